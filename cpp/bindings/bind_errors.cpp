@@ -1,0 +1,123 @@
+// The one place C++ errors become Python exceptions (the carrierdb.CarrierDBError tree).
+#include <pybind11/stl.h>
+
+#include <functional>
+#include <vector>
+
+#include "bindings.hpp"
+#include "carrierdb/error.hpp"
+
+namespace carrierdb::bindings {
+
+namespace {
+
+struct mapping {
+  std::function<bool(const error &)> matches;
+  PyObject *type;  // owned by the module for the life of the process
+};
+
+// Most derived first: the first match decides the Python class.
+std::vector<mapping> &mappings() {
+  static auto *table = new std::vector<mapping>();  // leaked on purpose: outlives interpreter teardown
+  return *table;
+}
+
+template <class E>
+bool is(const error &e) { return dynamic_cast<const E *>(&e) != nullptr; }
+
+PyObject *make_class(py::module_ &m, const char *name, py::tuple bases, const char *doc) {
+  const std::string qualified = std::string("carrierdb.") + name;
+  PyObject *type = PyErr_NewExceptionWithDoc(qualified.c_str(), doc, bases.ptr(), nullptr);
+  if (!type) throw py::error_already_set();
+  m.add_object(name, py::handle(type));
+  return type;
+}
+
+py::list to_list(const std::vector<std::string> &items) {
+  py::list out;
+  for (const auto &s : items) out.append(py::str(s));
+  return out;
+}
+
+void raise(PyObject *type, const error &e) {
+  std::string text = e.what();
+  if (!e.hint().empty()) text += "\nhint: " + e.hint();
+  py::object exc = py::reinterpret_steal<py::object>(PyObject_CallFunction(type, "s", text.c_str()));
+  if (!exc) return;  // the constructor raised; that error stands
+  exc.attr("message") = py::str(e.what());
+  exc.attr("hint") = e.hint().empty() ? py::object(py::none()) : py::object(py::str(e.hint()));
+  if (const auto *db = dynamic_cast<const database_error *>(&e)) {
+    const diagnostics &d = db->diag();
+    const auto opt = [](const std::string &s) { return s.empty() ? py::object(py::none()) : py::object(py::str(s)); };
+    exc.attr("sqlstate") = opt(d.sqlstate);
+    exc.attr("native_code") = d.native_code ? py::object(py::int_(d.native_code)) : py::object(py::none());
+    exc.attr("server_message") = opt(d.server_message);
+    exc.attr("detail") = opt(d.detail);
+    exc.attr("constraint") = opt(d.constraint);
+    exc.attr("table") = opt(d.table);
+    exc.attr("columns") = to_list(d.columns);
+    exc.attr("values") = to_list(d.values);
+    exc.attr("position") = d.position ? py::object(py::int_(d.position)) : py::object(py::none());
+    exc.attr("statement") = opt(d.statement);
+    exc.attr("statement_line") = d.statement_line ? py::object(py::int_(d.statement_line)) : py::object(py::none());
+  }
+  PyErr_SetObject(type, exc.ptr());
+}
+
+}  // namespace
+
+void init_errors(py::module_ &m) {
+  py::module_ builtins = py::module_::import("builtins");
+  const auto bases = [](std::initializer_list<py::handle> items) {
+    py::tuple t(items.size());
+    std::size_t k = 0;
+    for (auto h : items) t[k++] = py::reinterpret_borrow<py::object>(h);
+    return t;
+  };
+  PyObject *root = make_class(m, "CarrierDBError", bases({PyExc_Exception}),
+                              "Root of every carrierdb error (DB-API's `Error`). `hint` says what to do.");
+  // Sibling of DatabaseError, as in DB-API: the problem is in what was asked, not in the database.
+  PyObject *interface = make_class(m, "InterfaceError", bases({root}), "carrierdb was used wrongly, before any database was involved.");
+  PyObject *configuration = make_class(m, "ConfigurationError", bases({interface, PyExc_ValueError}),
+                                       "Malformed URL, unknown scheme or bad option. Also a ValueError.");
+  PyObject *database = make_class(m, "DatabaseError", bases({root}), "An error reported by, or while talking to, a database.");
+  PyObject *operational = make_class(m, "OperationalError", bases({database}), "The database could not do the work: connection, timeouts, locks.");
+  // Also builtin ConnectionError / TimeoutError, so generic retry code catches them.
+  PyObject *connection = make_class(m, "ConnectionFailed", bases({operational, PyExc_ConnectionError}),
+                                    "The database could not be reached or refused the connection.");
+  PyObject *timeout = make_class(m, "OperationTimeout", bases({operational, PyExc_TimeoutError}),
+                                 "A statement, lock wait or pool checkout ran past its time limit.");
+  PyObject *programming = make_class(m, "ProgrammingError", bases({database}), "The statement is wrong: syntax, unknown name, parameter count.");
+  PyObject *data = make_class(m, "DataError", bases({database}), "A value the database cannot store or convert.");
+  PyObject *integrity = make_class(m, "IntegrityError", bases({database}), "A constraint refused the change.");
+  PyObject *unique = make_class(m, "UniqueViolation", bases({integrity}), "A unique constraint refused a duplicate; `columns`/`values` name it.");
+  PyObject *foreign = make_class(m, "ForeignKeyViolation", bases({integrity}), "A foreign key refused the change.");
+  PyObject *not_null = make_class(m, "NotNullViolation", bases({integrity}), "A NOT NULL column was given no value.");
+  PyObject *check = make_class(m, "CheckViolation", bases({integrity}), "A CHECK constraint refused the value.");
+  PyObject *internal = make_class(m, "InternalError", bases({database}), "The database reported an internal error.");
+  (void)builtins;
+
+  auto &table = mappings();
+  table = {
+      {is<unique_violation>, unique},       {is<foreign_key_violation>, foreign}, {is<not_null_violation>, not_null},
+      {is<check_violation>, check},         {is<integrity_error>, integrity},     {is<connection_error>, connection},
+      {is<timeout_error>, timeout},         {is<operational_error>, operational}, {is<programming_error>, programming},
+      {is<data_error>, data},               {is<internal_error>, internal},       {is<database_error>, database},
+      {is<configuration_error>, configuration}, {is<error>, root},
+  };
+
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const error &e) {
+      for (const auto &entry : mappings()) {
+        if (entry.matches(e)) {
+          raise(entry.type, e);
+          return;
+        }
+      }
+    }
+  });
+}
+
+}  // namespace carrierdb::bindings

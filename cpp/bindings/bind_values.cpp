@@ -1,0 +1,164 @@
+// Conversion between Python objects and SQL values, in both directions.
+#include <limits>
+
+#include "bindings.hpp"
+
+namespace carrierdb::bindings {
+
+namespace {
+
+// Python types and functions looked up once. Leaked on purpose: they must outlive every
+// caller, and destroying them at exit without the GIL would crash.
+struct python_types {
+  py::object decimal, datetime, date, time, timezone_utc, json_dumps, json_loads;
+  py::object datetime_fromisoformat, date_fromisoformat, datetime_fromtimestamp;
+};
+
+const python_types &types() {
+  static python_types *t = [] {
+    auto *p = new python_types();
+    py::module_ dt = py::module_::import("datetime");
+    py::module_ json = py::module_::import("json");
+    p->decimal = py::module_::import("decimal").attr("Decimal");
+    p->datetime = dt.attr("datetime");
+    p->date = dt.attr("date");
+    p->time = dt.attr("time");
+    p->timezone_utc = dt.attr("timezone").attr("utc");
+    p->json_dumps = json.attr("dumps");
+    p->json_loads = json.attr("loads");
+    p->datetime_fromisoformat = p->datetime.attr("fromisoformat");
+    p->date_fromisoformat = p->date.attr("fromisoformat");
+    p->datetime_fromtimestamp = p->datetime.attr("fromtimestamp");
+    return p;
+  }();
+  return *t;
+}
+
+// PostgreSQL prints "+00" offsets and 1-6 fractional digits; Python before 3.11 wants "+00:00"
+// and exactly 3 or 6 digits. Normalise to what every supported Python accepts.
+std::string normalise_timestamp(std::string s) {
+  if (s.size() > 10 && s[10] == 'T') s[10] = ' ';
+  if (!s.empty() && s.back() == 'Z') s.replace(s.size() - 1, 1, "+00:00");
+  const auto sign = s.find_last_of("+-");
+  std::string offset;
+  if (sign != std::string::npos && sign > 10) {
+    offset = s.substr(sign);
+    s.resize(sign);
+    if (offset.size() == 3) offset += ":00";
+  }
+  const auto dot = s.find('.');
+  if (dot != std::string::npos) {
+    std::string frac = s.substr(dot + 1);
+    frac = frac.size() > 6 ? frac.substr(0, 6) : frac + std::string(6 - frac.size(), '0');
+    s = s.substr(0, dot + 1) + frac;
+  }
+  return s + offset;
+}
+
+}  // namespace
+
+value to_value(const py::handle &obj, std::size_t index) {
+  if (obj.is_none()) return std::monostate{};
+  if (PyBool_Check(obj.ptr())) return obj.ptr() == Py_True;
+  if (PyLong_Check(obj.ptr())) {
+    int overflow = 0;
+    const long long v = PyLong_AsLongLongAndOverflow(obj.ptr(), &overflow);
+    if (overflow) return py::str(obj).cast<std::string>();  // beyond int64: let the server parse it as numeric
+    return static_cast<std::int64_t>(v);
+  }
+  if (PyFloat_Check(obj.ptr())) return PyFloat_AS_DOUBLE(obj.ptr());
+  if (PyUnicode_Check(obj.ptr())) {
+    Py_ssize_t size = 0;
+    const char *data = PyUnicode_AsUTF8AndSize(obj.ptr(), &size);
+    if (!data) throw py::error_already_set();
+    return std::string(data, static_cast<std::size_t>(size));
+  }
+  const python_types &t = types();
+  if (py::isinstance(obj, t.decimal)) return py::str(obj).cast<std::string>();
+  if (py::isinstance(obj, t.datetime)) {
+    // Aware datetimes are stored in UTC; naive ones are taken as they are.
+    py::object v = py::reinterpret_borrow<py::object>(obj);
+    if (!v.attr("tzinfo").is_none()) v = v.attr("astimezone")(t.timezone_utc).attr("replace")(py::arg("tzinfo") = py::none());
+    return v.attr("isoformat")(py::str(" "), py::str("milliseconds")).cast<std::string>();
+  }
+  if (py::isinstance(obj, t.date)) return obj.attr("isoformat")().cast<std::string>();
+  if (PyDict_Check(obj.ptr()) || PyList_Check(obj.ptr())) return t.json_dumps(obj).cast<std::string>();
+  throw py::type_error("parameter $" + std::to_string(index + 1) + ": cannot pass a " +
+                       std::string(py::str(py::type::handle_of(obj).attr("__name__"))) +
+                       " to SQL (use None, bool, int, float, str, Decimal, datetime, date, dict or list)");
+}
+
+params to_params(const py::handle &seq) {
+  params out;
+  if (seq.is_none()) return out;
+  if (PyUnicode_Check(seq.ptr()) || PyBytes_Check(seq.ptr()) || !PySequence_Check(seq.ptr()))
+    throw py::type_error("params must be a list or tuple of values, one per $n placeholder");
+  const auto n = PySequence_Size(seq.ptr());
+  out.reserve(static_cast<std::size_t>(n));
+  py::sequence s = py::reinterpret_borrow<py::sequence>(seq);
+  for (Py_ssize_t k = 0; k < n; ++k) out.push_back(to_value(s[k], static_cast<std::size_t>(k)));
+  return out;
+}
+
+py::object to_python(const value &v, column_kind kind) {
+  if (is_null(v)) return py::none();
+  if (auto b = std::get_if<bool>(&v)) return py::bool_(*b);
+  const python_types &t = types();
+  if (auto i = std::get_if<std::int64_t>(&v)) {
+    switch (kind) {
+      case column_kind::boolean: return py::bool_(*i != 0);
+      case column_kind::numeric: return t.decimal(py::int_(*i));
+      case column_kind::timestamp:
+      case column_kind::timestamptz: {
+        // Prisma stores SQLite DateTime as Unix milliseconds.
+        py::object aware = t.datetime_fromtimestamp(py::float_(static_cast<double>(*i) / 1000.0), t.timezone_utc);
+        return kind == column_kind::timestamptz ? aware : aware.attr("replace")(py::arg("tzinfo") = py::none());
+      }
+      default: return py::int_(*i);
+    }
+  }
+  if (auto d = std::get_if<double>(&v)) {
+    if (kind == column_kind::numeric) return t.decimal(py::str(py::float_(*d)));
+    return py::float_(*d);
+  }
+  const std::string &s = std::get<std::string>(v);
+  try {
+    switch (kind) {
+      case column_kind::numeric: return t.decimal(py::str(s));
+      case column_kind::timestamp:
+      case column_kind::timestamptz: {
+        py::object parsed = t.datetime_fromisoformat(py::str(normalise_timestamp(s)));
+        if (kind == column_kind::timestamp && !parsed.attr("tzinfo").is_none())
+          parsed = parsed.attr("astimezone")(t.timezone_utc).attr("replace")(py::arg("tzinfo") = py::none());
+        return parsed;
+      }
+      case column_kind::date: return t.date_fromisoformat(py::str(s));
+      case column_kind::json: return t.json_loads(py::str(s));
+      case column_kind::bytes:
+        if (s.rfind("\\x", 0) == 0) return py::module_::import("builtins").attr("bytes").attr("fromhex")(py::str(s.substr(2)));
+        return py::bytes(s);
+      default: break;
+    }
+  } catch (const py::error_already_set &) {
+    // "infinity", out-of-range years and other values Python cannot represent stay text.
+  }
+  PyObject *text = PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "surrogateescape");
+  if (!text) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(text);
+}
+
+py::list rows_to_dicts(const result &r) {
+  std::vector<py::str> names;
+  names.reserve(r.columns.size());
+  for (const auto &c : r.columns) names.emplace_back(c.name);
+  py::list out(r.rows.size());
+  for (std::size_t k = 0; k < r.rows.size(); ++k) {
+    py::dict row;
+    const auto &cells = r.rows[k];
+    for (std::size_t c = 0; c < cells.size(); ++c) row[names[c]] = to_python(cells[c], r.columns[c].kind);
+    out[k] = std::move(row);
+  }
+  return out;
+}
+
+}  // namespace carrierdb::bindings

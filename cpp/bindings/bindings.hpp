@@ -1,0 +1,25 @@
+// Shared declarations of the binding files: one init_<concept>() per file, plus value conversion.
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+#include "carrierdb/backend/value.hpp"
+
+namespace carrierdb::bindings {
+namespace py = pybind11;
+
+void init_errors(py::module_ &m);
+void init_logging(py::module_ &m);
+void init_database(py::module_ &m);
+
+/// Python sequence -> statement parameters. Call with the GIL held.
+params to_params(const py::handle &seq);
+/// One Python object -> one SQL value (None, bool, int, float, str, Decimal, datetime, date,
+/// dict/list as JSON). Raises TypeError for anything else.
+value to_value(const py::handle &obj, std::size_t index);
+/// A result -> list of dicts keyed by column name, values typed by column kind.
+py::list rows_to_dicts(const result &r);
+/// One cell -> a Python object, typed by its column kind.
+py::object to_python(const value &v, column_kind kind);
+
+}  // namespace carrierdb::bindings

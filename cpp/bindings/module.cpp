@@ -1,0 +1,10 @@
+// The carrierdb._core extension module: calls every init_<concept>() in dependency order.
+#include "bindings.hpp"
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "carrierdb's C++ core. Import the `carrierdb` package instead of this module.";
+  // Errors first: every later binding may raise them.
+  carrierdb::bindings::init_errors(m);
+  carrierdb::bindings::init_logging(m);
+  carrierdb::bindings::init_database(m);
+}

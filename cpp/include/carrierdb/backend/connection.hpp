@@ -1,0 +1,101 @@
+// The backend adapter interface: one connection to one database, written against by the engine.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "carrierdb/backend/url.hpp"
+#include "carrierdb/backend/value.hpp"
+
+namespace carrierdb {
+
+/// What a backend can do. The engine branches on these flags, never on the backend's name.
+struct capabilities {
+  bool transactional_ddl = false;  // DDL inside a transaction rolls back with it
+  bool advisory_locks = false;     // server-side session locks shared with other tools (Prisma)
+  bool returning = false;          // INSERT/UPDATE/DELETE ... RETURNING
+  bool copy = false;               // COPY FROM STDIN bulk load
+  bool schemas = false;            // named schemas (search_path)
+  bool enum_types = false;         // CREATE TYPE ... AS ENUM
+};
+
+/// Options every connection honours. Durations of zero mean "no limit" where that makes sense.
+struct connection_options {
+  std::size_t pool_size = 4;
+  std::chrono::milliseconds connect_timeout{5000};
+  std::chrono::milliseconds statement_timeout{0};
+  std::chrono::milliseconds pool_timeout{30000};
+  std::chrono::milliseconds busy_timeout{5000};  // SQLite: wait for another writer
+  int connect_retries = 3;                        // extra attempts while the server is unreachable
+  std::chrono::milliseconds retry_initial_delay{200};
+  std::chrono::milliseconds retry_max_delay{3000};
+  std::string application_name = "carrierdb";
+};
+
+/// Where a statement of a script starts, for error reports and progress.
+struct script_statement {
+  std::size_t index = 0;  // 0-based
+  int line = 1;           // 1-based line in the script
+  std::string_view text;
+};
+
+/// Held while a cross-process lock is owned; releases it on destruction.
+class lock_handle {
+public:
+  virtual ~lock_handle() = default;
+};
+
+/// One open connection. Not thread-safe: the pool hands it to one thread at a time.
+class connection {
+public:
+  virtual ~connection() = default;
+
+  virtual backend_kind kind() const noexcept = 0;
+  virtual const capabilities &caps() const noexcept = 0;
+  /// e.g. "PostgreSQL 15.18" or "SQLite 3.40.1".
+  virtual std::string server_version() = 0;
+
+  /// Runs one statement with `$1..$n` placeholders and returns its rows.
+  virtual result query(const std::string &sql, const params &args = {}) = 0;
+  /// Runs one statement with `$1..$n` placeholders; returns the affected-row count.
+  virtual std::int64_t execute(const std::string &sql, const params &args = {}) = 0;
+  /// Runs a multi-statement script (no parameters), statement by statement in order.
+  /// On failure the error's diagnostics name the statement and its line. `before` is
+  /// called ahead of each statement (may be empty).
+  virtual void execute_script(const std::string &sql,
+                              const std::function<void(const script_statement &)> &before = {}) = 0;
+
+  /// Quotes an identifier in this dialect ("name" with embedded quotes doubled).
+  virtual std::string quote_identifier(std::string_view name) const;
+  /// The placeholder for the 1-based parameter `index` ("$1" on both backends).
+  std::string placeholder(std::size_t index) const { return "$" + std::to_string(index); }
+
+  /// Transaction control. `begin` starts a write transaction (SQLite: IMMEDIATE, so a
+  /// writer never deadlocks on a lock upgrade).
+  virtual void begin();
+  void commit() { execute("COMMIT"); }
+  void rollback() { execute("ROLLBACK"); }
+  void savepoint(const std::string &name) { execute("SAVEPOINT " + quote_identifier(name)); }
+  void release_savepoint(const std::string &name) { execute("RELEASE SAVEPOINT " + quote_identifier(name)); }
+  void rollback_to_savepoint(const std::string &name) { execute("ROLLBACK TO SAVEPOINT " + quote_identifier(name)); }
+
+  /// Takes the cross-process lock `key` (PostgreSQL: session advisory lock; SQLite: a lock
+  /// file beside the database), waiting up to `timeout`. Throws timeout_error on expiry.
+  virtual std::unique_ptr<lock_handle> acquire_lock(std::int64_t key, std::chrono::milliseconds timeout) = 0;
+
+  /// False once the connection is known to be unusable; the pool then discards it.
+  virtual bool healthy() const noexcept = 0;
+
+  /// The URL this connection was opened with, password masked.
+  virtual const std::string &display_url() const noexcept = 0;
+};
+
+/// Opens a connection to `url`, retrying with exponential backoff and jitter while the server
+/// is unreachable (never on a wrong password or a missing database).
+std::unique_ptr<connection> open_connection(const database_url &url, const connection_options &options);
+
+}  // namespace carrierdb

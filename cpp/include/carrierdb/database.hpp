@@ -1,0 +1,69 @@
+// A database handle: a connection pool plus per-thread transactions with savepoint nesting.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+
+#include "carrierdb/backend/connection.hpp"
+#include "carrierdb/backend/pool.hpp"
+
+namespace carrierdb {
+
+/// Shared by every thread. Work outside a transaction takes any free connection; inside
+/// `begin()`..`commit()` a thread keeps one connection, and nested `begin()` calls become
+/// savepoints, so a block of work is all-or-nothing.
+class database {
+public:
+  /// Parses `url`, opens one connection to prove the database is reachable, and keeps it.
+  static std::shared_ptr<database> open(const std::string &url, const connection_options &options);
+
+  database(database_url url, connection_options options);
+  database(const database &) = delete;
+  database &operator=(const database &) = delete;
+
+  backend_kind kind() const noexcept { return m_pool.url().kind(); }
+  const database_url &url() const noexcept { return m_pool.url(); }
+  const connection_options &options() const noexcept { return m_pool.options(); }
+  connection_pool &pool() noexcept { return m_pool; }
+  capabilities caps();
+  std::string server_version();
+
+  result query(const std::string &sql, const params &args = {});
+  std::int64_t execute(const std::string &sql, const params &args = {});
+  void execute_script(const std::string &sql);
+
+  /// Starts a transaction on this thread, or a savepoint inside the current one.
+  void begin();
+  /// Commits (or releases the innermost savepoint).
+  void commit();
+  /// Rolls back (or back to the innermost savepoint).
+  void rollback();
+  /// Nesting depth of this thread's transaction (0 outside one).
+  int transaction_depth() const;
+
+  /// Runs `work` on this thread's transaction connection, or on a leased one.
+  template <class Work>
+  auto with_connection(Work &&work) -> decltype(work(std::declval<connection &>())) {
+    if (connection *pinned = pinned_connection()) return work(*pinned);
+    auto lease = m_pool.acquire();
+    return work(*lease);
+  }
+
+  void close() { m_pool.close_idle(); }
+
+private:
+  struct thread_transaction {
+    connection_pool::lease lease;
+    int depth = 0;
+  };
+  connection *pinned_connection() const;
+
+  connection_pool m_pool;
+  mutable std::mutex m_tx_mutex;
+  std::unordered_map<std::thread::id, thread_transaction> m_transactions;
+};
+
+}  // namespace carrierdb

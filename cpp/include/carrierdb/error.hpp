@@ -1,0 +1,114 @@
+// The carrierdb error hierarchy: one root, subclasses that tell the caller what to do.
+#pragma once
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace carrierdb {
+
+/// Root of every error carrierdb raises. `hint()` says what the user can do about it.
+class error : public std::runtime_error {
+public:
+  explicit error(const std::string &message, std::string hint = {});
+  const std::string &hint() const noexcept { return m_hint; }
+
+private:
+  std::string m_hint;
+};
+
+/// Bad input before any database is involved: malformed URL, unknown scheme, bad option.
+class configuration_error : public error {
+public:
+  using error::error;
+};
+
+/// What the server (or SQLite) said about a failed statement, as far as it told us.
+struct diagnostics {
+  std::string sqlstate;         // PostgreSQL SQLSTATE, or "SQLITE_<code>" for SQLite
+  int native_code = 0;          // SQLite extended result code; 0 for PostgreSQL
+  std::string server_message;   // the server's own text, unedited
+  std::string detail;           // PostgreSQL DETAIL line, if any
+  std::string constraint;       // violated constraint, if known
+  std::string table;            // table involved, if known
+  std::vector<std::string> columns;  // columns of a violated key, if known
+  std::vector<std::string> values;   // values of a violated key, if known
+  int position = 0;             // 1-based character offset in the statement, 0 if unknown
+  std::string statement;        // the failing statement (never carries parameter values)
+  int statement_line = 0;       // 1-based line of the statement in its script, 0 if not a script
+};
+
+/// An error reported by, or while talking to, a database. Carries the server's diagnostics.
+class database_error : public error {
+public:
+  database_error(const std::string &message, diagnostics diag, std::string hint = {});
+  const diagnostics &diag() const noexcept { return m_diag; }
+
+private:
+  diagnostics m_diag;
+};
+
+/// The database could not do its work for reasons outside the statement: connection, timeouts.
+class operational_error : public database_error {
+public:
+  using database_error::database_error;
+};
+
+/// The server could not be reached or refused us (after the retry budget, where one applies).
+class connection_error : public operational_error {
+public:
+  using operational_error::operational_error;
+};
+
+/// A statement, a lock wait or a pool checkout ran past its time limit.
+class timeout_error : public operational_error {
+public:
+  using operational_error::operational_error;
+};
+
+/// The statement itself is wrong: syntax, unknown table or column, wrong parameter count.
+class programming_error : public database_error {
+public:
+  using database_error::database_error;
+};
+
+/// A value the database cannot store or convert (overflow, bad literal, NUL byte in text).
+class data_error : public database_error {
+public:
+  using database_error::database_error;
+};
+
+/// A constraint refused the change.
+class integrity_error : public database_error {
+public:
+  using database_error::database_error;
+};
+class unique_violation : public integrity_error {
+public:
+  using integrity_error::integrity_error;
+};
+class foreign_key_violation : public integrity_error {
+public:
+  using integrity_error::integrity_error;
+};
+class not_null_violation : public integrity_error {
+public:
+  using integrity_error::integrity_error;
+};
+class check_violation : public integrity_error {
+public:
+  using integrity_error::integrity_error;
+};
+
+/// Anything else the database reported that fits none of the above.
+class internal_error : public database_error {
+public:
+  using database_error::database_error;
+};
+
+/// Throws an error of the same class as `original` with a new message and diagnostics, so
+/// context (a script line, a migration name) can be added without changing what callers catch.
+[[noreturn]] void rethrow_with_context(const database_error &original, const std::string &message, diagnostics diag);
+
+}  // namespace carrierdb

@@ -1,0 +1,64 @@
+// Shared adapter behaviour and open_connection(): backend dispatch with retry and backoff.
+#include "carrierdb/backend/connection.hpp"
+
+#include <random>
+#include <thread>
+
+#include "carrierdb/error.hpp"
+#include "carrierdb/log.hpp"
+#include "postgres_connection.hpp"
+#include "sqlite_connection.hpp"
+
+namespace carrierdb {
+
+std::string connection::quote_identifier(std::string_view name) const {
+  std::string out;
+  out.reserve(name.size() + 2);
+  out += '"';
+  for (char c : name) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+void connection::begin() { execute("BEGIN"); }
+
+namespace {
+
+// Equal jitter: half the exponential delay is fixed, half random, so retries from many
+// clients spread out without ever collapsing to zero wait.
+std::chrono::milliseconds backoff_delay(const connection_options &options, int attempt) {
+  const auto base = options.retry_initial_delay.count() << std::min(attempt, 20);
+  const auto capped = std::min<long long>(base, options.retry_max_delay.count());
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::uniform_int_distribution<long long> jitter(0, capped / 2);
+  return std::chrono::milliseconds(capped - capped / 2 + jitter(rng));
+}
+
+}  // namespace
+
+std::unique_ptr<connection> open_connection(const database_url &url, const connection_options &options) {
+  if (url.kind() == backend_kind::sqlite) return internal::open_sqlite(url, options);
+
+  for (int attempt = 0;; ++attempt) {
+    try {
+      return internal::open_postgres(url, options);
+    } catch (const connection_error &e) {
+      const bool transient = internal::postgres_connect_error_is_transient(e.diag().server_message);
+      if (!transient || attempt >= options.connect_retries) {
+        if (attempt == 0) throw;
+        throw connection_error(std::string(e.what()) + " (after " + std::to_string(attempt + 1) + " attempts)",
+                               e.diag(), e.hint());
+      }
+      const auto delay = backoff_delay(options, attempt);
+      if (log_enabled(log_level::info))
+        log(log_level::info, "cannot reach " + url.display() + " yet (attempt " + std::to_string(attempt + 1) +
+                                 "), retrying in " + std::to_string(delay.count()) + " ms");
+      std::this_thread::sleep_for(delay);
+    }
+  }
+}
+
+}  // namespace carrierdb

@@ -1,0 +1,428 @@
+// The PostgreSQL adapter: libpqxx 6.4 connection, statements, SQLSTATE mapping, advisory locks.
+#include "postgres_connection.hpp"
+
+#include <libpq-fe.h>
+
+#include <pqxx/pqxx>
+#include <regex>
+#include <thread>
+
+#include "carrierdb/error.hpp"
+#include "carrierdb/log.hpp"
+#include "sql_script.hpp"
+
+namespace carrierdb::internal {
+
+namespace {
+
+// ---- URL parsing ---------------------------------------------------------------------------
+
+std::string quote_conninfo_value(const std::string &v) {
+  std::string out = "'";
+  for (char c : v) {
+    if (c == '\'' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
+// ---- error mapping -------------------------------------------------------------------------
+
+// Splits libpq's "ERROR:  text\nDETAIL:  text\nHINT:  text\nLINE 1: ..." into fields.
+void parse_server_message(const std::string &message, diagnostics &diag, std::string &server_hint) {
+  diag.server_message = message;
+  while (!diag.server_message.empty() && diag.server_message.back() == '\n') diag.server_message.pop_back();
+  std::size_t pos = 0;
+  while (pos < message.size()) {
+    const auto end = message.find('\n', pos);
+    const std::string line = message.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+    if (line.rfind("DETAIL:", 0) == 0) diag.detail = line.substr(line.find_first_not_of(' ', 7));
+    if (line.rfind("HINT:", 0) == 0) server_hint = line.substr(line.find_first_not_of(' ', 5));
+    if (end == std::string::npos) break;
+    pos = end + 1;
+  }
+  static const std::regex constraint_re(R"(constraint \"([^\"]+)\")");
+  std::smatch m;
+  if (std::regex_search(message, m, constraint_re)) diag.constraint = m[1];
+  static const std::regex relation_re(R"(relation \"([^\"]+)\")");
+  if (std::regex_search(message, m, relation_re)) diag.table = m[1];
+  // DETAIL:  Key (a, b)=(x, y) already exists.   (unique and foreign-key violations)
+  static const std::regex key_re(R"(Key \((.*)\)=\((.*)\) (already exists|is not present))");
+  if (std::regex_search(diag.detail, m, key_re)) {
+    const auto split = [](const std::string &s) {
+      std::vector<std::string> parts;
+      std::size_t start = 0;
+      for (std::size_t k; (k = s.find(", ", start)) != std::string::npos; start = k + 2) parts.push_back(s.substr(start, k - start));
+      parts.push_back(s.substr(start));
+      return parts;
+    };
+    diag.columns = split(m[1]);
+    diag.values = split(m[2]);
+    // A value containing ", " makes the split ambiguous: keep the values as one string.
+    if (diag.values.size() != diag.columns.size()) diag.values = {m[2]};
+  }
+  // not-null violations: null value in column "name" of relation "carriers"
+  static const std::regex column_re(R"(column \"([^\"]+)\")");
+  if (diag.columns.empty() && std::regex_search(message, m, column_re)) diag.columns = {m[1]};
+}
+
+// The one place SQLSTATE codes become carrierdb errors.
+[[noreturn]] void throw_sql_error(const std::string &message, const std::string &sqlstate, diagnostics diag) {
+  std::string server_hint;
+  parse_server_message(message, diag, server_hint);
+  diag.sqlstate = sqlstate;
+  std::string text = diag.server_message;
+  if (text.rfind("ERROR:", 0) == 0) text = text.substr(text.find_first_not_of(' ', 6));
+  text = mask_secrets(text);
+  const std::string cls = sqlstate.substr(0, 2);
+  if (sqlstate == "23505") throw unique_violation(text, diag, server_hint);
+  if (sqlstate == "23503") throw foreign_key_violation(text, diag, server_hint);
+  if (sqlstate == "23502") throw not_null_violation(text, diag, server_hint);
+  if (sqlstate == "23514") throw check_violation(text, diag, server_hint);
+  if (cls == "23") throw integrity_error(text, diag, server_hint);
+  if (sqlstate == "57014") throw timeout_error(text, diag, server_hint.empty() ? "raise statement_timeout, or make the statement cheaper" : server_hint);
+  if (sqlstate == "55P03") throw timeout_error(text, diag, server_hint);
+  if (sqlstate == "08P01" && text.find("bind message supplies") != std::string::npos)
+    throw programming_error("wrong number of parameters: " + text, diag, "pass one value per $n placeholder");
+  if (cls == "08" || sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03")
+    throw connection_error(text, diag, server_hint);
+  if (cls == "42" || cls == "0A" || cls == "26" || cls == "34" || cls == "3D" || cls == "3F")
+    throw programming_error(text, diag, server_hint);
+  if (cls == "22") throw data_error(text, diag, server_hint);
+  if (cls == "40" || cls == "53" || cls == "54" || cls == "55" || cls == "57" || cls == "58")
+    throw operational_error(text, diag, server_hint);
+  if (cls == "XX") throw internal_error(text, diag, server_hint);
+  throw database_error(text, diag, server_hint);
+}
+
+// ---- values --------------------------------------------------------------------------------
+
+column_kind kind_of_oid(unsigned oid) {
+  switch (oid) {
+    case 16: return column_kind::boolean;
+    case 20: case 21: case 23: case 26: return column_kind::integer;
+    case 700: case 701: return column_kind::real;
+    case 1700: return column_kind::numeric;
+    case 1114: return column_kind::timestamp;
+    case 1184: return column_kind::timestamptz;
+    case 1082: return column_kind::date;
+    case 114: case 3802: return column_kind::json;
+    case 17: return column_kind::bytes;
+    default: return column_kind::text;
+  }
+}
+
+value cell(const pqxx::field &f, column_kind kind) {
+  if (f.is_null()) return std::monostate{};
+  const char *s = f.c_str();
+  switch (kind) {
+    case column_kind::boolean: return s[0] == 't';
+    case column_kind::integer: return static_cast<std::int64_t>(std::strtoll(s, nullptr, 10));
+    case column_kind::real: return std::strtod(s, nullptr);
+    default: return std::string(s, f.size());
+  }
+}
+
+// Parameters travel as text; libpq takes NUL-terminated strings, so a NUL inside one would
+// silently cut it short. PostgreSQL text cannot hold NUL anyway: refuse it clearly.
+struct text_params {
+  std::vector<std::string> storage;
+  std::vector<const char *> pointers;
+
+  explicit text_params(const params &args) {
+    storage.reserve(args.size());
+    pointers.reserve(args.size());
+    for (std::size_t k = 0; k < args.size(); ++k) {
+      const value &v = args[k];
+      if (is_null(v)) {
+        storage.emplace_back();
+        continue;
+      }
+      if (auto b = std::get_if<bool>(&v)) storage.emplace_back(*b ? "true" : "false");
+      else if (auto i = std::get_if<std::int64_t>(&v)) storage.emplace_back(std::to_string(*i));
+      else if (auto d = std::get_if<double>(&v)) {
+        char buf[40];
+        std::snprintf(buf, sizeof buf, "%.17g", *d);
+        storage.emplace_back(buf);
+      } else {
+        const auto &s = std::get<std::string>(v);
+        if (s.find('\0') != std::string::npos) {
+          diagnostics diag;
+          diag.sqlstate = "22021";
+          throw data_error("parameter $" + std::to_string(k + 1) + " contains a NUL byte, which PostgreSQL text cannot store",
+                           diag, "remove NUL characters from the value");
+        }
+        storage.push_back(s);
+      }
+    }
+    for (std::size_t k = 0; k < args.size(); ++k)
+      pointers.push_back(is_null(args[k]) ? nullptr : storage[k].c_str());
+  }
+};
+
+// ---- the connection ------------------------------------------------------------------------
+
+// Server notices (e.g. "table does not exist, skipping") go to the log, not to stderr.
+class notice_to_log final : public pqxx::errorhandler {
+public:
+  explicit notice_to_log(pqxx::connection_base &c) : pqxx::errorhandler(c) {}
+  bool operator()(const char msg[]) noexcept override {
+    try {
+      if (log_enabled(log_level::debug)) {
+        std::string text(msg);
+        while (!text.empty() && text.back() == '\n') text.pop_back();
+        log(log_level::debug, "server: " + text);
+      }
+    } catch (...) {
+    }
+    return false;
+  }
+};
+
+class postgres_lock final : public lock_handle {
+public:
+  postgres_lock(connection &conn, std::int64_t key) : m_conn(conn), m_key(key) {}
+  ~postgres_lock() override {
+    // A broken connection has lost the session lock already; nothing to release then.
+    if (!m_conn.healthy()) return;
+    try {
+      m_conn.query("SELECT pg_advisory_unlock($1)", {m_key});
+    } catch (...) {
+    }
+  }
+
+private:
+  connection &m_conn;
+  std::int64_t m_key;
+};
+
+class postgres_connection final : public connection {
+public:
+  postgres_connection(const database_url &url, const connection_options &options)
+      : m_display(url.display()), m_options(options) {
+    m_caps.transactional_ddl = true;
+    m_caps.advisory_locks = true;
+    m_caps.returning = true;
+    m_caps.copy = true;
+    m_caps.schemas = true;
+    m_caps.enum_types = true;
+
+    std::map<std::string, std::string> keywords = url.pg_options();
+    if (keywords["connect_timeout"].empty() && options.connect_timeout.count() > 0) {
+      // libpq counts whole seconds and treats 1 as 2; round up so the limit is never shorter.
+      keywords["connect_timeout"] = std::to_string(std::max<long long>(2, (options.connect_timeout.count() + 999) / 1000));
+    }
+    if (keywords["application_name"].empty()) keywords["application_name"] = options.application_name;
+    std::string conninfo;
+    for (const auto &[key, val] : keywords)
+      if (!val.empty()) conninfo += key + "=" + quote_conninfo_value(val) + " ";
+
+    const std::string host = url.pg_option("host", "the default socket");
+    const std::string port = url.pg_option("port", "5432");
+    try {
+      m_conn = std::make_unique<pqxx::connection>(conninfo);
+    } catch (const pqxx::broken_connection &e) {
+      diagnostics diag;
+      diag.server_message = mask_secrets(e.what());
+      std::string text = diag.server_message;
+      while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+      std::string hint = "check that PostgreSQL is running and reachable at " + host + ":" + port;
+      if (text.find("password authentication failed") != std::string::npos ||
+          text.find("no password supplied") != std::string::npos)
+        hint = "check the user name and password in the URL (the password is not shown here)";
+      else if (text.find("database \"") != std::string::npos && text.find("does not exist") != std::string::npos)
+        hint = "create the database (createdb " + url.pg_option("dbname") + ") or fix its name in the URL";
+      throw connection_error("cannot connect to PostgreSQL at " + host + ":" + port + " (" + m_display + "): " + text,
+                             diag, hint);
+    }
+    m_notices = std::make_unique<notice_to_log>(*m_conn);
+    std::string setup = "SET TIME ZONE 'UTC'";
+    if (options.statement_timeout.count() > 0)
+      setup += "; SET statement_timeout = " + std::to_string(options.statement_timeout.count());
+    run([&](pqxx::nontransaction &tx) { return tx.exec(setup); }, setup);
+  }
+
+  ~postgres_connection() override {
+    m_notices.reset();
+  }
+
+  backend_kind kind() const noexcept override { return backend_kind::postgresql; }
+  const capabilities &caps() const noexcept override { return m_caps; }
+  bool healthy() const noexcept override { return m_healthy && m_conn && m_conn->is_open(); }
+  const std::string &display_url() const noexcept override { return m_display; }
+
+  std::string server_version() override {
+    const int v = m_conn->server_version();
+    return "PostgreSQL " + std::to_string(v / 10000) + "." + std::to_string(v % 10000);
+  }
+
+  result query(const std::string &sql, const params &args) override {
+    const pqxx::result r = exec_params(sql, args);
+    result out;
+    const auto ncols = r.columns();
+    out.columns.reserve(ncols);
+    std::vector<column_kind> kinds;
+    for (pqxx::row::size_type c = 0; c < ncols; ++c) {
+      const column_kind k = kind_of_oid(r.column_type(c));
+      out.columns.push_back(column{r.column_name(c), k});
+      kinds.push_back(k);
+    }
+    out.rows.reserve(r.size());
+    for (const auto &row : r) {
+      std::vector<value> cells;
+      cells.reserve(ncols);
+      for (pqxx::row::size_type c = 0; c < ncols; ++c) cells.push_back(cell(row[c], kinds[c]));
+      out.rows.push_back(std::move(cells));
+    }
+    out.affected_rows = static_cast<std::int64_t>(r.affected_rows());
+    return out;
+  }
+
+  std::int64_t execute(const std::string &sql, const params &args) override {
+    return static_cast<std::int64_t>(exec_params(sql, args).affected_rows());
+  }
+
+  void execute_script(const std::string &sql, const std::function<void(const script_statement &)> &before) override {
+    const auto spans = split_postgres_script(sql);
+    for (std::size_t k = 0; k < spans.size(); ++k) {
+      const std::string statement = sql.substr(spans[k].offset, spans[k].length);
+      if (before) before(script_statement{k, spans[k].line, std::string_view(sql).substr(spans[k].offset, spans[k].length)});
+      try {
+        run([&](pqxx::nontransaction &tx) { return tx.exec(statement); }, statement);
+      } catch (database_error &e) {
+        rethrow_in_script(e, statement, spans[k].line);
+      }
+    }
+  }
+
+  std::unique_ptr<lock_handle> acquire_lock(std::int64_t key, std::chrono::milliseconds timeout) override {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    auto wait = std::chrono::milliseconds(5);
+    for (;;) {
+      const result r = query("SELECT pg_try_advisory_lock($1)", {key});
+      if (std::get<bool>(r.rows.at(0).at(0))) return std::make_unique<postgres_lock>(*this, key);
+      if (std::chrono::steady_clock::now() >= deadline) {
+        // Name the holder: the first thing anyone asks is "who has it?".
+        std::string holder;
+        try {
+          const result h = query(
+              "SELECT pid, coalesce(application_name, '') FROM pg_locks JOIN pg_stat_activity USING (pid) "
+              "WHERE locktype = 'advisory' AND granted AND objid = $1 AND classid = $2 LIMIT 1",
+              {key & 0xffffffffLL, key >> 32});
+          if (!h.rows.empty())
+            holder = " (held by backend pid " + std::to_string(std::get<std::int64_t>(h.rows[0][0])) +
+                     (std::get<std::string>(h.rows[0][1]).empty() ? "" : ", application '" + std::get<std::string>(h.rows[0][1]) + "'") + ")";
+        } catch (...) {
+        }
+        diagnostics diag;
+        diag.sqlstate = "55P03";
+        throw timeout_error("could not take advisory lock " + std::to_string(key) + " on " + m_display + " within " +
+                                std::to_string(timeout.count()) + " ms" + holder,
+                            diag, "another migration (carrierdb or Prisma) is running; wait for it, or raise lock_timeout");
+      }
+      std::this_thread::sleep_for(std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()) + std::chrono::milliseconds(1)));
+      wait = std::min(wait * 2, std::chrono::milliseconds(100));
+    }
+  }
+
+private:
+  pqxx::result exec_params(const std::string &sql, const params &args) {
+    text_params p(args);
+    return run([&](pqxx::nontransaction &tx) { return tx.exec_params(sql, pqxx::prepare::make_dynamic_params(p.pointers)); }, sql);
+  }
+
+  // Every statement goes through here: pqxx exceptions become carrierdb errors.
+  template <class Work>
+  pqxx::result run(Work &&work, const std::string &sql) {
+    if (!healthy()) {
+      diagnostics diag;
+      throw connection_error("the connection to " + m_display + " was lost", diag, "reconnect (the pool does this for you)");
+    }
+    try {
+      pqxx::nontransaction tx(*m_conn);
+      return work(tx);
+    } catch (const pqxx::broken_connection &e) {
+      // libpqxx files every SQLSTATE of class 08 under broken_connection, including the
+      // protocol error for a wrong parameter count, after which the session is fine.
+      if (m_conn->is_open() && std::string(e.what()).find("bind message supplies") != std::string::npos) {
+        diagnostics diag;
+        diag.statement = sql;
+        throw_sql_error(e.what(), "08P01", diag);
+      }
+      m_healthy = false;
+      diagnostics diag;
+      diag.server_message = mask_secrets(e.what());
+      diag.statement = sql;
+      throw connection_error("lost the connection to " + m_display + ": " + diag.server_message, diag,
+                             "the server closed the connection or went away; retry the operation");
+    } catch (const pqxx::sql_error &e) {
+      diagnostics diag;
+      diag.statement = sql;
+      throw_sql_error(e.what(), e.sqlstate(), diag);
+    } catch (const pqxx::in_doubt_error &e) {
+      m_healthy = false;
+      throw operational_error(e.what(), diagnostics{}, "check whether the transaction committed");
+    } catch (const pqxx::usage_error &e) {
+      throw programming_error(e.what(), diagnostics{});
+    } catch (const pqxx::argument_error &e) {
+      throw programming_error(e.what(), diagnostics{});
+    }
+  }
+
+  [[noreturn]] static void rethrow_in_script(const database_error &e, const std::string &statement, int line) {
+    diagnostics diag = e.diag();
+    diag.statement = statement;
+    diag.statement_line = line;
+    rethrow_with_context(e, std::string(e.what()) + " (statement starting at line " + std::to_string(line) + ")", diag);
+  }
+
+  std::unique_ptr<pqxx::connection> m_conn;
+  std::unique_ptr<notice_to_log> m_notices;
+  std::string m_display;
+  connection_options m_options;
+  capabilities m_caps;
+  bool m_healthy = true;
+};
+
+}  // namespace
+
+std::map<std::string, std::string> parse_postgres_url(const std::string &url) {
+  char *err = nullptr;
+  PQconninfoOption *opts = PQconninfoParse(url.c_str(), &err);
+  if (!opts) {
+    std::string why = err ? err : "out of memory";
+    if (err) PQfreemem(err);
+    while (!why.empty() && why.back() == '\n') why.pop_back();
+    throw configuration_error("malformed PostgreSQL URL " + mask_secrets(url) + ": " + mask_secrets(why),
+                              "expected postgresql://user:password@host:port/database?param=value "
+                              "(percent-encode special characters in the password)");
+  }
+  std::map<std::string, std::string> out;
+  for (PQconninfoOption *o = opts; o->keyword; ++o)
+    if (o->val) out[o->keyword] = o->val;
+  PQconninfoFree(opts);
+  if (auto it = out.find("port"); it != out.end()) {
+    const std::string &port = it->second;
+    if (port.find_first_not_of("0123456789,") != std::string::npos)
+      throw configuration_error("malformed PostgreSQL URL " + mask_secrets(url) + ": port '" + port + "' is not a number",
+                                "use a port between 1 and 65535, e.g. postgresql://host:5432/db");
+  }
+  return out;
+}
+
+std::unique_ptr<connection> open_postgres(const database_url &url, const connection_options &options) {
+  return std::make_unique<postgres_connection>(url, options);
+}
+
+bool postgres_connect_error_is_transient(const std::string &message) {
+  // The server answered and said no: repeating the attempt cannot help.
+  static const char *const final_answers[] = {
+      "password authentication failed", "no password supplied", "does not exist", "no pg_hba.conf entry",
+      "permission denied", "authentication failed", "SSL is not enabled", "invalid",
+  };
+  for (const char *answer : final_answers)
+    if (message.find(answer) != std::string::npos) return false;
+  return true;
+}
+
+}  // namespace carrierdb::internal

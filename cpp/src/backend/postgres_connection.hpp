@@ -1,0 +1,22 @@
+// PostgreSQL adapter entry points (private to the core: only this adapter sees libpqxx).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "carrierdb/backend/connection.hpp"
+
+namespace carrierdb::internal {
+
+/// libpq's own parser for postgresql:// URIs and keyword strings. Throws configuration_error.
+std::map<std::string, std::string> parse_postgres_url(const std::string &url);
+
+/// One connection attempt; throws connection_error with `retryable()` semantics in its hint.
+std::unique_ptr<connection> open_postgres(const database_url &url, const connection_options &options);
+
+/// True when a failed attempt is worth repeating (server not up yet), false for a wrong
+/// password, a missing database or role.
+bool postgres_connect_error_is_transient(const std::string &libpq_message);
+
+}  // namespace carrierdb::internal

@@ -1,0 +1,436 @@
+// The SQLite adapter: file or in-memory database, statements, result-code mapping, file locks.
+#include "sqlite_connection.hpp"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <regex>
+#include <thread>
+
+#include "carrierdb/error.hpp"
+
+namespace carrierdb::internal {
+
+namespace {
+
+std::string parent_directory(const std::string &path) {
+  const auto slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+const char *code_name(int primary) {
+  switch (primary) {
+    case SQLITE_ERROR: return "SQLITE_ERROR";
+    case SQLITE_INTERNAL: return "SQLITE_INTERNAL";
+    case SQLITE_PERM: return "SQLITE_PERM";
+    case SQLITE_ABORT: return "SQLITE_ABORT";
+    case SQLITE_BUSY: return "SQLITE_BUSY";
+    case SQLITE_LOCKED: return "SQLITE_LOCKED";
+    case SQLITE_NOMEM: return "SQLITE_NOMEM";
+    case SQLITE_READONLY: return "SQLITE_READONLY";
+    case SQLITE_INTERRUPT: return "SQLITE_INTERRUPT";
+    case SQLITE_IOERR: return "SQLITE_IOERR";
+    case SQLITE_CORRUPT: return "SQLITE_CORRUPT";
+    case SQLITE_FULL: return "SQLITE_FULL";
+    case SQLITE_CANTOPEN: return "SQLITE_CANTOPEN";
+    case SQLITE_CONSTRAINT: return "SQLITE_CONSTRAINT";
+    case SQLITE_MISMATCH: return "SQLITE_MISMATCH";
+    case SQLITE_TOOBIG: return "SQLITE_TOOBIG";
+    case SQLITE_RANGE: return "SQLITE_RANGE";
+    case SQLITE_NOTADB: return "SQLITE_NOTADB";
+    default: return "SQLITE_OTHER";
+  }
+}
+
+// The one place SQLite result codes become carrierdb errors.
+[[noreturn]] void throw_sqlite_error(sqlite3 *db, int rc, const std::string &sql, const std::string &display) {
+  const int extended = db ? sqlite3_extended_errcode(db) : rc;
+  const int primary = extended & 0xff;
+  diagnostics diag;
+  diag.native_code = extended;
+  diag.sqlstate = code_name(primary);
+  diag.server_message = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  diag.statement = sql;
+  if (db) diag.position = sqlite3_error_offset(db) + 1;  // -1 (unknown) becomes 0
+  const std::string &text = diag.server_message;
+
+  // "UNIQUE constraint failed: carriers.mc_number, carriers.x" / "NOT NULL constraint failed: t.c"
+  static const std::regex columns_re(R"(constraint failed: (.*)$)");
+  std::smatch m;
+  if (primary == SQLITE_CONSTRAINT && std::regex_search(text, m, columns_re)) {
+    const std::string list = m[1];
+    std::size_t start = 0;
+    while (start <= list.size()) {
+      auto comma = list.find(", ", start);
+      std::string item = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      auto dot = item.find('.');
+      if (extended == SQLITE_CONSTRAINT_CHECK) {
+        diag.constraint = item;
+      } else if (dot != std::string::npos) {
+        diag.table = item.substr(0, dot);
+        diag.columns.push_back(item.substr(dot + 1));
+      }
+      if (comma == std::string::npos) break;
+      start = comma + 2;
+    }
+  }
+
+  switch (extended) {
+    case SQLITE_CONSTRAINT_UNIQUE:
+    case SQLITE_CONSTRAINT_PRIMARYKEY: throw unique_violation(text, diag);
+    case SQLITE_CONSTRAINT_FOREIGNKEY: throw foreign_key_violation(text, diag);
+    case SQLITE_CONSTRAINT_NOTNULL: throw not_null_violation(text, diag);
+    case SQLITE_CONSTRAINT_CHECK: throw check_violation(text, diag);
+    default: break;
+  }
+  switch (primary) {
+    case SQLITE_CONSTRAINT: throw integrity_error(text, diag);
+    case SQLITE_ERROR:
+    case SQLITE_RANGE: throw programming_error(text, diag);
+    case SQLITE_MISMATCH:
+    case SQLITE_TOOBIG: throw data_error(text, diag);
+    case SQLITE_INTERRUPT: throw timeout_error("statement cancelled: it ran past statement_timeout", diag, "raise statement_timeout, or make the statement cheaper");
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: throw timeout_error(text + " (another connection holds the write lock)", diag, "raise busy_timeout, or keep write transactions short");
+    case SQLITE_CANTOPEN: throw connection_error("cannot open SQLite database " + display + ": " + text, diag);
+    case SQLITE_READONLY: throw operational_error(text + " (" + display + ")", diag, "check the file's and its directory's permissions");
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_NOMEM:
+    case SQLITE_PERM:
+    case SQLITE_ABORT: throw operational_error(text, diag);
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB: throw operational_error(text + " (" + display + ")", diag, "the file is not a healthy SQLite database; restore it or point the URL elsewhere");
+    default: throw internal_error(text, diag);
+  }
+}
+
+column_kind kind_of_decltype(const char *decl) {
+  if (!decl) return column_kind::other;
+  std::string d(decl);
+  for (auto &ch : d) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  if (d.find("BOOL") != std::string::npos) return column_kind::boolean;
+  if (d.find("DATETIME") != std::string::npos || d.find("TIMESTAMP") != std::string::npos) return column_kind::timestamp;
+  if (d == "DATE") return column_kind::date;
+  if (d.find("DECIMAL") != std::string::npos || d.find("NUMERIC") != std::string::npos) return column_kind::numeric;
+  if (d.find("JSON") != std::string::npos) return column_kind::json;
+  if (d.find("INT") != std::string::npos) return column_kind::integer;
+  if (d.find("REAL") != std::string::npos || d.find("FLOA") != std::string::npos || d.find("DOUB") != std::string::npos) return column_kind::real;
+  if (d.find("BLOB") != std::string::npos) return column_kind::bytes;
+  return column_kind::text;
+}
+
+class sqlite_file_lock final : public lock_handle {
+public:
+  explicit sqlite_file_lock(int fd) : m_fd(fd) {}
+  ~sqlite_file_lock() override {
+    flock(m_fd, LOCK_UN);
+    close(m_fd);
+  }
+
+private:
+  int m_fd;
+};
+
+class no_lock final : public lock_handle {};
+
+class statement {
+public:
+  statement() = default;
+  statement(const statement &) = delete;
+  statement &operator=(const statement &) = delete;
+  ~statement() { sqlite3_finalize(m_stmt); }
+  sqlite3_stmt **out() { return &m_stmt; }
+  sqlite3_stmt *get() const { return m_stmt; }
+
+private:
+  sqlite3_stmt *m_stmt = nullptr;
+};
+
+class sqlite_connection final : public connection {
+public:
+  sqlite_connection(const database_url &url, const connection_options &options)
+      : m_display(url.display()), m_path(url.sqlite_path()), m_options(options) {
+    m_caps.transactional_ddl = true;
+    m_caps.returning = true;  // since SQLite 3.35
+
+    if (!m_path.empty()) check_location();
+    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    const int rc = sqlite3_open_v2(m_path.empty() ? ":memory:" : m_path.c_str(), &m_db, flags, nullptr);
+    if (rc != SQLITE_OK) {
+      const int err = m_db ? sqlite3_system_errno(m_db) : 0;
+      diagnostics diag;
+      diag.sqlstate = code_name(rc & 0xff);
+      diag.native_code = rc;
+      diag.server_message = m_db ? sqlite3_errmsg(m_db) : sqlite3_errstr(rc);
+      sqlite3_close(m_db);
+      m_db = nullptr;
+      throw connection_error("cannot open SQLite database " + m_display + ": " + diag.server_message +
+                                 (err ? std::string(" (") + std::strerror(err) + ")" : ""),
+                             diag, "check that the directory exists and is writable");
+    }
+    sqlite3_extended_result_codes(m_db, 1);
+    sqlite3_busy_timeout(m_db, static_cast<int>(options.busy_timeout.count()));
+    try {
+      execute_script("PRAGMA foreign_keys = ON", {});
+      if (!m_path.empty()) {
+        // WAL lets readers work while one writer writes; NORMAL sync is durable across
+        // process crashes and is SQLite's recommendation with WAL.
+        execute_script("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL", {});
+      }
+    } catch (const database_error &e) {
+      sqlite3_close(m_db);
+      m_db = nullptr;
+      throw connection_error("cannot use SQLite database " + m_display + ": " + e.what(), e.diag(),
+                             "check that the file and its directory are writable");
+    }
+  }
+
+  ~sqlite_connection() override { sqlite3_close_v2(m_db); }
+
+  backend_kind kind() const noexcept override { return backend_kind::sqlite; }
+  const capabilities &caps() const noexcept override { return m_caps; }
+  bool healthy() const noexcept override { return m_db != nullptr; }
+  const std::string &display_url() const noexcept override { return m_display; }
+  std::string server_version() override { return std::string("SQLite ") + sqlite3_libversion(); }
+
+  void begin() override { execute("BEGIN IMMEDIATE", {}); }
+
+  result query(const std::string &sql, const params &args) override {
+    statement stmt;
+    prepare_one(sql, stmt);
+    bind(stmt.get(), args, sql);
+    result out;
+    const int ncols = sqlite3_column_count(stmt.get());
+    out.columns.reserve(ncols);
+    for (int c = 0; c < ncols; ++c)
+      out.columns.push_back(column{sqlite3_column_name(stmt.get(), c), kind_of_decltype(sqlite3_column_decltype(stmt.get(), c))});
+    arm_timeout();
+    for (;;) {
+      const int rc = sqlite3_step(stmt.get());
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) throw_sqlite_error(m_db, rc, sql, m_display);
+      std::vector<value> cells;
+      cells.reserve(ncols);
+      for (int c = 0; c < ncols; ++c) cells.push_back(read(stmt.get(), c, out.columns[c]));
+      out.rows.push_back(std::move(cells));
+    }
+    // Expressions have no declared type: take the kind from what the first rows hold.
+    for (auto &col : out.columns)
+      if (col.kind == column_kind::other) col.kind = column_kind::text;
+    out.affected_rows = sqlite3_changes64(m_db);
+    return out;
+  }
+
+  std::int64_t execute(const std::string &sql, const params &args) override {
+    statement stmt;
+    prepare_one(sql, stmt);
+    bind(stmt.get(), args, sql);
+    arm_timeout();
+    int rc;
+    while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
+    }
+    if (rc != SQLITE_DONE) throw_sqlite_error(m_db, rc, sql, m_display);
+    return sqlite3_stmt_readonly(stmt.get()) ? 0 : sqlite3_changes64(m_db);
+  }
+
+  void execute_script(const std::string &sql, const std::function<void(const script_statement &)> &before) override {
+    const char *const base = sql.c_str();
+    const char *tail = base;
+    const char *const end = base + sql.size();
+    std::size_t index = 0;
+    int line = 1;
+    const char *line_counted_to = base;
+    while (tail < end) {
+      statement stmt;
+      const char *next = nullptr;
+      const int rc = sqlite3_prepare_v2(m_db, tail, static_cast<int>(end - tail), stmt.out(), &next);
+      // Where the statement begins: skip blanks so the line number points at its text.
+      const char *start = tail;
+      while (start < next && std::isspace(static_cast<unsigned char>(*start))) ++start;
+      for (; line_counted_to < start; ++line_counted_to)
+        if (*line_counted_to == '\n') ++line;
+      std::string text(start, next ? next - start : end - start);
+      while (!text.empty() && (std::isspace(static_cast<unsigned char>(text.back())) || text.back() == ';')) text.pop_back();
+      if (rc != SQLITE_OK) fail_in_script(rc, text, line);
+      tail = next;
+      if (!stmt.get()) continue;  // only blanks or comments
+      if (before) before(script_statement{index, line, std::string_view(start, text.size())});
+      arm_timeout();
+      int step;
+      while ((step = sqlite3_step(stmt.get())) == SQLITE_ROW) {
+      }
+      if (step != SQLITE_DONE) fail_in_script(step, text, line);
+      ++index;
+    }
+  }
+
+  std::unique_ptr<lock_handle> acquire_lock(std::int64_t key, std::chrono::milliseconds timeout) override {
+    // In memory, only this connection sees the database: nothing to exclude.
+    if (m_path.empty()) return std::make_unique<no_lock>();
+    // A lock file beside the database, not the database itself: closing any descriptor of
+    // the database file would drop SQLite's own POSIX locks on it. flock() dies with the
+    // process, so a killed deploy never leaves the lock behind.
+    const std::string lock_path = m_path + ".lock";
+    const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+      throw operational_error("cannot open lock file " + lock_path + ": " + std::strerror(errno), diagnostics{},
+                              "check that the database's directory is writable");
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    auto wait = std::chrono::milliseconds(5);
+    while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      if (errno != EWOULDBLOCK && errno != EINTR) {
+        const int err = errno;
+        close(fd);
+        throw operational_error("cannot lock " + lock_path + ": " + std::strerror(err), diagnostics{});
+      }
+      if (std::chrono::steady_clock::now() >= deadline) {
+        close(fd);
+        throw timeout_error("could not take the lock " + std::to_string(key) + " on " + m_display + " (" + lock_path + ") within " +
+                                std::to_string(timeout.count()) + " ms",
+                            diagnostics{}, "another migration is running against this file; wait for it, or raise lock_timeout");
+      }
+      std::this_thread::sleep_for(wait);
+      wait = std::min(wait * 2, std::chrono::milliseconds(100));
+    }
+    return std::make_unique<sqlite_file_lock>(fd);
+  }
+
+private:
+  void check_location() const {
+    const std::string dir = parent_directory(m_path);
+    struct stat st {};
+    if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      diagnostics diag;
+      diag.sqlstate = "SQLITE_CANTOPEN";
+      throw connection_error("cannot open SQLite database " + m_display + ": directory '" + dir + "' does not exist",
+                             diag, "create the directory first, or point the URL at an existing one");
+    }
+    if (stat(m_path.c_str(), &st) != 0 && access(dir.c_str(), W_OK) != 0) {
+      diagnostics diag;
+      diag.sqlstate = "SQLITE_CANTOPEN";
+      throw connection_error("cannot create SQLite database " + m_display + ": directory '" + dir + "' is not writable",
+                             diag, "choose a writable directory, or fix its permissions");
+    }
+  }
+
+  void prepare_one(const std::string &sql, statement &stmt) {
+    const char *tail = nullptr;
+    const int rc = sqlite3_prepare_v2(m_db, sql.c_str(), static_cast<int>(sql.size()), stmt.out(), &tail);
+    if (rc != SQLITE_OK) throw_sqlite_error(m_db, rc, sql, m_display);
+    if (!stmt.get()) throw programming_error("empty statement", diagnostics{}, "pass one SQL statement");
+    for (const char *p = tail; p && *p; ++p) {
+      if (!std::isspace(static_cast<unsigned char>(*p)) && *p != ';') {
+        // A second statement would silently be ignored: refuse instead.
+        throw programming_error("more than one statement given; use execute_script() for scripts", diagnostics{});
+      }
+    }
+  }
+
+  // Binds `$n` (and bare `?`) placeholders. The count must match exactly, as on PostgreSQL.
+  void bind(sqlite3_stmt *stmt, const params &args, const std::string &sql) {
+    const int count = sqlite3_bind_parameter_count(stmt);
+    std::size_t expected = 0;
+    for (int p = 1; p <= count; ++p) {
+      const char *name = sqlite3_bind_parameter_name(stmt, p);
+      std::size_t n = static_cast<std::size_t>(p);
+      if (name) {
+        if ((name[0] != '$' && name[0] != '?') || !name[1] || std::strspn(name + 1, "0123456789") != std::strlen(name + 1))
+          throw programming_error(std::string("unsupported parameter ") + name + " in: " + sql, diagnostics{},
+                                  "use $1, $2, ... placeholders");
+        n = std::strtoul(name + 1, nullptr, 10);
+      }
+      expected = std::max(expected, n);
+      if (n == 0 || n > args.size()) continue;
+      bind_one(stmt, p, args[n - 1]);
+    }
+    if (expected != args.size()) {
+      diagnostics diag;
+      diag.sqlstate = "SQLITE_RANGE";
+      diag.statement = sql;
+      throw programming_error("wrong number of parameters: the statement uses " + std::to_string(expected) + ", " +
+                                  std::to_string(args.size()) + " given",
+                              diag, "pass one value per $n placeholder");
+    }
+  }
+
+  void bind_one(sqlite3_stmt *stmt, int index, const value &v) {
+    int rc;
+    if (is_null(v)) rc = sqlite3_bind_null(stmt, index);
+    else if (auto b = std::get_if<bool>(&v)) rc = sqlite3_bind_int(stmt, index, *b ? 1 : 0);
+    else if (auto i = std::get_if<std::int64_t>(&v)) rc = sqlite3_bind_int64(stmt, index, *i);
+    else if (auto d = std::get_if<double>(&v)) rc = sqlite3_bind_double(stmt, index, *d);
+    else {
+      const auto &s = std::get<std::string>(v);
+      rc = sqlite3_bind_text64(stmt, index, s.data(), s.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+    }
+    if (rc != SQLITE_OK) throw_sqlite_error(m_db, rc, sqlite3_sql(stmt), m_display);
+  }
+
+  value read(sqlite3_stmt *stmt, int c, column &col) {
+    switch (sqlite3_column_type(stmt, c)) {
+      case SQLITE_NULL: return std::monostate{};
+      case SQLITE_INTEGER:
+        if (col.kind == column_kind::other) col.kind = column_kind::integer;
+        if (col.kind == column_kind::boolean) return sqlite3_column_int64(stmt, c) != 0;
+        return static_cast<std::int64_t>(sqlite3_column_int64(stmt, c));
+      case SQLITE_FLOAT:
+        if (col.kind == column_kind::other) col.kind = column_kind::real;
+        return sqlite3_column_double(stmt, c);
+      case SQLITE_BLOB: {
+        if (col.kind == column_kind::other) col.kind = column_kind::bytes;
+        const auto *p = static_cast<const char *>(sqlite3_column_blob(stmt, c));
+        return std::string(p ? p : "", static_cast<std::size_t>(sqlite3_column_bytes(stmt, c)));
+      }
+      default: {
+        const auto *p = reinterpret_cast<const char *>(sqlite3_column_text(stmt, c));
+        return std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt, c)));
+      }
+    }
+  }
+
+  // statement_timeout on SQLite: a progress handler interrupts the statement past its deadline.
+  void arm_timeout() {
+    if (m_options.statement_timeout.count() <= 0) return;
+    m_deadline = std::chrono::steady_clock::now() + m_options.statement_timeout;
+    sqlite3_progress_handler(
+        m_db, 1000,
+        [](void *self) -> int {
+          return std::chrono::steady_clock::now() > static_cast<sqlite_connection *>(self)->m_deadline ? 1 : 0;
+        },
+        this);
+  }
+
+  [[noreturn]] void fail_in_script(int rc, const std::string &text, int line) {
+    try {
+      throw_sqlite_error(m_db, rc, text, m_display);
+    } catch (const database_error &e) {
+      diagnostics diag = e.diag();
+      diag.statement = text;
+      diag.statement_line = line;
+      rethrow_with_context(e, std::string(e.what()) + " (statement starting at line " + std::to_string(line) + ")", diag);
+    }
+  }
+
+  sqlite3 *m_db = nullptr;
+  std::string m_display;
+  std::string m_path;
+  connection_options m_options;
+  capabilities m_caps;
+  std::chrono::steady_clock::time_point m_deadline;
+};
+
+}  // namespace
+
+std::unique_ptr<connection> open_sqlite(const database_url &url, const connection_options &options) {
+  return std::make_unique<sqlite_connection>(url, options);
+}
+
+}  // namespace carrierdb::internal

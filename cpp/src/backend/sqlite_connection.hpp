@@ -1,0 +1,12 @@
+// SQLite adapter entry point (private to the core: only this adapter sees sqlite3.h).
+#pragma once
+
+#include <memory>
+
+#include "carrierdb/backend/connection.hpp"
+
+namespace carrierdb::internal {
+
+std::unique_ptr<connection> open_sqlite(const database_url &url, const connection_options &options);
+
+}  // namespace carrierdb::internal

@@ -1,0 +1,127 @@
+// database_url: scheme dispatch, SQLite path forms, password masking.
+#include "carrierdb/backend/url.hpp"
+
+#include <regex>
+
+#include "carrierdb/error.hpp"
+#include "postgres_connection.hpp"
+
+namespace carrierdb {
+
+const char *to_string(backend_kind kind) {
+  return kind == backend_kind::postgresql ? "postgresql" : "sqlite";
+}
+
+namespace {
+
+bool starts_with(const std::string &s, const char *prefix) { return s.rfind(prefix, 0) == 0; }
+
+std::string trim(const std::string &s) {
+  const auto first = s.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return {};
+  const auto last = s.find_last_not_of(" \t\r\n");
+  return s.substr(first, last - first + 1);
+}
+
+const char *const k_supported =
+    "supported forms: postgresql://user:password@host:port/db, postgres://..., "
+    "sqlite:///absolute/path.db, sqlite:relative.db, file:./dev.db, sqlite::memory:";
+
+// Percent-encodes what would break the display URL's structure; the display is for humans.
+std::string display_part(const std::string &s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '@' || c == '/' || c == '?' || c == '#' || c == ' ') {
+      static const char hex[] = "0123456789ABCDEF";
+      out += '%';
+      out += hex[(static_cast<unsigned char>(c) >> 4) & 0xF];
+      out += hex[static_cast<unsigned char>(c) & 0xF];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string mask_secrets(const std::string &text) {
+  // scheme://user:secret@host  ->  scheme://user:****@host
+  static const std::regex url_password(R"(([A-Za-z][A-Za-z0-9+.\-]*://[^:/@\s]*:)[^@\s]*@)");
+  // password=secret or password='se cret' in keyword strings and query parameters
+  static const std::regex keyword_password(R"((password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&]*))",
+                                           std::regex::icase);
+  std::string out = std::regex_replace(text, url_password, "$1****@");
+  return std::regex_replace(out, keyword_password, "$1****");
+}
+
+std::string database_url::pg_option(const std::string &key, const std::string &fallback) const {
+  auto it = m_pg_options.find(key);
+  return it == m_pg_options.end() || it->second.empty() ? fallback : it->second;
+}
+
+database_url database_url::parse(const std::string &raw) {
+  database_url url;
+  url.m_text = trim(raw);
+  const std::string &text = url.m_text;
+  if (text.empty())
+    throw configuration_error("empty database URL",
+                              "set DATABASE_URL or pass a URL; " + std::string(k_supported));
+
+  if (starts_with(text, "postgresql://") || starts_with(text, "postgres://")) {
+    url.m_kind = backend_kind::postgresql;
+    url.m_pg_options = internal::parse_postgres_url(text);
+    std::string display = "postgresql://";
+    const std::string user = url.pg_option("user");
+    if (!user.empty()) {
+      display += display_part(user);
+      if (!url.pg_option("password").empty()) display += ":****";
+      display += "@";
+    }
+    display += display_part(url.pg_option("host"));
+    if (!url.pg_option("port").empty()) display += ":" + url.pg_option("port");
+    display += "/" + display_part(url.pg_option("dbname"));
+    std::string query;
+    for (const auto &[key, value] : url.m_pg_options) {
+      if (key == "user" || key == "password" || key == "host" || key == "port" || key == "dbname") continue;
+      if (value.empty()) continue;
+      query += (query.empty() ? "?" : "&") + key + "=" + display_part(value);
+    }
+    url.m_display = display + query;
+    return url;
+  }
+
+  std::string path;
+  if (text == "sqlite::memory:" || text == "sqlite://:memory:" || text == "file::memory:") {
+    url.m_kind = backend_kind::sqlite;
+    url.m_display = "sqlite::memory:";
+    return url;
+  } else if (starts_with(text, "sqlite://")) {
+    path = text.substr(9);  // sqlite:///abs keeps its leading '/'
+  } else if (starts_with(text, "sqlite:")) {
+    path = text.substr(7);
+  } else if (starts_with(text, "file:")) {
+    path = text.substr(5);
+    if (starts_with(path, "//")) path = path.substr(2);
+    // Prisma accepts connection parameters after '?' (connection_limit, socket_timeout):
+    // they tune Prisma's own pool and mean nothing to the file itself.
+    path = path.substr(0, path.find('?'));
+  } else {
+    const auto colon = text.find(':');
+    const bool has_scheme = colon != std::string::npos && colon > 0 &&
+                            text.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.") == colon;
+    if (has_scheme)
+      throw configuration_error("unknown database URL scheme '" + text.substr(0, colon) + "' in " +
+                                    mask_secrets(text),
+                                k_supported);
+    throw configuration_error("malformed database URL " + mask_secrets(text) + ": no scheme", k_supported);
+  }
+  if (path.empty())
+    throw configuration_error("SQLite URL " + text + " names no file", k_supported);
+  url.m_kind = backend_kind::sqlite;
+  url.m_sqlite_path = path;
+  url.m_display = "sqlite:" + path;
+  return url;
+}
+
+}  // namespace carrierdb

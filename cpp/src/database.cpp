@@ -1,0 +1,163 @@
+// database: statement entry points with timing logs, and per-thread transactions with savepoints.
+#include "carrierdb/database.hpp"
+
+#include <chrono>
+#include <cstdio>
+
+#include "carrierdb/error.hpp"
+#include "carrierdb/log.hpp"
+
+namespace carrierdb {
+
+namespace {
+
+std::string savepoint_name(int depth) { return "carrierdb_sp_" + std::to_string(depth); }
+
+// Logs a statement's duration at DEBUG. Parameter values are never logged: they may be
+// personal data or secrets.
+class statement_timer {
+public:
+  statement_timer(const database_url &url, const std::string &sql, std::size_t param_count)
+      : m_url(url), m_sql(sql), m_params(param_count), m_enabled(log_enabled(log_level::debug)) {
+    if (m_enabled) m_start = std::chrono::steady_clock::now();
+  }
+  ~statement_timer() {
+    if (!m_enabled) return;
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - m_start).count();
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3f ms", ms);
+    std::string text = m_sql.size() > 500 ? m_sql.substr(0, 500) + "..." : m_sql;
+    log(log_level::debug, std::string(buf) + " [" + to_string(m_url.kind()) + ", " + std::to_string(m_params) +
+                              " params] " + text);
+  }
+
+private:
+  const database_url &m_url;
+  const std::string &m_sql;
+  std::size_t m_params;
+  bool m_enabled;
+  std::chrono::steady_clock::time_point m_start;
+};
+
+}  // namespace
+
+std::shared_ptr<database> database::open(const std::string &url, const connection_options &options) {
+  auto db = std::make_shared<database>(database_url::parse(url), options);
+  // Fail here, not at the first query: a bad URL or an unreachable server is reported at connect().
+  db->m_pool.acquire();
+  return db;
+}
+
+database::database(database_url url, connection_options options) : m_pool(std::move(url), std::move(options)) {}
+
+capabilities database::caps() {
+  return with_connection([](connection &c) { return c.caps(); });
+}
+
+std::string database::server_version() {
+  return with_connection([](connection &c) { return c.server_version(); });
+}
+
+result database::query(const std::string &sql, const params &args) {
+  statement_timer timer(url(), sql, args.size());
+  return with_connection([&](connection &c) { return c.query(sql, args); });
+}
+
+std::int64_t database::execute(const std::string &sql, const params &args) {
+  statement_timer timer(url(), sql, args.size());
+  return with_connection([&](connection &c) { return c.execute(sql, args); });
+}
+
+void database::execute_script(const std::string &sql) {
+  statement_timer timer(url(), sql, 0);
+  with_connection([&](connection &c) { c.execute_script(sql); });
+}
+
+connection *database::pinned_connection() const {
+  std::lock_guard<std::mutex> guard(m_tx_mutex);
+  auto it = m_transactions.find(std::this_thread::get_id());
+  return it == m_transactions.end() ? nullptr : &*it->second.lease;
+}
+
+int database::transaction_depth() const {
+  std::lock_guard<std::mutex> guard(m_tx_mutex);
+  auto it = m_transactions.find(std::this_thread::get_id());
+  return it == m_transactions.end() ? 0 : it->second.depth;
+}
+
+void database::begin() {
+  const auto me = std::this_thread::get_id();
+  {
+    std::unique_lock<std::mutex> lock(m_tx_mutex);
+    auto it = m_transactions.find(me);
+    if (it != m_transactions.end()) {
+      thread_transaction &tx = it->second;
+      connection &conn = *tx.lease;
+      const int depth = tx.depth + 1;
+      lock.unlock();  // only this thread touches its own entry
+      conn.savepoint(savepoint_name(depth));
+      tx.depth = depth;
+      return;
+    }
+  }
+  auto lease = m_pool.acquire();
+  lease->begin();
+  std::lock_guard<std::mutex> guard(m_tx_mutex);
+  m_transactions.emplace(me, thread_transaction{std::move(lease), 1});
+}
+
+void database::commit() {
+  const auto me = std::this_thread::get_id();
+  std::unique_lock<std::mutex> lock(m_tx_mutex);
+  auto it = m_transactions.find(me);
+  if (it == m_transactions.end())
+    throw programming_error("commit() without an open transaction", diagnostics{},
+                            "call begin() first, or use `with db.transaction():`");
+  thread_transaction &tx = it->second;
+  if (tx.depth > 1) {
+    connection &conn = *tx.lease;
+    lock.unlock();
+    conn.release_savepoint(savepoint_name(tx.depth));
+    --tx.depth;
+    return;
+  }
+  // Unpin before COMMIT: if COMMIT fails (a deferred constraint, a lost connection) the
+  // transaction is over either way, and the connection goes back (or is discarded).
+  thread_transaction finished = std::move(tx);
+  m_transactions.erase(it);
+  lock.unlock();
+  try {
+    finished.lease->commit();
+  } catch (...) {
+    try {
+      finished.lease->rollback();
+    } catch (...) {
+      // The commit error is the one the caller needs to see.
+    }
+    throw;
+  }
+}
+
+void database::rollback() {
+  const auto me = std::this_thread::get_id();
+  std::unique_lock<std::mutex> lock(m_tx_mutex);
+  auto it = m_transactions.find(me);
+  if (it == m_transactions.end())
+    throw programming_error("rollback() without an open transaction", diagnostics{},
+                            "call begin() first, or use `with db.transaction():`");
+  thread_transaction &tx = it->second;
+  if (tx.depth > 1) {
+    connection &conn = *tx.lease;
+    const int depth = tx.depth--;
+    lock.unlock();
+    conn.rollback_to_savepoint(savepoint_name(depth));
+    conn.release_savepoint(savepoint_name(depth));
+    return;
+  }
+  thread_transaction finished = std::move(tx);
+  m_transactions.erase(it);
+  lock.unlock();
+  finished.lease->rollback();
+}
+
+}  // namespace carrierdb

@@ -1,0 +1,29 @@
+// Constructors of the carrierdb error hierarchy.
+#include "carrierdb/error.hpp"
+
+namespace carrierdb {
+
+error::error(const std::string &message, std::string hint)
+    : std::runtime_error(message), m_hint(std::move(hint)) {}
+
+database_error::database_error(const std::string &message, diagnostics diag, std::string hint)
+    : error(message, std::move(hint)), m_diag(std::move(diag)) {}
+
+void rethrow_with_context(const database_error &e, const std::string &message, diagnostics diag) {
+  const std::string &hint = e.hint();
+  // Most derived first: the first match decides the class.
+  if (dynamic_cast<const unique_violation *>(&e)) throw unique_violation(message, std::move(diag), hint);
+  if (dynamic_cast<const foreign_key_violation *>(&e)) throw foreign_key_violation(message, std::move(diag), hint);
+  if (dynamic_cast<const not_null_violation *>(&e)) throw not_null_violation(message, std::move(diag), hint);
+  if (dynamic_cast<const check_violation *>(&e)) throw check_violation(message, std::move(diag), hint);
+  if (dynamic_cast<const integrity_error *>(&e)) throw integrity_error(message, std::move(diag), hint);
+  if (dynamic_cast<const timeout_error *>(&e)) throw timeout_error(message, std::move(diag), hint);
+  if (dynamic_cast<const connection_error *>(&e)) throw connection_error(message, std::move(diag), hint);
+  if (dynamic_cast<const operational_error *>(&e)) throw operational_error(message, std::move(diag), hint);
+  if (dynamic_cast<const programming_error *>(&e)) throw programming_error(message, std::move(diag), hint);
+  if (dynamic_cast<const data_error *>(&e)) throw data_error(message, std::move(diag), hint);
+  if (dynamic_cast<const internal_error *>(&e)) throw internal_error(message, std::move(diag), hint);
+  throw database_error(message, std::move(diag), hint);
+}
+
+}  // namespace carrierdb

@@ -1,0 +1,58 @@
+"""carrierdb: schema migrations, per-environment seeding and a validated carrier repository
+over PostgreSQL and an embedded SQLite default, with a C++17 core.
+
+    import carrierdb
+    db = carrierdb.connect()          # DATABASE_URL, .env files, or .carrierdb/development.db
+    db.query("SELECT $1::int AS n", [1])
+"""
+
+from ._core import (
+    CarrierDBError,
+    CheckViolation,
+    ConfigurationError,
+    ConnectionFailed,
+    DatabaseError,
+    DataError,
+    ForeignKeyViolation,
+    IntegrityError,
+    InterfaceError,
+    InternalError,
+    NotNullViolation,
+    OperationalError,
+    OperationTimeout,
+    ProgrammingError,
+    UniqueViolation,
+)
+from ._core import mask_url
+from .config import current_env, resolve
+from .database import Database, connect, refresh_logging
+
+__version__ = "0.1.0"
+
+# DB-API 2.0 name for the root error.
+Error = CarrierDBError
+
+__all__ = [
+    "CarrierDBError",
+    "CheckViolation",
+    "ConfigurationError",
+    "ConnectionFailed",
+    "DataError",
+    "Database",
+    "DatabaseError",
+    "Error",
+    "ForeignKeyViolation",
+    "IntegrityError",
+    "InterfaceError",
+    "InternalError",
+    "NotNullViolation",
+    "OperationTimeout",
+    "OperationalError",
+    "ProgrammingError",
+    "UniqueViolation",
+    "connect",
+    "current_env",
+    "mask_url",
+    "refresh_logging",
+    "resolve",
+]

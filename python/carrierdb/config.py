@@ -1,0 +1,166 @@
+"""Where the database URL comes from: argument, shell, .env files, or the embedded default.
+
+Precedence, highest first (the shell wins over every file, as with Prisma and python-dotenv):
+
+1. the ``url`` passed to :func:`carrierdb.connect`;
+2. ``DATABASE_URL`` in the process environment;
+3. ``.env.<env>.local``, ``.env.<env>``, ``.env.local``, ``.env`` in the project root,
+   ``<env>`` being ``CARRIERDB_ENV`` (default ``development``);
+4. the embedded default: ``sqlite:<root>/.carrierdb/<env>.db``.
+
+Files are parsed by python-dotenv (quotes, ``export``, ``${VAR}`` interpolation).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+from dotenv import dotenv_values
+
+from . import _core
+
+DEFAULT_ENV = "development"
+URL_VARIABLE = "DATABASE_URL"
+
+__all__ = ["Resolution", "Source", "current_env", "env_files", "project_root", "resolve"]
+
+
+def current_env(environ: Mapping[str, str] | None = None) -> str:
+    """The active environment name: ``CARRIERDB_ENV``, default ``development``."""
+    environ = os.environ if environ is None else environ
+    return environ.get("CARRIERDB_ENV", "").strip() or DEFAULT_ENV
+
+
+def project_root(start: Path | None = None, environ: Mapping[str, str] | None = None) -> Path:
+    """``CARRIERDB_PROJECT_DIR`` if set, else the nearest directory at or above ``start`` (the
+    working directory) holding ``schema.prisma``, ``migrations/`` or ``.carrierdb/``; else ``start``."""
+    environ = os.environ if environ is None else environ
+    if environ.get("CARRIERDB_PROJECT_DIR"):
+        return Path(environ["CARRIERDB_PROJECT_DIR"]).resolve()
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / "schema.prisma").is_file() or (candidate / "migrations").is_dir() or (candidate / ".carrierdb").is_dir():
+            return candidate
+    return here
+
+
+def env_files(root: Path, env: str) -> list[Path]:
+    """The env files that may define the URL, most specific (winning) first."""
+    return [root / f".env.{env}.local", root / f".env.{env}", root / ".env.local", root / ".env"]
+
+
+@dataclass(frozen=True)
+class Source:
+    """One place that defines a variable. ``value`` holds secrets: show ``masked`` instead."""
+
+    name: str
+    value: str = field(repr=False)
+
+    @property
+    def masked(self) -> str:
+        return _core.mask_url(self.value)
+
+
+@dataclass
+class Resolution:
+    """The URL that won, where it came from, every other source, and what looks wrong."""
+
+    url: str = field(repr=False)
+    source: str
+    reason: str
+    env: str
+    root: Path
+    sources: list[Source]
+    warnings: list[str]
+    embedded_default: bool = False
+
+    @property
+    def masked_url(self) -> str:
+        return _core.mask_url(self.url)
+
+    def to_json(self) -> dict:
+        return {
+            "url": self.masked_url,
+            "source": self.source,
+            "reason": self.reason,
+            "env": self.env,
+            "project_root": str(self.root),
+            "embedded_default": self.embedded_default,
+            "sources": [{"name": s.name, "url": s.masked, "wins": s.name == self.source} for s in self.sources],
+            "warnings": self.warnings,
+        }
+
+
+def _endpoint(url: str) -> tuple[str, str] | None:
+    """(host, port) of a PostgreSQL URL, or None when it is not one or does not parse."""
+    try:
+        parsed = _core.parse_url(url)
+    except _core.CarrierDBError:
+        return None
+    if parsed["backend"] != "postgresql":
+        return None
+    return parsed.get("host") or "localhost", parsed.get("port") or "5432"
+
+
+def resolve(
+    url: str | None = None,
+    *,
+    variable: str = URL_VARIABLE,
+    env: str | None = None,
+    root: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Resolution:
+    """Find the database URL and explain the choice (see the module docstring for the order)."""
+    environ = os.environ if environ is None else environ
+    env = env or current_env(environ)
+    root = root or project_root(environ=environ)
+
+    sources: list[Source] = []
+    if url:
+        sources.append(Source("argument", url))
+    if environ.get(variable):
+        sources.append(Source("shell environment", environ[variable]))
+    for path in env_files(root, env):
+        if path.is_file():
+            value = dotenv_values(path).get(variable)
+            if value:
+                sources.append(Source(path.name, value))
+
+    warnings: list[str] = []
+    shell = next((s for s in sources if s.name == "shell environment"), None)
+    files = [s for s in sources if s.name not in ("argument", "shell environment")]
+    if shell and files and any(f.value != shell.value for f in files):
+        shadowed = ", ".join(f.name for f in files if f.value != shell.value)
+        warnings.append(
+            f"{variable} from the shell environment ({shell.masked}) shadows the value in {shadowed} "
+            f"({next(f for f in files if f.value != shell.value).masked}); "
+            f"`unset {variable}` to use the file"
+        )
+    endpoints = {s.name: _endpoint(s.value) for s in sources}
+    distinct = {e for e in endpoints.values() if e}
+    if len(distinct) > 1:
+        listing = "; ".join(f"{name}: {e[0]}:{e[1]}" for name, e in endpoints.items() if e)
+        warnings.append(f"the sources disagree on host or port ({listing})")
+
+    if sources:
+        winner = sources[0]
+        reason = {
+            "argument": "passed explicitly, which overrides every other source",
+            "shell environment": "a variable set in the shell wins over every .env file",
+        }.get(winner.name, f"{winner.name} is the most specific env file that defines {variable} for env '{env}'")
+        return Resolution(winner.value, winner.name, reason, env, root, sources, warnings)
+
+    path = root / ".carrierdb" / f"{env}.db"
+    return Resolution(
+        f"sqlite:{path}",
+        "embedded default",
+        f"no argument, no {variable} in the shell and none in {', '.join(p.name for p in env_files(root, env))}",
+        env,
+        root,
+        sources,
+        warnings,
+        embedded_default=True,
+    )

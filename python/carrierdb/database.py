@@ -1,0 +1,171 @@
+"""connect() and Database: the Python face of the C++ database handle."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from typing import Any, Iterator, Sequence
+
+from . import _core
+from .config import Resolution, resolve
+
+__all__ = ["Database", "connect"]
+
+logger = logging.getLogger("carrierdb")
+
+
+def _route_core_logs() -> None:
+    """Send the core's messages to the ``carrierdb`` logger, at its current threshold.
+
+    The threshold is read here (at each connect) so the core skips formatting messages nobody
+    will see; call ``carrierdb.refresh_logging()`` after changing the level of a live process.
+    """
+    _core.set_log_sink(lambda level, message: logger.log(level, message), logger.getEffectiveLevel())
+
+
+def refresh_logging() -> None:
+    """Re-read the ``carrierdb`` logger's level (e.g. after ``logging.basicConfig(level=DEBUG)``)."""
+    _route_core_logs()
+
+
+_OPTION_NAMES = (
+    "pool_size",
+    "connect_timeout",
+    "statement_timeout",
+    "pool_timeout",
+    "busy_timeout",
+    "connect_retries",
+    "retry_initial_delay",
+    "retry_max_delay",
+    "application_name",
+)
+
+
+def connect(url: str | None = None, **options: Any) -> "Database":
+    """Open a database.
+
+    ``url`` defaults to ``DATABASE_URL`` from the environment, then the ``.env`` files, then the
+    embedded SQLite default (see :mod:`carrierdb.config`). Options (durations in seconds):
+    ``pool_size`` (4), ``connect_timeout`` (5), ``statement_timeout`` (none), ``pool_timeout`` (30),
+    ``busy_timeout`` (5, SQLite), ``connect_retries`` (3), ``retry_initial_delay`` (0.2),
+    ``retry_max_delay`` (3), ``application_name`` ("carrierdb"); ``env`` picks the environment.
+    """
+    env = options.pop("env", None)
+    unknown = set(options) - set(_OPTION_NAMES)
+    if unknown:
+        raise _core.ConfigurationError(
+            f"unknown connect() option(s): {', '.join(sorted(unknown))}; known: {', '.join(_OPTION_NAMES)}"
+        )
+    resolution = resolve(url, env=env)
+    if resolution.embedded_default:
+        # The default location is ours to create; a user-given path must already exist.
+        (resolution.root / ".carrierdb").mkdir(parents=True, exist_ok=True)
+    native = _core.ConnectionOptions()
+    for name, value in options.items():
+        if value is None and name == "statement_timeout":
+            value = 0
+        setattr(native, name, value)
+    _route_core_logs()
+    handle = _core.Database.open(resolution.url, native)
+    logger.info("connected to %s (%s: %s)", handle.url, resolution.source, resolution.reason)
+    return Database(handle, resolution)
+
+
+class Database:
+    """A pool of connections to one database. Thread-safe; use one per process.
+
+    ``query`` returns rows as dicts, ``execute`` the affected-row count; placeholders are
+    ``$1, $2, ...`` on both backends. ``with db.transaction():`` commits or rolls back, and
+    nested blocks become savepoints.
+    """
+
+    def __init__(self, handle: _core.Database, resolution: Resolution | None = None):
+        self._db = handle
+        self.resolution = resolution
+
+    # -- identity --------------------------------------------------------------------------
+    @property
+    def backend(self) -> str:
+        """``"postgresql"`` or ``"sqlite"``."""
+        return self._db.backend
+
+    @property
+    def url(self) -> str:
+        """The URL with its password masked."""
+        return self._db.url
+
+    @property
+    def server_version(self) -> str:
+        return self._db.server_version
+
+    @property
+    def capabilities(self) -> dict[str, bool]:
+        return self._db.capabilities
+
+    @property
+    def sqlite_path(self) -> str | None:
+        return self._db.sqlite_path
+
+    @property
+    def env(self) -> str | None:
+        return self.resolution.env if self.resolution else None
+
+    def __repr__(self) -> str:
+        return f"<carrierdb.Database {self.backend} {self.url}>"
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return (
+            "<table><tr><th colspan=2 style='text-align:left'>carrierdb.Database</th></tr>"
+            f"<tr><td>backend</td><td>{html.escape(self.backend)}</td></tr>"
+            f"<tr><td>url</td><td><code>{html.escape(self.url)}</code></td></tr>"
+            f"<tr><td>pool</td><td>{self._db.open_connections} open of {self._db.pool_size}</td></tr></table>"
+        )
+
+    # -- statements ------------------------------------------------------------------------
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
+        """Run one statement and return its rows as dicts."""
+        return self._db.query(sql, params)
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> int:
+        """Run one statement and return the number of rows it changed."""
+        return self._db.execute(sql, params)
+
+    def execute_script(self, sql: str) -> None:
+        """Run a multi-statement script (no parameters), statement by statement."""
+        self._db.execute_script(sql)
+
+    # -- transactions ----------------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator["Database"]:
+        """Commit on success, roll back on any exception. Nested blocks are savepoints."""
+        self._db.begin()
+        try:
+            yield self
+        except BaseException:
+            self._db.rollback()
+            raise
+        self._db.commit()
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._db.transaction_depth > 0
+
+    # -- lifetime --------------------------------------------------------------------------
+    def close(self) -> None:
+        """Close idle connections. The object stays usable: it reconnects on demand."""
+        self._db.close()
+
+    def __enter__(self) -> "Database":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# The environment variable CARRIERDB_LOG_LEVEL gives scripts and CI a switch without code.
+if os.environ.get("CARRIERDB_LOG_LEVEL"):
+    logging.basicConfig()
+    logger.setLevel(os.environ["CARRIERDB_LOG_LEVEL"].upper())

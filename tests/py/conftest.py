@@ -1,0 +1,31 @@
+"""Shared helpers for carrierdb's own tests. Database fixtures come from carrierdb.pytest_plugin."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def run_cli(tmp_path: Path):
+    """Run the `carrierdb` command in a clean project directory; returns CompletedProcess."""
+
+    def run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None, unset=("DATABASE_URL",)):
+        environ = {k: v for k, v in os.environ.items() if k not in unset and not k.startswith("CARRIERDB_PROJECT")}
+        environ.update(env or {})
+        return subprocess.run(
+            [sys.executable, "-m", "carrierdb.cli", *args],
+            cwd=cwd or tmp_path,
+            env=environ,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    return run
