@@ -403,8 +403,17 @@ std::map<std::string, std::string> parse_postgres_url(const std::string &url) {
   PQconninfoFree(opts);
   if (auto it = out.find("port"); it != out.end()) {
     const std::string &port = it->second;
-    if (port.find_first_not_of("0123456789,") != std::string::npos)
-      throw configuration_error("malformed PostgreSQL URL " + mask_secrets(url) + ": port '" + port + "' is not a number",
+    bool valid = !port.empty();
+    for (std::size_t start = 0; valid && start <= port.size();) {  // libpq allows a list: 5432,5433
+      const auto comma = port.find(',', start);
+      const std::string one = port.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      valid = !one.empty() && one.size() <= 5 && one.find_first_not_of("0123456789") == std::string::npos &&
+              std::stoi(one) >= 1 && std::stoi(one) <= 65535;
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+    if (!valid)
+      throw configuration_error("malformed PostgreSQL URL " + mask_secrets(url) + ": port '" + port + "' is not a number from 1 to 65535",
                                 "use a port between 1 and 65535, e.g. postgresql://host:5432/db");
   }
   return out;

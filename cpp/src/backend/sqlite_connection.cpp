@@ -308,8 +308,13 @@ private:
     const std::string dir = parent_directory(m_path);
     struct stat st {};
     if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      const int err = errno;
       diagnostics diag;
       diag.sqlstate = "SQLITE_CANTOPEN";
+      if (err == EACCES)
+        throw connection_error("cannot open SQLite database " + m_display + ": directory '" + dir + "' is not accessible (" +
+                                   std::strerror(err) + ")",
+                               diag, "check the permissions of the directory and its parents");
       throw connection_error("cannot open SQLite database " + m_display + ": directory '" + dir + "' does not exist",
                              diag, "create the directory first, or point the URL at an existing one");
     }
