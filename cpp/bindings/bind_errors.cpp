@@ -61,6 +61,17 @@ void raise(PyObject *type, const error &e) {
     exc.attr("statement") = opt(d.statement);
     exc.attr("statement_line") = d.statement_line ? py::object(py::int_(d.statement_line)) : py::object(py::none());
   }
+  if (const auto *mig = dynamic_cast<const migration_error *>(&e)) {
+    const migration_context &c = mig->context();
+    const auto opt = [](const std::string &s) { return s.empty() ? py::object(py::none()) : py::object(py::str(s)); };
+    exc.attr("migration") = opt(c.migration);
+    exc.attr("file") = opt(c.file);
+    exc.attr("line") = c.line ? py::object(py::int_(c.line)) : py::object(py::none());
+    exc.attr("stored_checksum") = opt(c.stored_checksum);
+    exc.attr("current_checksum") = opt(c.current_checksum);
+    exc.attr("sqlstate") = opt(c.cause.sqlstate);
+    exc.attr("statement") = opt(c.cause.statement);
+  }
   PyErr_SetObject(type, exc.ptr());
 }
 
@@ -95,6 +106,17 @@ void init_errors(py::module_ &m) {
   PyObject *not_null = make_class(m, "NotNullViolation", bases({integrity}), "A NOT NULL column was given no value.");
   PyObject *check = make_class(m, "CheckViolation", bases({integrity}), "A CHECK constraint refused the value.");
   PyObject *internal = make_class(m, "InternalError", bases({database}), "The database reported an internal error.");
+  // Migration errors are siblings of DatabaseError, not children: most (a changed file, a
+  // failed attempt on record) are about the project's history, not a database's answer.
+  PyObject *migration = make_class(m, "MigrationError", bases({root}), "A migration could not be read, applied, rolled back or recorded.");
+  PyObject *migration_file = make_class(m, "MigrationFileError", bases({migration}), "A migrations folder or file is malformed.");
+  PyObject *provider = make_class(m, "ProviderMismatch", bases({migration}), "migration_lock.toml names another provider (Prisma P3019).");
+  PyObject *baseline = make_class(m, "BaselineRequired", bases({migration}), "The database has tables but no history (Prisma P3005).");
+  PyObject *failed = make_class(m, "FailedMigrationPending", bases({migration}), "A failed migration is recorded (Prisma P3009).");
+  PyObject *checksum = make_class(m, "ChecksumMismatch", bases({migration}), "An applied migration's file changed since it was applied.");
+  PyObject *migration_failed = make_class(m, "MigrationFailed", bases({migration}), "A migration's SQL failed; its changes were rolled back.");
+  PyObject *missing_down = make_class(m, "DownMigrationMissing", bases({migration}), "A rollback needs a down.sql that does not exist.");
+  PyObject *state = make_class(m, "MigrationStateError", bases({migration}), "The history does not allow this (Prisma P3008, P3011, P3012).");
   (void)builtins;
 
   auto &table = mappings();
@@ -103,7 +125,11 @@ void init_errors(py::module_ &m) {
       {is<check_violation>, check},         {is<integrity_error>, integrity},     {is<connection_error>, connection},
       {is<timeout_error>, timeout},         {is<operational_error>, operational}, {is<programming_error>, programming},
       {is<data_error>, data},               {is<internal_error>, internal},       {is<database_error>, database},
-      {is<configuration_error>, configuration}, {is<error>, root},
+      {is<configuration_error>, configuration},
+      {is<migration_file_error>, migration_file}, {is<provider_mismatch_error>, provider}, {is<baseline_required_error>, baseline},
+      {is<failed_migration_error>, failed},       {is<checksum_mismatch_error>, checksum}, {is<migration_failed_error>, migration_failed},
+      {is<missing_down_migration_error>, missing_down}, {is<migration_state_error>, state}, {is<migration_error>, migration},
+      {is<error>, root},
   };
 
   py::register_exception_translator([](std::exception_ptr p) {

@@ -7,4 +7,6 @@ PYBIND11_MODULE(_core, m) {
   carrierdb::bindings::init_errors(m);
   carrierdb::bindings::init_logging(m);
   carrierdb::bindings::init_database(m);
+  // The engine parts, which take a Database.
+  carrierdb::bindings::init_migrations(m);
 }

@@ -9,6 +9,9 @@ error::error(const std::string &message, std::string hint)
 database_error::database_error(const std::string &message, diagnostics diag, std::string hint)
     : error(message, std::move(hint)), m_diag(std::move(diag)) {}
 
+migration_error::migration_error(const std::string &message, migration_context ctx, std::string hint)
+    : error(message, std::move(hint)), m_ctx(std::move(ctx)) {}
+
 void rethrow_with_context(const database_error &e, const std::string &message, diagnostics diag) {
   const std::string &hint = e.hint();
   // Most derived first: the first match decides the class.

@@ -22,10 +22,20 @@ from ._core import (
     OperationTimeout,
     ProgrammingError,
     UniqueViolation,
+    MigrationError,
+    MigrationFileError,
+    ProviderMismatch,
+    BaselineRequired,
+    FailedMigrationPending,
+    ChecksumMismatch,
+    MigrationFailed,
+    DownMigrationMissing,
+    MigrationStateError,
 )
 from ._core import mask_url
 from .config import current_env, resolve
 from .database import Database, connect, refresh_logging
+from .migrate import DeployReport, MigrationStatus, Migrations, connect_for_migrations
 
 __version__ = "0.1.0"
 
@@ -33,6 +43,19 @@ __version__ = "0.1.0"
 Error = CarrierDBError
 
 __all__ = [
+    "BaselineRequired",
+    "ChecksumMismatch",
+    "DeployReport",
+    "DownMigrationMissing",
+    "FailedMigrationPending",
+    "MigrationError",
+    "MigrationFailed",
+    "MigrationFileError",
+    "MigrationStateError",
+    "MigrationStatus",
+    "Migrations",
+    "ProviderMismatch",
+    "connect_for_migrations",
     "CarrierDBError",
     "CheckViolation",
     "ConfigurationError",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from . import _core
@@ -77,6 +78,75 @@ def cmd_info(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _migrations(args: argparse.Namespace):
+    from .migrate import Migrations, connect_for_migrations
+
+    db = connect_for_migrations(args.url, env=args.env)
+    return Migrations(db, args.dir, table=args.table, lock_timeout=args.lock_timeout)
+
+
+def _show_progress(args: argparse.Namespace) -> bool:
+    return not args.json and not args.no_progress and sys.stderr.isatty()
+
+
+def cmd_migrate_status(args: argparse.Namespace) -> int:
+    status = _migrations(args).status()
+    _emit(args, status.to_json(), lambda: print(status))
+    return EXIT_ACTION_NEEDED if status.needs_action else EXIT_OK
+
+
+def cmd_migrate_deploy(args: argparse.Namespace) -> int:
+    migrations = _migrations(args)
+    report = migrations.deploy(dry_run=args.dry_run, allow_edited=args.allow_edited, progress=_show_progress(args))
+    _emit(args, report.to_json(), lambda: print(report))
+    return EXIT_OK if report.ok else EXIT_ERROR
+
+
+def cmd_migrate_rollback(args: argparse.Namespace) -> int:
+    migrations = _migrations(args)
+    report = migrations.rollback(args.steps, to=args.to, progress=_show_progress(args))
+    _emit(args, report.to_json(), lambda: print(report))
+    return EXIT_OK
+
+
+def cmd_migrate_resolve(args: argparse.Namespace) -> int:
+    migrations = _migrations(args)
+    migrations.resolve(applied=args.applied, rolled_back=args.rolled_back)
+    name = args.applied or args.rolled_back
+    state = "applied" if args.applied else "rolled back"
+    _emit(args, {"migration": name, "recorded_as": state}, lambda: print(f"recorded {name} as {state}"))
+    return EXIT_OK
+
+
+def cmd_migrate_reset(args: argparse.Namespace) -> int:
+    migrations = _migrations(args)
+    if not args.force:
+        if not sys.stdin.isatty():
+            print("carrierdb: reset drops every object in the database; pass --force (no terminal to confirm on)", file=sys.stderr)
+            return EXIT_USAGE
+        answer = input(f"Drop every table, view and type in {migrations.db.url} and reapply all migrations? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("reset cancelled", file=sys.stderr)
+            return EXIT_USAGE
+    report = migrations.reset(allow_production=args.allow_production, progress=_show_progress(args))
+    _emit(args, report.to_json(), lambda: print(report))
+    return EXIT_OK
+
+
+def cmd_migrate_new(args: argparse.Namespace) -> int:
+    from .config import project_root
+    from .migrate import Migrations
+
+    directory = args.dir or project_root() / "migrations"
+    provider = args.provider
+    if provider is None:
+        lock = Path(directory) / "migration_lock.toml"
+        provider = "postgresql" if not lock.exists() or "sqlite" not in lock.read_text() else "sqlite"
+    path = Path(_core.create_migration(str(directory), args.name, provider))
+    _emit(args, {"created": str(path)}, lambda: print(f"created {path}/migration.sql and down.sql"))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--url", help="database URL (default: DATABASE_URL, .env files, embedded SQLite)")
@@ -94,6 +164,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_env)
     p = sub.add_parser("info", parents=[common], help="connect and report backend and version")
     p.set_defaults(func=cmd_info)
+
+    migrate_common = argparse.ArgumentParser(add_help=False, parents=[common])
+    migrate_common.add_argument("--dir", help="migrations folder (default: migrations/ in the project root)")
+    migrate_common.add_argument("--table", default="_prisma_migrations", help="history table (default: %(default)s)")
+    migrate_common.add_argument("--lock-timeout", type=float, default=10.0, help="seconds to wait for the migration lock (default: %(default)s)")
+    migrate_common.add_argument("--no-progress", action="store_true", help="no progress bar")
+    migrate = sub.add_parser("migrate", help="apply, inspect and undo migrations")
+    msub = migrate.add_subparsers(dest="migrate_command", required=True, metavar="ACTION")
+    p = msub.add_parser("status", parents=[migrate_common], help="applied, pending, failed, edited, missing migrations (exit 1 when action is needed)")
+    p.set_defaults(func=cmd_migrate_status)
+    p = msub.add_parser("deploy", parents=[migrate_common], help="apply pending migrations, each in a transaction")
+    p.add_argument("--dry-run", action="store_true", help="run them in one transaction and roll it back")
+    p.add_argument("--allow-edited", action="store_true", help="deploy although an applied migration's file changed")
+    p.set_defaults(func=cmd_migrate_deploy)
+    p = msub.add_parser("rollback", parents=[migrate_common], help="run down.sql of the latest applied migration(s)")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--steps", type=int, default=1, help="how many migrations (default: 1)")
+    group.add_argument("--to", help="roll back every migration applied after this one")
+    p.set_defaults(func=cmd_migrate_rollback)
+    p = msub.add_parser("resolve", parents=[migrate_common], help="record a migration as applied or rolled back (Prisma's semantics)")
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--applied", metavar="NAME", help="record NAME as applied without running it (baselining)")
+    group.add_argument("--rolled-back", metavar="NAME", help="mark the failed migration NAME as rolled back")
+    p.set_defaults(func=cmd_migrate_resolve)
+    p = msub.add_parser("reset", parents=[migrate_common], help="drop every object and reapply all migrations")
+    p.add_argument("--force", action="store_true", help="do not ask for confirmation")
+    p.add_argument("--allow-production", action="store_true", help="allow it in the production environment")
+    p.set_defaults(func=cmd_migrate_reset)
+    p = msub.add_parser("new", parents=[migrate_common], help="create <timestamp>_<name>/ with empty migration.sql and down.sql")
+    p.add_argument("name", help="letters, digits and underscores")
+    p.add_argument("--provider", choices=("postgresql", "sqlite"), help="for a new migration_lock.toml (default: postgresql)")
+    p.set_defaults(func=cmd_migrate_new)
     return parser
 
 

@@ -153,6 +153,13 @@ class Database:
     def in_transaction(self) -> bool:
         return self._db.transaction_depth > 0
 
+    # -- engine parts ----------------------------------------------------------------------
+    def migrations(self, directory=None, *, table: str = "_prisma_migrations", lock_timeout: float = 10.0):
+        """The migrations folder (default: ``migrations/`` in the project root) on this database."""
+        from .migrate import Migrations
+
+        return Migrations(self, directory, table=table, lock_timeout=lock_timeout)
+
     # -- lifetime --------------------------------------------------------------------------
     def close(self) -> None:
         """Close idle connections. The object stays usable: it reconnects on demand."""

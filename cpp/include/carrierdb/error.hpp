@@ -107,6 +107,67 @@ public:
   using database_error::database_error;
 };
 
+/// Where in the migration history or files an error happened.
+struct migration_context {
+  std::string migration;         // folder name, e.g. 20241001120000_init
+  std::string file;              // the file involved, if any
+  int line = 0;                  // 1-based line in `file`, 0 if unknown
+  std::string stored_checksum;   // checksum mismatch: what the history holds
+  std::string current_checksum;  // checksum mismatch: what the file hashes to now
+  diagnostics cause;             // the database error behind a failed migration, if any
+};
+
+/// A migration could not be read, applied, rolled back or recorded. Subclasses say why.
+class migration_error : public error {
+public:
+  migration_error(const std::string &message, migration_context ctx, std::string hint = {});
+  const migration_context &context() const noexcept { return m_ctx; }
+
+private:
+  migration_context m_ctx;
+};
+
+/// A migrations folder or file is malformed (bad folder name, unreadable file, bad lock file).
+class migration_file_error : public migration_error {
+public:
+  using migration_error::migration_error;
+};
+/// migration_lock.toml names another provider and no variant exists for this backend (P3019).
+class provider_mismatch_error : public migration_error {
+public:
+  using migration_error::migration_error;
+};
+/// The database has tables but no migration history: baseline it first (P3005).
+class baseline_required_error : public migration_error {
+public:
+  using migration_error::migration_error;
+};
+/// A failed migration is recorded: resolve it before deploying (P3009).
+class failed_migration_error : public migration_error {
+public:
+  using migration_error::migration_error;
+};
+/// An applied migration's file changed since it was applied.
+class checksum_mismatch_error : public migration_error {
+public:
+  using migration_error::migration_error;
+};
+/// A migration's SQL failed while being applied or rolled back; its changes were undone.
+class migration_failed_error : public migration_error {
+public:
+  using migration_error::migration_error;
+};
+/// A rollback needs a down.sql that does not exist.
+class missing_down_migration_error : public migration_error {
+public:
+  using migration_error::migration_error;
+};
+/// resolve / rollback asked for something the history does not allow (P3008, P3011, P3012).
+class migration_state_error : public migration_error {
+public:
+  using migration_error::migration_error;
+};
+
 /// Throws an error of the same class as `original` with a new message and diagnostics, so
 /// context (a script line, a migration name) can be added without changing what callers catch.
 [[noreturn]] void rethrow_with_context(const database_error &original, const std::string &message, diagnostics diag);

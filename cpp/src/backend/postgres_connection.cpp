@@ -4,6 +4,7 @@
 #include <libpq-fe.h>
 
 #include <pqxx/pqxx>
+#include <ctime>
 #include <regex>
 #include <thread>
 
@@ -237,6 +238,9 @@ public:
     }
     m_notices = std::make_unique<notice_to_log>(*m_conn);
     std::string setup = "SET TIME ZONE 'UTC'";
+    // PostgreSQL 14+: notice a vanished client during a long statement (a killed deploy)
+    // within a second, so its transaction rolls back and its locks go at once.
+    if (m_conn->server_version() >= 140000) setup += "; SET client_connection_check_interval = 1000";
     if (options.statement_timeout.count() > 0)
       setup += "; SET statement_timeout = " + std::to_string(options.statement_timeout.count());
     run([&](pqxx::nontransaction &tx) { return tx.exec(setup); }, setup);
@@ -293,6 +297,94 @@ public:
         rethrow_in_script(e, statement, spans[k].line);
       }
     }
+  }
+
+  std::string sql_type(logical_type type, int length) const override {
+    switch (type) {
+      case logical_type::varchar: return "VARCHAR(" + std::to_string(length) + ")";
+      case logical_type::text: return "TEXT";
+      case logical_type::integer:
+      case logical_type::unsigned_integer: return "INTEGER";
+      case logical_type::bigint: return "BIGINT";
+      case logical_type::timestamptz: return "TIMESTAMPTZ";
+    }
+    return "TEXT";
+  }
+
+  std::string current_timestamp_sql() const override { return "now()"; }
+
+  value timestamp_value(std::chrono::system_clock::time_point at) const override {
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
+    const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d.%03d+00", utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday,
+                  utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(ms % 1000));
+    return std::string(buf);
+  }
+
+  std::vector<std::string> table_names() override {
+    std::vector<std::string> out;
+    for (const auto &row : query("SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1", {}).rows)
+      out.push_back(std::get<std::string>(row[0]));
+    return out;
+  }
+
+  void drop_all_objects() override {
+    // Object by object rather than DROP SCHEMA: the schema keeps its owner and grants.
+    static const char *const listing = R"SQL(
+      SELECT stmt FROM (
+        SELECT 1 AS ord, format('DROP VIEW IF EXISTS %I CASCADE', viewname) AS stmt FROM pg_views WHERE schemaname = current_schema()
+        UNION ALL
+        SELECT 2, format('DROP MATERIALIZED VIEW IF EXISTS %I CASCADE', matviewname) FROM pg_matviews WHERE schemaname = current_schema()
+        UNION ALL
+        SELECT 3, format('DROP TABLE IF EXISTS %I CASCADE', tablename) FROM pg_tables WHERE schemaname = current_schema()
+        UNION ALL
+        SELECT 4, format('DROP SEQUENCE IF EXISTS %I CASCADE', sequencename) FROM pg_sequences WHERE schemaname = current_schema()
+        UNION ALL
+        SELECT 5, format('DROP TYPE IF EXISTS %I CASCADE', t.typname) FROM pg_type t
+          WHERE t.typnamespace = current_schema()::regnamespace AND t.typtype IN ('e', 'd', 'r', 'm')
+        UNION ALL
+        SELECT 6, format('DROP ROUTINE IF EXISTS %I(%s) CASCADE', p.proname, pg_get_function_identity_arguments(p.oid))
+          FROM pg_proc p WHERE p.pronamespace = current_schema()::regnamespace
+      ) s ORDER BY ord)SQL";
+    begin();
+    try {
+      for (const auto &row : query(listing, {}).rows) execute(std::get<std::string>(row[0]), {});
+      commit();
+    } catch (...) {
+      rollback();
+      throw;
+    }
+  }
+
+  std::vector<std::string> schema_snapshot() override {
+    static const char *const catalog = R"SQL(
+      SELECT 'column ' || c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+             || CASE WHEN a.attnotnull THEN ' not null' ELSE ' null' END
+             || coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '')
+        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+        LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+       WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+      UNION ALL
+      SELECT 'constraint ' || c.relname || ' ' || k.conname || ' ' || pg_get_constraintdef(k.oid)
+        FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
+       WHERE c.relnamespace = current_schema()::regnamespace
+      UNION ALL
+      SELECT 'index ' || tablename || ' ' || indexname || ' ' || indexdef FROM pg_indexes WHERE schemaname = current_schema()
+      UNION ALL
+      SELECT 'enum ' || t.typname || ' ' || string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder)
+        FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid
+       WHERE t.typnamespace = current_schema()::regnamespace GROUP BY t.typname
+      UNION ALL
+      SELECT 'view ' || viewname || ' ' || definition FROM pg_views WHERE schemaname = current_schema()
+      UNION ALL
+      SELECT 'sequence ' || sequencename FROM pg_sequences WHERE schemaname = current_schema()
+      ORDER BY 1)SQL";
+    std::vector<std::string> out;
+    for (const auto &row : query(catalog, {}).rows) out.push_back(std::get<std::string>(row[0]));
+    return out;
   }
 
   std::unique_ptr<lock_handle> acquire_lock(std::int64_t key, std::chrono::milliseconds timeout) override {

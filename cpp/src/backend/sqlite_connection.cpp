@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <regex>
@@ -17,6 +18,22 @@
 namespace carrierdb::internal {
 
 namespace {
+
+// Collapses runs of blanks so that equal definitions compare equal whatever their layout.
+std::string normalise_sql(const std::string &sql) {
+  std::string out;
+  bool blank = false;
+  for (char c : sql) {
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      blank = true;
+      continue;
+    }
+    if (blank && !out.empty() && c != ')' && c != ',' && out.back() != '(') out += ' ';
+    blank = false;
+    out += c;
+  }
+  return out;
+}
 
 std::string parent_directory(const std::string &path) {
   const auto slash = path.find_last_of('/');
@@ -270,6 +287,85 @@ public:
       if (step != SQLITE_DONE) fail_in_script(step, text, line);
       ++index;
     }
+  }
+
+  std::string sql_type(logical_type type, int) const override {
+    switch (type) {
+      case logical_type::varchar:
+      case logical_type::text: return "TEXT";
+      case logical_type::integer: return "INTEGER";
+      case logical_type::unsigned_integer: return "INTEGER UNSIGNED";
+      case logical_type::bigint: return "BIGINT";
+      case logical_type::timestamptz: return "DATETIME";
+    }
+    return "TEXT";
+  }
+
+  std::string current_timestamp_sql() const override { return "current_timestamp"; }
+
+  value timestamp_value(std::chrono::system_clock::time_point at) const override {
+    return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count());
+  }
+
+  std::vector<std::string> table_names() override {
+    std::vector<std::string> out;
+    for (const auto &row :
+         query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY 1", {}).rows)
+      out.push_back(std::get<std::string>(row[0]));
+    return out;
+  }
+
+  void drop_all_objects() override {
+    // Foreign keys off for the drop (it cannot change inside a transaction), back on after.
+    execute("PRAGMA foreign_keys = OFF", {});
+    try {
+      begin();
+      const result objects = query(
+          "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND sql IS NOT NULL "
+          "ORDER BY CASE type WHEN 'trigger' THEN 1 WHEN 'view' THEN 2 WHEN 'index' THEN 3 ELSE 4 END",
+          {});
+      for (const auto &row : objects.rows) {
+        std::string type = std::get<std::string>(row[0]);
+        for (auto &ch : type) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        execute("DROP " + type + " IF EXISTS " + quote_identifier(std::get<std::string>(row[1])), {});
+      }
+      commit();
+    } catch (...) {
+      try {
+        rollback();
+      } catch (...) {
+      }
+      execute("PRAGMA foreign_keys = ON", {});
+      throw;
+    }
+    execute("PRAGMA foreign_keys = ON", {});
+  }
+
+  std::vector<std::string> schema_snapshot() override {
+    std::vector<std::string> out;
+    const result objects = query(
+        "SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'", {});
+    for (const auto &row : objects.rows) {
+      const auto &type = std::get<std::string>(row[0]);
+      const auto &name = std::get<std::string>(row[1]);
+      out.push_back(type + " " + name + " " + normalise_sql(std::get<std::string>(row[3])));
+      if (type != "table") continue;
+      const std::string quoted = quote_identifier(name);
+      for (const auto &c : query("SELECT name, type, \"notnull\", coalesce(dflt_value, ''), pk FROM pragma_table_info($1)", {name}).rows)
+        out.push_back("column " + name + "." + std::get<std::string>(c[0]) + " " + std::get<std::string>(c[1]) +
+                      (std::get<std::int64_t>(c[2]) ? " not null" : " null") + " default " + std::get<std::string>(c[3]) +
+                      " pk " + std::to_string(std::get<std::int64_t>(c[4])));
+      for (const auto &i : query("SELECT name, \"unique\", origin, (SELECT group_concat(name, ',') FROM pragma_index_info(il.name)) "
+                                 "FROM pragma_index_list($1) il", {name}).rows)
+        out.push_back("index " + name + " " + std::get<std::string>(i[0]) + (std::get<std::int64_t>(i[1]) ? " unique " : " ") +
+                      std::get<std::string>(i[2]) + " (" + (is_null(i[3]) ? "" : std::get<std::string>(i[3])) + ")");
+      for (const auto &f : query("SELECT \"table\", \"from\", coalesce(\"to\", ''), on_update, on_delete FROM pragma_foreign_key_list($1)", {name}).rows)
+        out.push_back("foreign_key " + name + "." + std::get<std::string>(f[1]) + " -> " + std::get<std::string>(f[0]) + "." +
+                      std::get<std::string>(f[2]) + " on update " + std::get<std::string>(f[3]) + " on delete " + std::get<std::string>(f[4]));
+      (void)quoted;
+    }
+    std::sort(out.begin(), out.end());
+    return out;
   }
 
   std::unique_ptr<lock_handle> acquire_lock(std::int64_t key, std::chrono::milliseconds timeout) override {

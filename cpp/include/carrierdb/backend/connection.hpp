@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "carrierdb/backend/url.hpp"
 #include "carrierdb/backend/value.hpp"
@@ -34,6 +35,16 @@ struct connection_options {
   std::chrono::milliseconds retry_initial_delay{200};
   std::chrono::milliseconds retry_max_delay{3000};
   std::string application_name = "carrierdb";
+};
+
+/// Column types named portably; each adapter spells them in its dialect.
+enum class logical_type {
+  varchar,        // bounded text: VARCHAR(n) / TEXT
+  text,
+  integer,
+  unsigned_integer,  // a count that is never negative: INTEGER / INTEGER UNSIGNED
+  bigint,
+  timestamptz,    // instant in time: TIMESTAMPTZ / DATETIME
 };
 
 /// Where a statement of a script starts, for error reports and progress.
@@ -82,6 +93,22 @@ public:
   void savepoint(const std::string &name) { execute("SAVEPOINT " + quote_identifier(name)); }
   void release_savepoint(const std::string &name) { execute("RELEASE SAVEPOINT " + quote_identifier(name)); }
   void rollback_to_savepoint(const std::string &name) { execute("ROLLBACK TO SAVEPOINT " + quote_identifier(name)); }
+
+  /// The column type for `type` in this dialect (`length` for varchar).
+  virtual std::string sql_type(logical_type type, int length = 0) const = 0;
+  /// The SQL expression for "now" usable in a DEFAULT clause.
+  virtual std::string current_timestamp_sql() const = 0;
+  /// A parameter value for an instant, in the form this backend's tools store it
+  /// (PostgreSQL: ISO-8601 text in UTC; SQLite: Unix milliseconds, as Prisma writes them).
+  virtual value timestamp_value(std::chrono::system_clock::time_point at) const = 0;
+
+  /// Names of the user tables in the current schema (SQLite: excluding sqlite_* tables).
+  virtual std::vector<std::string> table_names() = 0;
+  /// Drops every table, view, index, trigger, sequence and type in the current schema.
+  virtual void drop_all_objects() = 0;
+  /// A canonical, sorted description of the current schema (tables, columns, types,
+  /// nullability, defaults, keys, indexes, checks, enums) for comparing two states.
+  virtual std::vector<std::string> schema_snapshot() = 0;
 
   /// Takes the cross-process lock `key` (PostgreSQL: session advisory lock; SQLite: a lock
   /// file beside the database), waiting up to `timeout`. Throws timeout_error on expiry.

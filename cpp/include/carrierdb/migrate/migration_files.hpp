@@ -1,0 +1,63 @@
+// Migration folders on disk: discovery, dialect variants, checksums, migration_lock.toml.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "carrierdb/backend/url.hpp"
+
+namespace carrierdb {
+
+/// First-line directive that runs a migration outside a transaction (CREATE INDEX CONCURRENTLY...).
+inline constexpr const char *k_no_transaction_directive = "-- carrierdb:no-transaction";
+
+/// One migration folder, resolved for one backend.
+struct migration_file {
+  std::string name;         // <YYYYMMDDHHMMSS>_<name>, the folder name
+  std::string directory;    // absolute or relative path of the folder
+  std::string up_path;      // the file that is applied on this backend
+  std::string up_sql;
+  std::string checksum;     // lowercase hex SHA-256 of up_sql's bytes
+  std::optional<std::string> down_path;
+  std::optional<std::string> down_sql;
+  bool transactional = true;  // false when the first line is the no-transaction directive
+
+  /// True when `stored` is this file's checksum, also after a CRLF <-> LF conversion of the
+  /// file (a Windows checkout must not look edited).
+  bool checksum_matches(const std::string &stored) const;
+};
+
+/// The migrations folder: migration_lock.toml plus the ordered migrations for one backend.
+class migration_set {
+public:
+  /// Reads `directory` for `backend`. A missing directory is an empty set. Throws
+  /// migration_file_error for malformed names or files and provider_mismatch_error when a
+  /// migration has no SQL for this backend.
+  static migration_set load(const std::string &directory, backend_kind backend);
+
+  const std::string &directory() const noexcept { return m_directory; }
+  /// The provider named by migration_lock.toml ("" when there is no lock file).
+  const std::string &provider() const noexcept { return m_provider; }
+  const std::vector<migration_file> &migrations() const noexcept { return m_migrations; }
+  const migration_file *find(const std::string &name) const;
+
+private:
+  std::string m_directory;
+  std::string m_provider;
+  std::vector<migration_file> m_migrations;
+};
+
+/// Creates `<directory>/<UTC timestamp>_<name>/` with empty migration.sql and down.sql (and
+/// migration_lock.toml for `provider` if the folder has none). Returns the folder path.
+std::string create_migration(const std::string &directory, const std::string &name, backend_kind provider,
+                             std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
+
+/// Lowercase hex SHA-256 (OpenSSL).
+std::string sha256_hex(const std::string &bytes);
+
+/// Checks a migration name part: letters, digits and '_', 1..200 bytes for the whole folder name.
+void validate_migration_name(const std::string &name);
+
+}  // namespace carrierdb

@@ -1,0 +1,2 @@
+-- DropIndex
+DROP INDEX "carriers_mc_number_key";

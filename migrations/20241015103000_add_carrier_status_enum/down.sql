@@ -1,0 +1,5 @@
+-- AlterTable
+ALTER TABLE "carriers" DROP COLUMN "status";
+
+-- DropEnum
+DROP TYPE "CarrierStatus";

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "carriers" DROP COLUMN "status";
