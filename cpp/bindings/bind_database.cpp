@@ -96,6 +96,16 @@ void init_database(py::module_ &m) {
             return db.execute(sql, p);
           },
           py::arg("sql"), py::arg("params") = py::none())
+      .def("schema_snapshot",
+           [](database &db) {
+             py::gil_scoped_release release;
+             return db.with_connection([](connection &c) { return c.schema_snapshot(); });
+           })
+      .def("table_names",
+           [](database &db) {
+             py::gil_scoped_release release;
+             return db.with_connection([](connection &c) { return c.table_names(); });
+           })
       .def("execute_script", &database::execute_script, py::arg("sql"), py::call_guard<py::gil_scoped_release>())
       .def("begin", &database::begin, py::call_guard<py::gil_scoped_release>())
       .def("commit", &database::commit, py::call_guard<py::gil_scoped_release>())

@@ -137,6 +137,15 @@ class Database:
         """Run a multi-statement script (no parameters), statement by statement."""
         self._db.execute_script(sql)
 
+    def table_names(self) -> list[str]:
+        """User tables in the current schema."""
+        return self._db.table_names()
+
+    def schema_snapshot(self) -> list[str]:
+        """A canonical, sorted description of the schema (columns, types, keys, indexes,
+        checks, enums): equal lists mean equal schemas."""
+        return self._db.schema_snapshot()
+
     # -- transactions ----------------------------------------------------------------------
     @contextlib.contextmanager
     def transaction(self) -> Iterator["Database"]:

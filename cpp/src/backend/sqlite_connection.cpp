@@ -276,7 +276,11 @@ public:
         if (*line_counted_to == '\n') ++line;
       std::string text(start, next ? next - start : end - start);
       while (!text.empty() && (std::isspace(static_cast<unsigned char>(text.back())) || text.back() == ';')) text.pop_back();
-      if (rc != SQLITE_OK) fail_in_script(rc, text, line);
+      if (rc != SQLITE_OK) {
+        // A statement that fails to compile was still reached: report it like one that fails to run.
+        if (before) before(script_statement{index, line, std::string_view(start, text.size())});
+        fail_in_script(rc, text, line);
+      }
       tail = next;
       if (!stmt.get()) continue;  // only blanks or comments
       if (before) before(script_statement{index, line, std::string_view(start, text.size())});

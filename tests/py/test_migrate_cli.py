@@ -1,0 +1,74 @@
+"""`carrierdb migrate ...`: JSON output and exit codes, DIRECT_URL, reset confirmation."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO_MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    shutil.copytree(REPO_MIGRATIONS, tmp_path / "migrations")
+    return tmp_path
+
+
+def test_status_exit_code_says_whether_action_is_needed(run_cli, carrierdb_url, project):
+    pending = run_cli("migrate", "status", "--json", "--url", carrierdb_url)
+    assert pending.returncode == 1, pending.stderr
+    data = json.loads(pending.stdout)
+    assert data["needs_action"] and {m["state"] for m in data["migrations"]} == {"pending"}
+    deploy = run_cli("migrate", "deploy", "--json", "--url", carrierdb_url)
+    assert deploy.returncode == 0, deploy.stderr
+    assert len(json.loads(deploy.stdout)["migrations"]) == 3
+    clean = run_cli("migrate", "status", "--url", carrierdb_url)
+    assert clean.returncode == 0 and "up to date" in clean.stdout
+
+
+def test_failed_deploy_exits_5_with_the_error(run_cli, carrierdb_url, project):
+    bad = project / "migrations" / "20250101000000_bad"
+    bad.mkdir()
+    (bad / "migration.sql").write_text("SELECT * FROM nowhere;")
+    (bad / "migration.sqlite.sql").write_text("SELECT * FROM nowhere;")
+    result = run_cli("migrate", "deploy", "--json", "--url", carrierdb_url)
+    assert result.returncode == 5
+    error = json.loads(result.stdout)
+    assert error["error"] == "MigrationFailed" and "nowhere" in error["message"]
+    assert run_cli("migrate", "status", "--url", carrierdb_url).returncode == 1
+
+
+def test_reset_needs_force_without_a_terminal(run_cli, carrierdb_url, project):
+    assert run_cli("migrate", "deploy", "--url", carrierdb_url).returncode == 0
+    refused = run_cli("migrate", "reset", "--url", carrierdb_url)
+    assert refused.returncode == 2 and "--force" in refused.stderr
+    done = run_cli("migrate", "reset", "--force", "--json", "--url", carrierdb_url)
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads(done.stdout)["migrations"]) == 3
+    production = run_cli("migrate", "reset", "--force", "--url", carrierdb_url, "--env", "production")
+    assert production.returncode == 5 and "production" in production.stderr
+
+
+def test_direct_url_is_used_for_migrations(run_cli, carrierdb_url, project):
+    # DATABASE_URL points at a pooler that is not there; DIRECT_URL at the real database.
+    (project / ".env").write_text(f"DATABASE_URL=postgresql://app:pw@127.0.0.1:1/pooled\nDIRECT_URL={carrierdb_url}\n")
+    result = run_cli("migrate", "deploy", "--json")
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert len(json.loads(result.stdout)["migrations"]) == 3
+
+
+def test_migrate_new_and_rollback_from_the_cli(run_cli, carrierdb_url, project):
+    created = run_cli("migrate", "new", "add_rating", "--json")
+    assert created.returncode == 0, created.stderr
+    folder = Path(json.loads(created.stdout)["created"])
+    assert folder.parent == project / "migrations" and folder.name.endswith("_add_rating")
+    (folder / "migration.sql").write_text("CREATE TABLE rating (id INTEGER);")
+    (folder / "down.sql").write_text("DROP TABLE rating;")
+    (folder / "migration.sqlite.sql").write_text("CREATE TABLE rating (id INTEGER);")
+    (folder / "down.sqlite.sql").write_text("DROP TABLE rating;")
+    assert run_cli("migrate", "deploy", "--url", carrierdb_url).returncode == 0
+    rolled = run_cli("migrate", "rollback", "--json", "--url", carrierdb_url)
+    assert rolled.returncode == 0 and json.loads(rolled.stdout)["migrations"][0]["name"] == folder.name
