@@ -33,22 +33,29 @@ PyObject *make_class(py::module_ &m, const char *name, py::tuple bases, const ch
   return type;
 }
 
+// Text from a database or a migration file need not be UTF-8: never let decoding hide the error.
+py::str text(const std::string &s) {
+  PyObject *o = PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "replace");
+  if (!o) throw py::error_already_set();
+  return py::reinterpret_steal<py::str>(o);
+}
+
 py::list to_list(const std::vector<std::string> &items) {
   py::list out;
-  for (const auto &s : items) out.append(py::str(s));
+  for (const auto &s : items) out.append(text(s));
   return out;
 }
 
 void raise(PyObject *type, const error &e) {
-  std::string text = e.what();
-  if (!e.hint().empty()) text += "\nhint: " + e.hint();
-  py::object exc = py::reinterpret_steal<py::object>(PyObject_CallFunction(type, "s", text.c_str()));
+  std::string full = e.what();
+  if (!e.hint().empty()) full += "\nhint: " + e.hint();
+  py::object exc = py::reinterpret_steal<py::object>(PyObject_CallFunctionObjArgs(type, text(full).ptr(), nullptr));
   if (!exc) return;  // the constructor raised; that error stands
-  exc.attr("message") = py::str(e.what());
-  exc.attr("hint") = e.hint().empty() ? py::object(py::none()) : py::object(py::str(e.hint()));
+  exc.attr("message") = text(e.what());
+  exc.attr("hint") = e.hint().empty() ? py::object(py::none()) : py::object(text(e.hint()));
   if (const auto *db = dynamic_cast<const database_error *>(&e)) {
     const diagnostics &d = db->diag();
-    const auto opt = [](const std::string &s) { return s.empty() ? py::object(py::none()) : py::object(py::str(s)); };
+    const auto opt = [](const std::string &s) { return s.empty() ? py::object(py::none()) : py::object(text(s)); };
     exc.attr("sqlstate") = opt(d.sqlstate);
     exc.attr("native_code") = d.native_code ? py::object(py::int_(d.native_code)) : py::object(py::none());
     exc.attr("server_message") = opt(d.server_message);
@@ -57,13 +64,14 @@ void raise(PyObject *type, const error &e) {
     exc.attr("table") = opt(d.table);
     exc.attr("columns") = to_list(d.columns);
     exc.attr("values") = to_list(d.values);
+    exc.attr("fields") = to_list(d.fields);
     exc.attr("position") = d.position ? py::object(py::int_(d.position)) : py::object(py::none());
     exc.attr("statement") = opt(d.statement);
     exc.attr("statement_line") = d.statement_line ? py::object(py::int_(d.statement_line)) : py::object(py::none());
   }
   if (const auto *mig = dynamic_cast<const migration_error *>(&e)) {
     const migration_context &c = mig->context();
-    const auto opt = [](const std::string &s) { return s.empty() ? py::object(py::none()) : py::object(py::str(s)); };
+    const auto opt = [](const std::string &s) { return s.empty() ? py::object(py::none()) : py::object(text(s)); };
     exc.attr("migration") = opt(c.migration);
     exc.attr("file") = opt(c.file);
     exc.attr("line") = c.line ? py::object(py::int_(c.line)) : py::object(py::none());

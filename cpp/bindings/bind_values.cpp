@@ -14,8 +14,12 @@ struct python_types {
   py::object datetime_fromisoformat, date_fromisoformat, datetime_fromtimestamp;
 };
 
-const python_types &types() {
-  static python_types *t = [] {
+python_types *g_types = nullptr;
+
+const python_types &types() { return *g_types; }
+
+python_types *build_types() {
+  return [] {
     auto *p = new python_types();
     py::module_ dt = py::module_::import("datetime");
     py::module_ json = py::module_::import("json");
@@ -31,7 +35,6 @@ const python_types &types() {
     p->datetime_fromtimestamp = p->datetime.attr("fromtimestamp");
     return p;
   }();
-  return *t;
 }
 
 // PostgreSQL prints "+00" offsets and 1-6 fractional digits; Python before 3.11 wants "+00:00"
@@ -56,6 +59,12 @@ std::string normalise_timestamp(std::string s) {
 }
 
 }  // namespace
+
+void init_values(py::module_ &) {
+  // Built here, at import, under the GIL: a lazily built static could deadlock when the
+  // import inside it lets another thread run into the same initialisation.
+  if (!g_types) g_types = build_types();
+}
 
 value to_value(const py::handle &obj, std::size_t index) {
   if (obj.is_none()) return std::monostate{};

@@ -9,6 +9,7 @@ namespace carrierdb::bindings {
 namespace py = pybind11;
 
 void init_errors(py::module_ &m);
+void init_values(py::module_ &m);
 void init_logging(py::module_ &m);
 void init_database(py::module_ &m);
 void init_migrations(py::module_ &m);

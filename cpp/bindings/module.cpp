@@ -5,6 +5,7 @@ PYBIND11_MODULE(_core, m) {
   m.doc() = "carrierdb's C++ core. Import the `carrierdb` package instead of this module.";
   // Errors first: every later binding may raise them.
   carrierdb::bindings::init_errors(m);
+  carrierdb::bindings::init_values(m);
   carrierdb::bindings::init_logging(m);
   carrierdb::bindings::init_database(m);
   // The engine parts, which take a Database.

@@ -2,6 +2,7 @@
 #include "carrierdb/database.hpp"
 
 #include <chrono>
+#include <algorithm>
 #include <cstdio>
 
 #include "carrierdb/error.hpp"
@@ -12,6 +13,18 @@ namespace carrierdb {
 namespace {
 
 std::string savepoint_name(int depth) { return "carrierdb_sp_" + std::to_string(depth); }
+
+// A thread that ends inside a transaction must not keep its connection (or, since thread ids
+// are reused, hand its transaction to a later thread): this per-thread guard rolls it back.
+struct thread_transactions {
+  std::vector<std::weak_ptr<database>> open;
+  ~thread_transactions() {
+    const auto me = std::this_thread::get_id();
+    for (auto &weak : open)
+      if (auto db = weak.lock()) db->abandon_transaction(me);
+  }
+};
+thread_local thread_transactions t_transactions;
 
 // Logs a statement's duration at DEBUG. Parameter values are never logged: they may be
 // personal data or secrets.
@@ -102,8 +115,30 @@ void database::begin() {
   }
   auto lease = m_pool.acquire();
   lease->begin();
-  std::lock_guard<std::mutex> guard(m_tx_mutex);
-  m_transactions.emplace(me, thread_transaction{std::move(lease), 1});
+  {
+    std::lock_guard<std::mutex> guard(m_tx_mutex);
+    m_transactions.emplace(me, thread_transaction{std::move(lease), 1});
+  }
+  auto &open = t_transactions.open;
+  open.erase(std::remove_if(open.begin(), open.end(), [](const std::weak_ptr<database> &w) { return w.expired(); }), open.end());
+  if (std::none_of(open.begin(), open.end(), [this](const std::weak_ptr<database> &w) { return w.lock().get() == this; }))
+    open.push_back(weak_from_this());
+}
+
+void database::abandon_transaction(std::thread::id thread) noexcept {
+  thread_transaction finished;
+  {
+    std::lock_guard<std::mutex> guard(m_tx_mutex);
+    auto it = m_transactions.find(thread);
+    if (it == m_transactions.end()) return;
+    finished = std::move(it->second);
+    m_transactions.erase(it);
+  }
+  try {
+    finished.lease->rollback();
+  } catch (...) {
+    finished.lease->discard();
+  }
 }
 
 void database::commit() {

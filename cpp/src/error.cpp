@@ -12,6 +12,26 @@ database_error::database_error(const std::string &message, diagnostics diag, std
 migration_error::migration_error(const std::string &message, migration_context ctx, std::string hint)
     : error(message, std::move(hint)), m_ctx(std::move(ctx)) {}
 
+schema_error::schema_error(const std::string &message, std::string file, int line, int column, std::string hint)
+    : error(file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message, std::move(hint)),
+      m_file(std::move(file)), m_line(line), m_column(column) {}
+
+namespace {
+std::string describe_issues(const std::string &model, const std::vector<validation_issue> &issues) {
+  std::string text = std::to_string(issues.size()) + " validation issue" + (issues.size() == 1 ? "" : "s") + " for " + model + ":";
+  for (const auto &issue : issues) {
+    std::string path;
+    for (const auto &p : issue.path) path += (path.empty() ? "" : ".") + p;
+    text += "\n  - " + (issue.row.empty() ? "" : issue.row + ": ") + (path.empty() ? "(record)" : path) + ": " + issue.message + " [" + issue.code + "]";
+  }
+  return text;
+}
+}  // namespace
+
+validation_error::validation_error(const std::string &model, std::vector<validation_issue> issues)
+    : error(describe_issues(model, issues), "fix the listed fields; every issue is reported, not only the first"),
+      m_model(model), m_issues(std::move(issues)) {}
+
 void rethrow_with_context(const database_error &e, const std::string &message, diagnostics diag) {
   const std::string &hint = e.hint();
   // Most derived first: the first match decides the class.

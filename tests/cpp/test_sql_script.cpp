@@ -59,3 +59,24 @@ TEST(split_postgres_script, unterminated_quote_runs_to_the_end) {
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got[1], "SELECT 'oops; SELECT 2");
 }
+
+TEST(split_postgres_script, semicolons_inside_parentheses_do_not_split) {
+  const auto got = pieces("CREATE RULE r AS ON INSERT TO t DO INSTEAD (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2));\nSELECT 1;");
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[1], "SELECT 1");
+}
+
+TEST(split_postgres_script, sqlite_trigger_bodies_stay_whole) {
+  const auto got = pieces(
+      "CREATE TRIGGER touch AFTER UPDATE ON t BEGIN UPDATE t SET n = n + 1; INSERT INTO log VALUES (1); END;\nSELECT 2;");
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[1], "SELECT 2");
+}
+
+TEST(is_transaction_control, recognises_statements_that_end_our_transaction) {
+  using carrierdb::internal::is_transaction_control;
+  for (const char *yes : {"BEGIN", "begin transaction", "START TRANSACTION", "COMMIT", "END", "ROLLBACK", "abort"})
+    EXPECT_TRUE(is_transaction_control(yes)) << yes;
+  for (const char *no : {"BEGIN ATOMIC SELECT 1; END", "ROLLBACK TO SAVEPOINT a", "SELECT 1", "CREATE TABLE commit_log (id int)"})
+    EXPECT_FALSE(is_transaction_control(no)) << no;
+}

@@ -15,7 +15,7 @@ namespace carrierdb {
 /// Shared by every thread. Work outside a transaction takes any free connection; inside
 /// `begin()`..`commit()` a thread keeps one connection, and nested `begin()` calls become
 /// savepoints, so a block of work is all-or-nothing.
-class database {
+class database : public std::enable_shared_from_this<database> {
 public:
   /// Parses `url`, opens one connection to prove the database is reachable, and keeps it.
   static std::shared_ptr<database> open(const std::string &url, const connection_options &options);
@@ -53,6 +53,9 @@ public:
   }
 
   void close() { m_pool.close_idle(); }
+
+  /// Rolls back and releases the transaction `thread` left open (called when a thread ends).
+  void abandon_transaction(std::thread::id thread) noexcept;
 
 private:
   struct thread_transaction {

@@ -34,6 +34,7 @@ struct diagnostics {
   std::string table;            // table involved, if known
   std::vector<std::string> columns;  // columns of a violated key, if known
   std::vector<std::string> values;   // values of a violated key, if known
+  std::vector<std::string> fields;   // the schema's field names for `columns`, when a repository knows them
   int position = 0;             // 1-based character offset in the statement, 0 if unknown
   std::string statement;        // the failing statement (never carries parameter values)
   int statement_line = 0;       // 1-based line of the statement in its script, 0 if not a script
@@ -166,6 +167,51 @@ public:
 class migration_state_error : public migration_error {
 public:
   using migration_error::migration_error;
+};
+
+/// A schema.prisma problem, at file:line:column, saying what was expected and what was found.
+class schema_error : public error {
+public:
+  schema_error(const std::string &message, std::string file, int line, int column, std::string hint = {});
+  const std::string &file() const noexcept { return m_file; }
+  int line() const noexcept { return m_line; }
+  int column() const noexcept { return m_column; }
+
+private:
+  std::string m_file;
+  int m_line;
+  int m_column;
+};
+
+/// One problem found by validation, in zod's vocabulary.
+struct validation_issue {
+  std::vector<std::string> path;     // field name (and index for lists)
+  std::string code;                  // invalid_type, too_small, too_big, invalid_string, invalid_enum_value, unrecognized_keys, invalid_date, custom
+  std::string message;
+  std::string expected;              // invalid_type: the expected type
+  std::string received;              // invalid_type: what was given
+  std::string validation;            // invalid_string: regex, email, url, uuid, ...
+  std::string limit;                 // too_small / too_big: the bound
+  std::vector<std::string> options;  // invalid_enum_value: the allowed values; unrecognized_keys: the keys
+  std::string row;                   // where the record came from (seed file:line), if known
+};
+
+/// Validation found problems: all of them, not only the first.
+class validation_error : public error {
+public:
+  validation_error(const std::string &model, std::vector<validation_issue> issues);
+  const std::string &model() const noexcept { return m_model; }
+  const std::vector<validation_issue> &issues() const noexcept { return m_issues; }
+
+private:
+  std::string m_model;
+  std::vector<validation_issue> m_issues;
+};
+
+/// A lookup by unique key found no record (Prisma P2025).
+class not_found_error : public error {
+public:
+  using error::error;
 };
 
 /// Throws an error of the same class as `original` with a new message and diagnostics, so

@@ -189,6 +189,9 @@ public:
     try {
       m_conn.query("SELECT pg_advisory_unlock($1)", {m_key});
     } catch (...) {
+      // Still holding the lock (e.g. inside an aborted transaction): this connection must not
+      // go back to the pool, or every other deploy would wait for it.
+      m_conn.discard();
     }
   }
 
@@ -253,6 +256,10 @@ public:
   backend_kind kind() const noexcept override { return backend_kind::postgresql; }
   const capabilities &caps() const noexcept override { return m_caps; }
   bool healthy() const noexcept override { return m_healthy && m_conn && m_conn->is_open(); }
+  void discard() noexcept override { m_healthy = false; }
+  // libpqxx 6.4 keeps the PGconn (and PQtransactionStatus) private: the state is tracked from
+  // the statements this connection runs.
+  bool in_transaction() const noexcept override { return m_in_transaction; }
   const std::string &display_url() const noexcept override { return m_display; }
 
   std::string server_version() override {
@@ -324,9 +331,26 @@ public:
     return std::string(buf);
   }
 
+  std::string text_match_sql(const std::string &column_sql, text_match how, const std::string &needle, bool insensitive,
+                             params &args) const override {
+    // LIKE with backslash as the escape character (PostgreSQL's default), wildcards escaped.
+    std::string pattern;
+    for (char c : needle) {
+      if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+      pattern += c;
+    }
+    if (how != text_match::starts_with) pattern = "%" + pattern;
+    if (how != text_match::ends_with) pattern += "%";
+    args.emplace_back(std::move(pattern));
+    return column_sql + (insensitive ? " ILIKE " : " LIKE ") + placeholder(args.size());
+  }
+
   std::vector<std::string> table_names() override {
     std::vector<std::string> out;
-    for (const auto &row : query("SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1", {}).rows)
+    // Tables an extension owns (PostGIS's spatial_ref_sys, ...) are not the project's.
+    for (const auto &row : query("SELECT c.relname::text FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace "
+                                 "AND c.relkind IN ('r', 'p') AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = "
+                                 "'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e') ORDER BY 1", {}).rows)
       out.push_back(std::get<std::string>(row[0]));
     return out;
   }
@@ -335,20 +359,25 @@ public:
     // Object by object rather than DROP SCHEMA: the schema keeps its owner and grants.
     static const char *const listing = R"SQL(
       SELECT stmt FROM (
-        SELECT 1 AS ord, format('DROP VIEW IF EXISTS %I CASCADE', viewname) AS stmt FROM pg_views WHERE schemaname = current_schema()
+        SELECT 1 AS ord, c.oid, format('DROP VIEW IF EXISTS %I CASCADE', c.relname) AS stmt FROM pg_class c
+          WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'v'
         UNION ALL
-        SELECT 2, format('DROP MATERIALIZED VIEW IF EXISTS %I CASCADE', matviewname) FROM pg_matviews WHERE schemaname = current_schema()
+        SELECT 2, c.oid, format('DROP MATERIALIZED VIEW IF EXISTS %I CASCADE', c.relname) FROM pg_class c
+          WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'm'
         UNION ALL
-        SELECT 3, format('DROP TABLE IF EXISTS %I CASCADE', tablename) FROM pg_tables WHERE schemaname = current_schema()
+        SELECT 3, c.oid, format('DROP TABLE IF EXISTS %I CASCADE', c.relname) FROM pg_class c
+          WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p')
         UNION ALL
-        SELECT 4, format('DROP SEQUENCE IF EXISTS %I CASCADE', sequencename) FROM pg_sequences WHERE schemaname = current_schema()
+        SELECT 4, c.oid, format('DROP SEQUENCE IF EXISTS %I CASCADE', c.relname) FROM pg_class c
+          WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'S'
         UNION ALL
-        SELECT 5, format('DROP TYPE IF EXISTS %I CASCADE', t.typname) FROM pg_type t
+        SELECT 5, t.oid, format('DROP TYPE IF EXISTS %I CASCADE', t.typname) FROM pg_type t
           WHERE t.typnamespace = current_schema()::regnamespace AND t.typtype IN ('e', 'd', 'r', 'm')
         UNION ALL
-        SELECT 6, format('DROP ROUTINE IF EXISTS %I(%s) CASCADE', p.proname, pg_get_function_identity_arguments(p.oid))
+        SELECT 6, p.oid, format('DROP ROUTINE IF EXISTS %I(%s) CASCADE', p.proname, pg_get_function_identity_arguments(p.oid))
           FROM pg_proc p WHERE p.pronamespace = current_schema()::regnamespace
-      ) s ORDER BY ord)SQL";
+      ) s WHERE NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = s.oid AND d.deptype = 'e')
+      ORDER BY ord)SQL";
     begin();
     try {
       for (const auto &row : query(listing, {}).rows) execute(std::get<std::string>(row[0]), {});
@@ -424,6 +453,13 @@ private:
   }
 
   // Every statement goes through here: pqxx exceptions become carrierdb errors.
+  void track_transaction(std::string_view statement) {
+    if (!is_transaction_control(statement)) return;
+    std::size_t i = statement.find_first_not_of(" \t\r\n");
+    const char first = i == std::string_view::npos ? ' ' : static_cast<char>(std::toupper(static_cast<unsigned char>(statement[i])));
+    m_in_transaction = first == 'B' || first == 'S';  // BEGIN / START TRANSACTION; the rest end it
+  }
+
   template <class Work>
   pqxx::result run(Work &&work, const std::string &sql) {
     if (!healthy()) {
@@ -432,7 +468,9 @@ private:
     }
     try {
       pqxx::nontransaction tx(*m_conn);
-      return work(tx);
+      pqxx::result r = work(tx);
+      track_transaction(sql);
+      return r;
     } catch (const pqxx::broken_connection &e) {
       // libpqxx files every SQLSTATE of class 08 under broken_connection, including the
       // protocol error for a wrong parameter count, after which the session is fine.
@@ -448,6 +486,9 @@ private:
       throw connection_error("lost the connection to " + m_display + ": " + diag.server_message, diag,
                              "the server closed the connection or went away; retry the operation");
     } catch (const pqxx::sql_error &e) {
+      // A failed COMMIT still ends the transaction; a failed BEGIN starts none.
+      if (is_transaction_control(sql) && !(std::toupper(static_cast<unsigned char>(sql[sql.find_first_not_of(" \t\r\n")])) == 'B'))
+        m_in_transaction = false;
       diagnostics diag;
       diag.statement = sql;
       throw_sql_error(e.what(), e.sqlstate(), diag);
@@ -474,6 +515,7 @@ private:
   connection_options m_options;
   capabilities m_caps;
   bool m_healthy = true;
+  bool m_in_transaction = false;
 };
 
 }  // namespace
@@ -504,10 +546,15 @@ std::map<std::string, std::string> parse_postgres_url(const std::string &url) {
       if (comma == std::string::npos) break;
       start = comma + 1;
     }
+    // The value is not echoed: with a raw '/' in a password, libpq reads part of it as the port.
     if (!valid)
-      throw configuration_error("malformed PostgreSQL URL " + mask_secrets(url) + ": port '" + port + "' is not a number from 1 to 65535",
-                                "use a port between 1 and 65535, e.g. postgresql://host:5432/db");
+      throw configuration_error("malformed PostgreSQL URL: the port is not a number from 1 to 65535",
+                                "use a port between 1 and 65535, e.g. postgresql://host:5432/db; percent-encode "
+                                "'/', '@' and ':' in the password (%2F, %40, %3A)");
   }
+  if (auto it = out.find("host"); it != out.end() && it->second.find('@') != std::string::npos)
+    throw configuration_error("malformed PostgreSQL URL: the host contains '@'",
+                              "percent-encode '@' in the user name or password as %40");
   return out;
 }
 

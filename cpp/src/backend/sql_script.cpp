@@ -2,6 +2,7 @@
 #include "sql_script.hpp"
 
 #include <cctype>
+#include <string>
 
 namespace carrierdb::internal {
 
@@ -26,8 +27,11 @@ std::vector<statement_span> split_postgres_script(std::string_view sql) {
   int line = 1;
   bool have_start = false;    // seen a significant character in the current statement
   statement_span current;
-  int atomic_depth = 0;       // inside BEGIN ATOMIC ... END (SQL-standard function bodies)
+  int atomic_depth = 0;       // inside BEGIN ATOMIC ... END, or a CREATE TRIGGER ... BEGIN ... END body
   bool saw_begin = false;     // previous word was BEGIN (waiting for ATOMIC)
+  int paren_depth = 0;        // psql splits only outside parentheses (CREATE RULE ... DO (a; b))
+  int words = 0;              // words seen in the current statement
+  bool trigger = false;       // the statement is CREATE [TEMP] TRIGGER (SQLite bodies use BEGIN ... END)
 
   const auto mark_start = [&] {
     if (!have_start) {
@@ -66,7 +70,7 @@ std::vector<statement_span> split_postgres_script(std::string_view sql) {
       advance(1);
       continue;
     }
-    if (c == ';' && atomic_depth == 0) {
+    if (c == ';' && atomic_depth == 0 && paren_depth == 0) {
       if (have_start) {
         current.length = i - current.offset;
         while (current.length > 0 && std::isspace(static_cast<unsigned char>(sql[current.offset + current.length - 1])))
@@ -75,10 +79,14 @@ std::vector<statement_span> split_postgres_script(std::string_view sql) {
       }
       have_start = false;
       saw_begin = false;
+      words = 0;
+      trigger = false;
       advance(1);
       continue;
     }
     mark_start();
+    if (c == '(') ++paren_depth;
+    if (c == ')' && paren_depth > 0) --paren_depth;
     if (c == '\'' || c == '"') {
       // E'...' strings take backslash escapes; standard strings and identifiers do not.
       const bool escapes = c == '\'' && i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e') &&
@@ -121,7 +129,11 @@ std::vector<statement_span> split_postgres_script(std::string_view sql) {
     if (ident_char(c)) {
       std::size_t j = i;
       while (j < n && ident_char(sql[j])) ++j;
+      ++words;
+      if (words <= 3 && word_at(sql, i, "TRIGGER")) trigger = true;
       if (saw_begin && word_at(sql, i, "ATOMIC")) {
+        ++atomic_depth;
+      } else if (trigger && atomic_depth == 0 && word_at(sql, i, "BEGIN")) {
         ++atomic_depth;
       } else if (atomic_depth > 0 && word_at(sql, i, "CASE")) {
         ++atomic_depth;
@@ -143,6 +155,26 @@ std::vector<statement_span> split_postgres_script(std::string_view sql) {
     out.push_back(current);
   }
   return out;
+}
+
+bool is_transaction_control(std::string_view statement) {
+  std::size_t i = 0;
+  const auto next_word = [&]() {
+    while (i < statement.size() && !std::isalpha(static_cast<unsigned char>(statement[i]))) ++i;
+    std::string word;
+    while (i < statement.size() && std::isalpha(static_cast<unsigned char>(statement[i])))
+      word += static_cast<char>(std::toupper(static_cast<unsigned char>(statement[i++])));
+    return word;
+  };
+  const std::string first = next_word();
+  if (first == "BEGIN") return next_word() != "ATOMIC";
+  if (first == "START") return next_word() == "TRANSACTION";
+  if (first == "COMMIT" || first == "END" || first == "ABORT") return true;
+  if (first == "ROLLBACK") {
+    const std::string second = next_word();
+    return second != "TO" && !(second == "TRANSACTION" && next_word() == "TO") && !(second == "WORK" && next_word() == "TO");
+  }
+  return false;
 }
 
 }  // namespace carrierdb::internal

@@ -18,4 +18,9 @@ struct statement_span {
 /// an unterminated quote or comment runs to the end and reaches the server, which reports it.
 std::vector<statement_span> split_postgres_script(std::string_view sql);
 
+/// True when the statement controls the transaction itself (BEGIN, START TRANSACTION, COMMIT,
+/// END, ROLLBACK, ABORT; not ROLLBACK TO SAVEPOINT): such a script cannot run inside a
+/// transaction of ours without ending it.
+bool is_transaction_control(std::string_view statement);
+
 }  // namespace carrierdb::internal

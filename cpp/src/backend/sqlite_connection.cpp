@@ -214,7 +214,9 @@ public:
 
   backend_kind kind() const noexcept override { return backend_kind::sqlite; }
   const capabilities &caps() const noexcept override { return m_caps; }
-  bool healthy() const noexcept override { return m_db != nullptr; }
+  bool healthy() const noexcept override { return m_db != nullptr && !m_discarded; }
+  void discard() noexcept override { m_discarded = true; }
+  bool in_transaction() const noexcept override { return m_db && !sqlite3_get_autocommit(m_db); }
   const std::string &display_url() const noexcept override { return m_display; }
   std::string server_version() override { return std::string("SQLite ") + sqlite3_libversion(); }
 
@@ -251,11 +253,13 @@ public:
     prepare_one(sql, stmt);
     bind(stmt.get(), args, sql);
     arm_timeout();
+    // changes64() keeps the count of the last INSERT/UPDATE/DELETE across DDL: compare totals.
+    const auto before = sqlite3_total_changes64(m_db);
     int rc;
     while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
     }
     if (rc != SQLITE_DONE) throw_sqlite_error(m_db, rc, sql, m_display);
-    return sqlite3_stmt_readonly(stmt.get()) ? 0 : sqlite3_changes64(m_db);
+    return sqlite3_total_changes64(m_db) == before ? 0 : sqlite3_changes64(m_db);
   }
 
   void execute_script(const std::string &sql, const std::function<void(const script_statement &)> &before) override {
@@ -309,6 +313,32 @@ public:
 
   value timestamp_value(std::chrono::system_clock::time_point at) const override {
     return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count());
+  }
+
+  std::string text_match_sql(const std::string &column_sql, text_match how, const std::string &needle, bool insensitive,
+                             params &args) const override {
+    std::string pattern;
+    if (insensitive) {
+      // LIKE folds ASCII letters only (SQLite without ICU); wildcards escaped with '\\'.
+      for (char c : needle) {
+        if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+        pattern += c;
+      }
+      if (how != text_match::starts_with) pattern = "%" + pattern;
+      if (how != text_match::ends_with) pattern += "%";
+      args.emplace_back(std::move(pattern));
+      return column_sql + " LIKE " + placeholder(args.size()) + " ESCAPE '\\'";
+    }
+    // SQLite's LIKE ignores ASCII case, so case-sensitive matching uses GLOB; its wildcards
+    // are escaped by enclosing them in brackets.
+    for (char c : needle) {
+      if (c == '*' || c == '?' || c == '[') pattern += std::string("[") + c + "]";
+      else pattern += c;
+    }
+    if (how != text_match::starts_with) pattern = "*" + pattern;
+    if (how != text_match::ends_with) pattern += "*";
+    args.emplace_back(std::move(pattern));
+    return column_sql + " GLOB " + placeholder(args.size());
   }
 
   std::vector<std::string> table_names() override {
@@ -525,6 +555,7 @@ private:
   }
 
   sqlite3 *m_db = nullptr;
+  bool m_discarded = false;
   std::string m_display;
   std::string m_path;
   connection_options m_options;

@@ -47,9 +47,10 @@ std::string display_part(const std::string &s) {
 
 std::string mask_secrets(const std::string &text) {
   // scheme://user:secret@host  ->  scheme://user:****@host
-  static const std::regex url_password(R"(([A-Za-z][A-Za-z0-9+.\-]*://[^:/@\s]*:)[^@\s]*@)");
+  // Greedy up to the last '@': a password with a raw '@' in it is masked whole.
+  static const std::regex url_password(R"(([A-Za-z][A-Za-z0-9+.\-]*://[^:/@\s]*:)[^\s]*@)");
   // password=secret or password='se cret' in keyword strings and query parameters
-  static const std::regex keyword_password(R"((password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&]*))",
+  static const std::regex keyword_password(R"(([a-z_]*password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&]*))",
                                            std::regex::icase);
   std::string out = std::regex_replace(text, url_password, "$1****@");
   return std::regex_replace(out, keyword_password, "$1****");
@@ -83,7 +84,8 @@ database_url database_url::parse(const std::string &raw) {
     display += "/" + display_part(url.pg_option("dbname"));
     std::string query;
     for (const auto &[key, value] : url.m_pg_options) {
-      if (key == "user" || key == "password" || key == "host" || key == "port" || key == "dbname") continue;
+      if (key == "user" || key == "host" || key == "port" || key == "dbname") continue;
+      if (key.find("password") != std::string::npos) continue;  // password, sslpassword: never shown
       if (value.empty()) continue;
       query += (query.empty() ? "?" : "&") + key + "=" + display_part(value);
     }

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "backend/sql_script.hpp"
 #include "carrierdb/error.hpp"
 
 namespace fs = std::filesystem;
@@ -70,6 +71,15 @@ bool first_line_is_directive(const std::string &sql) {
   std::string first = sql.substr(start, end == std::string::npos ? std::string::npos : end - start);
   while (!first.empty() && std::isspace(static_cast<unsigned char>(first.back()))) first.pop_back();
   return first == directive;
+}
+
+// Why a script cannot run inside a transaction of ours ("" when it can).
+std::string non_transactional_reason(const std::string &sql) {
+  if (first_line_is_directive(sql)) return std::string("first line is ") + k_no_transaction_directive;
+  for (const auto &span : internal::split_postgres_script(sql))
+    if (internal::is_transaction_control(std::string_view(sql).substr(span.offset, span.length)))
+      return "it controls its own transaction (BEGIN/COMMIT at line " + std::to_string(span.line) + ")";
+  return "";
 }
 
 std::string replace_all(std::string s, const std::string &from, const std::string &to) {
@@ -178,10 +188,14 @@ migration_set migration_set::load(const std::string &directory, backend_kind bac
     }
     m.up_sql = read_file(m.up_path, name);
     m.checksum = sha256_hex(m.up_sql);
-    m.transactional = !first_line_is_directive(m.up_sql);
+    m.non_transactional_reason = non_transactional_reason(m.up_sql);
+    m.transactional = m.non_transactional_reason.empty();
     if (has_down_variant) m.down_path = (entry.path() / down_variant).string();
     else if (has_down && native) m.down_path = (entry.path() / "down.sql").string();
-    if (m.down_path) m.down_sql = read_file(*m.down_path, name);
+    if (m.down_path) {
+      m.down_sql = read_file(*m.down_path, name);
+      m.down_transactional = non_transactional_reason(*m.down_sql).empty();
+    }
     set.m_migrations.push_back(std::move(m));
   }
   std::sort(set.m_migrations.begin(), set.m_migrations.end(),

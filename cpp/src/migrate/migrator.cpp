@@ -236,12 +236,18 @@ deploy_report migrator::apply_pending(connection &conn, history_table &history, 
         } catch (...) {
         }
         const std::string logs = failure_logs(m, e, m.up_path);
-        if (conn.healthy()) {
-          try {
-            history.insert_failed(m.name, m.checksum, started_wall, logs);
-          } catch (...) {
-            // The migration error is what the user needs; a lost history write is secondary.
-          }
+        if (!conn.healthy()) {
+          // The COMMIT may or may not have reached the server: say so rather than guess.
+          migration_context ctx = context_for(m, m.up_path);
+          ctx.cause = e.diag();
+          throw migration_failed_error("lost the connection while applying migration " + m.name + ": " + e.what() +
+                                           "\nWhether it was committed is unknown.",
+                                       ctx, "run `carrierdb migrate status`: it shows whether " + m.name + " is applied");
+        }
+        try {
+          history.insert_failed(m.name, m.checksum, started_wall, logs);
+        } catch (...) {
+          // The migration error is what the user needs; a lost history write is secondary.
         }
         migration_context ctx = context_for(m, m.up_path);
         ctx.line = e.diag().statement_line;
@@ -266,7 +272,13 @@ deploy_report migrator::apply_pending(connection &conn, history_table &history, 
         history.mark_finished(id, steps);
       } catch (const database_error &e) {
         const std::string logs = failure_logs(m, e, m.up_path);
-        if (conn.healthy()) history.mark_failed(id, steps - 1, logs);
+        if (conn.healthy()) {
+          try {
+            history.mark_failed(id, std::max<std::int64_t>(0, steps - 1), logs);
+          } catch (...) {
+            // e.g. the script left an aborted transaction open: the migration error comes first.
+          }
+        }
         migration_context ctx = context_for(m, m.up_path);
         ctx.line = e.diag().statement_line;
         ctx.cause = e.diag();
@@ -308,7 +320,7 @@ deploy_report migrator::dry_run(connection &conn, history_table &history, const 
       notify(options.progress, k, pending.size(), m.name, false, 0);
       if (!m.transactional) {
         result.skipped = true;
-        result.error = "not run: opts out of transactions (" + std::string(k_no_transaction_directive) + ")";
+        result.error = "not run: cannot run inside the dry run's transaction (" + m.non_transactional_reason + ")";
       } else if (failed_before) {
         result.skipped = true;
         result.error = "not run: an earlier migration would fail";
@@ -395,26 +407,31 @@ deploy_report migrator::rollback(const rollback_options &options) {
     notify(options.progress, k, targets.size(), m.name, false, 0);
     const auto started = clock::now();
     std::int64_t steps = 0;
-    conn.begin();
+    if (m.down_transactional) conn.begin();
     try {
       conn.execute_script(*m.down_sql, [&](const script_statement &) { ++steps; });
       history.mark_rolled_back(m.name, false);
-      conn.commit();
+      if (m.down_transactional) conn.commit();
     } catch (const database_error &e) {
-      try {
-        conn.rollback();
-      } catch (...) {
+      if (m.down_transactional) {
+        try {
+          conn.rollback();
+        } catch (...) {
+        }
       }
       migration_context ctx = context_for(m, *m.down_path);
       ctx.line = e.diag().statement_line;
       ctx.cause = e.diag();
       throw migration_failed_error("rolling back " + m.name + " failed at line " + std::to_string(ctx.line) + " of " + *m.down_path +
-                                       ": " + e.what() + "\nThat rollback was undone; " + m.name + " is still applied.",
+                                       ": " + e.what() + (m.down_transactional ? "\nThat rollback was undone; " + m.name + " is still applied."
+                                                                        : "\nIt ran outside a transaction: statements before it stay done."),
                                    ctx, "fix " + *m.down_path + " and run the rollback again");
     } catch (...) {
-      try {
-        conn.rollback();
-      } catch (...) {
+      if (m.down_transactional) {
+        try {
+          conn.rollback();
+        } catch (...) {
+        }
       }
       throw;
     }

@@ -47,6 +47,9 @@ enum class logical_type {
   timestamptz,    // instant in time: TIMESTAMPTZ / DATETIME
 };
 
+/// How a text filter matches (Prisma's contains / startsWith / endsWith).
+enum class text_match { contains, starts_with, ends_with };
+
 /// Where a statement of a script starts, for error reports and progress.
 struct script_statement {
   std::size_t index = 0;  // 0-based
@@ -102,6 +105,11 @@ public:
   /// (PostgreSQL: ISO-8601 text in UTC; SQLite: Unix milliseconds, as Prisma writes them).
   virtual value timestamp_value(std::chrono::system_clock::time_point at) const = 0;
 
+  /// SQL that is true when `column_sql` matches `needle` as `how` says, case-insensitively if
+  /// asked. Appends the needle (as the dialect's pattern, wildcards escaped) to `args`.
+  virtual std::string text_match_sql(const std::string &column_sql, text_match how, const std::string &needle, bool insensitive,
+                                     params &args) const = 0;
+
   /// Names of the user tables in the current schema (SQLite: excluding sqlite_* tables).
   virtual std::vector<std::string> table_names() = 0;
   /// Drops every table, view, index, trigger, sequence and type in the current schema.
@@ -116,6 +124,10 @@ public:
 
   /// False once the connection is known to be unusable; the pool then discards it.
   virtual bool healthy() const noexcept = 0;
+  /// Marks the connection unusable (it may hold a lock or a transaction it cannot release).
+  virtual void discard() noexcept = 0;
+  /// True while a transaction is open (a connection is never pooled in that state).
+  virtual bool in_transaction() const noexcept = 0;
 
   /// The URL this connection was opened with, password masked.
   virtual const std::string &display_url() const noexcept = 0;

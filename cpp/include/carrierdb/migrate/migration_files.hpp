@@ -22,7 +22,9 @@ struct migration_file {
   std::string checksum;     // lowercase hex SHA-256 of up_sql's bytes
   std::optional<std::string> down_path;
   std::optional<std::string> down_sql;
-  bool transactional = true;  // false when the first line is the no-transaction directive
+  bool transactional = true;       // false with the no-transaction directive, or BEGIN/COMMIT of its own
+  bool down_transactional = true;  // the same for down_sql
+  std::string non_transactional_reason;  // why `transactional` is false
 
   /// True when `stored` is this file's checksum, also after a CRLF <-> LF conversion of the
   /// file (a Windows checkout must not look edited).

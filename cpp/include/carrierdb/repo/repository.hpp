@@ -1,0 +1,76 @@
+// repository: validated CRUD for one model, written once and driven by the schema.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "carrierdb/database.hpp"
+#include "carrierdb/repo/document.hpp"
+#include "carrierdb/schema/schema.hpp"
+#include "carrierdb/schema/validation.hpp"
+
+namespace carrierdb {
+
+/// Prisma-style query arguments. `where` uses Prisma's operators (equals, in, notIn, not,
+/// contains, startsWith, endsWith, lt, lte, gt, gte, mode, AND, OR, NOT); `order_by` is
+/// {"field": "asc"|"desc"} or a list of those.
+struct find_options {
+  document where;
+  document order_by;
+  std::optional<std::int64_t> skip;
+  std::optional<std::int64_t> take;
+};
+
+/// Rows come back as results whose column names are the schema's field names and whose
+/// column kinds follow the field types (DateTime -> timestamp, Decimal -> numeric, ...).
+class repository {
+public:
+  repository(std::shared_ptr<database> db, std::shared_ptr<const schema> s, std::string model_name);
+
+  const model_def &model() const noexcept { return *m_model; }
+
+  result create(const record &data);
+  /// Inserts in batches inside one transaction (a savepoint inside an open one). Returns the
+  /// rows when `returning`, else only `affected_rows`.
+  result create_many(const std::vector<record> &rows, bool skip_duplicates, bool returning);
+  result find_many(const find_options &options);
+  result find_unique(const document &where);  // zero or one row
+  result get(const value &id);                // exactly one row, or not_found_error
+  std::int64_t count(const document &where);
+  result update(const document &where, const record &data);  // not_found_error if no row
+  std::int64_t update_many(const document &where, const record &data);
+  result upsert(const document &where, const record &create, const record &update);
+  result remove(const document &where);  // the deleted row, or not_found_error
+  std::int64_t remove_many(const document &where);
+
+  /// Every validation issue of `data`, without touching the database.
+  std::vector<validation_issue> check(const record &data, validation_mode mode) const;
+
+private:
+  struct unique_key {
+    std::vector<const field_def *> fields;
+    record values;
+  };
+  unique_key unique_where(const document &where, const char *operation) const;
+  std::string select_list() const;
+  std::string where_sql(const connection &c, const document &where, params &args) const;
+  std::string condition_sql(const connection &c, const document &node, params &args, std::vector<validation_issue> &issues,
+                            const std::string &path) const;
+  std::string field_condition_sql(const connection &c, const field_def &f, const document &node, params &args,
+                                  std::vector<validation_issue> &issues, const std::string &path) const;
+  value to_param(const connection &c, const field_def &f, const value &canonical) const;
+  record with_generated_values(const record &validated, bool creating) const;
+  result typed(result r) const;
+  [[noreturn]] void rethrow_with_fields(const database_error &e, const record &data) const;
+  template <class Work>
+  auto run(const record &data, Work &&work) -> decltype(work(std::declval<connection &>()));
+
+  std::shared_ptr<database> m_db;
+  std::shared_ptr<const schema> m_schema;
+  const model_def *m_model;
+  std::string m_table;  // quoted
+};
+
+}  // namespace carrierdb

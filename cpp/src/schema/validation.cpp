@@ -1,0 +1,432 @@
+// check_record(): types, required fields, implied limits (VarChar, Int range, enum), zod rules, normalisers.
+#include "carrierdb/schema/validation.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <limits>
+#include <regex>
+#include <unordered_map>
+
+namespace carrierdb {
+
+namespace {
+
+const char *received_type(const value &v) {
+  if (is_null(v)) return "null";
+  if (std::holds_alternative<bool>(v)) return "boolean";
+  if (std::holds_alternative<std::int64_t>(v)) return "integer";
+  if (std::holds_alternative<double>(v)) return "float";
+  return "string";
+}
+
+const char *expected_type(const field_def &f) {
+  switch (f.type) {
+    case scalar_type::int_:
+    case scalar_type::bigint: return "integer";
+    case scalar_type::float_: return "number";
+    case scalar_type::decimal: return "decimal";
+    case scalar_type::boolean: return "boolean";
+    case scalar_type::string: return "string";
+    case scalar_type::datetime: return "date";
+    case scalar_type::json: return "json";
+    case scalar_type::enum_: return "enum";
+  }
+  return "unknown";
+}
+
+std::size_t code_points(const std::string &s) {
+  std::size_t n = 0;
+  for (unsigned char c : s)
+    if ((c & 0xC0) != 0x80) ++n;
+  return n;
+}
+
+bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+std::string trim(const std::string &s) {
+  std::size_t a = 0, b = s.size();
+  while (a < b && is_blank(s[a])) ++a;
+  while (b > a && is_blank(s[b - 1])) --b;
+  return s.substr(a, b - a);
+}
+
+std::string apply_normalizer(const std::string &name, const std::string &in) {
+  if (name == "trim") return trim(in);
+  if (name == "upper" || name == "lower") {
+    std::string out = in;
+    for (auto &c : out) c = static_cast<char>(name == "upper" ? std::toupper(static_cast<unsigned char>(c)) : std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  }
+  if (name == "collapse_spaces") {
+    std::string out;
+    bool blank = false;
+    for (char c : trim(in)) {
+      if (is_blank(c)) {
+        blank = true;
+        continue;
+      }
+      if (blank) out += ' ';
+      blank = false;
+      out += c;
+    }
+    return out;
+  }
+  if (name == "mc_number") {
+    // "MC-123456", "mc 123456", "MC#123456" -> "MC123456". Anything else is left for the rules to judge.
+    std::string s = trim(in);
+    if (s.size() >= 2 && (s[0] == 'M' || s[0] == 'm') && (s[1] == 'C' || s[1] == 'c')) {
+      std::size_t k = 2;
+      while (k < s.size() && (s[k] == '-' || s[k] == '#' || s[k] == ' ' || s[k] == ':')) ++k;
+      const std::string digits = s.substr(k);
+      if (!digits.empty() && digits.find_first_not_of("0123456789") == std::string::npos) return "MC" + digits;
+    }
+    return s;
+  }
+  return in;
+}
+
+// Compiled regular expressions, shared: compiling std::regex is far slower than matching.
+const std::regex &cached_regex(const std::string &pattern, const std::string &flags) {
+  static thread_local std::unordered_map<std::string, std::regex> cache;
+  const std::string key = flags + "/" + pattern;
+  auto it = cache.find(key);
+  if (it == cache.end()) {
+    auto options = std::regex::ECMAScript;
+    if (flags.find('i') != std::string::npos) options |= std::regex::icase;
+    it = cache.emplace(key, std::regex(pattern, options)).first;
+  }
+  return it->second;
+}
+
+validation_issue make_issue(const std::vector<std::string> &path, const std::string &code, const std::string &message) {
+  validation_issue i;
+  i.path = path;
+  i.code = code;
+  i.message = message;
+  return i;
+}
+
+double as_number(const value &v) {
+  if (auto i = std::get_if<std::int64_t>(&v)) return static_cast<double>(*i);
+  if (auto d = std::get_if<double>(&v)) return *d;
+  if (auto s = std::get_if<std::string>(&v)) return std::strtod(s->c_str(), nullptr);
+  return 0;
+}
+
+std::string number_text(double d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.15g", d);
+  return buf;
+}
+
+void check_string_rules(const field_def &f, std::string &s, const std::vector<std::string> &path, std::vector<validation_issue> &issues) {
+  for (const auto &rule : f.rules) {
+    const auto custom = [&](const std::string &fallback) { return rule.message.empty() ? fallback : rule.message; };
+    const auto n = [&] { return static_cast<std::size_t>(std::strtoull(rule.args[0].c_str(), nullptr, 10)); };
+    if (rule.name == "trim") s = trim(s);
+    else if (rule.name == "toLowerCase") s = apply_normalizer("lower", s);
+    else if (rule.name == "toUpperCase") s = apply_normalizer("upper", s);
+    else if (rule.name == "min" || rule.name == "nonempty") {
+      const std::size_t limit = rule.name == "min" ? n() : 1;
+      if (code_points(s) < limit) {
+        auto i = make_issue(path, "too_small", custom("String must contain at least " + std::to_string(limit) + " character(s)"));
+        i.limit = std::to_string(limit);
+        issues.push_back(i);
+      }
+    } else if (rule.name == "max") {
+      if (code_points(s) > n()) {
+        auto i = make_issue(path, "too_big", custom("String must contain at most " + rule.args[0] + " character(s)"));
+        i.limit = rule.args[0];
+        issues.push_back(i);
+      }
+    } else if (rule.name == "length") {
+      if (code_points(s) != n()) {
+        auto i = make_issue(path, code_points(s) < n() ? "too_small" : "too_big", custom("String must contain exactly " + rule.args[0] + " character(s)"));
+        i.limit = rule.args[0];
+        issues.push_back(i);
+      }
+    } else {
+      bool ok = true;
+      std::string validation = rule.name;
+      if (rule.name == "regex") ok = std::regex_search(s, cached_regex(rule.args[0], rule.args.size() > 1 ? rule.args[1] : ""));
+      else if (rule.name == "email") ok = std::regex_match(s, cached_regex(R"(^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$)", ""));
+      else if (rule.name == "url") ok = std::regex_match(s, cached_regex(R"(^[A-Za-z][A-Za-z0-9+.-]*://[^\s]+$)", ""));
+      else if (rule.name == "uuid") ok = std::regex_match(s, cached_regex(R"(^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$)", ""));
+      else if (rule.name == "cuid") ok = std::regex_match(s, cached_regex(R"(^c[^\s-]{8,}$)", "i"));
+      else if (rule.name == "startsWith") ok = s.rfind(rule.args[0], 0) == 0;
+      else if (rule.name == "endsWith") ok = s.size() >= rule.args[0].size() && s.compare(s.size() - rule.args[0].size(), std::string::npos, rule.args[0]) == 0;
+      else if (rule.name == "includes") ok = s.find(rule.args[0]) != std::string::npos;
+      if (!ok) {
+        std::string fallback = "Invalid";
+        if (rule.name == "email" || rule.name == "url" || rule.name == "uuid" || rule.name == "cuid") fallback = "Invalid " + rule.name;
+        else if (rule.name == "startsWith") fallback = "Invalid input: must start with \"" + rule.args[0] + "\"";
+        else if (rule.name == "endsWith") fallback = "Invalid input: must end with \"" + rule.args[0] + "\"";
+        else if (rule.name == "includes") fallback = "Invalid input: must include \"" + rule.args[0] + "\"";
+        auto i = make_issue(path, "invalid_string", custom(fallback));
+        i.validation = validation;
+        issues.push_back(i);
+      }
+    }
+  }
+}
+
+void check_number_rules(const field_def &f, const value &v, const std::vector<std::string> &path, std::vector<validation_issue> &issues) {
+  const double x = as_number(v);
+  for (const auto &rule : f.rules) {
+    const auto custom = [&](const std::string &fallback) { return rule.message.empty() ? fallback : rule.message; };
+    const double limit = rule.args.empty() ? 0 : std::strtod(rule.args[0].c_str(), nullptr);
+    const auto fail = [&](const char *code, const std::string &fallback, double bound) {
+      auto i = make_issue(path, code, custom(fallback));
+      i.limit = number_text(bound);
+      issues.push_back(i);
+    };
+    if (rule.name == "int" && std::floor(x) != x) {
+      auto i = make_issue(path, "invalid_type", custom("Expected integer, received float"));
+      i.expected = "integer";
+      i.received = "float";
+      issues.push_back(i);
+    } else if ((rule.name == "min" || rule.name == "gte") && !(x >= limit)) fail("too_small", "Number must be greater than or equal to " + rule.args[0], limit);
+    else if (rule.name == "gt" && !(x > limit)) fail("too_small", "Number must be greater than " + rule.args[0], limit);
+    else if ((rule.name == "max" || rule.name == "lte") && !(x <= limit)) fail("too_big", "Number must be less than or equal to " + rule.args[0], limit);
+    else if (rule.name == "lt" && !(x < limit)) fail("too_big", "Number must be less than " + rule.args[0], limit);
+    else if (rule.name == "positive" && !(x > 0)) fail("too_small", "Number must be greater than 0", 0);
+    else if (rule.name == "nonnegative" && !(x >= 0)) fail("too_small", "Number must be greater than or equal to 0", 0);
+    else if (rule.name == "negative" && !(x < 0)) fail("too_big", "Number must be less than 0", 0);
+    else if (rule.name == "nonpositive" && !(x <= 0)) fail("too_big", "Number must be less than or equal to 0", 0);
+    else if (rule.name == "multipleOf" && limit != 0 && std::fmod(x, limit) != 0) {
+      auto i = make_issue(path, "not_multiple_of", custom("Number must be a multiple of " + rule.args[0]));
+      i.limit = rule.args[0];
+      issues.push_back(i);
+    } else if (rule.name == "finite" && !std::isfinite(x)) {
+      issues.push_back(make_issue(path, "not_finite", custom("Number must be finite")));
+    }
+  }
+}
+
+}  // namespace
+
+bool parse_iso_timestamp(const std::string &text, std::int64_t &unix_ms) {
+  static const std::regex iso(
+      R"(^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$)");
+  std::smatch m;
+  if (!std::regex_match(text, m, iso)) return false;
+  const int year = std::stoi(m[1]), month = std::stoi(m[2]), day = std::stoi(m[3]);
+  const int hour = m[4].matched ? std::stoi(m[4]) : 0, minute = m[5].matched ? std::stoi(m[5]) : 0;
+  const int second = m[6].matched ? std::stoi(m[6]) : 0;
+  static const int days_in[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (month < 1 || month > 12 || day < 1 || day > days_in[month - 1] + (month == 2 && leap ? 1 : 0)) return false;
+  if (hour > 23 || minute > 59 || second > 59) return false;
+  int millis = 0;
+  if (m[7].matched) {
+    std::string frac = m[7].str().substr(0, 3);
+    while (frac.size() < 3) frac += '0';
+    millis = std::stoi(frac);
+  }
+  int offset_minutes = 0;
+  if (m[8].matched && m[8] != "Z" && m[8] != "z") {
+    const std::string z = m[8];
+    const int sign = z[0] == '-' ? -1 : 1;
+    const std::string digits = z.substr(1);
+    const int hh = std::stoi(digits.substr(0, 2));
+    const int mm = digits.size() > 2 ? std::stoi(digits.substr(digits.size() - 2)) : 0;
+    if (hh > 23 || mm > 59) return false;
+    offset_minutes = sign * (hh * 60 + mm);
+  }
+  // Days from civil (Howard Hinnant's algorithm): no time zone database involved.
+  const int y = year - (month <= 2 ? 1 : 0);
+  const int era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + static_cast<unsigned>(day) - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  const long long days = static_cast<long long>(era) * 146097 + static_cast<long long>(doe) - 719468;
+  unix_ms = ((days * 86400 + hour * 3600 + minute * 60 + second) - offset_minutes * 60LL) * 1000 + millis;
+  return true;
+}
+
+std::string format_timestamp_ms(std::int64_t ms) {
+  long long seconds = ms / 1000;
+  int millis = static_cast<int>(ms % 1000);
+  if (millis < 0) {
+    millis += 1000;
+    --seconds;
+  }
+  const std::time_t t = static_cast<std::time_t>(seconds);
+  std::tm utc{};
+  gmtime_r(&t, &utc);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d.%03d", utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour,
+                utc.tm_min, utc.tm_sec, millis);
+  return buf;
+}
+
+value coerce_field_value(const schema &s, const field_def &f, const value &v, const std::vector<std::string> &path,
+                         std::vector<validation_issue> &issues) {
+  const auto wrong_type = [&] {
+    auto i = make_issue(path, "invalid_type", std::string("Expected ") + expected_type(f) + ", received " + received_type(v));
+    i.expected = expected_type(f);
+    i.received = received_type(v);
+    issues.push_back(i);
+    return value{};
+  };
+  switch (f.type) {
+    case scalar_type::int_:
+    case scalar_type::bigint: {
+      std::int64_t n;
+      if (auto i = std::get_if<std::int64_t>(&v)) n = *i;
+      else if (auto d = std::get_if<double>(&v); d && std::floor(*d) == *d && std::fabs(*d) < 9.2e18) n = static_cast<std::int64_t>(*d);
+      else if (auto str = std::get_if<std::string>(&v); str && f.type == scalar_type::bigint && !str->empty() &&
+                                                        str->find_first_not_of("-0123456789") == std::string::npos) {
+        auto i = make_issue(path, "too_big", "Number must fit in a 64-bit integer");
+        i.limit = "9223372036854775807";
+        issues.push_back(i);
+        return value{};
+      } else return wrong_type();
+      if (f.type == scalar_type::int_ && (n < std::numeric_limits<std::int32_t>::min() || n > std::numeric_limits<std::int32_t>::max())) {
+        const bool low = n < 0;
+        auto i = make_issue(path, low ? "too_small" : "too_big",
+                            std::string("Number must be ") + (low ? "greater than or equal to -2147483648" : "less than or equal to 2147483647"));
+        i.limit = low ? "-2147483648" : "2147483647";
+        issues.push_back(i);
+        return value{};
+      }
+      return n;
+    }
+    case scalar_type::float_:
+      if (auto i = std::get_if<std::int64_t>(&v)) return static_cast<double>(*i);
+      if (std::holds_alternative<double>(v)) return v;
+      return wrong_type();
+    case scalar_type::decimal: {
+      if (auto i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
+      if (auto d = std::get_if<double>(&v)) return number_text(*d);
+      static const std::regex decimal_re(R"(^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$)");
+      if (auto str = std::get_if<std::string>(&v); str && std::regex_match(*str, decimal_re)) return *str;
+      return wrong_type();
+    }
+    case scalar_type::boolean:
+      if (std::holds_alternative<bool>(v)) return v;
+      return wrong_type();
+    case scalar_type::datetime: {
+      auto str = std::get_if<std::string>(&v);
+      std::int64_t ms = 0;
+      if (!str) return wrong_type();
+      if (!parse_iso_timestamp(*str, ms)) {
+        issues.push_back(make_issue(path, "invalid_date", "Invalid date"));
+        return value{};
+      }
+      return ms;
+    }
+    case scalar_type::json: {
+      auto str = std::get_if<std::string>(&v);
+      if (!str) {
+        // Numbers and booleans are JSON documents too.
+        if (auto i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
+        if (auto b = std::get_if<bool>(&v)) return std::string(*b ? "true" : "false");
+        if (auto d = std::get_if<double>(&v)) return number_text(*d);
+        return wrong_type();
+      }
+      if (!nlohmann::json::accept(*str)) {
+        issues.push_back(make_issue(path, "invalid_type", "Expected JSON (pass a dict, list, number, bool, or JSON text)"));
+        return value{};
+      }
+      return v;
+    }
+    case scalar_type::enum_: {
+      auto str = std::get_if<std::string>(&v);
+      const enum_def *e = s.enumeration(f.type_name);
+      if (!str) return wrong_type();
+      if (e && !e->contains(*str)) {
+        std::string options;
+        for (const auto &o : e->values) options += (options.empty() ? "'" : " | '") + o + "'";
+        auto i = make_issue(path, "invalid_enum_value", "Invalid enum value. Expected " + options + ", received '" + *str + "'");
+        i.options = e->values;
+        issues.push_back(i);
+        return value{};
+      }
+      return v;
+    }
+    case scalar_type::string:
+      if (std::holds_alternative<std::string>(v)) return v;
+      return wrong_type();
+  }
+  return wrong_type();
+}
+
+record check_record(const schema &s, const model_def &model, const record &data, validation_mode mode,
+                    std::vector<validation_issue> &issues) {
+  record out;
+  out.reserve(data.size());
+  std::vector<std::string> unknown;
+  std::vector<const field_def *> seen;
+  for (const auto &[name, v] : data) {
+    const field_def *f = model.field(name);
+    if (!f) {
+      unknown.push_back(name);
+      continue;
+    }
+    seen.push_back(f);
+    const std::vector<std::string> path{name};
+    if (is_null(v)) {
+      if (!f->optional) {
+        auto i = make_issue(path, "invalid_type", std::string("Expected ") + expected_type(*f) + ", received null");
+        i.expected = expected_type(*f);
+        i.received = "null";
+        issues.push_back(i);
+      }
+      out.emplace_back(name, v);
+      continue;
+    }
+    value typed = coerce_field_value(s, *f, v, path, issues);
+    if (is_null(typed)) continue;  // issue recorded
+    if (auto str = std::get_if<std::string>(&typed); str && f->type == scalar_type::string) {
+      std::string text = *str;
+      for (const auto &n : f->normalizers) text = apply_normalizer(n, text);
+      // Rejected on both backends alike: PostgreSQL text cannot hold NUL at all.
+      if (text.find('\0') != std::string::npos) {
+        auto i = make_issue(path, "invalid_string", "String must not contain NUL characters");
+        i.validation = "nul";
+        issues.push_back(i);
+      }
+      check_string_rules(*f, text, path, issues);
+      if (const int limit = f->max_length(); limit > 0 && code_points(text) > static_cast<std::size_t>(limit)) {
+        auto i = make_issue(path, "too_big", "String must contain at most " + std::to_string(limit) + " character(s)");
+        i.limit = std::to_string(limit);
+        issues.push_back(i);
+      }
+      typed = std::move(text);
+    } else if (f->type == scalar_type::int_ || f->type == scalar_type::bigint || f->type == scalar_type::float_ ||
+               f->type == scalar_type::decimal) {
+      check_number_rules(*f, typed, path, issues);
+    }
+    out.emplace_back(name, std::move(typed));
+  }
+  if (!unknown.empty()) {
+    std::string listed;
+    for (const auto &k : unknown) listed += (listed.empty() ? "'" : ", '") + k + "'";
+    auto i = make_issue({}, "unrecognized_keys", "Unrecognized key(s) in object: " + listed);
+    i.options = unknown;
+    issues.push_back(i);
+  }
+  if (mode == validation_mode::create) {
+    for (const auto &f : model.fields) {
+      if (f.has_implicit_value() || std::find(seen.begin(), seen.end(), &f) != seen.end()) continue;
+      auto i = make_issue({f.name}, "invalid_type", "Required");
+      i.expected = expected_type(f);
+      i.received = "undefined";
+      issues.push_back(i);
+    }
+  }
+  return out;
+}
+
+record validate_record(const schema &s, const model_def &model, const record &data, validation_mode mode) {
+  std::vector<validation_issue> issues;
+  record out = check_record(s, model, data, mode, issues);
+  if (!issues.empty()) throw validation_error(model.name, std::move(issues));
+  return out;
+}
+
+}  // namespace carrierdb
