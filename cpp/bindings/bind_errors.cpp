@@ -80,6 +80,31 @@ void raise(PyObject *type, const error &e) {
     exc.attr("sqlstate") = opt(c.cause.sqlstate);
     exc.attr("statement") = opt(c.cause.statement);
   }
+  if (const auto *v = dynamic_cast<const validation_error *>(&e)) {
+    py::list issues;
+    for (const auto &i : v->issues()) {
+      py::dict d;
+      py::list path;
+      for (const auto &p : i.path) path.append(text(p));
+      d["path"] = path;
+      d["code"] = i.code;
+      d["message"] = text(i.message);
+      if (!i.expected.empty()) d["expected"] = i.expected;
+      if (!i.received.empty()) d["received"] = i.received;
+      if (!i.validation.empty()) d["validation"] = i.validation;
+      if (!i.limit.empty()) d["limit"] = i.limit;
+      if (!i.options.empty()) d["options"] = to_list(i.options);
+      if (!i.row.empty()) d["row"] = text(i.row);
+      issues.append(d);
+    }
+    exc.attr("issues") = issues;
+    exc.attr("model") = v->model();
+  }
+  if (const auto *se = dynamic_cast<const schema_error *>(&e)) {
+    exc.attr("file") = text(se->file());
+    exc.attr("line") = se->line();
+    exc.attr("column") = se->column();
+  }
   PyErr_SetObject(type, exc.ptr());
 }
 
@@ -125,6 +150,13 @@ void init_errors(py::module_ &m) {
   PyObject *migration_failed = make_class(m, "MigrationFailed", bases({migration}), "A migration's SQL failed; its changes were rolled back.");
   PyObject *missing_down = make_class(m, "DownMigrationMissing", bases({migration}), "A rollback needs a down.sql that does not exist.");
   PyObject *state = make_class(m, "MigrationStateError", bases({migration}), "The history does not allow this (Prisma P3008, P3011, P3012).");
+  // Validation and lookups are about the caller's data, not a database's answer: siblings of
+  // DatabaseError. Each also derives from the builtin a generic caller would catch.
+  PyObject *validation = make_class(m, "ValidationError", bases({root, PyExc_ValueError}),
+                                    "Data broke the schema's rules; `issues` lists every problem (zod's codes).");
+  PyObject *schema_err = make_class(m, "SchemaError", bases({root, PyExc_ValueError}),
+                                    "schema.prisma could not be read; `file`, `line`, `column` say where.");
+  PyObject *not_found = make_class(m, "NotFound", bases({root, PyExc_LookupError}), "No record matched a unique lookup (Prisma P2025).");
   (void)builtins;
 
   auto &table = mappings();
@@ -137,6 +169,7 @@ void init_errors(py::module_ &m) {
       {is<migration_file_error>, migration_file}, {is<provider_mismatch_error>, provider}, {is<baseline_required_error>, baseline},
       {is<failed_migration_error>, failed},       {is<checksum_mismatch_error>, checksum}, {is<migration_failed_error>, migration_failed},
       {is<missing_down_migration_error>, missing_down}, {is<migration_state_error>, state}, {is<migration_error>, migration},
+      {is<validation_error>, validation}, {is<schema_error>, schema_err}, {is<not_found_error>, not_found},
       {is<error>, root},
   };
 

@@ -10,4 +10,5 @@ PYBIND11_MODULE(_core, m) {
   carrierdb::bindings::init_database(m);
   // The engine parts, which take a Database.
   carrierdb::bindings::init_migrations(m);
+  carrierdb::bindings::init_repository(m);
 }

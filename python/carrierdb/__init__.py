@@ -31,11 +31,16 @@ from ._core import (
     MigrationFailed,
     DownMigrationMissing,
     MigrationStateError,
+    NotFound,
+    SchemaError,
+    ValidationError,
+    Schema,
 )
 from ._core import mask_url
 from .config import current_env, resolve
 from .database import Database, connect, refresh_logging
 from .migrate import DeployReport, MigrationStatus, Migrations, connect_for_migrations
+from .models import Model, RecordList
 
 __version__ = "0.1.0"
 
@@ -55,6 +60,12 @@ __all__ = [
     "MigrationStatus",
     "Migrations",
     "ProviderMismatch",
+    "Model",
+    "NotFound",
+    "RecordList",
+    "Schema",
+    "SchemaError",
+    "ValidationError",
     "connect_for_migrations",
     "CarrierDBError",
     "CheckViolation",

@@ -52,6 +52,7 @@ def connect(url: str | None = None, **options: Any) -> "Database":
     ``retry_max_delay`` (3), ``application_name`` ("carrierdb"); ``env`` picks the environment.
     """
     env = options.pop("env", None)
+    schema = options.pop("schema", None)
     unknown = set(options) - set(_OPTION_NAMES)
     if unknown:
         raise _core.ConfigurationError(
@@ -69,7 +70,7 @@ def connect(url: str | None = None, **options: Any) -> "Database":
     _route_core_logs()
     handle = _core.Database.open(resolution.url, native)
     logger.info("connected to %s (%s: %s)", handle.url, resolution.source, resolution.reason)
-    return Database(handle, resolution)
+    return Database(handle, resolution, schema=schema)
 
 
 class Database:
@@ -80,9 +81,12 @@ class Database:
     nested blocks become savepoints.
     """
 
-    def __init__(self, handle: _core.Database, resolution: Resolution | None = None):
+    def __init__(self, handle: _core.Database, resolution: Resolution | None = None, schema=None):
         self._db = handle
         self.resolution = resolution
+        self._schema_source = schema
+        self._schema: _core.Schema | None = None
+        self._models: dict[str, Any] = {}
 
     # -- identity --------------------------------------------------------------------------
     @property
@@ -161,6 +165,44 @@ class Database:
     @property
     def in_transaction(self) -> bool:
         return self._db.transaction_depth > 0
+
+    # -- the data model --------------------------------------------------------------------
+    @property
+    def schema(self) -> _core.Schema:
+        """The parsed schema: ``connect(schema=...)`` (a path or a Schema), else
+        ``schema.prisma`` in the project root. Read once, on first use."""
+        if self._schema is None:
+            source = self._schema_source
+            if isinstance(source, _core.Schema):
+                self._schema = source
+            else:
+                from .config import project_root
+
+                root = self.resolution.root if self.resolution else project_root()
+                self._schema = _core.Schema.load(str(source or (root / "schema.prisma")))
+        return self._schema
+
+    def model(self, name: str):
+        """Validated CRUD for one model: ``db.model("Carrier")`` (or ``db.carrier``)."""
+        from .models import Model
+
+        key = self.schema.model(name)["name"]
+        if key not in self._models:
+            self._models[key] = Model(self, self.schema, key)
+        return self._models[key]
+
+    def __getattr__(self, name: str):
+        # db.carrier -> db.model("Carrier"); only lowerCamel names of the schema's models.
+        if name.startswith("_") or not name[:1].islower():
+            raise AttributeError(name)
+        try:
+            schema = self.schema
+        except _core.CarrierDBError as error:
+            raise AttributeError(f"{name!r}: no such attribute, and the schema could not be read: {error}") from error
+        for model_name in schema.model_names:
+            if model_name[:1].lower() + model_name[1:] == name:
+                return self.model(model_name)
+        raise AttributeError(f"{type(self).__name__} has no attribute {name!r} (and the schema has no model {name[:1].upper() + name[1:]!r})")
 
     # -- engine parts ----------------------------------------------------------------------
     def migrations(self, directory=None, *, table: str = "_prisma_migrations", lock_timeout: float = 10.0):

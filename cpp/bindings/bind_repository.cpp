@@ -1,0 +1,228 @@
+// Python face of the schema, validation and the generic repository. Python dicts become
+// records, filters become documents; the GIL is released for every database round trip.
+#include <pybind11/stl.h>
+
+#include "bindings.hpp"
+#include "carrierdb/error.hpp"
+#include "carrierdb/repo/repository.hpp"
+
+namespace carrierdb::bindings {
+
+namespace {
+
+record to_record(const py::handle &obj) {
+  if (!PyDict_Check(obj.ptr())) throw py::type_error("expected a dict of field values");
+  record out;
+  std::size_t k = 0;
+  for (auto item : py::reinterpret_borrow<py::dict>(obj)) {
+    if (!PyUnicode_Check(item.first.ptr())) throw py::type_error("field names must be strings");
+    out.emplace_back(item.first.cast<std::string>(), to_value(item.second, k++));
+  }
+  return out;
+}
+
+document to_document(const py::handle &obj) {
+  document d;
+  if (obj.is_none()) return d;
+  if (PyDict_Check(obj.ptr())) {
+    d.what = document::kind::object;
+    for (auto item : py::reinterpret_borrow<py::dict>(obj)) d.object.emplace_back(py::str(item.first).cast<std::string>(), to_document(item.second));
+    return d;
+  }
+  if (PyList_Check(obj.ptr()) || PyTuple_Check(obj.ptr())) {
+    d.what = document::kind::array;
+    for (auto item : py::reinterpret_borrow<py::sequence>(obj)) d.array.push_back(to_document(item));
+    return d;
+  }
+  d.scalar = to_value(obj, 0);
+  return d;
+}
+
+py::dict issue_to_dict(const validation_issue &i) {
+  py::dict d;
+  py::list path;
+  for (const auto &p : i.path) path.append(p);
+  d["path"] = path;
+  d["code"] = i.code;
+  d["message"] = i.message;
+  if (!i.expected.empty()) d["expected"] = i.expected;
+  if (!i.received.empty()) d["received"] = i.received;
+  if (!i.validation.empty()) d["validation"] = i.validation;
+  if (!i.limit.empty()) d["limit"] = i.limit;
+  if (!i.options.empty()) d["options"] = i.options;
+  if (!i.row.empty()) d["row"] = i.row;
+  return d;
+}
+
+py::dict field_to_dict(const field_def &f) {
+  py::dict d;
+  d["name"] = f.name;
+  d["column"] = f.column;
+  d["type"] = f.type_name;
+  d["optional"] = f.optional;
+  d["id"] = f.id;
+  d["unique"] = f.unique;
+  d["updated_at"] = f.updated_at;
+  d["has_default"] = f.default_.has_value();
+  d["max_length"] = f.max_length();
+  py::list rules;
+  for (const auto &r : f.rules) rules.append(r.kind + "." + r.name + "(" + (r.args.empty() ? "" : r.args[0]) + ")");
+  d["rules"] = rules;
+  d["normalizers"] = f.normalizers;
+  d["doc"] = f.doc;
+  return d;
+}
+
+}  // namespace
+
+void init_repository(py::module_ &m) {
+  py::class_<schema, std::shared_ptr<schema>>(m, "Schema")
+      .def_static("load", [](const std::string &path) { return std::make_shared<schema>(schema::load(path)); }, py::arg("path"))
+      .def_static("parse", [](const std::string &text, const std::string &file) { return std::make_shared<schema>(schema::parse(text, file)); },
+                  py::arg("text"), py::arg("file") = "schema.prisma")
+      .def_property_readonly("provider", &schema::provider)
+      .def_property_readonly("file", &schema::file)
+      .def_property_readonly("url_env", &schema::url_env)
+      .def_property_readonly("model_names", [](const schema &s) {
+        std::vector<std::string> names;
+        for (const auto &mdl : s.models()) names.push_back(mdl.name);
+        return names;
+      })
+      .def_property_readonly("enums", [](const schema &s) {
+        py::dict d;
+        for (const auto &e : s.enums()) d[py::str(e.name)] = e.values;
+        return d;
+      })
+      .def("model", [](const schema &s, const std::string &name) {
+        const model_def *mdl = s.model_by_accessor(name);
+        if (!mdl) throw configuration_error("no model '" + name + "' in " + s.file());
+        py::dict d;
+        d["name"] = mdl->name;
+        d["table"] = mdl->table;
+        d["id_fields"] = mdl->id_fields;
+        d["uniques"] = mdl->uniques;
+        py::list fields;
+        for (const auto &f : mdl->fields) fields.append(field_to_dict(f));
+        d["fields"] = fields;
+        return d;
+      }, py::arg("name"))
+      .def("validate", [](const schema &s, const std::string &name, const py::dict &data, bool partial) {
+        const model_def *mdl = s.model_by_accessor(name);
+        if (!mdl) throw configuration_error("no model '" + name + "' in " + s.file());
+        std::vector<validation_issue> issues;
+        const record input = to_record(data);
+        py::gil_scoped_release release;
+        check_record(s, *mdl, input, partial ? validation_mode::update : validation_mode::create, issues);
+        py::gil_scoped_acquire gil;
+        py::list out;
+        for (const auto &i : issues) out.append(issue_to_dict(i));
+        return out;
+      }, py::arg("model"), py::arg("data"), py::arg("partial") = false);
+
+  py::class_<repository>(m, "Repository")
+      .def(py::init([](std::shared_ptr<database> db, std::shared_ptr<schema> s, const std::string &name) {
+             return std::make_unique<repository>(std::move(db), std::move(s), name);
+           }),
+           py::arg("db"), py::arg("schema"), py::arg("model"))
+      .def_property_readonly("model_name", [](const repository &r) { return r.model().name; })
+      .def_property_readonly("table", [](const repository &r) { return r.model().table; })
+      .def("create", [](repository &r, const py::dict &data) {
+        const record input = to_record(data);
+        result out;
+        {
+          py::gil_scoped_release release;
+          out = r.create(input);
+        }
+        return py::object(rows_to_dicts(out)[0]);
+      }, py::arg("data"))
+      .def("create_many", [](repository &r, const py::iterable &rows, bool skip_duplicates, bool returning) -> py::object {
+        std::vector<record> input;
+        for (auto row : rows) input.push_back(to_record(row));
+        result out;
+        {
+          py::gil_scoped_release release;
+          out = r.create_many(input, skip_duplicates, returning);
+        }
+        if (returning) return rows_to_dicts(out);
+        return py::int_(out.affected_rows);
+      }, py::arg("rows"), py::arg("skip_duplicates") = false, py::arg("returning") = false)
+      .def("find_many", [](repository &r, const py::object &where, const py::object &order_by, const py::object &skip, const py::object &take) {
+        find_options options;
+        options.where = to_document(where);
+        options.order_by = to_document(order_by);
+        if (!skip.is_none()) options.skip = skip.cast<std::int64_t>();
+        if (!take.is_none()) options.take = take.cast<std::int64_t>();
+        result out;
+        {
+          py::gil_scoped_release release;
+          out = r.find_many(options);
+        }
+        return rows_to_dicts(out);
+      }, py::arg("where") = py::none(), py::arg("order_by") = py::none(), py::arg("skip") = py::none(), py::arg("take") = py::none())
+      .def("find_unique", [](repository &r, const py::object &where) -> py::object {
+        const document w = to_document(where);
+        result out;
+        {
+          py::gil_scoped_release release;
+          out = r.find_unique(w);
+        }
+        py::list rows = rows_to_dicts(out);
+        return rows.empty() ? py::object(py::none()) : py::object(rows[0]);
+      }, py::arg("where"))
+      .def("get", [](repository &r, const py::object &id) {
+        const value key = to_value(id, 0);
+        result out;
+        {
+          py::gil_scoped_release release;
+          out = r.get(key);
+        }
+        return py::object(rows_to_dicts(out)[0]);
+      }, py::arg("id"))
+      .def("count", [](repository &r, const py::object &where) {
+        const document w = to_document(where);
+        py::gil_scoped_release release;
+        return r.count(w);
+      }, py::arg("where") = py::none())
+      .def("update", [](repository &r, const py::object &where, const py::dict &data) {
+        const document w = to_document(where);
+        const record input = to_record(data);
+        result out;
+        {
+          py::gil_scoped_release release;
+          out = r.update(w, input);
+        }
+        return py::object(rows_to_dicts(out)[0]);
+      }, py::arg("where"), py::arg("data"))
+      .def("update_many", [](repository &r, const py::object &where, const py::dict &data) {
+        const document w = to_document(where);
+        const record input = to_record(data);
+        py::gil_scoped_release release;
+        return r.update_many(w, input);
+      }, py::arg("where"), py::arg("data"))
+      .def("upsert", [](repository &r, const py::object &where, const py::dict &create, const py::dict &update) {
+        const document w = to_document(where);
+        const record c = to_record(create), u = to_record(update);
+        result out;
+        {
+          py::gil_scoped_release release;
+          out = r.upsert(w, c, u);
+        }
+        return py::object(rows_to_dicts(out)[0]);
+      }, py::arg("where"), py::arg("create"), py::arg("update"))
+      .def("delete", [](repository &r, const py::object &where) {
+        const document w = to_document(where);
+        result out;
+        {
+          py::gil_scoped_release release;
+          out = r.remove(w);
+        }
+        return py::object(rows_to_dicts(out)[0]);
+      }, py::arg("where"))
+      .def("delete_many", [](repository &r, const py::object &where) {
+        const document w = to_document(where);
+        py::gil_scoped_release release;
+        return r.remove_many(w);
+      }, py::arg("where") = py::none());
+}
+
+}  // namespace carrierdb::bindings

@@ -1,0 +1,114 @@
+"""Validated CRUD for the models of schema.prisma: ``db.carrier`` or ``db.model("Carrier")``.
+
+Field names are the schema's (``mcNumber``); the SQL uses the mapped columns (``mc_number``).
+Filters use Prisma's operators::
+
+    db.carrier.find_many(where={"name": {"contains": "freight", "mode": "insensitive"},
+                                "status": {"in": ["ACTIVE", "SUSPENDED"]}},
+                         order_by={"name": "asc"}, take=20)
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any, Iterable, Mapping, Optional, Sequence
+
+from . import _core
+
+__all__ = ["Model", "RecordList"]
+
+
+class RecordList(list):
+    """A list of records (dicts) that converts to a DataFrame and shows as a table in notebooks."""
+
+    def __init__(self, rows: Iterable[dict], fields: Sequence[str]):
+        super().__init__(rows)
+        self.fields = list(fields)
+
+    def to_pandas(self):
+        import pandas as pd
+
+        return pd.DataFrame.from_records(list(self), columns=self.fields)
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th>{html.escape(f)}</th>" for f in self.fields)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape('' if r.get(f) is None else str(r.get(f)))}</td>" for f in self.fields) + "</tr>"
+            for r in self[:20]
+        )
+        more = f"<p>{len(self) - 20} more rows</p>" if len(self) > 20 else ""
+        return f"<table><tr>{head}</tr>{body}</table><p>{len(self)} rows</p>{more}"
+
+
+def _records_from(data: Any) -> list[dict]:
+    """Rows from a list of dicts or a pandas DataFrame (pandas is imported only for one)."""
+    if hasattr(data, "to_dict") and hasattr(data, "columns"):
+        frame = data.astype(object).where(data.notna(), None)  # NaN/NaT -> None, numpy scalars -> Python
+        return frame.to_dict("records")
+    return list(data)
+
+
+class Model:
+    """One model of the schema on one database. Every write is validated first; every call
+    joins the open ``with db.transaction():`` block of this thread, if any."""
+
+    def __init__(self, db, schema: _core.Schema, name: str):
+        self.db = db
+        self._repo = _core.Repository(db._db, schema, name)
+        self._schema = schema
+        self.name = self._repo.model_name
+        self.fields = [f["name"] for f in schema.model(self.name)["fields"]]
+
+    def __repr__(self) -> str:
+        return f"<carrierdb.Model {self.name} ({self._repo.table}) on {self.db.url}>"
+
+    def validate(self, data: Mapping[str, Any], *, partial: bool = False) -> list[dict]:
+        """Every issue with ``data`` (empty when valid), without touching the database."""
+        return self._schema.validate(self.name, dict(data), partial)
+
+    def create(self, data: Mapping[str, Any]) -> dict:
+        return self._repo.create(dict(data))
+
+    def create_many(self, data: Any, *, skip_duplicates: bool = False, return_records: bool = False):
+        """Insert many records (list of dicts or a DataFrame) in one transaction, in batched
+        multi-row INSERTs. All are validated first: one bad record means nothing is written.
+        Returns the number inserted, or the records with ``return_records=True``."""
+        rows = _records_from(data)
+        result = self._repo.create_many(rows, skip_duplicates, return_records)
+        return RecordList(result, self.fields) if return_records else result
+
+    def get(self, id: Any) -> dict:
+        """The record with this id; raises NotFound."""
+        return self._repo.get(id)
+
+    def find_unique(self, where: Mapping[str, Any]) -> Optional[dict]:
+        return self._repo.find_unique(dict(where))
+
+    def find_first(self, where: Optional[Mapping[str, Any]] = None, *, order_by: Any = None, skip: Optional[int] = None) -> Optional[dict]:
+        rows = self._repo.find_many(where, order_by, skip, 1)
+        return rows[0] if rows else None
+
+    def find_many(self, where: Optional[Mapping[str, Any]] = None, *, order_by: Any = None, skip: Optional[int] = None,
+                  take: Optional[int] = None) -> RecordList:
+        return RecordList(self._repo.find_many(where, order_by, skip, take), self.fields)
+
+    def count(self, where: Optional[Mapping[str, Any]] = None) -> int:
+        return self._repo.count(where)
+
+    def update(self, where: Mapping[str, Any], data: Mapping[str, Any]) -> dict:
+        """Update the record found by a unique ``where``; raises NotFound. Partial: only the given
+        fields are validated and written; ``@updatedAt`` fields are set."""
+        return self._repo.update(dict(where), dict(data))
+
+    def update_many(self, where: Optional[Mapping[str, Any]], data: Mapping[str, Any]) -> int:
+        return self._repo.update_many(where, dict(data))
+
+    def upsert(self, where: Mapping[str, Any], create: Mapping[str, Any], update: Mapping[str, Any]) -> dict:
+        return self._repo.upsert(dict(where), dict(create), dict(update))
+
+    def delete(self, where: Mapping[str, Any]) -> dict:
+        """Delete the record found by a unique ``where`` and return it; raises NotFound."""
+        return self._repo.delete(dict(where))
+
+    def delete_many(self, where: Optional[Mapping[str, Any]] = None) -> int:
+        return self._repo.delete_many(where)
