@@ -5,6 +5,7 @@
 #include "bindings.hpp"
 #include "carrierdb/error.hpp"
 #include "carrierdb/repo/repository.hpp"
+#include "carrierdb/schema/drift.hpp"
 
 namespace carrierdb::bindings {
 
@@ -118,6 +119,32 @@ void init_repository(py::module_ &m) {
         for (const auto &i : issues) out.append(issue_to_dict(i));
         return out;
       }, py::arg("model"), py::arg("data"), py::arg("partial") = false);
+
+  m.def(
+      "find_drift",
+      [](std::shared_ptr<database> db, std::shared_ptr<schema> s, const std::vector<std::string> &ignore) {
+        std::vector<drift_item> items;
+        {
+          py::gil_scoped_release release;
+          items = db->with_connection([&](connection &c) { return find_drift(*s, c, ignore); });
+        }
+        py::list out;
+        for (const auto &i : items) {
+          py::dict d;
+          d["kind"] = i.kind;
+          d["model"] = i.model.empty() ? py::object(py::none()) : py::object(py::str(i.model));
+          d["table"] = i.table;
+          d["field"] = i.field.empty() ? py::object(py::none()) : py::object(py::str(i.field));
+          d["column"] = i.column.empty() ? py::object(py::none()) : py::object(py::str(i.column));
+          d["schema_says"] = i.schema_says;
+          d["database_has"] = i.database_has;
+          d["message"] = i.message();
+          out.append(d);
+        }
+        return out;
+      },
+      py::arg("db"), py::arg("schema"), py::arg("ignore_tables"),
+      "Differences between the schema's models and the live database, both directions.");
 
   py::class_<repository>(m, "Repository")
       .def(py::init([](std::shared_ptr<database> db, std::shared_ptr<schema> s, const std::string &name) {

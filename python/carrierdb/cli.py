@@ -147,6 +147,24 @@ def cmd_migrate_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_schema_check(args: argparse.Namespace) -> int:
+    """Validate schema.prisma, then compare it with the live database."""
+    db = connect(args.url, env=args.env, schema=args.schema)
+    schema = db.schema  # a SchemaError (exit 5) names file:line:column
+    drift = db.schema_drift(ignore_tables=[args.table, "_carrierdb_seeds"])
+    payload = {"schema": schema.file, "url": db.url, "models": schema.model_names, "drift": drift, "in_sync": not drift}
+
+    def human() -> None:
+        print(f"schema {schema.file}: {len(schema.model_names)} model(s) ({', '.join(schema.model_names)}), valid")
+        if not drift:
+            print(f"{db.url} matches the schema")
+        for item in drift:
+            print(f"drift: {item['message']}")
+
+    _emit(args, payload, human)
+    return EXIT_ACTION_NEEDED if drift else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--url", help="database URL (default: DATABASE_URL, .env files, embedded SQLite)")
@@ -170,6 +188,13 @@ def build_parser() -> argparse.ArgumentParser:
     migrate_common.add_argument("--table", default="_prisma_migrations", help="history table (default: %(default)s)")
     migrate_common.add_argument("--lock-timeout", type=float, default=10.0, help="seconds to wait for the migration lock (default: %(default)s)")
     migrate_common.add_argument("--no-progress", action="store_true", help="no progress bar")
+    schema = sub.add_parser("schema", help="check schema.prisma and compare it with the database")
+    ssub = schema.add_subparsers(dest="schema_command", required=True, metavar="ACTION")
+    p = ssub.add_parser("check", parents=[common], help="validate the schema, report drift both ways (exit 1 on drift)")
+    p.add_argument("--schema", help="schema file (default: schema.prisma in the project root)")
+    p.add_argument("--table", default="_prisma_migrations", help="migration history table to ignore (default: %(default)s)")
+    p.set_defaults(func=cmd_schema_check)
+
     migrate = sub.add_parser("migrate", help="apply, inspect and undo migrations")
     msub = migrate.add_subparsers(dest="migrate_command", required=True, metavar="ACTION")
     p = msub.add_parser("status", parents=[migrate_common], help="applied, pending, failed, edited, missing migrations (exit 1 when action is needed)")

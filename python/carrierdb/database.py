@@ -182,6 +182,11 @@ class Database:
                 self._schema = _core.Schema.load(str(source or (root / "schema.prisma")))
         return self._schema
 
+    def schema_drift(self, ignore_tables: Sequence[str] = ("_prisma_migrations", "_carrierdb_seeds")) -> list[dict]:
+        """Differences between schema.prisma and this database (tables, columns, types,
+        nullability, primary and unique keys), each as "schema says X, database has Y"."""
+        return _core.find_drift(self._db, self.schema, list(ignore_tables))
+
     def model(self, name: str):
         """Validated CRUD for one model: ``db.model("Carrier")`` (or ``db.carrier``)."""
         from .models import Model

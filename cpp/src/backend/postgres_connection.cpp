@@ -355,6 +355,29 @@ public:
     return out;
   }
 
+  std::vector<column_info> table_columns(const std::string &table) override {
+    std::vector<column_info> out;
+    const result r = query(
+        "SELECT a.attname::text, lower(replace(format_type(a.atttypid, a.atttypmod), '\"', '')), NOT a.attnotnull, "
+        "coalesce(pg_get_expr(d.adbin, d.adrelid), '') FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+        "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+        "WHERE c.relnamespace = current_schema()::regnamespace AND c.relname = $1 AND a.attnum > 0 AND NOT a.attisdropped "
+        "ORDER BY a.attnum",
+        {table});
+    for (const auto &row : r.rows)
+      out.push_back(column_info{std::get<std::string>(row[0]), std::get<std::string>(row[1]), std::get<bool>(row[2]), std::get<std::string>(row[3])});
+    return out;
+  }
+
+  std::vector<std::vector<std::string>> unique_keys(const std::string &table) override {
+    return index_keys(table, "i.indisunique AND NOT i.indisprimary");
+  }
+
+  std::vector<std::string> primary_key(const std::string &table) override {
+    auto keys = index_keys(table, "i.indisprimary");
+    return keys.empty() ? std::vector<std::string>{} : keys.front();
+  }
+
   void drop_all_objects() override {
     // Object by object rather than DROP SCHEMA: the schema keeps its owner and grants.
     static const char *const listing = R"SQL(
@@ -453,6 +476,25 @@ private:
   }
 
   // Every statement goes through here: pqxx exceptions become carrierdb errors.
+  std::vector<std::vector<std::string>> index_keys(const std::string &table, const std::string &condition) {
+    const result r = query(
+        "SELECT i.indexrelid::bigint, a.attname::text FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
+        "JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) ON true "
+        "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum "
+        "WHERE c.relnamespace = current_schema()::regnamespace AND c.relname = $1 AND " + condition +
+            " ORDER BY i.indexrelid, k.ord",
+        {table});
+    std::vector<std::vector<std::string>> out;
+    std::int64_t current = -1;
+    for (const auto &row : r.rows) {
+      const auto id = std::get<std::int64_t>(row[0]);
+      if (id != current) out.emplace_back();
+      current = id;
+      out.back().push_back(std::get<std::string>(row[1]));
+    }
+    return out;
+  }
+
   void track_transaction(std::string_view statement) {
     if (!is_transaction_control(statement)) return;
     std::size_t i = statement.find_first_not_of(" \t\r\n");

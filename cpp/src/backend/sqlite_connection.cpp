@@ -349,6 +349,37 @@ public:
     return out;
   }
 
+  std::vector<column_info> table_columns(const std::string &table) override {
+    std::vector<column_info> out;
+    const result r = query("SELECT name, lower(type), \"notnull\", coalesce(dflt_value, ''), pk FROM pragma_table_info($1)", {table});
+    for (const auto &row : r.rows) {
+      // An INTEGER PRIMARY KEY is the rowid: never NULL, whatever the declaration says.
+      const bool rowid = std::get<std::int64_t>(row[4]) > 0 && std::get<std::string>(row[1]) == "integer";
+      out.push_back(column_info{std::get<std::string>(row[0]), std::get<std::string>(row[1]),
+                                !std::get<std::int64_t>(row[2]) && !rowid, std::get<std::string>(row[3])});
+    }
+    return out;
+  }
+
+  std::vector<std::vector<std::string>> unique_keys(const std::string &table) override {
+    std::vector<std::vector<std::string>> out;
+    const result indexes = query("SELECT name FROM pragma_index_list($1) WHERE \"unique\" AND origin <> 'pk' ORDER BY name", {table});
+    for (const auto &row : indexes.rows) {
+      std::vector<std::string> columns;
+      for (const auto &c : query("SELECT name FROM pragma_index_info($1) ORDER BY seqno", {std::get<std::string>(row[0])}).rows)
+        columns.push_back(std::get<std::string>(c[0]));
+      out.push_back(columns);
+    }
+    return out;
+  }
+
+  std::vector<std::string> primary_key(const std::string &table) override {
+    std::vector<std::string> out;
+    for (const auto &row : query("SELECT name FROM pragma_table_info($1) WHERE pk > 0 ORDER BY pk", {table}).rows)
+      out.push_back(std::get<std::string>(row[0]));
+    return out;
+  }
+
   void drop_all_objects() override {
     // Foreign keys off for the drop (it cannot change inside a transaction), back on after.
     execute("PRAGMA foreign_keys = OFF", {});

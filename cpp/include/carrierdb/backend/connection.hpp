@@ -50,6 +50,15 @@ enum class logical_type {
 /// How a text filter matches (Prisma's contains / startsWith / endsWith).
 enum class text_match { contains, starts_with, ends_with };
 
+/// A column as the catalog describes it. `type` is lowercase, without quotes: PostgreSQL's
+/// format_type() ("character varying(255)", "timestamp(3) without time zone"), SQLite's declared type.
+struct column_info {
+  std::string name;
+  std::string type;
+  bool nullable = true;
+  std::string default_sql;  // "" when none
+};
+
 /// Where a statement of a script starts, for error reports and progress.
 struct script_statement {
   std::size_t index = 0;  // 0-based
@@ -112,6 +121,13 @@ public:
 
   /// Names of the user tables in the current schema (SQLite: excluding sqlite_* tables).
   virtual std::vector<std::string> table_names() = 0;
+  /// The columns of `table` in the current schema, in order (empty when it does not exist).
+  virtual std::vector<column_info> table_columns(const std::string &table) = 0;
+  /// The unique keys of `table` (unique constraints and unique indexes, not the primary key),
+  /// each as its column names in key order.
+  virtual std::vector<std::vector<std::string>> unique_keys(const std::string &table) = 0;
+  /// The primary key columns of `table`.
+  virtual std::vector<std::string> primary_key(const std::string &table) = 0;
   /// Drops every table, view, index, trigger, sequence and type in the current schema.
   virtual void drop_all_objects() = 0;
   /// A canonical, sorted description of the current schema (tables, columns, types,

@@ -1,0 +1,145 @@
+// find_drift(): the schema's models against the catalogs, both directions.
+#include "carrierdb/schema/drift.hpp"
+
+#include <algorithm>
+#include <set>
+
+namespace carrierdb {
+
+namespace {
+
+std::string join(const std::vector<std::string> &items) {
+  std::string out;
+  for (const auto &i : items) out += (out.empty() ? "" : ", ") + i;
+  return "(" + out + ")";
+}
+
+// Type spellings that mean the same thing.
+std::string canonical_type(std::string t) {
+  t.erase(std::remove(t.begin(), t.end(), '"'), t.end());
+  std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (t == "int" || t == "int4") return "integer";
+  if (t == "varchar") return "character varying";
+  return t;
+}
+
+}  // namespace
+
+std::string drift_item::message() const {
+  const std::string where = field.empty() ? table : model + "." + field + " (" + table + "." + column + ")";
+  if (kind == "missing_table") return "schema says model " + model + " is stored in table " + table + ", database has no such table";
+  if (kind == "extra_table") return "database has table " + table + ", schema has no model for it";
+  if (kind == "missing_column") return "schema says " + where + " " + schema_says + ", database has no such column";
+  if (kind == "extra_column") return "database has column " + table + "." + column + " " + database_has + ", schema has no field for it";
+  return "schema says " + where + " " + schema_says + ", database has " + database_has;
+}
+
+std::vector<drift_item> find_drift(const schema &s, connection &conn, const std::vector<std::string> &ignore_tables) {
+  std::vector<drift_item> out;
+  const backend_kind backend = conn.kind();
+  const std::vector<std::string> tables = conn.table_names();
+  std::set<std::string> modelled;
+  for (const auto &m : s.models()) {
+    modelled.insert(m.table);
+    drift_item base;
+    base.model = m.name;
+    base.table = m.table;
+    if (std::find(tables.begin(), tables.end(), m.table) == tables.end()) {
+      base.kind = "missing_table";
+      base.schema_says = "table " + m.table;
+      base.database_has = "absent";
+      out.push_back(base);
+      continue;
+    }
+    const std::vector<column_info> columns = conn.table_columns(m.table);
+    std::set<std::string> known;
+    for (const auto &f : m.fields) {
+      drift_item item = base;
+      item.field = f.name;
+      item.column = f.column;
+      known.insert(f.column);
+      auto it = std::find_if(columns.begin(), columns.end(), [&](const column_info &c) { return c.name == f.column; });
+      const std::string expected = expected_column_type(f, s, backend);
+      if (it == columns.end()) {
+        item.kind = "missing_column";
+        item.schema_says = expected + (f.optional ? " null" : " not null");
+        item.database_has = "absent";
+        out.push_back(item);
+        continue;
+      }
+      if (canonical_type(it->type) != canonical_type(expected)) {
+        item.kind = "type";
+        item.schema_says = "is " + expected;
+        item.database_has = it->type;
+        out.push_back(item);
+      }
+      if (it->nullable != f.optional) {
+        item.kind = "nullability";
+        item.schema_says = f.optional ? "is optional (nullable)" : "is required (NOT NULL)";
+        item.database_has = it->nullable ? "a nullable column" : "a NOT NULL column";
+        out.push_back(item);
+      }
+    }
+    for (const auto &c : columns) {
+      if (known.count(c.name)) continue;
+      drift_item item = base;
+      item.kind = "extra_column";
+      item.column = c.name;
+      item.schema_says = "absent";
+      item.database_has = c.type + (c.nullable ? " null" : " not null");
+      out.push_back(item);
+    }
+    // Keys, compared as column sets.
+    const auto to_columns = [&](const std::vector<std::string> &fields) {
+      std::vector<std::string> cols;
+      for (const auto &name : fields)
+        if (const field_def *f = m.field(name)) cols.push_back(f->column);
+      std::sort(cols.begin(), cols.end());
+      return cols;
+    };
+    std::vector<std::string> pk = conn.primary_key(m.table);
+    std::sort(pk.begin(), pk.end());
+    if (pk != to_columns(m.id_fields)) {
+      drift_item item = base;
+      item.kind = "primary_key";
+      item.schema_says = "primary key " + join(to_columns(m.id_fields));
+      item.database_has = pk.empty() ? "no primary key" : "primary key " + join(pk);
+      out.push_back(item);
+    }
+    std::vector<std::vector<std::string>> wanted;
+    for (const auto &f : m.fields)
+      if (f.unique) wanted.push_back({f.column});
+    for (const auto &u : m.uniques) wanted.push_back(to_columns(u));
+    std::vector<std::vector<std::string>> present = conn.unique_keys(m.table);
+    for (auto &p : present) std::sort(p.begin(), p.end());
+    for (auto &w : wanted) std::sort(w.begin(), w.end());
+    for (const auto &w : wanted)
+      if (std::find(present.begin(), present.end(), w) == present.end()) {
+        drift_item item = base;
+        item.kind = "unique";
+        item.schema_says = "unique " + join(w);
+        item.database_has = "no unique constraint on " + join(w);
+        out.push_back(item);
+      }
+    for (const auto &p : present)
+      if (std::find(wanted.begin(), wanted.end(), p) == wanted.end()) {
+        drift_item item = base;
+        item.kind = "unique";
+        item.schema_says = "no unique constraint on " + join(p);
+        item.database_has = "unique " + join(p);
+        out.push_back(item);
+      }
+  }
+  for (const auto &t : tables) {
+    if (modelled.count(t) || std::find(ignore_tables.begin(), ignore_tables.end(), t) != ignore_tables.end()) continue;
+    drift_item item;
+    item.kind = "extra_table";
+    item.table = t;
+    item.schema_says = "absent";
+    item.database_has = "table " + t;
+    out.push_back(item);
+  }
+  return out;
+}
+
+}  // namespace carrierdb
