@@ -39,6 +39,7 @@ _OPTION_NAMES = (
     "retry_initial_delay",
     "retry_max_delay",
     "application_name",
+    "prepare_threshold",
 )
 
 
@@ -49,7 +50,9 @@ def connect(url: str | None = None, **options: Any) -> "Database":
     embedded SQLite default (see :mod:`carrierdb.config`). Options (durations in seconds):
     ``pool_size`` (4), ``connect_timeout`` (5), ``statement_timeout`` (none), ``pool_timeout`` (30),
     ``busy_timeout`` (5, SQLite), ``connect_retries`` (3), ``retry_initial_delay`` (0.2),
-    ``retry_max_delay`` (3), ``application_name`` ("carrierdb"); ``env`` picks the environment.
+    ``retry_max_delay`` (3), ``application_name`` ("carrierdb"), ``prepare_threshold`` (5: PostgreSQL
+    statements run that often are prepared on the server; -1 disables it); ``env`` picks the
+    environment and ``schema`` the schema file.
     """
     env = options.pop("env", None)
     schema = options.pop("schema", None)

@@ -165,3 +165,17 @@ def test_repr_never_shows_the_password(carrierdb_backend, carrierdb_db, carrierd
         assert password not in carrierdb_db.url
         assert password not in carrierdb_db._repr_html_()
         assert "****" in carrierdb_db.url
+
+
+@pytest.mark.postgres_only
+def test_prepared_statements_survive_a_table_change(carrierdb_backend, carrierdb_db):
+    """Statements run often are prepared on the server; a later ALTER TABLE must not break them."""
+    carrierdb_db.execute("CREATE TABLE p (id INTEGER)")
+    carrierdb_db.execute("INSERT INTO p VALUES (1)")
+    db = carrierdb.connect(carrierdb_db.resolution.url, pool_size=1, prepare_threshold=0)
+    for _ in range(3):
+        assert db.query("SELECT * FROM p") == [{"id": 1}]
+    db.execute("ALTER TABLE p ADD COLUMN note TEXT DEFAULT 'x'")
+    assert db.query("SELECT * FROM p") == [{"id": 1, "note": "x"}]
+    unprepared = carrierdb.connect(carrierdb_db.resolution.url, prepare_threshold=-1)
+    assert unprepared.query("SELECT * FROM p") == [{"id": 1, "note": "x"}]

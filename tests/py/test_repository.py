@@ -279,3 +279,14 @@ def test_every_scalar_type_round_trips(carrierdb_backend, carrierdb_url, tmp_pat
     assert db.reading.find_many(where={"at": {"gte": at}, "ok": True, "level": "LOW"})[0]["id"] == r["id"]
     aware = dt.datetime(2024, 9, 6, 14, 30, 15, 123000, tzinfo=dt.timezone(dt.timedelta(hours=2)))
     assert db.reading.find_many(where={"at": aware})[0]["id"] == r["id"]  # the same instant, in UTC
+
+
+def test_bulk_load_keeps_control_characters_and_backslashes(carrierdb_backend, carrierdb_url, tmp_path):
+    """create_many goes through COPY on PostgreSQL: its text format's escapes must not leak."""
+    (tmp_path / "schema.prisma").write_text("model Note {\n  id Int @id @default(autoincrement())\n  body String?\n  @@map(\"notes\")\n}\n")
+    db = carrierdb.connect(carrierdb_url, schema=str(tmp_path / "schema.prisma"))
+    db.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)" if carrierdb_backend == "sqlite"
+               else "CREATE TABLE notes (id SERIAL PRIMARY KEY, body TEXT)")
+    bodies = ["tab\there", "new\nline", "cr\rhere", "back\\slash", "\\N", "\\.", "", None, "end\\", "é🚚"]
+    assert db.note.create_many([{"body": b} for b in bodies]) == len(bodies)
+    assert [r["body"] for r in db.note.find_many(order_by={"id": "asc"})] == bodies

@@ -4,9 +4,11 @@
 #include <libpq-fe.h>
 
 #include <pqxx/pqxx>
+#include <pqxx/tablewriter>
 #include <ctime>
 #include <regex>
 #include <thread>
+#include <unordered_map>
 
 #include "carrierdb/error.hpp"
 #include "carrierdb/log.hpp"
@@ -161,6 +163,44 @@ struct text_params {
   }
 };
 
+// Appends one field in COPY's text format: \N for NULL, and backslash, tab, newline and
+// carriage return escaped.
+void append_copy_field(std::string &line, const value &v) {
+  if (is_null(v)) {
+    line += "\\N";
+    return;
+  }
+  if (auto b = std::get_if<bool>(&v)) {
+    line += *b ? 't' : 'f';
+    return;
+  }
+  if (auto i = std::get_if<std::int64_t>(&v)) {
+    line += std::to_string(*i);
+    return;
+  }
+  if (auto d = std::get_if<double>(&v)) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.17g", *d);
+    line += buf;
+    return;
+  }
+  const auto &s = std::get<std::string>(v);
+  for (char c : s) {
+    switch (c) {
+      case '\\': line += "\\\\"; break;
+      case '\t': line += "\\t"; break;
+      case '\n': line += "\\n"; break;
+      case '\r': line += "\\r"; break;
+      case '\0': {
+        diagnostics diag;
+        diag.sqlstate = "22021";
+        throw data_error("a value contains a NUL byte, which PostgreSQL text cannot store", diag, "remove NUL characters from the value");
+      }
+      default: line += c;
+    }
+  }
+}
+
 // ---- the connection ------------------------------------------------------------------------
 
 // Server notices (e.g. "table does not exist, skipping") go to the log, not to stderr.
@@ -207,7 +247,7 @@ public:
     m_caps.transactional_ddl = true;
     m_caps.advisory_locks = true;
     m_caps.returning = true;
-    m_caps.copy = true;
+    m_caps.copy = true;  // copy_rows(): COPY ... FROM STDIN
     m_caps.schemas = true;
     m_caps.enum_types = true;
 
@@ -329,6 +369,36 @@ public:
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d.%03d+00", utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday,
                   utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(ms % 1000));
     return std::string(buf);
+  }
+
+  std::int64_t copy_rows(const std::string &table, const std::vector<std::string> &columns,
+                         const std::function<bool(std::vector<value> &row)> &next_row) override {
+    std::vector<std::string> quoted;
+    for (const auto &c : columns) quoted.push_back(quote_identifier(c));
+    std::int64_t count = 0;
+    const std::string what = "COPY " + quote_identifier(table);
+    run(
+        [&](pqxx::nontransaction &tx) {
+          // tablewriter is deprecated in libpqxx 6.4, but it is the one COPY writer there that
+          // takes raw lines (stream_to's is private); 7.x would use stream_to::write_row.
+          pqxx::tablewriter writer(tx, quote_identifier(table), quoted.begin(), quoted.end());
+          std::vector<value> row;
+          std::string line;
+          while (next_row(row)) {
+            line.clear();
+            for (std::size_t k = 0; k < columns.size(); ++k) {
+              if (k) line += '\t';
+              append_copy_field(line, row[k]);
+            }
+            writer.write_raw_line(line);
+            ++count;
+            row.clear();
+          }
+          writer.complete();
+          return pqxx::result{};
+        },
+        what);
+    return count;
   }
 
   std::string text_match_sql(const std::string &column_sql, text_match how, const std::string &needle, bool insensitive,
@@ -472,7 +542,48 @@ public:
 private:
   pqxx::result exec_params(const std::string &sql, const params &args) {
     text_params p(args);
-    return run([&](pqxx::nontransaction &tx) { return tx.exec_params(sql, pqxx::prepare::make_dynamic_params(p.pointers)); }, sql);
+    const std::string *prepared = prepared_name(sql);
+    if (!prepared)
+      return run([&](pqxx::nontransaction &tx) { return tx.exec_params(sql, pqxx::prepare::make_dynamic_params(p.pointers)); }, sql);
+    try {
+      return run([&](pqxx::nontransaction &tx) { return tx.exec_prepared(*prepared, pqxx::prepare::make_dynamic_params(p.pointers)); }, sql);
+    } catch (const programming_error &e) {
+      // After DDL changed a table's shape, PostgreSQL refuses the old plan ("cached plan must
+      // not change result type"): forget it and run the statement afresh, once.
+      if (e.diag().sqlstate != "0A000" || m_in_transaction) throw;
+      forget_prepared(sql);
+      return run([&](pqxx::nontransaction &tx) { return tx.exec_params(sql, pqxx::prepare::make_dynamic_params(p.pointers)); }, sql);
+    }
+  }
+
+  // The server-side name for `sql` once it has run prepare_threshold times; nullptr before.
+  const std::string *prepared_name(const std::string &sql) {
+    if (m_options.prepare_threshold < 0) return nullptr;
+    auto it = m_prepared.find(sql);
+    if (it != m_prepared.end()) return &it->second;
+    int &uses = m_uses[sql];
+    if (++uses < m_options.prepare_threshold) {
+      if (m_uses.size() > 4096) m_uses.clear();  // one-off statements must not grow this forever
+      return nullptr;
+    }
+    if (m_prepared.size() >= 512) {  // bounded: drop every plan rather than track recency
+      for (const auto &[text, name] : m_prepared) m_conn->unprepare(name);
+      m_prepared.clear();
+    }
+    const std::string name = "carrierdb_" + std::to_string(++m_prepared_counter);
+    m_conn->prepare(name, sql);
+    m_uses.erase(sql);
+    return &m_prepared.emplace(sql, name).first->second;
+  }
+
+  void forget_prepared(const std::string &sql) {
+    auto it = m_prepared.find(sql);
+    if (it == m_prepared.end()) return;
+    try {
+      m_conn->unprepare(it->second);
+    } catch (...) {
+    }
+    m_prepared.erase(it);
   }
 
   // Every statement goes through here: pqxx exceptions become carrierdb errors.
@@ -558,6 +669,9 @@ private:
   capabilities m_caps;
   bool m_healthy = true;
   bool m_in_transaction = false;
+  std::unordered_map<std::string, std::string> m_prepared;  // statement text -> server-side name
+  std::unordered_map<std::string, int> m_uses;               // runs of not-yet-prepared statements
+  std::uint64_t m_prepared_counter = 0;
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <map>
 
 #include "carrierdb/error.hpp"
@@ -106,20 +107,33 @@ result repository::typed(result r) const {
 }
 
 value repository::to_param(const connection &c, const field_def &f, const value &canonical) const {
-  if (f.type == scalar_type::datetime)
-    if (auto ms = std::get_if<std::int64_t>(&canonical))
-      return c.timestamp_value(std::chrono::system_clock::time_point(std::chrono::milliseconds(*ms)));
+  if (f.type == scalar_type::datetime) {
+    if (auto ms = std::get_if<std::int64_t>(&canonical)) {
+      // Bulk loads repeat the same instant on every row: format it once.
+      thread_local std::int64_t last_ms = std::numeric_limits<std::int64_t>::min();
+      thread_local backend_kind last_kind = backend_kind::sqlite;
+      thread_local value last;
+      if (*ms != last_ms || c.kind() != last_kind) {
+        last = c.timestamp_value(std::chrono::system_clock::time_point(std::chrono::milliseconds(*ms)));
+        last_ms = *ms;
+        last_kind = c.kind();
+      }
+      return last;
+    }
+  }
   return canonical;
 }
 
-record repository::with_generated_values(const record &validated, bool creating) const {
+// `now` is shared by every record of one call: a bulk load is one moment, and its timestamps
+// are formatted once.
+record repository::with_generated_values(const record &validated, bool creating, std::int64_t now) const {
   record out = validated;
   for (const auto &f : m_model->fields) {
     if (find_value(out, f.name)) continue;
-    if (f.updated_at) out.emplace_back(f.name, now_ms());
+    if (f.updated_at) out.emplace_back(f.name, now);
     else if (creating && f.default_) {
       switch (f.default_->what) {
-        case default_value::kind::now: out.emplace_back(f.name, now_ms()); break;
+        case default_value::kind::now: out.emplace_back(f.name, now); break;
         case default_value::kind::uuid: out.emplace_back(f.name, uuid_v4()); break;
         case default_value::kind::cuid: out.emplace_back(f.name, make_cuid()); break;
         default: break;  // autoincrement and literals: the database's DEFAULT
@@ -363,7 +377,7 @@ repository::unique_key repository::unique_where(const document &where, const cha
 // ---- operations --------------------------------------------------------------------------------
 
 result repository::create(const record &data) {
-  const record validated = with_generated_values(validate_record(*m_schema, *m_model, data, validation_mode::create), true);
+  const record validated = with_generated_values(validate_record(*m_schema, *m_model, data, validation_mode::create), true, now_ms());
   return typed(run(validated, [&](connection &c) {
     std::string columns, values;
     params args;
@@ -385,6 +399,7 @@ result repository::create_many(const std::vector<record> &rows, bool skip_duplic
   std::vector<record> prepared;
   prepared.reserve(rows.size());
   std::vector<validation_issue> issues;
+  const std::int64_t now = now_ms();
   for (std::size_t k = 0; k < rows.size(); ++k) {
     std::vector<validation_issue> row_issues;
     record r = check_record(*m_schema, *m_model, rows[k], validation_mode::create, row_issues);
@@ -392,20 +407,31 @@ result repository::create_many(const std::vector<record> &rows, bool skip_duplic
       i.path.insert(i.path.begin(), std::to_string(k));
       issues.push_back(std::move(i));
     }
-    if (row_issues.empty()) prepared.push_back(with_generated_values(r, true));
+    if (row_issues.empty()) prepared.push_back(with_generated_values(r, true, now));
   }
   if (!issues.empty()) throw validation_error(m_model->name, std::move(issues));
 
-  // Rows with the same fields share a multi-row INSERT; the field order follows the model.
+  // Rows with the same fields share a multi-row INSERT (or one COPY); the field order follows
+  // the model. Which fields a row has is a bitmask over the model's fields.
+  std::map<std::vector<bool>, std::vector<const record *>> masks;
+  std::vector<std::vector<bool>> mask_order;
+  for (const auto &r : prepared) {
+    std::vector<bool> mask(m_model->fields.size(), false);
+    for (const auto &[name, v] : r)
+      for (std::size_t k = 0; k < m_model->fields.size(); ++k)
+        if (m_model->fields[k].name == name) mask[k] = true;
+    auto [it, inserted] = masks.try_emplace(mask);
+    if (inserted) mask_order.push_back(mask);
+    it->second.push_back(&r);
+  }
   std::map<std::vector<std::string>, std::vector<const record *>> groups;
   std::vector<std::vector<std::string>> group_order;
-  for (const auto &r : prepared) {
+  for (const auto &mask : mask_order) {
     std::vector<std::string> signature;
-    for (const auto &f : m_model->fields)
-      if (find_value(r, f.name)) signature.push_back(f.name);
-    auto [it, inserted] = groups.try_emplace(signature);
-    if (inserted) group_order.push_back(signature);
-    it->second.push_back(&r);
+    for (std::size_t k = 0; k < mask.size(); ++k)
+      if (mask[k]) signature.push_back(m_model->fields[k].name);
+    groups.emplace(signature, std::move(masks[mask]));
+    group_order.push_back(std::move(signature));
   }
 
   result out;
@@ -413,6 +439,27 @@ result repository::create_many(const std::vector<record> &rows, bool skip_duplic
   try {
     for (const auto &signature : group_order) {
       const auto &members = groups[signature];
+      // COPY when nothing needs ON CONFLICT or RETURNING: the server parses no statement per batch.
+      const bool copy = !skip_duplicates && !returning && !signature.empty() &&
+                        m_db->with_connection([](connection &c) { return c.caps().copy; });
+      if (copy) {
+        std::size_t next = 0;
+        out.affected_rows += run(*members.front(), [&](connection &c) {
+          std::vector<std::string> columns;
+          std::vector<const field_def *> fields;
+          for (const auto &name : signature) {
+            fields.push_back(m_model->field(name));
+            columns.push_back(fields.back()->column);
+          }
+          return c.copy_rows(m_table, columns, [&](std::vector<value> &row) {
+            if (next == members.size()) return false;
+            const record &r = *members[next++];
+            for (std::size_t j = 0; j < fields.size(); ++j) row.push_back(to_param(c, *fields[j], *find_value(r, signature[j])));
+            return true;
+          });
+        });
+        continue;
+      }
       const std::size_t per_row = std::max<std::size_t>(1, signature.size());
       // Under both backends' parameter limits (PostgreSQL 65535, SQLite 32766).
       const std::size_t batch = std::max<std::size_t>(1, std::min<std::size_t>(1000, 30000 / per_row));
@@ -545,7 +592,7 @@ std::int64_t repository::count(const document &where) {
 
 result repository::update(const document &where, const record &data) {
   const unique_key key = unique_where(where, "update");
-  const record validated = with_generated_values(validate_record(*m_schema, *m_model, data, validation_mode::update), false);
+  const record validated = with_generated_values(validate_record(*m_schema, *m_model, data, validation_mode::update), false, now_ms());
   result r = typed(run(validated, [&](connection &c) {
     params args;
     std::string sets, cond;
@@ -570,7 +617,7 @@ result repository::update(const document &where, const record &data) {
 }
 
 std::int64_t repository::update_many(const document &where, const record &data) {
-  const record validated = with_generated_values(validate_record(*m_schema, *m_model, data, validation_mode::update), false);
+  const record validated = with_generated_values(validate_record(*m_schema, *m_model, data, validation_mode::update), false, now_ms());
   return run(validated, [&](connection &c) -> std::int64_t {
     params args;
     std::string sets;
@@ -612,8 +659,9 @@ result repository::upsert(const document &where, const record &create_data, cons
       issues.push_back(argument_issue("create." + k, "custom", "create." + k + " differs from where." + k));
   }
   if (!issues.empty()) throw validation_error(m_model->name, std::move(issues));
-  created = with_generated_values(created, true);
-  updated = with_generated_values(updated, false);
+  const std::int64_t now = now_ms();
+  created = with_generated_values(created, true, now);
+  updated = with_generated_values(updated, false, now);
   return typed(run(created, [&](connection &c) {
     params args;
     std::string columns, values, target, sets;

@@ -35,6 +35,9 @@ struct connection_options {
   std::chrono::milliseconds retry_initial_delay{200};
   std::chrono::milliseconds retry_max_delay{3000};
   std::string application_name = "carrierdb";
+  /// PostgreSQL: a statement text run this many times is prepared on the server and reused
+  /// (psycopg 3's default is 5). Negative disables it (transaction-mode poolers before PgBouncer 1.21).
+  int prepare_threshold = 5;
 };
 
 /// Column types named portably; each adapter spells them in its dialect.
@@ -91,6 +94,11 @@ public:
   /// called ahead of each statement (may be empty).
   virtual void execute_script(const std::string &sql,
                               const std::function<void(const script_statement &)> &before = {}) = 0;
+
+  /// Bulk load (only when caps().copy): COPY `table` (`columns`) FROM STDIN, rows pulled from
+  /// `next_row` until it returns false. Values use the parameter forms. Returns rows written.
+  virtual std::int64_t copy_rows(const std::string &table, const std::vector<std::string> &columns,
+                                 const std::function<bool(std::vector<value> &row)> &next_row);
 
   /// Quotes an identifier in this dialect ("name" with embedded quotes doubled).
   virtual std::string quote_identifier(std::string_view name) const;

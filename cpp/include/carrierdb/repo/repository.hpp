@@ -61,7 +61,7 @@ private:
   std::string field_condition_sql(const connection &c, const field_def &f, const document &node, params &args,
                                   std::vector<validation_issue> &issues, const std::string &path) const;
   value to_param(const connection &c, const field_def &f, const value &canonical) const;
-  record with_generated_values(const record &validated, bool creating) const;
+  record with_generated_values(const record &validated, bool creating, std::int64_t now_ms) const;
   result typed(result r) const;
   [[noreturn]] void rethrow_with_fields(const database_error &e, const record &data) const;
   template <class Work>

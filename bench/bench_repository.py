@@ -1,0 +1,106 @@
+"""Benchmark: the validated repository against psycopg 3 (the C-accelerated psycopg[binary]
+users install), on the same durable PostgreSQL 15, in the same run.
+
+1. one validated ``db.carrier.create`` vs psycopg's autocommit INSERT: p50 and p90 latency;
+2. ``create_many`` of 100,000 carriers vs psycopg ``executemany`` in one transaction.
+
+    bench/run repository
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+import carrierdb
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = Path(__file__).resolve().parent / "results"
+SINGLE = int(os.environ.get("BENCH_SINGLE", "3000"))
+MANY = int(os.environ.get("BENCH_MANY", "100000"))
+
+
+def with_db(url: str, name: str) -> str:
+    p = urlsplit(url)
+    return urlunsplit((p.scheme, p.netloc, "/" + name, p.query, p.fragment))
+
+
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> int:
+    admin_url = os.environ["CARRIERDB_TEST_DATABASE_URL"]
+    admin = carrierdb.connect(admin_url, pool_size=1)
+    admin.execute('DROP DATABASE IF EXISTS "bench_repo" WITH (FORCE)')
+    admin.execute('CREATE DATABASE "bench_repo"')
+    url = with_db(admin_url, "bench_repo")
+    db = carrierdb.connect(url, schema=str(ROOT / "schema.prisma"))
+    db.migrations(ROOT / "migrations").deploy()
+    pg = psycopg.connect(url, autocommit=True)
+    insert = "INSERT INTO carriers (name, mc_number, updated_at) VALUES (%s, %s, now())"
+
+    # 1. single inserts, interleaved in blocks so both see the same server conditions.
+    ours, theirs = [], []
+    block = 100
+    for start in range(0, SINGLE, block):
+        for k in range(start, start + block):
+            t = time.perf_counter()
+            db.carrier.create({"name": f"Carrier {k}", "mcNumber": f"MC{k}"})
+            ours.append(time.perf_counter() - t)
+        for k in range(start, start + block):
+            t = time.perf_counter()
+            pg.execute(insert, (f"Carrier {k}", f"MC{k + 5_000_000}"))
+            theirs.append(time.perf_counter() - t)
+    db.carrier.delete_many()
+
+    # 2. bulk: 100,000 carriers, each side into an empty table, one transaction each.
+    rows = [{"name": f"Bulk Carrier {k} LLC", "mcNumber": f"MC{k}", "status": "ACTIVE"} for k in range(MANY)]
+    t = time.perf_counter()
+    assert db.carrier.create_many(rows) == MANY
+    ours_bulk = time.perf_counter() - t
+    db.carrier.delete_many()
+    tuples = [(r["name"], r["mcNumber"], r["status"]) for r in rows]
+    pg.autocommit = False
+    t = time.perf_counter()
+    with pg.cursor() as cur:
+        cur.executemany("INSERT INTO carriers (name, mc_number, status, updated_at) VALUES (%s, %s, %s, now())", tuples)
+    pg.commit()
+    theirs_bulk = time.perf_counter() - t
+    pg.close()
+    db.close()
+    admin.execute('DROP DATABASE IF EXISTS "bench_repo" WITH (FORCE)')
+
+    result = {
+        "psycopg": psycopg.__version__,
+        "psycopg_impl": psycopg.pq.__impl__,
+        "single_create_p50_ms": statistics.median(ours) * 1000,
+        "single_create_p90_ms": percentile(ours, 0.9) * 1000,
+        "psycopg_insert_p50_ms": statistics.median(theirs) * 1000,
+        "psycopg_insert_p90_ms": percentile(theirs, 0.9) * 1000,
+        "single_ratio_p50": statistics.median(ours) / statistics.median(theirs),
+        "create_many_s": ours_bulk,
+        "psycopg_executemany_s": theirs_bulk,
+        "bulk_speedup": theirs_bulk / ours_bulk,
+        "targets": {"single_ratio_p50": 1.1, "bulk_speedup": 2.0},
+    }
+    print(f"single validated create, p50 of {SINGLE}: carrierdb {result['single_create_p50_ms']:.3f} ms, "
+          f"psycopg[{result['psycopg_impl']}] INSERT {result['psycopg_insert_p50_ms']:.3f} ms "
+          f"-> {result['single_ratio_p50']:.2f}x (target <= 1.1x)")
+    print(f"create_many {MANY:,}: carrierdb {ours_bulk:.2f} s, psycopg executemany {theirs_bulk:.2f} s "
+          f"-> {result['bulk_speedup']:.1f}x faster (target >= 2x)")
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "repository.json").write_text(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

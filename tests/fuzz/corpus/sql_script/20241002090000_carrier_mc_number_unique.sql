@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE UNIQUE INDEX "carriers_mc_number_key" ON "carriers"("mc_number");
