@@ -25,11 +25,6 @@ std::string connection::quote_identifier(std::string_view name) const {
 
 void connection::begin() { execute("BEGIN"); }
 
-std::int64_t connection::copy_rows(const std::string &, const std::vector<std::string> &,
-                                   const std::function<bool(std::vector<value> &)> &) {
-  throw programming_error("this backend has no COPY; check caps().copy first", diagnostics{});
-}
-
 namespace {
 
 // Equal jitter: half the exponential delay is fixed, half random, so retries from many

@@ -297,6 +297,7 @@ public:
   const capabilities &caps() const noexcept override { return m_caps; }
   bool healthy() const noexcept override { return m_healthy && m_conn && m_conn->is_open(); }
   void discard() noexcept override { m_healthy = false; }
+  pqxx::connection &raw() { return *m_conn; }
   // libpqxx 6.4 keeps the PGconn (and PQtransactionStatus) private: the state is tracked from
   // the statements this connection runs.
   bool in_transaction() const noexcept override { return m_in_transaction; }
@@ -371,34 +372,9 @@ public:
     return std::string(buf);
   }
 
-  std::int64_t copy_rows(const std::string &table, const std::vector<std::string> &columns,
-                         const std::function<bool(std::vector<value> &row)> &next_row) override {
-    std::vector<std::string> quoted;
-    for (const auto &c : columns) quoted.push_back(quote_identifier(c));
-    std::int64_t count = 0;
-    const std::string what = "COPY " + quote_identifier(table);
-    run(
-        [&](pqxx::nontransaction &tx) {
-          // tablewriter is deprecated in libpqxx 6.4, but it is the one COPY writer there that
-          // takes raw lines (stream_to's is private); 7.x would use stream_to::write_row.
-          pqxx::tablewriter writer(tx, quote_identifier(table), quoted.begin(), quoted.end());
-          std::vector<value> row;
-          std::string line;
-          while (next_row(row)) {
-            line.clear();
-            for (std::size_t k = 0; k < columns.size(); ++k) {
-              if (k) line += '\t';
-              append_copy_field(line, row[k]);
-            }
-            writer.write_raw_line(line);
-            ++count;
-            row.clear();
-          }
-          writer.complete();
-          return pqxx::result{};
-        },
-        what);
-    return count;
+  std::unique_ptr<copy_sink> begin_copy(const std::string &table, const std::vector<std::string> &columns) override;
+  std::string null_safe_equal_sql(const std::string &a, const std::string &b) const override {
+    return a + " IS NOT DISTINCT FROM " + b;
   }
 
   std::string text_match_sql(const std::string &column_sql, text_match how, const std::string &needle, bool insensitive,
@@ -624,6 +600,17 @@ private:
       pqxx::result r = work(tx);
       track_transaction(sql);
       return r;
+    } catch (...) {
+      translate_current(sql);
+    }
+  }
+
+public:
+  // Every libpqxx exception becomes a carrierdb error here; call it inside a catch block.
+  // Anything else (a carrierdb error of our own) passes through unchanged.
+  [[noreturn]] void translate_current(const std::string &sql) {
+    try {
+      throw;
     } catch (const pqxx::broken_connection &e) {
       // libpqxx files every SQLSTATE of class 08 under broken_connection, including the
       // protocol error for a wrong parameter count, after which the session is fine.
@@ -640,7 +627,8 @@ private:
                              "the server closed the connection or went away; retry the operation");
     } catch (const pqxx::sql_error &e) {
       // A failed COMMIT still ends the transaction; a failed BEGIN starts none.
-      if (is_transaction_control(sql) && !(std::toupper(static_cast<unsigned char>(sql[sql.find_first_not_of(" \t\r\n")])) == 'B'))
+      const auto first = sql.find_first_not_of(" \t\r\n");
+      if (is_transaction_control(sql) && !(first != std::string::npos && std::toupper(static_cast<unsigned char>(sql[first])) == 'B'))
         m_in_transaction = false;
       diagnostics diag;
       diag.statement = sql;
@@ -652,9 +640,14 @@ private:
       throw programming_error(e.what(), diagnostics{});
     } catch (const pqxx::argument_error &e) {
       throw programming_error(e.what(), diagnostics{});
+    } catch (const pqxx::failure &e) {
+      diagnostics diag;
+      diag.statement = sql;
+      throw operational_error(e.what(), diag);
     }
   }
 
+private:
   [[noreturn]] static void rethrow_in_script(const database_error &e, const std::string &statement, int line) {
     diagnostics diag = e.diag();
     diag.statement = statement;
@@ -673,6 +666,64 @@ private:
   std::unordered_map<std::string, int> m_uses;               // runs of not-yet-prepared statements
   std::uint64_t m_prepared_counter = 0;
 };
+
+// COPY ... FROM STDIN through libpqxx. tablewriter is deprecated in 6.4 but is the one COPY
+// writer there that takes raw lines (stream_to's is private); 7.x would use stream_to::write_row.
+class postgres_copy_sink final : public copy_sink {
+public:
+  postgres_copy_sink(pqxx::connection &conn, const std::string &table, const std::vector<std::string> &quoted_columns,
+                     std::function<void(const std::exception_ptr &)> on_error)
+      : m_tx(conn), m_writer(m_tx, table, quoted_columns.begin(), quoted_columns.end()), m_on_error(std::move(on_error)) {}
+
+  void write(const std::vector<value> &row) override {
+    m_line.clear();
+    for (std::size_t k = 0; k < row.size(); ++k) {
+      if (k) m_line += '\t';
+      append_copy_field(m_line, row[k]);
+    }
+    try {
+      m_writer.write_raw_line(m_line);
+    } catch (...) {
+      m_on_error(std::current_exception());
+    }
+    ++m_count;
+  }
+
+  std::int64_t finish() override {
+    try {
+      m_writer.complete();
+    } catch (...) {
+      m_on_error(std::current_exception());
+    }
+    return m_count;
+  }
+
+private:
+  pqxx::nontransaction m_tx;
+  pqxx::tablewriter m_writer;
+  std::function<void(const std::exception_ptr &)> m_on_error;
+  std::string m_line;
+  std::int64_t m_count = 0;
+};
+
+std::unique_ptr<copy_sink> postgres_connection::begin_copy(const std::string &table, const std::vector<std::string> &columns) {
+  std::vector<std::string> quoted;
+  for (const auto &c : columns) quoted.push_back(quote_identifier(c));
+  const std::string what = "COPY " + quote_identifier(table);
+  // Errors from the COPY are translated like every statement's.
+  const auto rethrow = [this, what](const std::exception_ptr &error) {
+    try {
+      std::rethrow_exception(error);
+    } catch (...) {
+      translate_current(what);
+    }
+  };
+  try {
+    return std::make_unique<postgres_copy_sink>(raw(), quote_identifier(table), quoted, rethrow);
+  } catch (...) {
+    translate_current(what);
+  }
+}
 
 }  // namespace
 

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <regex>
 #include <thread>
+#include <unordered_map>
 
 #include "carrierdb/error.hpp"
 
@@ -210,7 +211,10 @@ public:
     }
   }
 
-  ~sqlite_connection() override { sqlite3_close_v2(m_db); }
+  ~sqlite_connection() override {
+    for (auto &[text, stmt] : m_statements) sqlite3_finalize(stmt);
+    sqlite3_close_v2(m_db);
+  }
 
   backend_kind kind() const noexcept override { return backend_kind::sqlite; }
   const capabilities &caps() const noexcept override { return m_caps; }
@@ -223,8 +227,7 @@ public:
   void begin() override { execute("BEGIN IMMEDIATE", {}); }
 
   result query(const std::string &sql, const params &args) override {
-    statement stmt;
-    prepare_one(sql, stmt);
+    cached_statement stmt(*this, sql);
     bind(stmt.get(), args, sql);
     result out;
     const int ncols = sqlite3_column_count(stmt.get());
@@ -249,8 +252,7 @@ public:
   }
 
   std::int64_t execute(const std::string &sql, const params &args) override {
-    statement stmt;
-    prepare_one(sql, stmt);
+    cached_statement stmt(*this, sql);
     bind(stmt.get(), args, sql);
     arm_timeout();
     // changes64() keeps the count of the last INSERT/UPDATE/DELETE across DDL: compare totals.
@@ -314,6 +316,9 @@ public:
   value timestamp_value(std::chrono::system_clock::time_point at) const override {
     return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count());
   }
+
+  std::unique_ptr<copy_sink> begin_copy(const std::string &table, const std::vector<std::string> &columns) override;
+  std::string null_safe_equal_sql(const std::string &a, const std::string &b) const override { return a + " IS " + b; }
 
   std::string text_match_sql(const std::string &column_sql, text_match how, const std::string &needle, bool insensitive,
                              params &args) const override {
@@ -464,6 +469,49 @@ public:
     return std::make_unique<sqlite_file_lock>(fd);
   }
 
+  // A compiled statement borrowed from the cache for one use, reset and unbound on return.
+  // SQLite recompiles a cached statement by itself when the schema changes.
+  class cached_statement {
+  public:
+    cached_statement(sqlite_connection &owner, const std::string &sql) : m_owner(owner) {
+      auto it = owner.m_statements.find(sql);
+      if (it != owner.m_statements.end()) {
+        m_stmt = it->second;
+        owner.m_statements.erase(it);
+        m_sql = sql;
+        return;
+      }
+      statement fresh;
+      owner.prepare_one(sql, fresh);
+      m_stmt = *fresh.out();
+      *fresh.out() = nullptr;
+      m_sql = sql;
+    }
+    ~cached_statement() {
+      sqlite3_reset(m_stmt);
+      sqlite3_clear_bindings(m_stmt);
+      if (m_owner.m_statements.size() >= 256) {
+        for (auto &[text, stmt] : m_owner.m_statements) sqlite3_finalize(stmt);
+        m_owner.m_statements.clear();
+      }
+      if (!m_owner.m_statements.emplace(m_sql, m_stmt).second) sqlite3_finalize(m_stmt);
+    }
+    sqlite3_stmt *get() const { return m_stmt; }
+
+  private:
+    sqlite_connection &m_owner;
+    sqlite3_stmt *m_stmt = nullptr;
+    std::string m_sql;
+  };
+
+  int bind_value(sqlite3_stmt *stmt, int index, const value &v) {
+    bind_one(stmt, index, v);
+    return SQLITE_OK;
+  }
+  sqlite3 *handle() const { return m_db; }
+  const std::string &display() const { return m_display; }
+  [[noreturn]] void fail(int rc, const std::string &sql) { throw_sqlite_error(m_db, rc, sql, m_display); }
+
 private:
   void check_location() const {
     const std::string dir = parent_directory(m_path);
@@ -586,6 +634,7 @@ private:
   }
 
   sqlite3 *m_db = nullptr;
+  std::unordered_map<std::string, sqlite3_stmt *> m_statements;  // idle compiled statements by SQL text
   bool m_discarded = false;
   std::string m_display;
   std::string m_path;
@@ -593,6 +642,42 @@ private:
   capabilities m_caps;
   std::chrono::steady_clock::time_point m_deadline;
 };
+
+// SQLite has no COPY: one prepared INSERT, re-bound for every row, inside the caller's transaction.
+class sqlite_copy_sink final : public copy_sink {
+public:
+  sqlite_copy_sink(sqlite_connection &conn, const std::string &sql, std::size_t columns) : m_conn(conn), m_sql(sql), m_columns(columns) {
+    const int rc = sqlite3_prepare_v2(conn.handle(), sql.c_str(), static_cast<int>(sql.size()), &m_stmt, nullptr);
+    if (rc != SQLITE_OK) conn.fail(rc, sql);
+  }
+  ~sqlite_copy_sink() override { sqlite3_finalize(m_stmt); }
+
+  void write(const std::vector<value> &row) override {
+    for (std::size_t k = 0; k < m_columns; ++k) m_conn.bind_value(m_stmt, static_cast<int>(k + 1), row[k]);
+    const int rc = sqlite3_step(m_stmt);
+    sqlite3_reset(m_stmt);
+    if (rc != SQLITE_DONE) m_conn.fail(rc, m_sql);
+    ++m_count;
+  }
+  std::int64_t finish() override { return m_count; }
+
+private:
+  sqlite_connection &m_conn;
+  std::string m_sql;
+  std::size_t m_columns;
+  sqlite3_stmt *m_stmt = nullptr;
+  std::int64_t m_count = 0;
+};
+
+std::unique_ptr<copy_sink> sqlite_connection::begin_copy(const std::string &table, const std::vector<std::string> &columns) {
+  std::string cols, values;
+  for (std::size_t k = 0; k < columns.size(); ++k) {
+    cols += (k ? ", " : "") + quote_identifier(columns[k]);
+    values += (k ? ", " : "") + placeholder(k + 1);
+  }
+  return std::make_unique<sqlite_copy_sink>(*this, "INSERT INTO " + quote_identifier(table) + " (" + cols + ") VALUES (" + values + ")",
+                                            columns.size());
+}
 
 }  // namespace
 

@@ -443,7 +443,6 @@ result repository::create_many(const std::vector<record> &rows, bool skip_duplic
       const bool copy = !skip_duplicates && !returning && !signature.empty() &&
                         m_db->with_connection([](connection &c) { return c.caps().copy; });
       if (copy) {
-        std::size_t next = 0;
         out.affected_rows += run(*members.front(), [&](connection &c) {
           std::vector<std::string> columns;
           std::vector<const field_def *> fields;
@@ -451,12 +450,14 @@ result repository::create_many(const std::vector<record> &rows, bool skip_duplic
             fields.push_back(m_model->field(name));
             columns.push_back(fields.back()->column);
           }
-          return c.copy_rows(m_table, columns, [&](std::vector<value> &row) {
-            if (next == members.size()) return false;
-            const record &r = *members[next++];
-            for (std::size_t j = 0; j < fields.size(); ++j) row.push_back(to_param(c, *fields[j], *find_value(r, signature[j])));
-            return true;
-          });
+          auto sink = c.begin_copy(m_table, columns);
+          std::vector<value> row;
+          for (const record *r : members) {
+            row.clear();
+            for (std::size_t j = 0; j < fields.size(); ++j) row.push_back(to_param(c, *fields[j], *find_value(*r, signature[j])));
+            sink->write(row);
+          }
+          return sink->finish();
         });
         continue;
       }

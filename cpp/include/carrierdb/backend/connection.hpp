@@ -69,6 +69,15 @@ struct script_statement {
   std::string_view text;
 };
 
+/// Receives the rows of one bulk load (see connection::begin_copy).
+class copy_sink {
+public:
+  virtual ~copy_sink() = default;
+  virtual void write(const std::vector<value> &row) = 0;
+  /// Completes the load; returns the rows written. Errors (a duplicate key, ...) surface here or in write().
+  virtual std::int64_t finish() = 0;
+};
+
 /// Held while a cross-process lock is owned; releases it on destruction.
 class lock_handle {
 public:
@@ -95,10 +104,12 @@ public:
   virtual void execute_script(const std::string &sql,
                               const std::function<void(const script_statement &)> &before = {}) = 0;
 
-  /// Bulk load (only when caps().copy): COPY `table` (`columns`) FROM STDIN, rows pulled from
-  /// `next_row` until it returns false. Values use the parameter forms. Returns rows written.
-  virtual std::int64_t copy_rows(const std::string &table, const std::vector<std::string> &columns,
-                                 const std::function<bool(std::vector<value> &row)> &next_row);
+  /// Starts a bulk load of `columns` into `table`: COPY FROM STDIN on PostgreSQL (caps().copy),
+  /// one prepared INSERT reused row after row on SQLite. Values use the parameter forms. Use it
+  /// inside a transaction; the sink must be finished (or destroyed) before the next statement.
+  virtual std::unique_ptr<class copy_sink> begin_copy(const std::string &table, const std::vector<std::string> &columns) = 0;
+  /// SQL that is true when `a` equals `b`, NULL counting as equal to NULL.
+  virtual std::string null_safe_equal_sql(const std::string &a, const std::string &b) const = 0;
 
   /// Quotes an identifier in this dialect ("name" with embedded quotes doubled).
   virtual std::string quote_identifier(std::string_view name) const;
