@@ -14,6 +14,7 @@ void init_logging(py::module_ &m);
 void init_database(py::module_ &m);
 void init_migrations(py::module_ &m);
 void init_repository(py::module_ &m);
+void init_seeding(py::module_ &m);
 
 /// Python sequence -> statement parameters. Call with the GIL held.
 params to_params(const py::handle &seq);

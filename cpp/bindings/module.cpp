@@ -11,4 +11,5 @@ PYBIND11_MODULE(_core, m) {
   // The engine parts, which take a Database.
   carrierdb::bindings::init_migrations(m);
   carrierdb::bindings::init_repository(m);
+  carrierdb::bindings::init_seeding(m);
 }

@@ -41,6 +41,7 @@ from .config import current_env, resolve
 from .database import Database, connect, refresh_logging
 from .migrate import DeployReport, MigrationStatus, Migrations, connect_for_migrations
 from .models import Model, RecordList
+from .seeds import SeedReport
 
 __version__ = "0.1.0"
 
@@ -64,6 +65,7 @@ __all__ = [
     "NotFound",
     "RecordList",
     "Schema",
+    "SeedReport",
     "SchemaError",
     "ValidationError",
     "connect_for_migrations",

@@ -129,7 +129,16 @@ def cmd_migrate_reset(args: argparse.Namespace) -> int:
             print("reset cancelled", file=sys.stderr)
             return EXIT_USAGE
     report = migrations.reset(allow_production=args.allow_production, progress=_show_progress(args))
-    _emit(args, report.to_json(), lambda: print(report))
+    payload = report.to_json()
+    seeded = None
+    if not args.no_seed:
+        from .seeds import seed_directory
+
+        env = migrations.db.env or "development"
+        if (seed_directory(env) / "manifest.json").is_file():
+            seeded = migrations.db.seed(env, allow_production=args.allow_production, force=True)
+            payload["seed"] = seeded.to_json()
+    _emit(args, payload, lambda: print(report if seeded is None else f"{report}\n{seeded}"))
     return EXIT_OK
 
 
@@ -165,6 +174,51 @@ def cmd_schema_check(args: argparse.Namespace) -> int:
     return EXIT_ACTION_NEEDED if drift else EXIT_OK
 
 
+def _seed_progress(args: argparse.Namespace) -> bool:
+    return not args.json and not getattr(args, "no_progress", False) and sys.stderr.isatty()
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    db = connect(args.url, env=args.env)
+    report = db.seed(args.seed_env or db.env, seeds=args.dir, dry_run=args.dry_run, lenient=args.lenient, rejects=args.rejects,
+                     allow_production=args.allow_production, prune=args.prune, force=args.force, progress=_seed_progress(args))
+    _emit(args, report.to_json(), lambda: print(report))
+    return EXIT_OK
+
+
+def cmd_seed_status(args: argparse.Namespace) -> int:
+    db = connect(args.url, env=args.env)
+    rows = db.seed_status()
+
+    def human() -> None:
+        if not rows:
+            print(f"no seed has been applied to {db.url}")
+        for r in rows:
+            print(f"{r['applied_at']}  {r['environment']:<12} {r['seed_set']:<14} {r['version']:<12} "
+                  f"+{r['inserted']} ~{r['updated']} ={r['unchanged']} !{r['rejected']} -{r['pruned']}  by {r['applied_by']}")
+
+    _emit(args, {"url": db.url, "runs": rows}, human)
+    return EXIT_OK
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    """Counts per model and per enum value, and a few rows."""
+    db = connect(args.url, env=args.env)
+    summary = db.summary(sample=args.sample)
+
+    def human() -> None:
+        print(f"{db.url}")
+        for name, entry in summary.items():
+            print(f"{name}: {entry['count']} rows")
+            for field_name, counts in entry["by"].items():
+                print(f"  by {field_name}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+            for row in entry["sample"]:
+                print("  " + "  ".join(f"{k}={v}" for k, v in row.items() if k not in ("createdAt", "updatedAt")))
+
+    _emit(args, summary, human)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--url", help="database URL (default: DATABASE_URL, .env files, embedded SQLite)")
@@ -195,6 +249,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--table", default="_prisma_migrations", help="migration history table to ignore (default: %(default)s)")
     p.set_defaults(func=cmd_schema_check)
 
+    seed_common = argparse.ArgumentParser(add_help=False, parents=[common])
+    seed_common.add_argument("--dir", help="seeds folder (default: seeds/ in the project root)")
+    seed = sub.add_parser("seed", parents=[seed_common], help="apply the environment's seed set (or: seed status)")
+    seed.add_argument("seed_env", nargs="?", metavar="ENV", help="seed set to apply (default: the current environment)")
+    seed.add_argument("--dry-run", action="store_true", help="do everything in a transaction and roll it back")
+    seed.add_argument("--lenient", action="store_true", help="write the valid rows; rejected rows go to --rejects")
+    seed.add_argument("--rejects", help="file for rejected rows (default: <seed set>/rejects.csv)")
+    seed.add_argument("--allow-production", action="store_true", help="required to seed production")
+    seed.add_argument("--prune", action="store_true", help="delete rows whose keys the seed no longer has")
+    seed.add_argument("--force", action="store_true", help="apply again although this version was applied")
+    seed.add_argument("--no-progress", action="store_true", help="no progress bar")
+    seed.set_defaults(func=cmd_seed)
+
+    p = sub.add_parser("seed-status", parents=[seed_common], help="what each environment's seed history holds")
+    p.set_defaults(func=cmd_seed_status)
+    p = sub.add_parser("summary", parents=[common], help="counts per model and per status, and a few rows")
+    p.add_argument("--sample", type=int, default=5, help="rows to show per model (default: %(default)s)")
+    p.set_defaults(func=cmd_summary)
+
     migrate = sub.add_parser("migrate", help="apply, inspect and undo migrations")
     msub = migrate.add_subparsers(dest="migrate_command", required=True, metavar="ACTION")
     p = msub.add_parser("status", parents=[migrate_common], help="applied, pending, failed, edited, missing migrations (exit 1 when action is needed)")
@@ -216,6 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = msub.add_parser("reset", parents=[migrate_common], help="drop every object and reapply all migrations")
     p.add_argument("--force", action="store_true", help="do not ask for confirmation")
     p.add_argument("--allow-production", action="store_true", help="allow it in the production environment")
+    p.add_argument("--no-seed", action="store_true", help="do not run the environment's seed afterwards")
     p.set_defaults(func=cmd_migrate_reset)
     p = msub.add_parser("new", parents=[migrate_common], help="create <timestamp>_<name>/ with empty migration.sql and down.sql")
     p.add_argument("name", help="letters, digits and underscores")

@@ -212,6 +212,41 @@ class Database:
                 return self.model(model_name)
         raise AttributeError(f"{type(self).__name__} has no attribute {name!r} (and the schema has no model {name[:1].upper() + name[1:]!r})")
 
+    # -- seeding ----------------------------------------------------------------------------
+    def seed(self, env: str | None = None, **options: Any):
+        """Apply the seed set of ``env`` (see :func:`carrierdb.seeds.seed`)."""
+        from .seeds import seed
+
+        return seed(self, env, **options)
+
+    def seed_records(self, model: str, records: Any, **options: Any):
+        """Upsert records or a DataFrame by natural key (see :func:`carrierdb.seeds.seed_records`)."""
+        from .seeds import seed_records
+
+        return seed_records(self, model, records, **options)
+
+    def seed_status(self) -> list[dict]:
+        from .seeds import seed_status
+
+        return seed_status(self)
+
+    def summary(self, sample: int = 5) -> dict[str, Any]:
+        """Per model: row count, counts by each enum field, and the first ``sample`` rows."""
+        out: dict[str, Any] = {}
+        tables = set(self.table_names())
+        for name in self.schema.model_names:
+            info = self.schema.model(name)
+            if info["table"] not in tables:
+                continue
+            model = self.model(name)
+            entry: dict[str, Any] = {"count": model.count(), "by": {}}
+            for f in info["fields"]:
+                if f["type"] in self.schema.enums:
+                    entry["by"][f["name"]] = {v: model.count({f["name"]: v}) for v in self.schema.enums[f["type"]]}
+            entry["sample"] = model.find_many(order_by={info["id_fields"][0]: "asc"}, take=sample)
+            out[name] = entry
+        return out
+
     # -- engine parts ----------------------------------------------------------------------
     def migrations(self, directory=None, *, table: str = "_prisma_migrations", lock_timeout: float = 10.0):
         """The migrations folder (default: ``migrations/`` in the project root) on this database."""

@@ -194,6 +194,7 @@ struct validation_issue {
   std::string limit;                 // too_small / too_big: the bound
   std::vector<std::string> options;  // invalid_enum_value: the allowed values; unrecognized_keys: the keys
   std::string row;                   // where the record came from (seed file:line), if known
+  std::string value;                 // the offending input value as text, when reporting seed rows
 };
 
 /// Validation found problems: all of them, not only the first.

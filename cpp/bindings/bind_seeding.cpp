@@ -1,0 +1,162 @@
+// Python face of the seeder: seed sets from manifests, records (or DataFrames) by natural key,
+// the seed history. The GIL is released for the whole load and taken back only for progress.
+#include <pybind11/stl.h>
+
+#include "bindings.hpp"
+#include "carrierdb/seed/seeder.hpp"
+
+namespace carrierdb::bindings {
+
+namespace {
+
+seed_options to_options(const py::dict &o) {
+  seed_options out;
+  const auto get = [&](const char *key) -> py::object { return o.contains(key) ? py::object(o[key]) : py::object(py::none()); };
+  if (!get("environment").is_none()) out.environment = get("environment").cast<std::string>();
+  if (!get("dry_run").is_none()) out.dry_run = get("dry_run").cast<bool>();
+  if (!get("lenient").is_none()) out.lenient = get("lenient").cast<bool>();
+  if (!get("rejects_path").is_none()) out.rejects_path = get("rejects_path").cast<std::string>();
+  if (!get("allow_production").is_none()) out.allow_production = get("allow_production").cast<bool>();
+  if (!get("prune").is_none()) out.prune = get("prune").cast<bool>();
+  if (!get("force").is_none()) out.force = get("force").cast<bool>();
+  if (!get("applied_by").is_none()) out.applied_by = get("applied_by").cast<std::string>();
+  py::object progress = get("progress");
+  if (!progress.is_none()) {
+    auto holder = std::shared_ptr<py::object>(new py::object(progress), [](py::object *p) {
+      py::gil_scoped_acquire gil;
+      delete p;
+    });
+    out.progress = [holder](const seed_progress &p) {
+      py::gil_scoped_acquire gil;
+      if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+      (*holder)(p.file, p.bytes, p.total_bytes, p.rows, p.finished);
+    };
+  }
+  return out;
+}
+
+py::dict result_to_dict(const seed_result &r) {
+  py::list files;
+  for (const auto &f : r.files) {
+    py::dict d;
+    d["file"] = f.file;
+    d["model"] = f.model;
+    d["rows"] = f.rows;
+    d["inserted"] = f.inserted;
+    d["updated"] = f.updated;
+    d["unchanged"] = f.unchanged;
+    d["rejected"] = f.rejected;
+    files.append(d);
+  }
+  py::list issues;
+  for (const auto &i : r.issues) {
+    py::dict d;
+    d["row"] = i.row;
+    d["field"] = i.path.empty() ? std::string() : i.path.front();
+    d["code"] = i.code;
+    d["message"] = i.message;
+    d["value"] = i.value;
+    issues.append(d);
+  }
+  py::dict out;
+  out["environment"] = r.environment;
+  out["seed_set"] = r.seed_set;
+  out["version"] = r.version;
+  out["checksum"] = r.checksum;
+  out["dry_run"] = r.dry_run;
+  out["skipped"] = r.skipped;
+  out["files"] = files;
+  out["inserted"] = r.inserted();
+  out["updated"] = r.updated();
+  out["unchanged"] = r.unchanged();
+  out["rejected"] = r.rejected;
+  out["prune_candidates"] = r.prune_candidates;
+  out["pruned"] = r.pruned;
+  out["issues"] = issues;
+  out["seconds"] = r.seconds;
+  return out;
+}
+
+record to_record(const py::handle &obj) {
+  if (!PyDict_Check(obj.ptr())) throw py::type_error("expected a dict of field values");
+  record out;
+  std::size_t k = 0;
+  for (auto item : py::reinterpret_borrow<py::dict>(obj)) out.emplace_back(py::str(item.first).cast<std::string>(), to_value(item.second, k++));
+  return out;
+}
+
+}  // namespace
+
+void init_seeding(py::module_ &m) {
+  py::class_<seeder>(m, "Seeder")
+      .def(py::init([](std::shared_ptr<database> db, std::shared_ptr<schema> s, const std::string &table) {
+             return std::make_unique<seeder>(std::move(db), std::move(s), table);
+           }),
+           py::arg("db"), py::arg("schema"), py::arg("table") = "_carrierdb_seeds")
+      .def("apply", [](seeder &sd, const std::string &manifest_path, const py::dict &options) {
+        const seed_manifest manifest = seed_manifest::load(manifest_path);
+        const seed_options opts = to_options(options);
+        seed_result r;
+        {
+          py::gil_scoped_release release;
+          r = sd.apply(manifest, opts);
+        }
+        return result_to_dict(r);
+      }, py::arg("manifest"), py::arg("options"))
+      .def("apply_records", [](seeder &sd, const std::string &model, const py::iterable &rows, const std::vector<std::string> &key,
+                               const std::string &label, const py::dict &options) {
+        std::vector<record> input;
+        for (auto row : rows) input.push_back(to_record(row));
+        const seed_options opts = to_options(options);
+        seed_result r;
+        {
+          py::gil_scoped_release release;
+          r = sd.apply_records(model, input, key, label, opts);
+        }
+        return result_to_dict(r);
+      }, py::arg("model"), py::arg("rows"), py::arg("key"), py::arg("label"), py::arg("options"))
+      .def("history", [](seeder &sd) {
+        std::vector<seed_history_row> rows;
+        {
+          py::gil_scoped_release release;
+          rows = sd.history();
+        }
+        py::list out;
+        for (const auto &h : rows) {
+          py::dict d;
+          d["environment"] = h.environment;
+          d["seed_set"] = h.seed_set;
+          d["version"] = h.version;
+          d["checksum"] = h.checksum;
+          d["applied_at"] = h.applied_at;
+          d["applied_by"] = h.applied_by;
+          d["inserted"] = h.inserted;
+          d["updated"] = h.updated;
+          d["unchanged"] = h.unchanged;
+          d["rejected"] = h.rejected;
+          d["pruned"] = h.pruned;
+          d["seconds"] = h.seconds;
+          out.append(d);
+        }
+        return out;
+      });
+  m.def("read_manifest", [](const std::string &path) {
+    const seed_manifest mf = seed_manifest::load(path);
+    py::dict d;
+    d["name"] = mf.name;
+    d["version"] = mf.version;
+    py::list files;
+    for (const auto &f : mf.files) {
+      py::dict fd;
+      fd["path"] = f.path;
+      fd["resolved_path"] = f.resolved_path;
+      fd["model"] = f.model;
+      fd["key"] = f.key;
+      files.append(fd);
+    }
+    d["files"] = files;
+    return d;
+  }, py::arg("path"));
+}
+
+}  // namespace carrierdb::bindings

@@ -1,0 +1,600 @@
+// seeder: streams seed rows through validation into a staging table, then merges by natural key
+// with set-based SQL (insert new, update changed, leave unchanged), all in one transaction.
+#include "carrierdb/seed/seeder.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "carrierdb/error.hpp"
+#include "carrierdb/migrate/history.hpp"
+#include "carrierdb/migrate/migration_files.hpp"
+
+namespace fs = std::filesystem;
+
+namespace carrierdb {
+
+namespace {
+
+using steady = std::chrono::steady_clock;
+constexpr std::size_t k_max_reported_issues = 1000;
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string text_of(const value &v) {
+  if (is_null(v)) return "";
+  if (auto s = std::get_if<std::string>(&v)) return *s;
+  if (auto i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
+  if (auto b = std::get_if<bool>(&v)) return *b ? "true" : "false";
+  std::ostringstream out;
+  out << std::get<double>(v);
+  return out.str();
+}
+
+// CSV text into the field's type, so "42" can be an Int. What does not parse stays text and
+// validation reports it with the field's expected type.
+value from_text(const field_def &f, const value &v) {
+  const std::string *s = std::get_if<std::string>(&v);
+  if (!s) return v;
+  switch (f.type) {
+    case scalar_type::int_:
+    case scalar_type::bigint: {
+      if (s->empty() || s->find_first_not_of("+-0123456789") != std::string::npos) return v;
+      try {
+        std::size_t used = 0;
+        const long long n = std::stoll(*s, &used);
+        if (used == s->size()) return static_cast<std::int64_t>(n);
+      } catch (...) {
+      }
+      return v;
+    }
+    case scalar_type::float_: {
+      try {
+        std::size_t used = 0;
+        const double d = std::stod(*s, &used);
+        if (used == s->size()) return d;
+      } catch (...) {
+      }
+      return v;
+    }
+    case scalar_type::boolean: {
+      std::string lower = *s;
+      std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      if (lower == "true" || lower == "t" || lower == "1" || lower == "yes") return true;
+      if (lower == "false" || lower == "f" || lower == "0" || lower == "no") return false;
+      return v;
+    }
+    default: return v;
+  }
+}
+
+// A literal or enum @default as a typed value (the database would apply it on INSERT, but a
+// staging table has no defaults).
+value default_literal(const field_def &f) {
+  if (!f.default_) return std::monostate{};
+  const default_value &d = *f.default_;
+  if (d.what != default_value::kind::literal && d.what != default_value::kind::enum_value) return std::monostate{};
+  switch (f.type) {
+    case scalar_type::int_:
+    case scalar_type::bigint: return static_cast<std::int64_t>(std::stoll(d.text));
+    case scalar_type::float_: return std::stod(d.text);
+    case scalar_type::boolean: return d.text == "true";
+    default: return d.text;
+  }
+}
+
+std::string csv_field(const std::string &s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+const value *find_field(const record &r, const std::string &name) {
+  for (const auto &[k, v] : r)
+    if (k == name) return &v;
+  return nullptr;
+}
+
+}  // namespace
+
+std::int64_t seed_result::inserted() const {
+  std::int64_t n = 0;
+  for (const auto &f : files) n += f.inserted;
+  return n;
+}
+std::int64_t seed_result::updated() const {
+  std::int64_t n = 0;
+  for (const auto &f : files) n += f.updated;
+  return n;
+}
+std::int64_t seed_result::unchanged() const {
+  std::int64_t n = 0;
+  for (const auto &f : files) n += f.unchanged;
+  return n;
+}
+
+seed_manifest seed_manifest::load(const std::string &manifest_path) {
+  std::ifstream in(manifest_path, std::ios::binary);
+  if (!in) throw configuration_error("cannot read seed manifest " + manifest_path, "create it: {\"name\", \"version\", \"files\": [...]}");
+  nlohmann::json j;
+  try {
+    in >> j;
+  } catch (const nlohmann::json::parse_error &e) {
+    throw configuration_error("malformed seed manifest " + manifest_path + ": " + e.what());
+  }
+  const auto need = [&](const nlohmann::json &obj, const char *key, const std::string &where) -> const nlohmann::json & {
+    if (!obj.is_object() || !obj.contains(key))
+      throw configuration_error(manifest_path + ": " + where + " needs \"" + key + "\"",
+                                "a manifest is {\"name\": ..., \"version\": ..., \"files\": [{\"path\": ..., \"model\": ..., \"key\": [...]}]}");
+    return obj.at(key);
+  };
+  seed_manifest m;
+  m.path = manifest_path;
+  m.name = need(j, "name", "the manifest").get<std::string>();
+  m.version = need(j, "version", "the manifest").get<std::string>();
+  const auto &files = need(j, "files", "the manifest");
+  if (!files.is_array() || files.empty()) throw configuration_error(manifest_path + ": \"files\" must be a non-empty list");
+  const fs::path base = fs::path(manifest_path).parent_path();
+  for (std::size_t k = 0; k < files.size(); ++k) {
+    const std::string where = "files[" + std::to_string(k) + "]";
+    seed_file_spec spec;
+    spec.path = need(files[k], "path", where).get<std::string>();
+    spec.model = need(files[k], "model", where).get<std::string>();
+    if (files[k].contains("key")) {
+      const auto &key = files[k].at("key");
+      if (key.is_string()) spec.key = {key.get<std::string>()};
+      else spec.key = key.get<std::vector<std::string>>();
+    }
+    spec.resolved_path = (base / spec.path).lexically_normal().string();
+    format_of(spec.resolved_path);  // an unknown extension is an error now, not halfway through
+    m.files.push_back(std::move(spec));
+  }
+  return m;
+}
+
+// One run: one connection, one transaction, temporary staging tables.
+class seed_run {
+public:
+  seed_run(connection &conn, const schema &s, const seed_options &options, std::int64_t now)
+      : m_conn(conn), m_schema(s), m_options(options), m_now(now) {
+    if (!options.rejects_path.empty() && options.lenient) {
+      m_rejects.open(options.rejects_path, std::ios::binary | std::ios::trunc);
+      if (!m_rejects) throw configuration_error("cannot write rejects file " + options.rejects_path);
+      m_rejects << "file,line,field,code,message,value\n";
+    }
+  }
+
+  // Loads rows of `model` produced by `produce` (which calls the given sink for each row).
+  void load(const std::string &label, const model_def &model, std::vector<std::string> key,
+            const std::function<void(const std::function<void(source_row &)> &)> &produce, seed_result &result) {
+    seed_file_result file;
+    file.file = label;
+    file.model = model.name;
+    if (key.empty()) key = default_key(model);
+    for (const auto &k : key)
+      if (!model.field(k))
+        throw configuration_error("seed key field '" + k + "' is not a field of " + model.name + " (" + label + ")");
+
+    // Columns: every field but autoincrement ids (the database numbers those).
+    std::vector<const field_def *> fields;
+    for (const auto &f : model.fields) {
+      const bool generated_id = f.default_ && f.default_->what == default_value::kind::autoincrement &&
+                                std::find(key.begin(), key.end(), f.name) == key.end();
+      if (!generated_id) fields.push_back(&f);
+    }
+    std::vector<std::string> columns;
+    for (const auto *f : fields) columns.push_back(f->column);
+
+    // First load of an empty table: straight in, no staging and no merge.
+    const bool direct = table_is_empty(model.table);
+    const std::string target = model.table;
+    const std::string stage = direct ? target : "_carrierdb_stage_" + std::to_string(++m_counter);
+    if (!direct) {
+      m_conn.execute("CREATE TEMP TABLE " + q(stage) + " AS SELECT " + column_list(columns) + " FROM " + q(target) + " WHERE 1 = 0", {});
+      m_conn.execute("ALTER TABLE " + q(stage) + " ADD COLUMN " + q("_carrierdb_line") + " BIGINT", {});
+      columns.push_back("_carrierdb_line");
+    }
+    auto sink = m_conn.begin_copy(stage, columns);
+
+    std::vector<value> row;
+    bool writing = true;
+    produce([&](source_row &src) {
+      ++file.rows;
+      record input;
+      input.reserve(src.fields.size());
+      for (auto &[name, v] : src.fields) {
+        const field_def *f = model.field(name);
+        if (!f) f = model.field_by_column(name);
+        if (f) input.emplace_back(f->name, from_text(*f, v));
+        else input.emplace_back(name, std::move(v));
+      }
+      std::vector<validation_issue> issues;
+      record valid = check_record(m_schema, model, input, validation_mode::create, issues);
+      for (const auto &k : key) {
+        const value *v = find_field(valid, k);
+        if (issues.empty() && (!v || is_null(*v))) {
+          validation_issue i;
+          i.path = {k};
+          i.code = "invalid_type";
+          i.message = "Required: " + k + " is the seed's key";
+          issues.push_back(i);
+        }
+      }
+      if (!issues.empty()) {
+        reject(label, src, input, issues, file, result);
+        if (!m_options.lenient) writing = false;
+        return;
+      }
+      if (!writing) return;  // strict mode after a bad row: keep validating, stop writing
+      row.clear();
+      for (const auto *f : fields) {
+        const value *given = find_field(valid, f->name);
+        value v;
+        if (given) v = *given;
+        else if (f->updated_at || (f->default_ && f->default_->what == default_value::kind::now)) v = m_now;
+        else if (f->default_ && f->default_->what == default_value::kind::uuid) v = uuid_v4();
+        else v = default_literal(*f);
+        if (f->type == scalar_type::datetime)
+          if (auto ms = std::get_if<std::int64_t>(&v))
+            v = m_conn.timestamp_value(std::chrono::system_clock::time_point(std::chrono::milliseconds(*ms)));
+        row.push_back(std::move(v));
+      }
+      if (!direct) row.emplace_back(src.line);
+      try {
+        sink->write(row);
+      } catch (const unique_violation &e) {
+        duplicate_in_direct_load(label + ":" + std::to_string(src.line), e, result);
+      }
+    });
+    std::int64_t staged = 0;
+    try {
+      staged = sink->finish();
+    } catch (const unique_violation &e) {
+      duplicate_in_direct_load(label, e, result);
+    }
+    sink.reset();
+    if (!writing) {
+      result.files.push_back(file);
+      return;  // strict failure: the caller rolls back and reports every issue
+    }
+
+    std::vector<std::string> key_columns;
+    for (const auto &k : key) key_columns.push_back(model.field(k)->column);
+    remember_keys(model, key_columns, direct ? target : stage);
+    if (direct) {
+      file.inserted = staged;
+    } else {
+      duplicates(label, stage, key_columns, file, result);
+      const std::string match = key_match("t", q(stage), key_columns);
+      const std::int64_t existing = count("SELECT count(*) FROM " + q(stage) + " WHERE EXISTS (SELECT 1 FROM " + q(target) + " t WHERE " + match + ")");
+      // Rows identical to what the table holds are dropped before the merge: no write, no updated_at change.
+      std::string same = match;
+      for (const auto *f : fields) {
+        if (is_key(key, f->name) || f->updated_at || (f->default_ && f->default_->what == default_value::kind::now)) continue;
+        same += " AND " + m_conn.null_safe_equal_sql("t." + q(f->column), q(stage) + "." + q(f->column));
+      }
+      file.unchanged = m_conn.execute("DELETE FROM " + q(stage) + " WHERE EXISTS (SELECT 1 FROM " + q(target) + " t WHERE " + same + ")", {});
+      file.updated = existing - file.unchanged;
+      file.inserted = staged - existing;
+      std::string cols, sets;
+      for (const auto *f : fields) {
+        cols += (cols.empty() ? "" : ", ") + q(f->column);
+        if (is_key(key, f->name) || (f->default_ && f->default_->what == default_value::kind::now)) continue;
+        sets += (sets.empty() ? "" : ", ") + q(f->column) + " = excluded." + q(f->column);
+      }
+      std::string conflict;
+      for (const auto &c : key_columns) conflict += (conflict.empty() ? "" : ", ") + q(c);
+      try {
+        m_conn.execute("INSERT INTO " + q(target) + " (" + cols + ") SELECT " + cols + " FROM " + q(stage) + " WHERE true ON CONFLICT (" +
+                           conflict + ") " + (sets.empty() ? "DO NOTHING" : "DO UPDATE SET " + sets),
+                       {});
+      } catch (const programming_error &e) {
+        throw configuration_error("the seed key (" + conflict + ") of " + label + " has no unique constraint in " + target + ": " + e.what(),
+                                  "use a unique field (or @@unique set) as the key");
+      }
+      m_conn.execute("DROP TABLE " + q(stage), {});
+    }
+    result.files.push_back(file);
+  }
+
+  // Rows of each seeded model whose keys the seed no longer has: counted always, deleted with prune.
+  void prune(seed_result &result) {
+    for (const auto &[table, info] : m_keys) {
+      const std::string match = key_match("t", q(info.first), info.second);
+      const std::string missing = " FROM " + q(table) + " t WHERE NOT EXISTS (SELECT 1 FROM " + q(info.first) + " WHERE " + match + ")";
+      result.prune_candidates += count("SELECT count(*)" + missing);
+      if (m_options.prune) result.pruned += m_conn.execute("DELETE" + missing, {});
+      // Temporary tables outlive a committed transaction on a pooled session: drop them now.
+      m_conn.execute("DROP TABLE " + q(info.first), {});
+    }
+    m_keys.clear();
+  }
+
+  bool failed() const { return m_failed; }
+
+private:
+  std::string q(const std::string &name) const { return m_conn.quote_identifier(name); }
+
+  std::string column_list(const std::vector<std::string> &columns) const {
+    std::string out;
+    for (const auto &c : columns) out += (out.empty() ? "" : ", ") + q(c);
+    return out;
+  }
+
+  std::string key_match(const std::string &alias, const std::string &other, const std::vector<std::string> &key_columns) const {
+    std::string out;
+    for (const auto &c : key_columns) out += (out.empty() ? "" : " AND ") + alias + "." + q(c) + " = " + other + "." + q(c);
+    return out;
+  }
+
+  static bool is_key(const std::vector<std::string> &key, const std::string &name) {
+    return std::find(key.begin(), key.end(), name) != key.end();
+  }
+
+  std::int64_t count(const std::string &sql) { return std::get<std::int64_t>(m_conn.query(sql, {}).rows.at(0).at(0)); }
+
+  bool table_is_empty(const std::string &table) {
+    return m_conn.query("SELECT 1 FROM " + q(table) + " LIMIT 1", {}).rows.empty();
+  }
+
+  static std::vector<std::string> default_key(const model_def &m) {
+    for (const auto &f : m.fields)
+      if (f.unique) return {f.name};
+    if (!m.uniques.empty()) return m.uniques.front();
+    return m.id_fields;
+  }
+
+  void remember_keys(const model_def &model, const std::vector<std::string> &key_columns, const std::string &source) {
+    auto it = m_keys.find(model.table);
+    if (it == m_keys.end()) {
+      const std::string keys = "_carrierdb_keys_" + std::to_string(++m_counter);
+      m_conn.execute("CREATE TEMP TABLE " + q(keys) + " AS SELECT " + column_list(key_columns) + " FROM " + q(model.table) + " WHERE 1 = 0", {});
+      it = m_keys.emplace(model.table, std::make_pair(keys, key_columns)).first;
+    }
+    m_conn.execute("INSERT INTO " + q(it->second.first) + " SELECT " + column_list(key_columns) + " FROM " + q(source), {});
+  }
+
+  void duplicates(const std::string &label, const std::string &stage, const std::vector<std::string> &key_columns, seed_file_result &file,
+                  seed_result &result) {
+    const std::string cols = column_list(key_columns);
+    const auto r = m_conn.query("SELECT " + cols + ", min(" + q("_carrierdb_line") + "), max(" + q("_carrierdb_line") + "), count(*) FROM " +
+                                    q(stage) + " GROUP BY " + cols + " HAVING count(*) > 1 ORDER BY 2 LIMIT 1000",
+                                {});
+    if (r.rows.empty()) return;
+    for (const auto &row : r.rows) {
+      validation_issue i;
+      std::string shown;
+      for (std::size_t k = 0; k < key_columns.size(); ++k) shown += (k ? ", " : "") + text_of(row[k]);
+      i.path = key_columns;
+      i.code = "duplicate_key";
+      i.message = "key (" + shown + ") appears " + text_of(row[key_columns.size() + 2]) + " times (lines " + text_of(row[key_columns.size()]) +
+                  " and " + text_of(row[key_columns.size() + 1]) + ")";
+      i.row = label + ":" + text_of(row[key_columns.size() + 1]);
+      i.value = shown;
+      result.issues.push_back(i);
+      ++result.rejected;
+      ++file.rejected;
+    }
+    m_failed = true;  // duplicates are errors even in lenient mode: which row wins would be a guess
+    throw validation_error("seed " + label, result.issues);
+  }
+
+  // Direct load into an empty table: a key twice in the data is a seed error, reported like the others.
+  [[noreturn]] void duplicate_in_direct_load(const std::string &where, const unique_violation &e, seed_result &result) {
+    validation_issue i;
+    i.path = e.diag().columns;
+    i.code = "duplicate_key";
+    std::string shown;
+    for (const auto &v : e.diag().values) shown += (shown.empty() ? "" : ", ") + v;
+    i.message = "key " + (e.diag().detail.empty() ? std::string("(") + e.what() + ")" : e.diag().detail) + " appears more than once";
+    i.row = where;
+    i.value = shown;
+    result.issues.push_back(i);
+    ++result.rejected;
+    m_failed = true;
+    throw validation_error("seed " + where, result.issues);
+  }
+
+  void reject(const std::string &label, const source_row &src, const record &input, std::vector<validation_issue> &issues, seed_file_result &file,
+              seed_result &result) {
+    ++file.rejected;
+    ++result.rejected;
+    if (!m_options.lenient) m_failed = true;
+    for (auto &i : issues) {
+      i.row = label + ":" + std::to_string(src.line);
+      if (!i.path.empty())
+        if (const value *v = find_field(input, i.path.front())) i.value = text_of(*v);
+      if (m_rejects)
+        m_rejects << csv_field(label) << ',' << src.line << ',' << csv_field(i.path.empty() ? "" : i.path.front()) << ',' << i.code << ','
+                  << csv_field(i.message) << ',' << csv_field(i.value) << '\n';
+      if (result.issues.size() < k_max_reported_issues) result.issues.push_back(i);
+    }
+  }
+
+  connection &m_conn;
+  const schema &m_schema;
+  const seed_options &m_options;
+  std::int64_t m_now;
+  int m_counter = 0;
+  bool m_failed = false;
+  std::ofstream m_rejects;
+  std::map<std::string, std::pair<std::string, std::vector<std::string>>> m_keys;  // table -> (keys table, key columns)
+};
+
+seeder::seeder(std::shared_ptr<database> db, std::shared_ptr<const schema> s, std::string history_table)
+    : m_db(std::move(db)), m_schema(std::move(s)), m_history(std::move(history_table)) {}
+
+namespace {
+
+void create_history(connection &c, const std::string &table) {
+  c.execute("CREATE TABLE IF NOT EXISTS " + c.quote_identifier(table) + " (\n"
+            "  \"id\" " + c.sql_type(logical_type::varchar, 36) + " PRIMARY KEY NOT NULL,\n"
+            "  \"environment\" " + c.sql_type(logical_type::varchar, 64) + " NOT NULL,\n"
+            "  \"seed_set\" " + c.sql_type(logical_type::varchar, 255) + " NOT NULL,\n"
+            "  \"version\" " + c.sql_type(logical_type::varchar, 64) + " NOT NULL,\n"
+            "  \"checksum\" " + c.sql_type(logical_type::varchar, 64) + " NOT NULL,\n"
+            "  \"inserted\" " + c.sql_type(logical_type::bigint) + " NOT NULL DEFAULT 0,\n"
+            "  \"updated\" " + c.sql_type(logical_type::bigint) + " NOT NULL DEFAULT 0,\n"
+            "  \"unchanged\" " + c.sql_type(logical_type::bigint) + " NOT NULL DEFAULT 0,\n"
+            "  \"rejected\" " + c.sql_type(logical_type::bigint) + " NOT NULL DEFAULT 0,\n"
+            "  \"pruned\" " + c.sql_type(logical_type::bigint) + " NOT NULL DEFAULT 0,\n"
+            "  \"applied_at\" " + c.sql_type(logical_type::timestamptz) + " NOT NULL,\n"
+            "  \"applied_by\" " + c.sql_type(logical_type::varchar, 255) + ",\n"
+            "  \"duration_ms\" " + c.sql_type(logical_type::bigint) + "\n)", {});
+}
+
+// Runs `body` on a dedicated connection holding the seed lock, inside one transaction that is
+// committed unless it is a dry run or the body throws.
+template <class Body>
+seed_result in_transaction(database &db, const seed_options &options, Body &&body) {
+  if (options.environment == "production" && !options.allow_production)
+    throw configuration_error("refusing to seed the production environment without an explicit flag",
+                              "pass --allow-production (Python: allow_production=True); seeding never deletes rows unless --prune");
+  auto lease = db.pool().acquire();
+  connection &conn = *lease;
+  auto lock = conn.acquire_lock(k_seed_lock_key, std::chrono::milliseconds(30000));
+  conn.begin();
+  try {
+    seed_result result = body(conn);
+    if (options.dry_run || result.skipped) conn.rollback();
+    else conn.commit();
+    return result;
+  } catch (...) {
+    try {
+      conn.rollback();
+    } catch (...) {
+    }
+    throw;
+  }
+}
+
+void record_history(connection &c, const std::string &table, const seed_result &r, const seed_options &options, double seconds) {
+  c.execute("INSERT INTO " + c.quote_identifier(table) +
+                " (id, environment, seed_set, version, checksum, inserted, updated, unchanged, rejected, pruned, applied_at, applied_by, duration_ms)"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            {uuid_v4(), options.environment, r.seed_set, r.version, r.checksum, r.inserted(), r.updated(), r.unchanged(), r.rejected,
+             r.pruned, c.timestamp_value(std::chrono::system_clock::now()), options.applied_by,
+             static_cast<std::int64_t>(seconds * 1000)});
+}
+
+}  // namespace
+
+seed_result seeder::apply(const seed_manifest &manifest, const seed_options &options) {
+  const auto start = steady::now();
+  // The checksum covers the manifest and every data file, so any edit makes a new version.
+  std::string digest_input = file_sha256(manifest.path);
+  for (const auto &f : manifest.files) digest_input += "\n" + f.path + ":" + file_sha256(f.resolved_path);
+  const std::string checksum = sha256_hex(digest_input);
+  for (const auto &f : manifest.files)
+    if (!m_schema->model_by_accessor(f.model))
+      throw configuration_error("seed file " + f.path + " names model '" + f.model + "', which " + m_schema->file() + " does not define");
+
+  return in_transaction(*m_db, options, [&](connection &conn) {
+    seed_result result;
+    result.environment = options.environment;
+    result.seed_set = manifest.name;
+    result.version = manifest.version;
+    result.checksum = checksum;
+    result.dry_run = options.dry_run;
+    create_history(conn, m_history);
+    if (!options.force) {
+      const auto last = conn.query("SELECT version, checksum FROM " + conn.quote_identifier(m_history) +
+                                       " WHERE environment = $1 AND seed_set = $2 ORDER BY applied_at DESC LIMIT 1",
+                                   {options.environment, manifest.name});
+      if (!last.rows.empty() && std::get<std::string>(last.rows[0][0]) == manifest.version &&
+          std::get<std::string>(last.rows[0][1]) == checksum) {
+        result.skipped = true;
+        result.seconds = std::chrono::duration<double>(steady::now() - start).count();
+        return result;
+      }
+    }
+    seed_run run(conn, *m_schema, options, now_ms());
+    for (const auto &f : manifest.files) {
+      const model_def &model = *m_schema->model_by_accessor(f.model);
+      run.load(f.path, model, f.key,
+               [&](const std::function<void(source_row &)> &sink) {
+                 read_records(f.resolved_path, sink, [&](std::uint64_t bytes, std::uint64_t total) {
+                   if (options.progress) options.progress(seed_progress{f.path, bytes, total, 0, false});
+                 });
+               },
+               result);
+      if (options.progress) options.progress(seed_progress{f.path, 1, 1, result.files.back().rows, true});
+    }
+    if (run.failed()) throw validation_error("seed " + manifest.name, result.issues);
+    run.prune(result);
+    result.seconds = std::chrono::duration<double>(steady::now() - start).count();
+    if (!options.dry_run) record_history(conn, m_history, result, options, result.seconds);
+    return result;
+  });
+}
+
+seed_result seeder::apply_records(const std::string &model_name, const std::vector<record> &rows, const std::vector<std::string> &key,
+                                  const std::string &label, const seed_options &options) {
+  const auto start = steady::now();
+  const model_def *model = m_schema->model_by_accessor(model_name);
+  if (!model) throw configuration_error("no model '" + model_name + "' in " + m_schema->file());
+  return in_transaction(*m_db, options, [&](connection &conn) {
+    seed_result result;
+    result.environment = options.environment;
+    result.seed_set = label;
+    result.version = "records";
+    result.dry_run = options.dry_run;
+    create_history(conn, m_history);
+    seed_run run(conn, *m_schema, options, now_ms());
+    run.load(label, *model, key,
+             [&](const std::function<void(source_row &)> &sink) {
+               source_row src;
+               for (std::size_t k = 0; k < rows.size(); ++k) {
+                 src.line = static_cast<std::int64_t>(k) + 1;
+                 src.fields.assign(rows[k].begin(), rows[k].end());
+                 sink(src);
+               }
+             },
+             result);
+    if (run.failed()) throw validation_error("seed " + label, result.issues);
+    run.prune(result);
+    result.seconds = std::chrono::duration<double>(steady::now() - start).count();
+    if (!options.dry_run) record_history(conn, m_history, result, options, result.seconds);
+    return result;
+  });
+}
+
+std::vector<seed_history_row> seeder::history() {
+  return m_db->with_connection([&](connection &c) {
+    std::vector<seed_history_row> out;
+    const auto tables = c.table_names();
+    if (std::find(tables.begin(), tables.end(), m_history) == tables.end()) return out;
+    const auto r = c.query("SELECT environment, seed_set, version, checksum, applied_at, coalesce(applied_by, ''), inserted, updated, unchanged, "
+                           "rejected, pruned, coalesce(duration_ms, 0) FROM " + c.quote_identifier(m_history) + " ORDER BY applied_at",
+                           {});
+    for (const auto &row : r.rows) {
+      seed_history_row h;
+      h.environment = std::get<std::string>(row[0]);
+      h.seed_set = std::get<std::string>(row[1]);
+      h.version = std::get<std::string>(row[2]);
+      h.checksum = std::get<std::string>(row[3]);
+      if (auto ms = std::get_if<std::int64_t>(&row[4])) h.applied_at = format_timestamp_ms(*ms) + "+00";
+      else if (auto s = std::get_if<std::string>(&row[4])) h.applied_at = *s;
+      h.applied_by = std::get<std::string>(row[5]);
+      h.inserted = std::get<std::int64_t>(row[6]);
+      h.updated = std::get<std::int64_t>(row[7]);
+      h.unchanged = std::get<std::int64_t>(row[8]);
+      h.rejected = std::get<std::int64_t>(row[9]);
+      h.pruned = std::get<std::int64_t>(row[10]);
+      h.seconds = static_cast<double>(std::get<std::int64_t>(row[11])) / 1000.0;
+      out.push_back(h);
+    }
+    return out;
+  });
+}
+
+}  // namespace carrierdb

@@ -1,0 +1,177 @@
+"""Seeding: ``seeds/<env>/manifest.json`` sets, or records and DataFrames, by natural key.
+
+    db.seed()                                   # the current environment's set
+    db.seed("testing", dry_run=True)
+    db.seed_records("Carrier", dataframe, key=["mcNumber"])
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import html
+import socket
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Optional, Sequence
+
+from . import _core
+from .config import project_root
+
+__all__ = ["SeedReport", "seed", "seed_directory", "seed_records", "seed_status"]
+
+# CARRIERDB_ENV spellings that name a seed set of another name.
+ENV_ALIASES = {"test": "testing", "dev": "development", "prod": "production"}
+
+
+def seed_directory(env: str, seeds: Optional[Path] = None) -> Path:
+    """The folder of the seed set for ``env`` (``test`` finds ``seeds/testing``)."""
+    base = Path(seeds) if seeds is not None else project_root() / "seeds"
+    candidate = base / env
+    if not candidate.is_dir() and env in ENV_ALIASES:
+        candidate = base / ENV_ALIASES[env]
+    return candidate
+
+
+@dataclass
+class SeedReport:
+    """What a seed run did (or, for a dry run, would do)."""
+
+    environment: str
+    seed_set: str
+    version: str
+    checksum: str
+    dry_run: bool
+    skipped: bool
+    files: list[dict]
+    inserted: int
+    updated: int
+    unchanged: int
+    rejected: int
+    prune_candidates: int
+    pruned: int
+    issues: list[dict] = field(default_factory=list)
+    seconds: float = 0.0
+    rejects_path: Optional[str] = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        if self.skipped:
+            return (f"seed set {self.seed_set} version {self.version} is already applied to {self.environment}: "
+                    f"nothing to do (pass force=True / --force to apply it again)")
+        head = "dry run (nothing was written)" if self.dry_run else "seeded"
+        lines = [f"{head}: {self.seed_set} {self.version} into {self.environment} in {self.seconds:.2f} s: "
+                 f"{self.inserted} inserted, {self.updated} updated, {self.unchanged} unchanged, {self.rejected} rejected"]
+        for f in self.files:
+            lines.append(f"  {f['file']} ({f['model']}): {f['rows']} rows, {f['inserted']} inserted, {f['updated']} updated, "
+                         f"{f['unchanged']} unchanged, {f['rejected']} rejected")
+        if self.pruned:
+            lines.append(f"  pruned {self.pruned} row(s) whose keys are not in the seed")
+        elif self.prune_candidates:
+            lines.append(f"  {self.prune_candidates} row(s) in the database are not in the seed (kept; --prune removes them)")
+        if self.rejects_path and self.rejected:
+            lines.append(f"  rejected rows written to {self.rejects_path}")
+        for issue in self.issues[:20]:
+            lines.append(f"  reject {issue['row']}: {issue['field']}: {issue['message']} [{issue['code']}] value={issue['value']!r}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td>{html.escape(f['file'])}</td><td>{f['rows']}</td><td>{f['inserted']}</td><td>{f['updated']}</td>"
+            f"<td>{f['unchanged']}</td><td>{f['rejected']}</td></tr>"
+            for f in self.files
+        )
+        return (f"<p>{html.escape(str(self).splitlines()[0])}</p><table><tr><th>file</th><th>rows</th><th>inserted</th>"
+                f"<th>updated</th><th>unchanged</th><th>rejected</th></tr>{rows}</table>")
+
+
+@contextlib.contextmanager
+def _progress(progress: Any) -> Iterator[Any]:
+    """A tqdm bar over bytes read (one per file), a callable(file, bytes, total, rows, finished), or nothing."""
+    if progress is None or progress is False:
+        yield None
+        return
+    if callable(progress):
+        yield progress
+        return
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        yield None
+        return
+    bars: dict[str, Any] = {}
+
+    def report(file: str, done: int, total: int, rows: int, finished: bool) -> None:
+        bar = bars.get(file)
+        if bar is None:
+            bar = bars[file] = tqdm(total=total or None, desc=file, unit="B", unit_scale=True, leave=True)
+        if finished:
+            bar.set_postfix_str(f"{rows} rows", refresh=False)
+            if bar.total:
+                bar.update(bar.total - bar.n)
+            bar.close()
+        else:
+            bar.update(max(0, done - bar.n))
+
+    try:
+        yield report
+    finally:
+        for bar in bars.values():
+            bar.close()
+
+
+def _options(db, env: str, **kwargs: Any) -> dict[str, Any]:
+    options = {k: v for k, v in kwargs.items() if v is not None}
+    options["environment"] = env
+    options.setdefault("applied_by", f"{getpass.getuser()}@{socket.gethostname()}")
+    return options
+
+
+def _seeder(db):
+    return _core.Seeder(db._db, db.schema)
+
+
+def seed(db, env: Optional[str] = None, *, seeds: Optional[str | Path] = None, dry_run: bool = False, lenient: bool = False,
+         rejects: Optional[str | Path] = None, allow_production: bool = False, prune: bool = False, force: bool = False,
+         progress: Any = None) -> SeedReport:
+    """Apply the seed set of ``env`` (default: the database's environment) in one transaction.
+
+    Strict by default: any invalid row means nothing is written, and ValidationError lists every
+    bad row (file:line, field, rule, value). ``lenient=True`` writes the valid rows and the rejects
+    to ``rejects`` (default ``<seed set>/rejects.csv``). Re-applying an unchanged version is a no-op
+    unless ``force``. ``production`` needs ``allow_production``; rows are deleted only with ``prune``.
+    """
+    env = env or db.env or "development"
+    folder = seed_directory(env, Path(seeds) if seeds else None)
+    manifest = folder / "manifest.json"
+    if not manifest.is_file():
+        raise _core.ConfigurationError(f"no seed set for environment '{env}': {manifest} does not exist")
+    rejects_path = str(rejects or folder / "rejects.csv") if lenient else None
+    with _progress(progress) as report:
+        raw = _seeder(db).apply(str(manifest), _options(db, "production" if folder.name == "production" else env, dry_run=dry_run,
+                                                        lenient=lenient, rejects_path=rejects_path, allow_production=allow_production,
+                                                        prune=prune, force=force, progress=report))
+    return SeedReport(**raw, rejects_path=rejects_path)
+
+
+def seed_records(db, model: str, records: Any, *, key: Optional[Sequence[str]] = None, env: Optional[str] = None,
+                 label: Optional[str] = None, dry_run: bool = False, lenient: bool = False, rejects: Optional[str | Path] = None,
+                 allow_production: bool = False, prune: bool = False) -> SeedReport:
+    """Upsert records (list of dicts or a DataFrame) of ``model`` by ``key`` (default: the model's
+    first unique key), with the validation and idempotency of a seed file."""
+    from .models import _records_from
+
+    env = env or db.env or "development"
+    rows = _records_from(records)
+    rejects_path = str(rejects) if lenient and rejects else None
+    raw = _seeder(db).apply_records(model, rows, list(key or []), label or f"records:{model}",
+                                    _options(db, env, dry_run=dry_run, lenient=lenient, rejects_path=rejects_path,
+                                             allow_production=allow_production, prune=prune))
+    return SeedReport(**raw, rejects_path=rejects_path)
+
+
+def seed_status(db) -> list[dict]:
+    """Every seed run recorded in ``_carrierdb_seeds``, oldest first."""
+    return _seeder(db).history()
