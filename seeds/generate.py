@@ -1,6 +1,6 @@
 """Generates the seed data files, reproducibly: the same bytes on every run.
 
-    .venv/bin/python seeds/generate.py          (rewrites seeds/shared, development, testing)
+    .venv/bin/python seeds/generate.py [OUT]    (rewrites seeds/shared, development, testing; or under OUT)
 
 Names come from the real FMCSA sample in seeds/source (legal and DBA names, with their
 apostrophes, ampersands and LLC/INC), plus generated names with non-ASCII letters; MC numbers and
@@ -71,7 +71,7 @@ def write(path: Path, rows: list[dict], mc_style: str = "plain") -> None:
         writer.writerows(rows)
 
 
-def main() -> None:
+def main(out: Path = HERE) -> None:
     rng = random.Random(20241001)
     names = fmcsa_names()
     mc_numbers = rng.sample(range(100000, 1600000), DEVELOPMENT_SIZE + CORE_SIZE)
@@ -85,10 +85,12 @@ def main() -> None:
             row["mcNumber"] = row["mcNumber"].replace("MC", "MC-")
         elif k % 11 == 5:
             row["mcNumber"] = row["mcNumber"].replace("MC", "mc ")
-    write(HERE / "shared" / "core_carriers.csv", core)
-    write(HERE / "development" / "carriers.csv", development)
-    write(HERE / "testing" / "carriers.csv", development[::TESTING_EVERY])
+    write(out / "shared" / "core_carriers.csv", core)
+    write(out / "development" / "carriers.csv", development)
+    write(out / "testing" / "carriers.csv", development[::TESTING_EVERY])
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE)

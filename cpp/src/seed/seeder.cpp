@@ -183,6 +183,7 @@ public:
     for (const auto &k : key)
       if (!model.field(k))
         throw configuration_error("seed key field '" + k + "' is not a field of " + model.name + " (" + label + ")");
+    check_key_is_unique(model, key, label);
 
     // Columns: every field but autoincrement ids (the database numbers those).
     std::vector<const field_def *> fields;
@@ -214,6 +215,9 @@ public:
       for (auto &[name, v] : src.fields) {
         const field_def *f = model.field(name);
         if (!f) f = model.field_by_column(name);
+        // An empty value for a required field that has a default means "use the default": an
+        // empty CSV cell or a NaN in a DataFrame is how seed files leave a value out.
+        if (f && is_null(v) && !f->optional && f->has_implicit_value()) continue;
         if (f) input.emplace_back(f->name, from_text(*f, v));
         else input.emplace_back(name, std::move(v));
       }
@@ -309,8 +313,9 @@ public:
   // Rows of each seeded model whose keys the seed no longer has: counted always, deleted with prune.
   void prune(seed_result &result) {
     for (const auto &[table, info] : m_keys) {
-      const std::string match = key_match("t", q(info.first), info.second);
-      const std::string missing = " FROM " + q(table) + " t WHERE NOT EXISTS (SELECT 1 FROM " + q(info.first) + " WHERE " + match + ")";
+      // Qualified by the table's own name: SQLite's DELETE takes no alias.
+      const std::string match = key_match(q(table), q(info.first), info.second);
+      const std::string missing = " FROM " + q(table) + " WHERE NOT EXISTS (SELECT 1 FROM " + q(info.first) + " WHERE " + match + ")";
       result.prune_candidates += count("SELECT count(*)" + missing);
       if (m_options.prune) result.pruned += m_conn.execute("DELETE" + missing, {});
       // Temporary tables outlive a committed transaction on a pooled session: drop them now.
@@ -336,6 +341,25 @@ private:
     return out;
   }
 
+  // The key must identify a record for the schema (its @id, a @unique field or a @@unique set):
+  // otherwise re-running the seed could not tell an update from an insert.
+  static void check_key_is_unique(const model_def &model, const std::vector<std::string> &key, const std::string &label) {
+    std::vector<std::string> sorted = key;
+    std::sort(sorted.begin(), sorted.end());
+    std::vector<std::vector<std::string>> candidates{model.id_fields};
+    for (const auto &f : model.fields)
+      if (f.unique) candidates.push_back({f.name});
+    for (const auto &u : model.uniques) candidates.push_back(u);
+    for (auto c : candidates) {
+      std::sort(c.begin(), c.end());
+      if (c == sorted) return;
+    }
+    std::string shown;
+    for (const auto &k : key) shown += (shown.empty() ? "" : ", ") + k;
+    throw configuration_error("the seed key (" + shown + ") of " + label + " is not unique in the schema for " + model.name,
+                              "use the @id, a @unique field or a @@unique set of " + model.name + " as the key");
+  }
+
   static bool is_key(const std::vector<std::string> &key, const std::string &name) {
     return std::find(key.begin(), key.end(), name) != key.end();
   }
@@ -358,6 +382,8 @@ private:
     if (it == m_keys.end()) {
       const std::string keys = "_carrierdb_keys_" + std::to_string(++m_counter);
       m_conn.execute("CREATE TEMP TABLE " + q(keys) + " AS SELECT " + column_list(key_columns) + " FROM " + q(model.table) + " WHERE 1 = 0", {});
+      // Without an index SQLite would compare every row with every key when counting prune candidates.
+      m_conn.execute("CREATE INDEX " + q(keys + "_key") + " ON " + q(keys) + " (" + column_list(key_columns) + ")", {});
       it = m_keys.emplace(model.table, std::make_pair(keys, key_columns)).first;
     }
     m_conn.execute("INSERT INTO " + q(it->second.first) + " SELECT " + column_list(key_columns) + " FROM " + q(source), {});

@@ -1,0 +1,255 @@
+"""Seeding on both backends: seed sets, idempotency, versions, strict and lenient, guards, formats."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import carrierdb
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    for name in ("migrations", "seeds"):
+        shutil.copytree(REPO / name, tmp_path / name)
+    shutil.copy(REPO / "schema.prisma", tmp_path / "schema.prisma")
+    return tmp_path
+
+
+@pytest.fixture
+def db(carrierdb_url, project, monkeypatch):
+    monkeypatch.setenv("CARRIERDB_PROJECT_DIR", str(project))
+    database = carrierdb.connect(carrierdb_url, env="development")
+    database.migrations().deploy()
+    yield database
+    database.close()
+
+
+def rows(db) -> list[dict]:
+    return db.query("SELECT * FROM carriers ORDER BY mc_number")
+
+
+def write_set(project: Path, name: str, files: dict[str, str], version: str = "1", key=("mcNumber",)) -> None:
+    folder = project / "seeds" / name
+    folder.mkdir(parents=True, exist_ok=True)
+    manifest = {"name": name, "version": version, "files": []}
+    for file_name, text in files.items():
+        (folder / file_name).write_text(text, encoding="utf-8")
+        manifest["files"].append({"path": file_name, "model": "Carrier", "key": list(key)})
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+
+
+# -- the shipped sets -------------------------------------------------------------------------------
+
+
+def test_development_set_loads_and_normalises(db):
+    report = db.seed()
+    assert (report.inserted, report.updated, report.unchanged, report.rejected) == (5025, 0, 0, 0)
+    assert db.carrier.count() == 5025
+    assert db.carrier.count({"mcNumber": {"startsWith": "MC-"}}) == 0  # MC-123 normalised to MC123
+    assert db.carrier.find_unique({"mcNumber": "mc 165622"})["name"] == "FERRIS HOIST AND REPAIR"
+    summary = db.summary()["Carrier"]
+    assert sum(summary["by"]["status"].values()) == 5025 and summary["by"]["status"]["ACTIVE"] > 3500
+
+
+def test_testing_and_production_sets(db):
+    assert db.seed("test").inserted == 225  # CARRIERDB_ENV=test finds seeds/testing
+    with pytest.raises(carrierdb.ConfigurationError, match="production"):
+        db.seed("production")
+    report = db.seed("production", allow_production=True)
+    assert report.environment == "production" and report.unchanged == 25 and report.inserted == 0
+    assert report.prune_candidates == 200 and report.pruned == 0  # never deletes unless told to
+
+
+def test_reseeding_is_idempotent_and_versioned(db):
+    db.seed()
+    before = rows(db)
+    again = db.seed()
+    assert again.skipped and rows(db) == before
+    forced = db.seed(force=True)
+    assert (forced.inserted, forced.updated, forced.unchanged) == (0, 0, 5025)
+    assert rows(db) == before  # not even updated_at moved
+    history = db.seed_status()
+    assert [(h["seed_set"], h["version"], h["inserted"], h["unchanged"]) for h in history] == [
+        ("development", "2024.10.1", 5025, 0), ("development", "2024.10.1", 0, 5025)]
+    assert "@" in history[0]["applied_by"] and len(history[0]["checksum"]) == 64
+
+
+def test_a_changed_record_is_updated_and_only_it(db, project):
+    write_set(project, "development", {"c.csv": "name,mcNumber,status\nAcme,MC1,ACTIVE\nBlue,MC2,ACTIVE\n"})
+    db.seed()
+    first = {r["mc_number"]: r for r in rows(db)}
+    write_set(project, "development", {"c.csv": "name,mcNumber,status\nAcme,MC1,SUSPENDED\nBlue,MC2,ACTIVE\nCyan,MC3,ACTIVE\n"})
+    report = db.seed()
+    assert (report.inserted, report.updated, report.unchanged) == (1, 1, 1)
+    second = {r["mc_number"]: r for r in rows(db)}
+    assert second["MC1"]["status"] == "SUSPENDED" and second["MC1"]["updated_at"] > first["MC1"]["updated_at"]
+    assert second["MC1"]["created_at"] == first["MC1"]["created_at"]
+    assert second["MC2"] == first["MC2"]
+
+
+def test_strict_mode_reports_every_bad_row_and_writes_nothing(db, project):
+    write_set(project, "development", {"c.csv": "name,mcNumber,status\nGood,MC1,ACTIVE\n,MC2,ACTIVE\nBad MC,12345,ACTIVE\nOdd,MC4,MAYBE\n"})
+    with pytest.raises(carrierdb.ValidationError) as info:
+        db.seed()
+    found = {(i["row"], i["path"][0], i["code"]) for i in info.value.issues}
+    # An empty unquoted CSV field is NULL: a missing name is invalid_type, not too_small.
+    assert found == {("c.csv:3", "name", "invalid_type"), ("c.csv:4", "mcNumber", "invalid_string"), ("c.csv:5", "status", "invalid_enum_value")}
+    assert "c.csv:4: mcNumber: MC number must be MC followed by 1 to 8 digits" in str(info.value)
+    assert db.carrier.count() == 0 and db.seed_status() == []
+
+
+def test_lenient_mode_writes_valid_rows_and_the_rejects(db, project):
+    write_set(project, "development", {"c.csv": "name,mcNumber,status\nGood,MC1,ACTIVE\nBad MC,12345,ACTIVE\n"})
+    report = db.seed(lenient=True)
+    assert report.inserted == 1 and report.rejected == 1
+    rejects = (project / "seeds" / "development" / "rejects.csv").read_text()
+    assert rejects.splitlines() == ["file,line,field,code,message,value",
+                                    "c.csv,3,mcNumber,invalid_string,MC number must be MC followed by 1 to 8 digits,12345"]
+    assert db.seed_status()[0]["rejected"] == 1
+
+
+@pytest.mark.parametrize("preloaded", [False, True], ids=["first_load", "merge"])
+def test_duplicate_keys_within_a_seed_are_errors(db, project, preloaded):
+    if preloaded:
+        db.carrier.create({"name": "Existing", "mcNumber": "MC9"})
+    write_set(project, "development", {"c.csv": "name,mcNumber,status\nA,MC1,ACTIVE\nB,MC2,ACTIVE\nA again,mc-1,ACTIVE\n"})
+    with pytest.raises(carrierdb.ValidationError) as info:
+        db.seed()
+    assert any(i["code"] == "duplicate_key" for i in info.value.issues)
+    if preloaded:
+        assert "lines 2 and 4" in str(info.value)
+    assert db.carrier.count() == (1 if preloaded else 0)
+
+
+def test_dry_run_and_prune(db, project):
+    db.seed()
+    write_set(project, "development", {"c.csv": "name,mcNumber,status\nOnly One,MC1,ACTIVE\n"}, version="2")
+    dry = db.seed(dry_run=True, prune=True)
+    assert dry.dry_run and dry.inserted == 1 and dry.pruned == 5025
+    assert db.carrier.count() == 5025 and len(db.seed_status()) == 1
+    kept = db.seed()
+    assert kept.prune_candidates == 5025 and db.carrier.count() == 5026
+    pruned = db.seed(prune=True, force=True)
+    assert pruned.pruned == 5025 and db.carrier.count() == 1
+
+
+# -- data files ---------------------------------------------------------------------------------
+
+
+def test_csv_dialect_details(db, project):
+    text = ('\ufeffname,mc_number,status\r\n'
+            '"Smith, Jones & Co",MC1,ACTIVE\r\n'
+            '"Line\nBreak ""Quoted"" LLC",MC2,\r\n'
+            '\r\n'
+            'No Docket,,INACTIVE\r\n')
+    folder = project / "seeds" / "development"
+    (folder / "c.csv").write_bytes(text.encode("utf-8"))
+    (folder / "manifest.json").write_text(json.dumps({"name": "development", "version": "1", "files": [
+        {"path": "c.csv", "model": "Carrier", "key": ["name"]}]}))
+    with pytest.raises(carrierdb.ConfigurationError, match=r"seed key \(name\) of c.csv is not unique in the schema"):
+        db.seed()  # a key must identify a record
+    (folder / "manifest.json").write_text(json.dumps({"name": "development", "version": "1", "files": [
+        {"path": "c.csv", "model": "Carrier"}]}))
+    with pytest.raises(carrierdb.ValidationError, match="mcNumber is the seed's key"):
+        db.seed()  # the default key is mcNumber, and one row has none
+    (folder / "c.csv").write_bytes(text.replace("No Docket,,INACTIVE", "No Docket,MC3,INACTIVE").encode("utf-8"))
+    db.seed()
+    got = {r["mcNumber"]: r for r in db.carrier.find_many()}
+    assert got["MC1"]["name"] == "Smith, Jones & Co"
+    assert got["MC2"]["name"] == 'Line Break "Quoted" LLC' and got["MC2"]["status"] == "ACTIVE"  # empty field: the default
+    assert got["MC3"]["status"] == "INACTIVE"
+
+
+def test_json_and_ndjson_files(db, project):
+    folder = project / "seeds" / "development"
+    (folder / "a.json").write_text(json.dumps([{"name": "Json One", "mcNumber": "MC1"}, {"name": "Json Two", "mcNumber": "MC2", "status": "REVOKED"}]))
+    (folder / "b.ndjson").write_text('{"name": "Nd One", "mcNumber": "MC3"}\n\n{"name": "Nd Two", "mcNumber": "MC4", "status": "INACTIVE"}\n')
+    (folder / "manifest.json").write_text(json.dumps({"name": "development", "version": "1", "files": [
+        {"path": "a.json", "model": "Carrier"}, {"path": "b.ndjson", "model": "Carrier"}]}))
+    report = db.seed()
+    assert report.inserted == 4 and db.carrier.find_unique({"mcNumber": "MC4"})["status"] == "INACTIVE"
+    (folder / "b.ndjson").write_text('{"name": "Nd One", "mcNumber": "MC3"}\n{"name": broken}\n')
+    with pytest.raises(carrierdb.ConfigurationError, match=r"b.ndjson:2: malformed JSON"):
+        db.seed(force=True)
+
+
+def test_malformed_csv_names_file_and_line(db, project):
+    write_set(project, "development", {"c.csv": 'name,mcNumber,status\nA,MC1,ACTIVE\nB,MC2\n'})
+    with pytest.raises(carrierdb.ConfigurationError, match=r"c.csv:3: expected 3 fields"):
+        db.seed()
+
+
+def test_seed_records_from_a_dataframe(db):
+    import pandas as pd
+
+    frame = pd.DataFrame({"name": ["Frame One", "Frame Two"], "mcNumber": ["MC-10", "MC-20"], "status": ["ACTIVE", None]})
+    first = db.seed_records("Carrier", frame, key=["mcNumber"])
+    assert first.inserted == 2 and db.carrier.find_unique({"mcNumber": "MC20"})["status"] == "ACTIVE"
+    again = db.seed_records("Carrier", frame)
+    assert again.unchanged == 2 and again.inserted == 0
+
+
+def test_the_seed_data_is_generated_reproducibly(tmp_path):
+    subprocess.run([sys.executable, str(REPO / "seeds" / "generate.py"), str(tmp_path)], check=True)
+    for relative in ("shared/core_carriers.csv", "development/carriers.csv", "testing/carriers.csv"):
+        assert filecmp.cmp(tmp_path / relative, REPO / "seeds" / relative, shallow=False), relative
+
+
+# -- crashes, CLI --------------------------------------------------------------------------------
+
+
+def test_a_killed_seed_leaves_the_previous_state(carrierdb_url, db, project):
+    db.seed()
+    before = rows(db)
+    big = project / "seeds" / "big"
+    big.mkdir()
+    with (big / "c.csv").open("w") as f:
+        f.write("name,mcNumber,status\n")
+        for k in range(400_000):
+            f.write(f"Carrier {k},MC{k + 2_000_000},ACTIVE\n")
+    (big / "manifest.json").write_text(json.dumps({"name": "big", "version": "1", "files": [{"path": "c.csv", "model": "Carrier"}]}))
+    child = textwrap.dedent(
+        """
+        import sys, carrierdb
+        db = carrierdb.connect(sys.argv[1])
+        def progress(file, done, total, rows, finished):
+            print("PROGRESS", done, flush=True)
+        db.seed("big", seeds=sys.argv[2], progress=progress)
+        print("DONE", flush=True)
+        """
+    )
+    proc = subprocess.Popen([sys.executable, "-c", child, carrierdb_url, str(project / "seeds")], stdout=subprocess.PIPE, text=True)
+    line = proc.stdout.readline()
+    assert line.startswith("PROGRESS"), line
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    fresh = carrierdb.connect(carrierdb_url, env="development")
+    assert rows(fresh) == before
+    assert [h["seed_set"] for h in fresh.seed_status()] == ["development"]
+
+
+def test_cli_seed_commands_and_reset_seeds(run_cli, carrierdb_url, project):
+    env = {"CARRIERDB_PROJECT_DIR": str(project), "CARRIERDB_ENV": "testing"}
+    assert run_cli("migrate", "deploy", "--url", carrierdb_url, env=env).returncode == 0
+    seeded = run_cli("seed", "--json", "--url", carrierdb_url, env=env)
+    assert seeded.returncode == 0, seeded.stderr
+    assert json.loads(seeded.stdout)["inserted"] == 225
+    status = json.loads(run_cli("seed-status", "--json", "--url", carrierdb_url, env=env).stdout)
+    assert [r["seed_set"] for r in status["runs"]] == ["testing"]
+    reset = run_cli("migrate", "reset", "--force", "--json", "--url", carrierdb_url, env=env)
+    assert reset.returncode == 0, reset.stderr
+    assert json.loads(reset.stdout)["seed"]["inserted"] == 225
+    summary = run_cli("summary", "--url", carrierdb_url, env=env)
+    assert "Carrier: 225 rows" in summary.stdout
