@@ -22,6 +22,8 @@ record to_record(const py::handle &obj) {
   return out;
 }
 
+}  // namespace
+
 document to_document(const py::handle &obj) {
   document d;
   if (obj.is_none()) return d;
@@ -38,6 +40,8 @@ document to_document(const py::handle &obj) {
   d.scalar = to_value(obj, 0);
   return d;
 }
+
+namespace {
 
 py::dict issue_to_dict(const validation_issue &i) {
   py::dict d;

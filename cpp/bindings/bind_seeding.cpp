@@ -3,6 +3,7 @@
 #include <pybind11/stl.h>
 
 #include "bindings.hpp"
+#include "carrierdb/seed/exporter.hpp"
 #include "carrierdb/seed/seeder.hpp"
 
 namespace carrierdb::bindings {
@@ -140,6 +141,17 @@ void init_seeding(py::module_ &m) {
         }
         return out;
       });
+  m.def("export_csv", [](std::shared_ptr<database> db, std::shared_ptr<schema> s, const std::string &model, const std::string &path,
+                         const py::object &where, const std::vector<std::string> &anonymize, const std::string &salt) {
+    export_options options;
+    options.where = to_document(where);
+    options.anonymize = anonymize;
+    if (!salt.empty()) options.salt = salt;
+    py::gil_scoped_release release;
+    return export_csv(db, s, model, path, options);
+  }, py::arg("db"), py::arg("schema"), py::arg("model"), py::arg("path"), py::arg("where"), py::arg("anonymize"), py::arg("salt"));
+  m.def("pseudonym", &pseudonym, py::arg("text"), py::arg("field"), py::arg("salt") = "carrierdb");
+
   m.def("read_manifest", [](const std::string &path) {
     const seed_manifest mf = seed_manifest::load(path);
     py::dict d;

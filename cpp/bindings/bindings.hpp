@@ -4,6 +4,7 @@
 #include <pybind11/pybind11.h>
 
 #include "carrierdb/backend/value.hpp"
+#include "carrierdb/repo/document.hpp"
 
 namespace carrierdb::bindings {
 namespace py = pybind11;
@@ -21,6 +22,8 @@ params to_params(const py::handle &seq);
 /// One Python object -> one SQL value (None, bool, int, float, str, Decimal, datetime, date,
 /// dict/list as JSON). Raises TypeError for anything else.
 value to_value(const py::handle &obj, std::size_t index);
+/// A Python filter (dicts, lists, scalars) -> a document.
+document to_document(const py::handle &obj);
 /// A result -> list of dicts keyed by column name, values typed by column kind.
 py::list rows_to_dicts(const result &r);
 /// One cell -> a Python object, typed by its column kind.

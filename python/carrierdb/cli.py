@@ -180,7 +180,7 @@ def _seed_progress(args: argparse.Namespace) -> bool:
 
 def cmd_seed(args: argparse.Namespace) -> int:
     db = connect(args.url, env=args.env)
-    report = db.seed(args.seed_env or db.env, seeds=args.dir, dry_run=args.dry_run, lenient=args.lenient, rejects=args.rejects,
+    report = db.seed(db.env, seeds=args.dir, dry_run=args.dry_run, lenient=args.lenient, rejects=args.rejects,
                      allow_production=args.allow_production, prune=args.prune, force=args.force, progress=_seed_progress(args))
     _emit(args, report.to_json(), lambda: print(report))
     return EXIT_OK
@@ -198,6 +198,19 @@ def cmd_seed_status(args: argparse.Namespace) -> int:
                   f"+{r['inserted']} ~{r['updated']} ={r['unchanged']} !{r['rejected']} -{r['pruned']}  by {r['applied_by']}")
 
     _emit(args, {"url": db.url, "runs": rows}, human)
+    return EXIT_OK
+
+
+def cmd_seed_export(args: argparse.Namespace) -> int:
+    import os
+
+    db = connect(args.url, env=args.env)
+    where = json.loads(args.where) if args.where else None
+    fields = [f.strip() for f in args.anonymize.split(",") if f.strip()]
+    salt = args.salt or os.environ.get("CARRIERDB_ANONYMIZE_SALT")
+    count = db.seed_export(args.model, args.to, where=where, anonymize=fields, salt=salt)
+    _emit(args, {"model": args.model, "file": args.to, "rows": count, "anonymized": fields},
+          lambda: print(f"exported {count} {args.model} row(s) to {args.to}" + (f", anonymised: {', '.join(fields)}" if fields else "")))
     return EXIT_OK
 
 
@@ -251,8 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     seed_common = argparse.ArgumentParser(add_help=False, parents=[common])
     seed_common.add_argument("--dir", help="seeds folder (default: seeds/ in the project root)")
-    seed = sub.add_parser("seed", parents=[seed_common], help="apply the environment's seed set (or: seed status)")
-    seed.add_argument("seed_env", nargs="?", metavar="ENV", help="seed set to apply (default: the current environment)")
+    seed = sub.add_parser("seed", parents=[seed_common], help="apply the environment's seed set; or: seed status | seed export")
     seed.add_argument("--dry-run", action="store_true", help="do everything in a transaction and roll it back")
     seed.add_argument("--lenient", action="store_true", help="write the valid rows; rejected rows go to --rejects")
     seed.add_argument("--rejects", help="file for rejected rows (default: <seed set>/rejects.csv)")
@@ -261,9 +273,17 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--force", action="store_true", help="apply again although this version was applied")
     seed.add_argument("--no-progress", action="store_true", help="no progress bar")
     seed.set_defaults(func=cmd_seed)
-
-    p = sub.add_parser("seed-status", parents=[seed_common], help="what each environment's seed history holds")
+    seed_actions = seed.add_subparsers(dest="seed_action", required=False, metavar="ACTION")
+    p = seed_actions.add_parser("status", parents=[seed_common], help="what each environment's seed history holds")
     p.set_defaults(func=cmd_seed_status)
+    p = seed_actions.add_parser("export", parents=[seed_common], help="write live rows as a seed file (CSV), optionally anonymised")
+    p.add_argument("--model", required=True, help="model to export, e.g. Carrier")
+    p.add_argument("--to", required=True, help="CSV file to write")
+    p.add_argument("--where", help='a Prisma-style filter as JSON, e.g. \'{"status": "ACTIVE"}\'')
+    p.add_argument("--anonymize", default="", help="comma-separated fields to replace with deterministic pseudonyms")
+    p.add_argument("--salt", default=None, help="secret for the pseudonyms (default: CARRIERDB_ANONYMIZE_SALT or a fixed one)")
+    p.set_defaults(func=cmd_seed_export)
+
     p = sub.add_parser("summary", parents=[common], help="counts per model and per status, and a few rows")
     p.add_argument("--sample", type=int, default=5, help="rows to show per model (default: %(default)s)")
     p.set_defaults(func=cmd_summary)

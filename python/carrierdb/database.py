@@ -225,6 +225,11 @@ class Database:
 
         return seed_records(self, model, records, **options)
 
+    def seed_export(self, model: str, to: str, *, where: Any = None, anonymize: Sequence[str] = (), salt: str | None = None) -> int:
+        """Write live rows of ``model`` to a CSV seed file; ``anonymize`` replaces those fields with
+        deterministic pseudonyms (same input and salt, same output, so keys stay joinable)."""
+        return _core.export_csv(self._db, self.schema, model, str(to), where, list(anonymize), salt or "")
+
     def seed_status(self) -> list[dict]:
         from .seeds import seed_status
 

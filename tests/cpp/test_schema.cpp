@@ -74,3 +74,21 @@ TEST(validation, parses_iso_timestamps_to_utc_milliseconds) {
   EXPECT_FALSE(parse_iso_timestamp("2023-02-29", ms));
   EXPECT_FALSE(parse_iso_timestamp("2024-13-01", ms));
 }
+
+#include "carrierdb/seed/exporter.hpp"
+#include <set>
+
+TEST(pseudonym, digit_permutation_is_a_bijection_that_keeps_length) {
+  std::set<std::string> seen;
+  for (int k = 0; k < 1000; ++k) {
+    char digits[8];
+    std::snprintf(digits, sizeof digits, "%03d", k);
+    const std::string out = pseudonym(std::string("MC") + digits, "mcNumber", "salt");
+    ASSERT_EQ(out.size(), 5u) << out;
+    seen.insert(out);
+  }
+  EXPECT_EQ(seen.size(), 1000u);  // every input maps to a different output
+  EXPECT_EQ(pseudonym("MC42", "mcNumber", "salt"), pseudonym("MC42", "mcNumber", "salt"));
+  EXPECT_NE(pseudonym("MC42", "mcNumber", "salt"), pseudonym("MC42", "mcNumber", "pepper"));
+  EXPECT_EQ(pseudonym("ops@acme.com", "email", "s").find("@example.com"), 15u);  // "user-" and 10 hex digits
+}
