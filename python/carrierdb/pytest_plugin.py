@@ -4,6 +4,8 @@ Fixtures:
   carrierdb_backend  "sqlite" or "postgresql"; tests that use it run once per backend
   carrierdb_url      a URL to a fresh, empty database of that backend (dropped afterwards)
   carrierdb_db       a connected carrierdb.Database on that URL
+  carrierdb_migrated_db   the same, with the project's migrations/ deployed
+  carrierdb_seeded_db     the same, migrated and seeded with the testing set (seeds/testing)
 
 PostgreSQL comes from CARRIERDB_TEST_DATABASE_URL (an admin URL: the plugin creates and drops
 one database per test there). Without it, PostgreSQL cases are skipped with that reason, except
@@ -97,3 +99,17 @@ def carrierdb_db(carrierdb_url: str) -> Iterator["carrierdb.Database"]:  # noqa:
         yield db
     finally:
         db.close()
+
+
+@pytest.fixture
+def carrierdb_migrated_db(carrierdb_db):
+    """An isolated database with the project's migrations applied."""
+    carrierdb_db.migrations().deploy()
+    return carrierdb_db
+
+
+@pytest.fixture
+def carrierdb_seeded_db(carrierdb_migrated_db):
+    """An isolated, migrated database seeded with the project's testing set."""
+    carrierdb_migrated_db.seed("testing")
+    return carrierdb_migrated_db
