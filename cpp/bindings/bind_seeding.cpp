@@ -2,6 +2,8 @@
 // the seed history. The GIL is released for the whole load and taken back only for progress.
 #include <pybind11/stl.h>
 
+#include <cmath>
+
 #include "bindings.hpp"
 #include "carrierdb/seed/exporter.hpp"
 #include "carrierdb/seed/seeder.hpp"
@@ -116,6 +118,29 @@ void init_seeding(py::module_ &m) {
         }
         return result_to_dict(r);
       }, py::arg("model"), py::arg("rows"), py::arg("key"), py::arg("label"), py::arg("options"))
+      .def("apply_columns", [](seeder &sd, const std::string &model, const std::vector<std::string> &names, const py::list &columns,
+                               const std::vector<std::string> &key, const std::string &label, const py::dict &options) {
+        // Column-wise input (a DataFrame's columns as lists): no dict per row. NaN is "missing".
+        std::vector<record> input;
+        const std::size_t rows = columns.empty() ? 0 : py::len(columns[0]);
+        input.resize(rows);
+        for (std::size_t c = 0; c < names.size(); ++c) {
+          py::list column = columns[c];
+          if (py::len(column) != rows) throw py::value_error("columns differ in length");
+          for (std::size_t r = 0; r < rows; ++r) {
+            PyObject *cell = PyList_GET_ITEM(column.ptr(), static_cast<Py_ssize_t>(r));
+            if (PyFloat_Check(cell) && std::isnan(PyFloat_AS_DOUBLE(cell))) input[r].emplace_back(names[c], std::monostate{});
+            else input[r].emplace_back(names[c], to_value(cell, c));
+          }
+        }
+        const seed_options opts = to_options(options);
+        seed_result res;
+        {
+          py::gil_scoped_release release;
+          res = sd.apply_records(model, input, key, label, opts);
+        }
+        return result_to_dict(res);
+      }, py::arg("model"), py::arg("names"), py::arg("columns"), py::arg("key"), py::arg("label"), py::arg("options"))
       .def("history", [](seeder &sd) {
         std::vector<seed_history_row> rows;
         {

@@ -164,12 +164,24 @@ def seed_records(db, model: str, records: Any, *, key: Optional[Sequence[str]] =
     from .models import _records_from
 
     env = env or db.env or "development"
-    rows = _records_from(records)
     rejects_path = str(rejects) if lenient and rejects else None
-    raw = _seeder(db).apply_records(model, rows, list(key or []), label or f"records:{model}",
-                                    _options(db, env, dry_run=dry_run, lenient=lenient, rejects_path=rejects_path,
-                                             allow_production=allow_production, prune=prune))
+    options = _options(db, env, dry_run=dry_run, lenient=lenient, rejects_path=rejects_path, allow_production=allow_production, prune=prune)
+    label = label or f"records:{model}"
+    if hasattr(records, "columns") and hasattr(records, "to_dict"):
+        # A DataFrame goes column by column (tolist() is fast; no dict per row); NaN/NaT are missing.
+        names = [str(c) for c in records.columns]
+        columns = [_column_values(records[c]) for c in records.columns]
+        raw = _seeder(db).apply_columns(model, names, columns, list(key or []), label, options)
+    else:
+        raw = _seeder(db).apply_records(model, _records_from(records), list(key or []), label, options)
     return SeedReport(**raw, rejects_path=rejects_path)
+
+
+def _column_values(series) -> list:
+    """A pandas column as Python values: datetimes as datetime, NaT as None, NaN left for the core."""
+    if str(series.dtype).startswith("datetime"):
+        return [None if value is None or value != value else value.to_pydatetime() for value in series.astype(object)]
+    return series.tolist()
 
 
 def seed_status(db) -> list[dict]:

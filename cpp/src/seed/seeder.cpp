@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "carrierdb/error.hpp"
@@ -164,8 +165,9 @@ seed_manifest seed_manifest::load(const std::string &manifest_path) {
 // One run: one connection, one transaction, temporary staging tables.
 class seed_run {
 public:
-  seed_run(connection &conn, const schema &s, const seed_options &options, std::int64_t now)
-      : m_conn(conn), m_schema(s), m_options(options), m_now(now) {
+  // `files_per_model`: how many sources load each model in this run (prune bookkeeping needs it).
+  seed_run(connection &conn, const schema &s, const seed_options &options, std::int64_t now, std::map<std::string, int> files_per_model)
+      : m_conn(conn), m_schema(s), m_options(options), m_now(now), m_files_per_model(std::move(files_per_model)) {
     if (!options.rejects_path.empty() && options.lenient) {
       m_rejects.open(options.rejects_path, std::ios::binary | std::ios::trunc);
       if (!m_rejects) throw configuration_error("cannot write rejects file " + options.rejects_path);
@@ -273,13 +275,26 @@ public:
 
     std::vector<std::string> key_columns;
     for (const auto &k : key) key_columns.push_back(model.field(k)->column);
-    remember_keys(model, key_columns, direct ? target : stage);
+    // Prune bookkeeping. A model whose first source went into an empty table holds only seeded
+    // rows: nothing to prune. A model loaded from one source is pruned against its staging table
+    // right here. Only a model loaded from several sources collects its keys across them.
+    const bool first_source = m_seen_models.insert(model.table).second;
+    if (first_source && direct) m_all_seeded.insert(model.table);
+    const bool several = m_files_per_model[model.name] > 1;
+    if (several && !m_all_seeded.count(model.table)) remember_keys(model, key_columns, direct ? target : stage);
     if (direct) {
       file.inserted = staged;
     } else {
       duplicates(label, stage, key_columns, file, result);
       const std::string match = key_match("t", q(stage), key_columns);
       const std::int64_t existing = count("SELECT count(*) FROM " + q(stage) + " WHERE EXISTS (SELECT 1 FROM " + q(target) + " t WHERE " + match + ")");
+      if (!several && !m_all_seeded.count(model.table)) {
+        const std::string missing = " FROM " + q(target) + " WHERE NOT EXISTS (SELECT 1 FROM " + q(stage) + " WHERE " +
+                                    key_match(q(target), q(stage), key_columns) + ")";
+        const std::int64_t candidates = count("SELECT count(*) FROM " + q(target)) - existing;
+        result.prune_candidates += candidates;
+        if (m_options.prune && candidates > 0) result.pruned += m_conn.execute("DELETE" + missing, {});
+      }
       // Rows identical to what the table holds are dropped before the merge: no write, no updated_at change.
       std::string same = match;
       for (const auto *f : fields) {
@@ -454,6 +469,9 @@ private:
   bool m_failed = false;
   std::ofstream m_rejects;
   std::map<std::string, std::pair<std::string, std::vector<std::string>>> m_keys;  // table -> (keys table, key columns)
+  std::map<std::string, int> m_files_per_model;
+  std::set<std::string> m_seen_models;   // tables loaded so far in this run
+  std::set<std::string> m_all_seeded;    // tables that were empty when this run first loaded them
 };
 
 seeder::seeder(std::shared_ptr<database> db, std::shared_ptr<const schema> s, std::string history_table)
@@ -543,7 +561,9 @@ seed_result seeder::apply(const seed_manifest &manifest, const seed_options &opt
         return result;
       }
     }
-    seed_run run(conn, *m_schema, options, now_ms());
+    std::map<std::string, int> files_per_model;
+    for (const auto &f : manifest.files) ++files_per_model[m_schema->model_by_accessor(f.model)->name];
+    seed_run run(conn, *m_schema, options, now_ms(), files_per_model);
     for (const auto &f : manifest.files) {
       const model_def &model = *m_schema->model_by_accessor(f.model);
       run.load(f.path, model, f.key,
@@ -575,7 +595,7 @@ seed_result seeder::apply_records(const std::string &model_name, const std::vect
     result.version = "records";
     result.dry_run = options.dry_run;
     create_history(conn, m_history);
-    seed_run run(conn, *m_schema, options, now_ms());
+    seed_run run(conn, *m_schema, options, now_ms(), {{model->name, 1}});
     run.load(label, *model, key,
              [&](const std::function<void(source_row &)> &sink) {
                source_row src;
