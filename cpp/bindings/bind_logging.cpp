@@ -14,13 +14,7 @@ void init_logging(py::module_ &m) {
           set_log_sink({}, log_level::error);
           return;
         }
-        // The sink holds the callback in a shared_ptr deleted under the GIL.
-        auto holder = std::shared_ptr<py::object>(new py::object(std::move(callback)), [](py::object *p) {
-          if (Py_IsInitialized()) {
-            py::gil_scoped_acquire gil;
-            delete p;
-          }
-        });
+        auto holder = hold(std::move(callback));
         set_log_sink(
             [holder](log_level lvl, const std::string &message) {
               if (!Py_IsInitialized()) return;

@@ -12,10 +12,7 @@ namespace {
 
 progress_callback wrap_progress(const py::object &callback) {
   if (callback.is_none()) return {};
-  auto holder = std::shared_ptr<py::object>(new py::object(callback), [](py::object *p) {
-    py::gil_scoped_acquire gil;
-    delete p;
-  });
+  auto holder = hold(callback);
   return [holder](const migration_progress &p) {
     py::gil_scoped_acquire gil;
     if (PyErr_CheckSignals() != 0) throw py::error_already_set();

@@ -11,16 +11,6 @@ namespace carrierdb::bindings {
 
 namespace {
 
-record to_record(const py::handle &obj) {
-  if (!PyDict_Check(obj.ptr())) throw py::type_error("expected a dict of field values");
-  record out;
-  std::size_t k = 0;
-  for (auto item : py::reinterpret_borrow<py::dict>(obj)) {
-    if (!PyUnicode_Check(item.first.ptr())) throw py::type_error("field names must be strings");
-    out.emplace_back(item.first.cast<std::string>(), to_value(item.second, k++));
-  }
-  return out;
-}
 
 }  // namespace
 

@@ -25,10 +25,7 @@ seed_options to_options(const py::dict &o) {
   if (!get("applied_by").is_none()) out.applied_by = get("applied_by").cast<std::string>();
   py::object progress = get("progress");
   if (!progress.is_none()) {
-    auto holder = std::shared_ptr<py::object>(new py::object(progress), [](py::object *p) {
-      py::gil_scoped_acquire gil;
-      delete p;
-    });
+    auto holder = hold(progress);
     out.progress = [holder](const seed_progress &p) {
       py::gil_scoped_acquire gil;
       if (PyErr_CheckSignals() != 0) throw py::error_already_set();
@@ -80,13 +77,6 @@ py::dict result_to_dict(const seed_result &r) {
   return out;
 }
 
-record to_record(const py::handle &obj) {
-  if (!PyDict_Check(obj.ptr())) throw py::type_error("expected a dict of field values");
-  record out;
-  std::size_t k = 0;
-  for (auto item : py::reinterpret_borrow<py::dict>(obj)) out.emplace_back(py::str(item.first).cast<std::string>(), to_value(item.second, k++));
-  return out;
-}
 
 }  // namespace
 

@@ -97,6 +97,25 @@ value to_value(const py::handle &obj, std::size_t index) {
                        " to SQL (use None, bool, int, float, str, Decimal, datetime, date, dict or list)");
 }
 
+record to_record(const py::handle &obj) {
+  if (!PyDict_Check(obj.ptr())) throw py::type_error("expected a dict of field values");
+  record out;
+  std::size_t k = 0;
+  for (auto item : py::reinterpret_borrow<py::dict>(obj)) {
+    if (!PyUnicode_Check(item.first.ptr())) throw py::type_error("field names must be strings");
+    out.emplace_back(item.first.cast<std::string>(), to_value(item.second, k++));
+  }
+  return out;
+}
+
+std::shared_ptr<py::object> hold(py::object callable) {
+  return std::shared_ptr<py::object>(new py::object(std::move(callable)), [](py::object *p) {
+    if (!Py_IsInitialized()) return;  // interpreter gone: leak rather than crash at exit
+    py::gil_scoped_acquire gil;
+    delete p;
+  });
+}
+
 params to_params(const py::handle &seq) {
   params out;
   if (seq.is_none()) return out;

@@ -5,6 +5,9 @@
 
 #include "carrierdb/backend/value.hpp"
 #include "carrierdb/repo/document.hpp"
+#include "carrierdb/schema/validation.hpp"
+
+#include <memory>
 
 namespace carrierdb::bindings {
 namespace py = pybind11;
@@ -22,6 +25,10 @@ params to_params(const py::handle &seq);
 /// One Python object -> one SQL value (None, bool, int, float, str, Decimal, datetime, date,
 /// dict/list as JSON). Raises TypeError for anything else.
 value to_value(const py::handle &obj, std::size_t index);
+/// A Python dict of field values -> a record (field name, value) in the dict's order.
+record to_record(const py::handle &obj);
+/// Keeps a Python callable alive from C++; it is released under the GIL, whichever thread drops it.
+std::shared_ptr<py::object> hold(py::object callable);
 /// A Python filter (dicts, lists, scalars) -> a document.
 document to_document(const py::handle &obj);
 /// A result -> list of dicts keyed by column name, values typed by column kind.

@@ -3,27 +3,35 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Callable, Iterator, Optional, Union
+from typing import Any, Callable, Iterator, Optional, Union
 
 # (index, total, name, finished, seconds), called by the C++ engine before and after each step.
 ProgressCallback = Callable[[int, int, str, bool, float], None]
 Progress = Union[None, bool, ProgressCallback]
 
 
+def resolve(progress: Any) -> tuple[Optional[Callable], Any]:
+    """(callback, tqdm) for a ``progress`` argument: the user's callable; or tqdm's class (tqdm.auto,
+    so a notebook gets a widget) for True; or neither for None/False, or when tqdm, an optional
+    extra, is not installed (no bar rather than no operation)."""
+    if progress is None or progress is False:
+        return None, None
+    if callable(progress):
+        return progress, None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return None, None
+    return None, tqdm
+
+
 @contextlib.contextmanager
 def progress_reporter(progress: Progress, description: str, unit: str) -> Iterator[Optional[ProgressCallback]]:
     """Yield the callback to hand to the engine. ``True`` draws a tqdm bar (``tqdm.auto``, so a
     notebook gets a widget); a callable is used as is; ``None``/``False`` reports nothing."""
-    if progress is None or progress is False:
-        yield None
-        return
-    if callable(progress):
-        yield progress
-        return
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:  # tqdm is an optional extra: no bar rather than no deploy
-        yield None
+    callback, tqdm = resolve(progress)
+    if tqdm is None:
+        yield callback
         return
     bar = None
 

@@ -17,6 +17,7 @@ from typing import Any, Iterator, Optional, Sequence
 
 from . import _core
 from .config import project_root
+from .progress import resolve
 
 __all__ = ["SeedReport", "seed", "seed_directory", "seed_records", "seed_status"]
 
@@ -90,16 +91,9 @@ class SeedReport:
 @contextlib.contextmanager
 def _progress(progress: Any) -> Iterator[Any]:
     """A tqdm bar over bytes read (one per file), a callable(file, bytes, total, rows, finished), or nothing."""
-    if progress is None or progress is False:
-        yield None
-        return
-    if callable(progress):
-        yield progress
-        return
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        yield None
+    callback, tqdm = resolve(progress)
+    if tqdm is None:
+        yield callback
         return
     bars: dict[str, Any] = {}
 

@@ -25,6 +25,17 @@ std::string connection::quote_identifier(std::string_view name) const {
 
 void connection::begin() { execute("BEGIN"); }
 
+std::string connection::like_pattern(const std::string &needle, text_match how) {
+  std::string pattern;
+  for (char c : needle) {
+    if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+    pattern += c;
+  }
+  if (how != text_match::starts_with) pattern = "%" + pattern;
+  if (how != text_match::ends_with) pattern += "%";
+  return pattern;
+}
+
 namespace {
 
 // Equal jitter: half the exponential delay is fixed, half random, so retries from many

@@ -379,15 +379,8 @@ public:
 
   std::string text_match_sql(const std::string &column_sql, text_match how, const std::string &needle, bool insensitive,
                              params &args) const override {
-    // LIKE with backslash as the escape character (PostgreSQL's default), wildcards escaped.
-    std::string pattern;
-    for (char c : needle) {
-      if (c == '%' || c == '_' || c == '\\') pattern += '\\';
-      pattern += c;
-    }
-    if (how != text_match::starts_with) pattern = "%" + pattern;
-    if (how != text_match::ends_with) pattern += "%";
-    args.emplace_back(std::move(pattern));
+    // LIKE with backslash as the escape character (PostgreSQL's default).
+    args.emplace_back(like_pattern(needle, how));
     return column_sql + (insensitive ? " ILIKE " : " LIKE ") + placeholder(args.size());
   }
 

@@ -324,14 +324,8 @@ public:
                              params &args) const override {
     std::string pattern;
     if (insensitive) {
-      // LIKE folds ASCII letters only (SQLite without ICU); wildcards escaped with '\\'.
-      for (char c : needle) {
-        if (c == '%' || c == '_' || c == '\\') pattern += '\\';
-        pattern += c;
-      }
-      if (how != text_match::starts_with) pattern = "%" + pattern;
-      if (how != text_match::ends_with) pattern += "%";
-      args.emplace_back(std::move(pattern));
+      // LIKE folds ASCII letters only (SQLite without ICU).
+      args.emplace_back(like_pattern(needle, how));
       return column_sql + " LIKE " + placeholder(args.size()) + " ESCAPE '\\'";
     }
     // SQLite's LIKE ignores ASCII case, so case-sensitive matching uses GLOB; its wildcards

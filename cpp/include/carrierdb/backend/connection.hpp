@@ -111,6 +111,9 @@ public:
   /// SQL that is true when `a` equals `b`, NULL counting as equal to NULL.
   virtual std::string null_safe_equal_sql(const std::string &a, const std::string &b) const = 0;
 
+  /// `needle` as a LIKE pattern for `how`, with %, _ and the escape character \ escaped.
+  static std::string like_pattern(const std::string &needle, text_match how);
+
   /// Quotes an identifier in this dialect ("name" with embedded quotes doubled).
   virtual std::string quote_identifier(std::string_view name) const;
   /// The placeholder for the 1-based parameter `index` ("$1" on both backends).
