@@ -156,6 +156,21 @@ void init_repository(py::module_ &m) {
         }
         return py::object(rows_to_dicts(out)[0]);
       }, py::arg("data"))
+      .def("create_many_streamed", [](repository &r, const py::list &rows, std::size_t chunk_size) {
+        // Chunks are converted under the GIL; validation and the COPY run without it, so the
+        // server loads one chunk while the next is converted.
+        std::size_t next = 0;
+        const std::size_t total = rows.size();
+        py::gil_scoped_release release;
+        return r.create_many_streamed([&](std::vector<record> &chunk) {
+          if (next >= total) return false;
+          py::gil_scoped_acquire gil;
+          const std::size_t end = std::min(total, next + chunk_size);
+          chunk.reserve(end - next);
+          for (; next < end; ++next) chunk.push_back(to_record(PyList_GET_ITEM(rows.ptr(), static_cast<Py_ssize_t>(next))));
+          return true;
+        });
+      }, py::arg("rows"), py::arg("chunk_size") = 2000)
       .def("create_many", [](repository &r, const py::iterable &rows, bool skip_duplicates, bool returning) -> py::object {
         std::vector<record> input;
         for (auto row : rows) input.push_back(to_record(row));

@@ -74,6 +74,8 @@ class Model:
         multi-row INSERTs. All are validated first: one bad record means nothing is written.
         Returns the number inserted, or the records with ``return_records=True``."""
         rows = _records_from(data)
+        if not skip_duplicates and not return_records:
+            return self._repo.create_many_streamed(rows if isinstance(rows, list) else list(rows))
         result = self._repo.create_many(rows, skip_duplicates, return_records)
         return RecordList(result, self.fields) if return_records else result
 

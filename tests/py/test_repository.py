@@ -290,3 +290,12 @@ def test_bulk_load_keeps_control_characters_and_backslashes(carrierdb_backend, c
     bodies = ["tab\there", "new\nline", "cr\rhere", "back\\slash", "\\N", "\\.", "", None, "end\\", "é🚚"]
     assert db.note.create_many([{"body": b} for b in bodies]) == len(bodies)
     assert [r["body"] for r in db.note.find_many(order_by={"id": "asc"})] == bodies
+
+
+def test_create_many_with_rows_of_different_fields(db):
+    rows = [{"name": "With status", "status": "SUSPENDED"}, {"name": "Default status"}, {"name": "Docket", "mcNumber": "MC-5"}]
+    rows += [{"name": f"Bulk {k}", "status": "ACTIVE"} for k in range(5000)]
+    assert db.carrier.create_many(rows) == len(rows)
+    assert db.carrier.find_first({"name": "Default status"})["status"] == "ACTIVE"
+    assert db.carrier.find_first({"name": "Docket"})["mcNumber"] == "MC5"
+    assert db.carrier.count({"status": "SUSPENDED"}) == 1

@@ -519,6 +519,107 @@ result repository::create_many(const std::vector<record> &rows, bool skip_duplic
   return typed(std::move(out));
 }
 
+std::int64_t repository::create_many_streamed(const std::function<bool(std::vector<record> &chunk)> &next_chunk) {
+  const bool copy = m_db->with_connection([](connection &c) { return c.caps().copy; });
+  if (!copy) {
+    // No COPY (SQLite): gather everything and use the batched INSERTs.
+    std::vector<record> all, chunk;
+    while (next_chunk(chunk)) {
+      for (auto &r : chunk) all.push_back(std::move(r));
+      chunk.clear();
+    }
+    return create_many(all, false, false).affected_rows;
+  }
+  const std::int64_t now = now_ms();
+  std::vector<validation_issue> issues;
+  std::vector<record> odd_rows;  // fields other than the first row's: inserted after the COPY
+  std::vector<std::string> signature;
+  std::vector<const field_def *> fields;
+  std::unique_ptr<copy_sink> sink;
+  std::int64_t written = 0, index = 0;
+  m_db->begin();
+  try {
+    run({}, [&](connection &c) {
+      std::vector<record> chunk;
+      std::vector<value> row;
+      while (next_chunk(chunk)) {
+        for (const record &input : chunk) {
+          std::vector<validation_issue> row_issues;
+          record r = check_record(*m_schema, *m_model, input, validation_mode::create, row_issues);
+          for (auto &i : row_issues) {
+            i.path.insert(i.path.begin(), std::to_string(index));
+            issues.push_back(std::move(i));
+          }
+          ++index;
+          if (!issues.empty()) continue;  // keep validating; nothing more is sent
+          r = with_generated_values(r, true, now);
+          std::vector<std::string> mine;
+          for (const auto &f : m_model->fields)
+            if (find_value(r, f.name)) mine.push_back(f.name);
+          if (!sink) {
+            signature = mine;
+            std::vector<std::string> columns;
+            for (const auto &name : signature) {
+              fields.push_back(m_model->field(name));
+              columns.push_back(fields.back()->column);
+            }
+            sink = c.begin_copy(m_table, columns);
+          }
+          if (mine != signature) {
+            odd_rows.push_back(std::move(r));
+            continue;
+          }
+          row.clear();
+          for (std::size_t j = 0; j < fields.size(); ++j) row.push_back(to_param(c, *fields[j], *find_value(r, signature[j])));
+          sink->write(row);
+        }
+        chunk.clear();
+      }
+      if (sink) written = sink->finish();
+      sink.reset();
+      return 0;
+    });
+    if (!issues.empty()) throw validation_error(m_model->name, std::move(issues));
+    if (!odd_rows.empty()) {
+      // Already validated and completed: insert them as they are, grouped by their fields.
+      std::map<std::vector<std::string>, std::vector<const record *>> groups;
+      for (const auto &r : odd_rows) {
+        std::vector<std::string> mine;
+        for (const auto &f : m_model->fields)
+          if (find_value(r, f.name)) mine.push_back(f.name);
+        groups[mine].push_back(&r);
+      }
+      for (const auto &[names, members] : groups) {
+        written += run(*members.front(), [&](connection &c) {
+          std::vector<std::string> columns;
+          std::vector<const field_def *> group_fields;
+          for (const auto &name : names) {
+            group_fields.push_back(m_model->field(name));
+            columns.push_back(group_fields.back()->column);
+          }
+          auto group_sink = c.begin_copy(m_table, columns);
+          std::vector<value> row;
+          for (const record *r : members) {
+            row.clear();
+            for (std::size_t j = 0; j < group_fields.size(); ++j) row.push_back(to_param(c, *group_fields[j], *find_value(*r, names[j])));
+            group_sink->write(row);
+          }
+          return group_sink->finish();
+        });
+      }
+    }
+    m_db->commit();
+  } catch (...) {
+    sink.reset();
+    try {
+      m_db->rollback();
+    } catch (...) {
+    }
+    throw;
+  }
+  return written;
+}
+
 result repository::find_many(const find_options &options) {
   std::vector<validation_issue> issues;
   if (options.skip && *options.skip < 0) issues.push_back(argument_issue("skip", "too_small", "skip must not be negative"));

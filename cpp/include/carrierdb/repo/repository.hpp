@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,6 +36,11 @@ public:
   /// Inserts in batches inside one transaction (a savepoint inside an open one). Returns the
   /// rows when `returning`, else only `affected_rows`.
   result create_many(const std::vector<record> &rows, bool skip_duplicates, bool returning);
+  /// create_many for a stream of rows: `next_chunk` fills the next rows (false when there are
+  /// none). With COPY (PostgreSQL) rows are validated and sent chunk by chunk, so the server works
+  /// while the next chunk is prepared; any invalid row still means nothing is written. Rows whose
+  /// fields differ from the first row's are inserted afterwards, in the same transaction.
+  std::int64_t create_many_streamed(const std::function<bool(std::vector<record> &chunk)> &next_chunk);
   result find_many(const find_options &options);
   result find_unique(const document &where);  // zero or one row
   result get(const value &id);                // exactly one row, or not_found_error
