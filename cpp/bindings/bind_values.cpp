@@ -1,7 +1,12 @@
 // Conversion between Python objects and SQL values, in both directions.
+#include <ctime>
 #include <limits>
 
+#include "carrierdb/schema/validation.hpp"
+
 #include "bindings.hpp"
+// After Python.h (through bindings.hpp), as the C API requires.
+#include <datetime.h>
 
 namespace carrierdb::bindings {
 
@@ -64,7 +69,51 @@ void init_values(py::module_ &) {
   // Built here, at import, under the GIL: a lazily built static could deadlock when the
   // import inside it lets another thread run into the same initialisation.
   if (!g_types) g_types = build_types();
+  PyDateTime_IMPORT;
 }
+
+namespace {
+
+// A naive UTC datetime straight from the C API: a result row carries two timestamps per carrier,
+// and going through datetime.fromisoformat() costs several times more.
+py::object naive_utc_datetime(std::int64_t unix_ms) {
+  long long seconds = unix_ms / 1000;
+  int millis = static_cast<int>(unix_ms % 1000);
+  if (millis < 0) {
+    millis += 1000;
+    --seconds;
+  }
+  const std::time_t t = static_cast<std::time_t>(seconds);
+  std::tm utc{};
+  gmtime_r(&t, &utc);
+  PyObject *o = PyDateTime_FromDateAndTime(utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, millis * 1000);
+  if (!o) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(o);
+}
+
+// "YYYY-MM-DD HH:MM:SS[.ffffff]" without an offset, as PostgreSQL prints timestamp(n).
+bool plain_timestamp(const std::string &s, py::object &out) {
+  if (s.size() < 19 || s.size() > 26 || s[4] != '-' || s[7] != '-' || (s[10] != ' ' && s[10] != 'T') || s[13] != ':' || s[16] != ':')
+    return false;
+  int micros = 0;
+  if (s.size() > 19) {
+    if (s[19] != '.') return false;
+    std::string frac = s.substr(20);
+    if (frac.find_first_not_of("0123456789") != std::string::npos) return false;
+    frac.resize(6, '0');
+    micros = std::stoi(frac);
+  }
+  const auto num = [&](std::size_t at, std::size_t len) { return std::stoi(s.substr(at, len)); };
+  PyObject *o = PyDateTime_FromDateAndTime(num(0, 4), num(5, 2), num(8, 2), num(11, 2), num(14, 2), num(17, 2), micros);
+  if (!o) {
+    PyErr_Clear();
+    return false;
+  }
+  out = py::reinterpret_steal<py::object>(o);
+  return true;
+}
+
+}  // namespace
 
 value to_value(const py::handle &obj, std::size_t index) {
   if (obj.is_none()) return std::monostate{};
@@ -136,11 +185,10 @@ py::object to_python(const value &v, column_kind kind) {
     switch (kind) {
       case column_kind::boolean: return py::bool_(*i != 0);
       case column_kind::numeric: return t.decimal(py::int_(*i));
-      case column_kind::timestamp:
+      case column_kind::timestamp: return naive_utc_datetime(*i);  // Prisma stores SQLite DateTime as Unix milliseconds
       case column_kind::timestamptz: {
-        // Prisma stores SQLite DateTime as Unix milliseconds.
         py::object aware = t.datetime_fromtimestamp(py::float_(static_cast<double>(*i) / 1000.0), t.timezone_utc);
-        return kind == column_kind::timestamptz ? aware : aware.attr("replace")(py::arg("tzinfo") = py::none());
+        return aware;
       }
       default: return py::int_(*i);
     }
@@ -155,6 +203,8 @@ py::object to_python(const value &v, column_kind kind) {
       case column_kind::numeric: return t.decimal(py::str(s));
       case column_kind::timestamp:
       case column_kind::timestamptz: {
+        py::object fast;
+        if (kind == column_kind::timestamp && plain_timestamp(s, fast)) return fast;
         py::object parsed = t.datetime_fromisoformat(py::str(normalise_timestamp(s)));
         if (kind == column_kind::timestamp && !parsed.attr("tzinfo").is_none())
           parsed = parsed.attr("astimezone")(t.timezone_utc).attr("replace")(py::arg("tzinfo") = py::none());

@@ -83,6 +83,7 @@ repository::repository(std::shared_ptr<database> db, std::shared_ptr<const schem
     throw configuration_error("no model '" + model_name + "' in " + m_schema->file(), "models in the schema: " + names);
   }
   m_table = m_model->table;
+  m_select = select_list();
 }
 
 std::vector<validation_issue> repository::check(const record &data, validation_mode mode) const {
@@ -92,6 +93,7 @@ std::vector<validation_issue> repository::check(const record &data, validation_m
 }
 
 std::string repository::select_list() const {
+  if (!m_select.empty()) return m_select;
   std::string out;
   for (const auto &f : m_model->fields) {
     if (!out.empty()) out += ", ";

@@ -76,7 +76,8 @@ private:
   std::shared_ptr<database> m_db;
   std::shared_ptr<const schema> m_schema;
   const model_def *m_model;
-  std::string m_table;  // quoted
+  std::string m_table;
+  std::string m_select;  // the select list, built once
 };
 
 }  // namespace carrierdb
