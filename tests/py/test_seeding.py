@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -90,6 +91,7 @@ def test_a_changed_record_is_updated_and_only_it(db, project):
     write_set(project, "development", {"c.csv": "name,mcNumber,status\nAcme,MC1,ACTIVE\nBlue,MC2,ACTIVE\n"})
     db.seed()
     first = {r["mc_number"]: r for r in rows(db)}
+    time.sleep(0.01)  # timestamps have millisecond precision: let the clock move
     write_set(project, "development", {"c.csv": "name,mcNumber,status\nAcme,MC1,SUSPENDED\nBlue,MC2,ACTIVE\nCyan,MC3,ACTIVE\n"})
     report = db.seed()
     assert (report.inserted, report.updated, report.unchanged) == (1, 1, 1)
@@ -290,3 +292,18 @@ def test_anonymised_export_is_deterministic_unique_and_joinable(db, tmp_path):
     other = carrierdb.connect(f"sqlite:{tmp_path}/anon.db", schema=str(REPO / "schema.prisma"))
     other.migrations(REPO / "migrations").deploy()
     assert other.seed_records("Carrier", rows_a).inserted == 5025
+
+
+@pytest.mark.parametrize("changed", [False, True], ids=["unchanged_twice", "changed_second_copy"])
+def test_duplicate_of_a_key_already_in_the_table(db, project, changed):
+    """On PostgreSQL unchanged rows are skipped before staging: duplicates must still be caught."""
+    write_set(project, "development", {"c.csv": "name,mcNumber,status\nAcme,MC1,ACTIVE\nBlue,MC2,ACTIVE\n"})
+    db.seed()
+    second = "SUSPENDED" if changed else "ACTIVE"
+    write_set(project, "development", {"c.csv": f"name,mcNumber,status\nAcme,MC1,ACTIVE\nBlue,MC2,ACTIVE\nAcme,mc-1,{second}\n"},
+              version="2")
+    with pytest.raises(carrierdb.ValidationError) as info:
+        db.seed()
+    assert [i["code"] for i in info.value.issues] == ["duplicate_key"]
+    assert "lines 2 and 4" in str(info.value)
+    assert db.carrier.find_unique({"mcNumber": "MC1"})["status"] == "ACTIVE"

@@ -25,6 +25,10 @@ std::string connection::quote_identifier(std::string_view name) const {
 
 void connection::begin() { execute("BEGIN"); }
 
+void connection::copy_out(const std::string &, const std::function<void(const std::vector<std::string_view> &)> &) {
+  throw programming_error("this backend cannot stream COPY ... TO STDOUT; check caps().copy first", diagnostics{});
+}
+
 std::string connection::like_pattern(const std::string &needle, text_match how) {
   std::string pattern;
   for (char c : needle) {

@@ -4,6 +4,7 @@
 #include <libpq-fe.h>
 
 #include <pqxx/pqxx>
+#include <pqxx/stream_from>
 #include <pqxx/tablewriter>
 #include <ctime>
 #include <regex>
@@ -373,6 +374,33 @@ public:
   }
 
   std::unique_ptr<copy_sink> begin_copy(const std::string &table, const std::vector<std::string> &columns) override;
+  void copy_out(const std::string &select_sql, const std::function<void(const std::vector<std::string_view> &fields)> &row) override {
+    run(
+        [&](pqxx::nontransaction &tx) {
+          // libpqxx 6.4 writes "COPY <name> TO STDOUT" with the name as given: a parenthesised query works.
+          pqxx::stream_from stream(tx, "(" + select_sql + ")");
+          std::string line;
+          std::vector<std::string_view> fields;
+          while (stream.get_raw_line(line)) {
+            fields.clear();
+            std::size_t start = 0;
+            for (std::size_t tab; (tab = line.find('\t', start)) != std::string::npos; start = tab + 1)
+              fields.emplace_back(line.data() + start, tab - start);
+            fields.emplace_back(line.data() + start, line.size() - start);
+            row(fields);
+          }
+          stream.complete();
+          return pqxx::result{};
+        },
+        "COPY (" + select_sql + ") TO STDOUT");
+  }
+
+  std::string digest64_sql(const std::string &text_sql) const override {
+    return "('x' || substr(md5(" + text_sql + "), 1, 16))::bit(64)::bigint";
+  }
+
+  std::string digest_text_sql(const std::string &expr) const override { return "coalesce((" + expr + ")::text, chr(30))"; }
+
   std::string null_safe_equal_sql(const std::string &a, const std::string &b) const override {
     return a + " IS NOT DISTINCT FROM " + b;
   }

@@ -2,6 +2,8 @@
 // with set-based SQL (insert new, update changed, leave unchanged), all in one transaction.
 #include "carrierdb/seed/seeder.hpp"
 
+#include <openssl/evp.h>
+
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -97,6 +99,26 @@ std::string csv_field(const std::string &s) {
     out += c;
   }
   return out + "\"";
+}
+
+// The first 64 bits of MD5(text) as a signed integer: what the server's digest64_sql computes.
+std::int64_t digest64(const std::string &text) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(text.data(), text.size(), md, &length, EVP_md5(), nullptr);
+  std::uint64_t v = 0;
+  for (int k = 0; k < 8; ++k) v = (v << 8) | md[k];
+  return static_cast<std::int64_t>(v);
+}
+
+// A staged value as PostgreSQL's ::text prints it, NULL as \x1e. Forms that print differently
+// (timestamps, floats) only make a row look changed, and the staging comparison then finds it equal.
+void append_digest_text(std::string &out, const value &v) {
+  if (is_null(v)) out += '\x1e';
+  else if (auto s = std::get_if<std::string>(&v)) out += *s;
+  else if (auto i = std::get_if<std::int64_t>(&v)) out += std::to_string(*i);
+  else if (auto b = std::get_if<bool>(&v)) out += *b ? "true" : "false";
+  else out += "\x1d";  // a double: never equal to the server's text, so never skipped
 }
 
 const value *find_field(const record &r, const std::string &name) {
@@ -206,6 +228,36 @@ public:
       m_conn.execute("ALTER TABLE " + q(stage) + " ADD COLUMN " + q("_carrierdb_line") + " BIGINT", {});
       columns.push_back("_carrierdb_line");
     }
+    // Skipping unchanged rows before they are sent (PostgreSQL): the server streams a 64-bit
+    // digest of each row's key and compared fields; rows whose digests match stay home. Not when
+    // pruning, which needs every key staged.
+    struct digest_entry {
+      std::int64_t key = 0, row = 0, line = 0;
+    };
+    std::vector<digest_entry> digests;
+    std::vector<std::size_t> key_positions, compared_positions;
+    for (std::size_t j = 0; j < fields.size(); ++j) {
+      if (is_key(key, fields[j]->name)) key_positions.push_back(j);
+      else if (!fields[j]->updated_at && !(fields[j]->default_ && fields[j]->default_->what == default_value::kind::now))
+        compared_positions.push_back(j);
+    }
+    const bool prefilter = !direct && !m_options.prune && !m_conn.digest64_sql("''").empty();
+    if (prefilter) {
+      const auto text_of_columns = [&](const std::vector<std::size_t> &positions) {
+        std::string sql;
+        for (std::size_t p : positions) sql += (sql.empty() ? "" : " || chr(31) || ") + m_conn.digest_text_sql(q(fields[p]->column));
+        return sql.empty() ? std::string("''") : sql;
+      };
+      m_conn.copy_out("SELECT " + m_conn.digest64_sql(text_of_columns(key_positions)) + ", " +
+                          m_conn.digest64_sql(text_of_columns(compared_positions)) + " FROM " + q(target),
+                      [&](const std::vector<std::string_view> &f) {
+                        digests.push_back({std::stoll(std::string(f.at(0))), std::stoll(std::string(f.at(1))), 0});
+                      });
+      std::sort(digests.begin(), digests.end(), [](const digest_entry &a, const digest_entry &b) { return a.key < b.key; });
+    }
+    std::int64_t skipped = 0;
+    std::string digest_text;
+
     auto sink = m_conn.begin_copy(stage, columns);
 
     std::vector<value> row;
@@ -254,6 +306,43 @@ public:
             v = m_conn.timestamp_value(std::chrono::system_clock::time_point(std::chrono::milliseconds(*ms)));
         row.push_back(std::move(v));
       }
+      if (prefilter) {
+        const auto digest_of = [&](const std::vector<std::size_t> &positions) {
+          digest_text.clear();
+          for (std::size_t k = 0; k < positions.size(); ++k) {
+            if (k) digest_text += '\x1f';
+            append_digest_text(digest_text, row[positions[k]]);
+          }
+          return digest64(digest_text);
+        };
+        const std::int64_t key_digest = digest_of(key_positions);
+        auto it = std::lower_bound(digests.begin(), digests.end(), key_digest,
+                                   [](const digest_entry &e, std::int64_t k) { return e.key < k; });
+        if (it != digests.end() && it->key == key_digest) {
+          if (it->line != 0) {
+            // This key was in the seed already (staged or skipped): a duplicate.
+            validation_issue i;
+            i.code = "duplicate_key";
+            for (std::size_t p : key_positions) {
+              i.path.push_back(fields[p]->name);
+              i.value += (i.value.empty() ? "" : ", ") + text_of(row[p]);
+            }
+            i.message = "key (" + i.value + ") appears more than once (lines " + std::to_string(it->line) + " and " + std::to_string(src.line) + ")";
+            i.row = label + ":" + std::to_string(src.line);
+            result.issues.push_back(i);
+            ++result.rejected;
+            ++file.rejected;
+            m_failed = true;
+            writing = false;
+            return;
+          }
+          it->line = src.line;
+          if (it->row == digest_of(compared_positions)) {
+            ++skipped;  // identical to the stored row: not sent at all
+            return;
+          }
+        }
+      }
       if (!direct) row.emplace_back(src.line);
       try {
         sink->write(row);
@@ -270,6 +359,8 @@ public:
     sink.reset();
     if (!writing) {
       result.files.push_back(file);
+      if (m_failed && !result.issues.empty() && result.issues.back().code == "duplicate_key")
+        throw validation_error("seed " + label, result.issues);
       return;  // strict failure: the caller rolls back and reports every issue
     }
 
@@ -291,7 +382,7 @@ public:
       if (!several && !m_all_seeded.count(model.table)) {
         const std::string missing = " FROM " + q(target) + " WHERE NOT EXISTS (SELECT 1 FROM " + q(stage) + " WHERE " +
                                     key_match(q(target), q(stage), key_columns) + ")";
-        const std::int64_t candidates = count("SELECT count(*) FROM " + q(target)) - existing;
+        const std::int64_t candidates = count("SELECT count(*) FROM " + q(target)) - existing - skipped;
         result.prune_candidates += candidates;
         if (m_options.prune && candidates > 0) result.pruned += m_conn.execute("DELETE" + missing, {});
       }
@@ -301,8 +392,10 @@ public:
         if (is_key(key, f->name) || f->updated_at || (f->default_ && f->default_->what == default_value::kind::now)) continue;
         same += " AND " + m_conn.null_safe_equal_sql("t." + q(f->column), q(stage) + "." + q(f->column));
       }
-      file.unchanged = m_conn.execute("DELETE FROM " + q(stage) + " WHERE EXISTS (SELECT 1 FROM " + q(target) + " t WHERE " + same + ")", {});
-      file.updated = existing - file.unchanged;
+      const std::int64_t unchanged_staged =
+          m_conn.execute("DELETE FROM " + q(stage) + " WHERE EXISTS (SELECT 1 FROM " + q(target) + " t WHERE " + same + ")", {});
+      file.unchanged = skipped + unchanged_staged;
+      file.updated = existing - unchanged_staged;
       file.inserted = staged - existing;
       std::string cols, sets;
       for (const auto *f : fields) {
