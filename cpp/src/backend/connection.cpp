@@ -25,7 +25,7 @@ std::string connection::quote_identifier(std::string_view name) const {
 
 void connection::begin() { execute("BEGIN"); }
 
-void connection::copy_out(const std::string &, const std::function<void(const std::vector<std::string_view> &)> &) {
+void connection::copy_out(const std::string &, const std::function<void(const std::vector<std::optional<std::string>> &)> &) {
   throw programming_error("this backend cannot stream COPY ... TO STDOUT; check caps().copy first", diagnostics{});
 }
 

@@ -374,19 +374,43 @@ public:
   }
 
   std::unique_ptr<copy_sink> begin_copy(const std::string &table, const std::vector<std::string> &columns) override;
-  void copy_out(const std::string &select_sql, const std::function<void(const std::vector<std::string_view> &fields)> &row) override {
+  void copy_out(const std::string &select_sql,
+                const std::function<void(const std::vector<std::optional<std::string>> &fields)> &row) override {
     run(
         [&](pqxx::nontransaction &tx) {
           // libpqxx 6.4 writes "COPY <name> TO STDOUT" with the name as given: a parenthesised query works.
           pqxx::stream_from stream(tx, "(" + select_sql + ")");
           std::string line;
-          std::vector<std::string_view> fields;
+          std::vector<std::optional<std::string>> fields;
           while (stream.get_raw_line(line)) {
             fields.clear();
-            std::size_t start = 0;
-            for (std::size_t tab; (tab = line.find('\t', start)) != std::string::npos; start = tab + 1)
-              fields.emplace_back(line.data() + start, tab - start);
-            fields.emplace_back(line.data() + start, line.size() - start);
+            std::string field;
+            bool escaped = false, null_field = false;
+            for (std::size_t k = 0; k <= line.size(); ++k) {
+              const char c = k < line.size() ? line[k] : '\t';
+              if (escaped) {
+                escaped = false;
+                switch (c) {
+                  case 'N': null_field = true; break;
+                  case 't': field += '\t'; break;
+                  case 'n': field += '\n'; break;
+                  case 'r': field += '\r'; break;
+                  case 'b': field += '\b'; break;
+                  case 'f': field += '\f'; break;
+                  case 'v': field += '\v'; break;
+                  default: field += c;  // \\ and any other escaped character stand for themselves
+                }
+              } else if (c == '\\') {
+                escaped = true;
+              } else if (c == '\t') {
+                if (null_field) fields.emplace_back(std::nullopt);
+                else fields.emplace_back(std::move(field));
+                field.clear();
+                null_field = false;
+              } else {
+                field += c;
+              }
+            }
             row(fields);
           }
           stream.complete();
@@ -394,12 +418,6 @@ public:
         },
         "COPY (" + select_sql + ") TO STDOUT");
   }
-
-  std::string digest64_sql(const std::string &text_sql) const override {
-    return "('x' || substr(md5(" + text_sql + "), 1, 16))::bit(64)::bigint";
-  }
-
-  std::string digest_text_sql(const std::string &expr) const override { return "coalesce((" + expr + ")::text, chr(30))"; }
 
   std::string null_safe_equal_sql(const std::string &a, const std::string &b) const override {
     return a + " IS NOT DISTINCT FROM " + b;

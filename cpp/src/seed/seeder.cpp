@@ -2,8 +2,6 @@
 // with set-based SQL (insert new, update changed, leave unchanged), all in one transaction.
 #include "carrierdb/seed/seeder.hpp"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -101,14 +99,16 @@ std::string csv_field(const std::string &s) {
   return out + "\"";
 }
 
-// The first 64 bits of MD5(text) as a signed integer: what the server's digest64_sql computes.
-std::int64_t digest64(const std::string &text) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(text.data(), text.size(), md, &length, EVP_md5(), nullptr);
-  std::uint64_t v = 0;
-  for (int k = 0; k < 8; ++k) v = (v << 8) | md[k];
-  return static_cast<std::int64_t>(v);
+// A fast 64-bit hash (FNV-1a) for comparing rows with what the table holds. Both sides are
+// hashed here, so nothing depends on the server's hash functions. A collision could only make a
+// changed row look unchanged if both its key and its row hash collided (about 1 in 2^64 each).
+std::uint64_t fnv1a(const std::string &text) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
 }
 
 // A staged value as PostgreSQL's ::text prints it, NULL as \x1e. Forms that print differently
@@ -117,7 +117,7 @@ void append_digest_text(std::string &out, const value &v) {
   if (is_null(v)) out += '\x1e';
   else if (auto s = std::get_if<std::string>(&v)) out += *s;
   else if (auto i = std::get_if<std::int64_t>(&v)) out += std::to_string(*i);
-  else if (auto b = std::get_if<bool>(&v)) out += *b ? "true" : "false";
+  else if (auto b = std::get_if<bool>(&v)) out += *b ? 't' : 'f';  // PostgreSQL's boolean output
   else out += "\x1d";  // a double: never equal to the server's text, so never skipped
 }
 
@@ -228,11 +228,12 @@ public:
       m_conn.execute("ALTER TABLE " + q(stage) + " ADD COLUMN " + q("_carrierdb_line") + " BIGINT", {});
       columns.push_back("_carrierdb_line");
     }
-    // Skipping unchanged rows before they are sent (PostgreSQL): the server streams a 64-bit
-    // digest of each row's key and compared fields; rows whose digests match stay home. Not when
-    // pruning, which needs every key staged.
+    // Skipping unchanged rows before they are sent (PostgreSQL): the table's keys and compared
+    // fields are streamed out once (COPY TO STDOUT, a plain scan) and hashed; rows whose hashes
+    // match stay home. Not when pruning, which needs every key staged.
     struct digest_entry {
-      std::int64_t key = 0, row = 0, line = 0;
+      std::uint64_t key = 0, row = 0;
+      std::int64_t line = 0;
     };
     std::vector<digest_entry> digests;
     std::vector<std::size_t> key_positions, compared_positions;
@@ -241,22 +242,27 @@ public:
       else if (!fields[j]->updated_at && !(fields[j]->default_ && fields[j]->default_->what == default_value::kind::now))
         compared_positions.push_back(j);
     }
-    const bool prefilter = !direct && !m_options.prune && !m_conn.digest64_sql("''").empty();
+    const bool prefilter = !direct && !m_options.prune && m_conn.caps().copy;
+    std::string digest_text;
     if (prefilter) {
-      const auto text_of_columns = [&](const std::vector<std::size_t> &positions) {
-        std::string sql;
-        for (std::size_t p : positions) sql += (sql.empty() ? "" : " || chr(31) || ") + m_conn.digest_text_sql(q(fields[p]->column));
-        return sql.empty() ? std::string("''") : sql;
-      };
-      m_conn.copy_out("SELECT " + m_conn.digest64_sql(text_of_columns(key_positions)) + ", " +
-                          m_conn.digest64_sql(text_of_columns(compared_positions)) + " FROM " + q(target),
-                      [&](const std::vector<std::string_view> &f) {
-                        digests.push_back({std::stoll(std::string(f.at(0))), std::stoll(std::string(f.at(1))), 0});
-                      });
+      std::string select;
+      for (std::size_t p : key_positions) select += (select.empty() ? "" : ", ") + q(fields[p]->column);
+      for (std::size_t p : compared_positions) select += ", " + q(fields[p]->column);
+      m_conn.copy_out("SELECT " + select + " FROM " + q(target), [&](const std::vector<std::optional<std::string>> &f) {
+        const auto hash = [&](std::size_t from, std::size_t to) {
+          digest_text.clear();
+          for (std::size_t k = from; k < to; ++k) {
+            if (k > from) digest_text += '\x1f';
+            if (f[k]) digest_text += *f[k];
+            else digest_text += '\x1e';
+          }
+          return fnv1a(digest_text);
+        };
+        digests.push_back({hash(0, key_positions.size()), hash(key_positions.size(), f.size()), 0});
+      });
       std::sort(digests.begin(), digests.end(), [](const digest_entry &a, const digest_entry &b) { return a.key < b.key; });
     }
     std::int64_t skipped = 0;
-    std::string digest_text;
 
     auto sink = m_conn.begin_copy(stage, columns);
 
@@ -313,11 +319,11 @@ public:
             if (k) digest_text += '\x1f';
             append_digest_text(digest_text, row[positions[k]]);
           }
-          return digest64(digest_text);
+          return fnv1a(digest_text);
         };
-        const std::int64_t key_digest = digest_of(key_positions);
+        const std::uint64_t key_digest = digest_of(key_positions);
         auto it = std::lower_bound(digests.begin(), digests.end(), key_digest,
-                                   [](const digest_entry &e, std::int64_t k) { return e.key < k; });
+                                   [](const digest_entry &e, std::uint64_t k) { return e.key < k; });
         if (it != digests.end() && it->key == key_digest) {
           if (it->line != 0) {
             // This key was in the seed already (staged or skipped): a duplicate.

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -108,14 +109,11 @@ public:
   /// one prepared INSERT reused row after row on SQLite. Values use the parameter forms. Use it
   /// inside a transaction; the sink must be finished (or destroyed) before the next statement.
   virtual std::unique_ptr<class copy_sink> begin_copy(const std::string &table, const std::vector<std::string> &columns) = 0;
-  /// Streams the rows of `select_sql` (no parameters) as text fields, one call per row
-  /// (COPY (...) TO STDOUT on PostgreSQL). Only when caps().copy; fields must not need escaping.
-  virtual void copy_out(const std::string &select_sql, const std::function<void(const std::vector<std::string_view> &fields)> &row);
-  /// SQL for the first 64 bits of MD5(`text_sql`) as a signed bigint, or "" when the backend
-  /// has no MD5 (SQLite). Seeding compares such row digests to skip unchanged rows.
-  virtual std::string digest64_sql(const std::string &text_sql) const { (void)text_sql; return ""; }
-  /// SQL for an expression's text with NULL as "\x1e" (the digest input of one column).
-  virtual std::string digest_text_sql(const std::string &expr) const { return expr; }
+  /// Streams the rows of `select_sql` (no parameters), one call per row, each field as its
+  /// type's text output (PostgreSQL's ::text), unescaped; a NULL field is std::nullopt.
+  /// COPY (...) TO STDOUT on PostgreSQL; only when caps().copy.
+  virtual void copy_out(const std::string &select_sql,
+                        const std::function<void(const std::vector<std::optional<std::string>> &fields)> &row);
   /// SQL that is true when `a` equals `b`, NULL counting as equal to NULL.
   virtual std::string null_safe_equal_sql(const std::string &a, const std::string &b) const = 0;
 
