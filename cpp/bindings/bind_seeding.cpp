@@ -46,6 +46,7 @@ py::dict result_to_dict(const seed_result &r) {
     d["updated"] = f.updated;
     d["unchanged"] = f.unchanged;
     d["rejected"] = f.rejected;
+    d["not_sent"] = f.not_sent;
     files.append(d);
   }
   py::list issues;

@@ -383,6 +383,7 @@ public:
           std::string line;
           std::vector<std::optional<std::string>> fields;
           while (stream.get_raw_line(line)) {
+            if (!line.empty() && line.back() == '\n') line.pop_back();  // libpqxx 6.4 keeps COPY's line end
             fields.clear();
             std::string field;
             bool escaped = false, null_field = false;

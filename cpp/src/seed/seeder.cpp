@@ -308,8 +308,16 @@ public:
         else if (f->default_ && f->default_->what == default_value::kind::uuid) v = uuid_v4();
         else v = default_literal(*f);
         if (f->type == scalar_type::datetime)
-          if (auto ms = std::get_if<std::int64_t>(&v))
-            v = m_conn.timestamp_value(std::chrono::system_clock::time_point(std::chrono::milliseconds(*ms)));
+          if (auto ms = std::get_if<std::int64_t>(&v)) {
+            // The run's "now" fills two columns of every row: converted once, not per row.
+            if (*ms == m_now) {
+              if (is_null(m_now_param))
+                m_now_param = m_conn.timestamp_value(std::chrono::system_clock::time_point(std::chrono::milliseconds(m_now)));
+              v = m_now_param;
+            } else {
+              v = m_conn.timestamp_value(std::chrono::system_clock::time_point(std::chrono::milliseconds(*ms)));
+            }
+          }
         row.push_back(std::move(v));
       }
       if (prefilter) {
@@ -401,6 +409,7 @@ public:
       const std::int64_t unchanged_staged =
           m_conn.execute("DELETE FROM " + q(stage) + " WHERE EXISTS (SELECT 1 FROM " + q(target) + " t WHERE " + same + ")", {});
       file.unchanged = skipped + unchanged_staged;
+      file.not_sent = skipped;
       file.updated = existing - unchanged_staged;
       file.inserted = staged - existing;
       std::string cols, sets;
@@ -564,6 +573,7 @@ private:
   const schema &m_schema;
   const seed_options &m_options;
   std::int64_t m_now;
+  value m_now_param;  // m_now as the backend's timestamp parameter, made on first use
   int m_counter = 0;
   bool m_failed = false;
   std::ofstream m_rejects;

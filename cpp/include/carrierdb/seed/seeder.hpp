@@ -60,6 +60,7 @@ struct seed_file_result {
   std::int64_t updated = 0;
   std::int64_t unchanged = 0;
   std::int64_t rejected = 0;
+  std::int64_t not_sent = 0;  // unchanged rows recognised before they reached the server
 };
 
 struct seed_result {
