@@ -420,6 +420,20 @@ public:
         "COPY (" + select_sql + ") TO STDOUT");
   }
 
+  std::vector<std::string> drop_secondary_indexes(const std::string &table) override {
+    const result r = query(
+        "SELECT pg_get_indexdef(i.indexrelid), x.relname::text FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
+        "JOIN pg_class x ON x.oid = i.indexrelid WHERE c.relnamespace = current_schema()::regnamespace AND c.relname = $1 "
+        "AND NOT i.indisprimary AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)",
+        {table});
+    std::vector<std::string> recreate;
+    for (const auto &row : r.rows) {
+      recreate.push_back(std::get<std::string>(row[0]));
+      execute("DROP INDEX " + quote_identifier(std::get<std::string>(row[1])), {});
+    }
+    return recreate;
+  }
+
   std::string null_safe_equal_sql(const std::string &a, const std::string &b) const override {
     return a + " IS NOT DISTINCT FROM " + b;
   }

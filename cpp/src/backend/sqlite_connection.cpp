@@ -319,6 +319,17 @@ public:
 
   std::unique_ptr<copy_sink> begin_copy(const std::string &table, const std::vector<std::string> &columns) override;
   std::string null_safe_equal_sql(const std::string &a, const std::string &b) const override { return a + " IS " + b; }
+  std::vector<std::string> drop_secondary_indexes(const std::string &table) override {
+    // Indexes SQLite made for UNIQUE/PRIMARY KEY clauses have no SQL and stay.
+    const result r = query("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL", {table});
+    std::vector<std::string> recreate;
+    for (const auto &row : r.rows) {
+      recreate.push_back(std::get<std::string>(row[1]));
+      execute("DROP INDEX " + quote_identifier(std::get<std::string>(row[0])), {});
+    }
+    return recreate;
+  }
+
 
   std::string text_match_sql(const std::string &column_sql, text_match how, const std::string &needle, bool insensitive,
                              params &args) const override {

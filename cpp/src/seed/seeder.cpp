@@ -264,6 +264,9 @@ public:
     }
     std::int64_t skipped = 0;
 
+    // A first load builds the secondary indexes once at the end, sorted, not row by row.
+    const std::vector<std::string> deferred_indexes = direct ? m_conn.drop_secondary_indexes(target) : std::vector<std::string>{};
+
     auto sink = m_conn.begin_copy(stage, columns);
 
     std::vector<value> row;
@@ -371,6 +374,13 @@ public:
       duplicate_in_direct_load(label, e, result);
     }
     sink.reset();
+    for (const auto &sql : deferred_indexes) {
+      try {
+        m_conn.execute(sql, {});
+      } catch (const unique_violation &e) {
+        duplicate_in_direct_load(label, e, result);  // a key twice in the data: found by the index build
+      }
+    }
     if (!writing) {
       result.files.push_back(file);
       if (m_failed && !result.issues.empty() && result.issues.back().code == "duplicate_key")

@@ -114,6 +114,10 @@ public:
   /// COPY (...) TO STDOUT on PostgreSQL; only when caps().copy.
   virtual void copy_out(const std::string &select_sql,
                         const std::function<void(const std::vector<std::optional<std::string>> &fields)> &row);
+  /// Drops the secondary indexes of `table` that no constraint owns (not the primary key) and
+  /// returns the statements that recreate them. A bulk load into an empty table then builds
+  /// each index once, sorted, instead of row by row. Use it inside a transaction.
+  virtual std::vector<std::string> drop_secondary_indexes(const std::string &table) = 0;
   /// SQL that is true when `a` equals `b`, NULL counting as equal to NULL.
   virtual std::string null_safe_equal_sql(const std::string &a, const std::string &b) const = 0;
 
