@@ -57,8 +57,9 @@ def write_set(project: Path, name: str, files: dict[str, str], version: str = "1
 def test_development_set_loads_and_normalises(db):
     schema_before = db.schema_snapshot()
     report = db.seed()
-    # A first load rebuilds the secondary indexes after the rows: the schema ends up identical.
-    assert db.schema_snapshot() == schema_before
+    # A first load rebuilds the secondary indexes after the rows: the schema ends up identical
+    # (apart from the seed history table the first seed creates).
+    assert [line for line in db.schema_snapshot() if "_carrierdb_seeds" not in line] == schema_before
     assert (report.inserted, report.updated, report.unchanged, report.rejected) == (5025, 0, 0, 0)
     assert db.carrier.count() == 5025
     assert db.carrier.count({"mcNumber": {"startsWith": "MC-"}}) == 0  # MC-123 normalised to MC123
