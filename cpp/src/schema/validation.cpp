@@ -122,7 +122,9 @@ std::string number_text(double d) {
   return buf;
 }
 
-void check_string_rules(const field_def &f, std::string &s, const std::vector<std::string> &path, std::vector<validation_issue> &issues) {
+// `path` is a callable returning the issue path: built only when there is an issue to report.
+template <class Path>
+void check_string_rules(const field_def &f, std::string &s, const Path &path, std::vector<validation_issue> &issues) {
   for (const auto &rule : f.rules) {
     const auto custom = [&](const std::string &fallback) { return rule.message.empty() ? fallback : rule.message; };
     const auto n = [&] { return static_cast<std::size_t>(std::strtoull(rule.args[0].c_str(), nullptr, 10)); };
@@ -132,19 +134,19 @@ void check_string_rules(const field_def &f, std::string &s, const std::vector<st
     else if (rule.name == "min" || rule.name == "nonempty") {
       const std::size_t limit = rule.name == "min" ? n() : 1;
       if (code_points(s) < limit) {
-        auto i = make_issue(path, "too_small", custom("String must contain at least " + std::to_string(limit) + " character(s)"));
+        auto i = make_issue(path(), "too_small", custom("String must contain at least " + std::to_string(limit) + " character(s)"));
         i.limit = std::to_string(limit);
         issues.push_back(i);
       }
     } else if (rule.name == "max") {
       if (code_points(s) > n()) {
-        auto i = make_issue(path, "too_big", custom("String must contain at most " + rule.args[0] + " character(s)"));
+        auto i = make_issue(path(), "too_big", custom("String must contain at most " + rule.args[0] + " character(s)"));
         i.limit = rule.args[0];
         issues.push_back(i);
       }
     } else if (rule.name == "length") {
       if (code_points(s) != n()) {
-        auto i = make_issue(path, code_points(s) < n() ? "too_small" : "too_big", custom("String must contain exactly " + rule.args[0] + " character(s)"));
+        auto i = make_issue(path(), code_points(s) < n() ? "too_small" : "too_big", custom("String must contain exactly " + rule.args[0] + " character(s)"));
         i.limit = rule.args[0];
         issues.push_back(i);
       }
@@ -165,7 +167,7 @@ void check_string_rules(const field_def &f, std::string &s, const std::vector<st
         else if (rule.name == "startsWith") fallback = "Invalid input: must start with \"" + rule.args[0] + "\"";
         else if (rule.name == "endsWith") fallback = "Invalid input: must end with \"" + rule.args[0] + "\"";
         else if (rule.name == "includes") fallback = "Invalid input: must include \"" + rule.args[0] + "\"";
-        auto i = make_issue(path, "invalid_string", custom(fallback));
+        auto i = make_issue(path(), "invalid_string", custom(fallback));
         i.validation = validation;
         issues.push_back(i);
       }
@@ -173,18 +175,19 @@ void check_string_rules(const field_def &f, std::string &s, const std::vector<st
   }
 }
 
-void check_number_rules(const field_def &f, const value &v, const std::vector<std::string> &path, std::vector<validation_issue> &issues) {
+template <class Path>
+void check_number_rules(const field_def &f, const value &v, const Path &path, std::vector<validation_issue> &issues) {
   const double x = as_number(v);
   for (const auto &rule : f.rules) {
     const auto custom = [&](const std::string &fallback) { return rule.message.empty() ? fallback : rule.message; };
     const double limit = rule.args.empty() ? 0 : std::strtod(rule.args[0].c_str(), nullptr);
     const auto fail = [&](const char *code, const std::string &fallback, double bound) {
-      auto i = make_issue(path, code, custom(fallback));
+      auto i = make_issue(path(), code, custom(fallback));
       i.limit = number_text(bound);
       issues.push_back(i);
     };
     if (rule.name == "int" && std::floor(x) != x) {
-      auto i = make_issue(path, "invalid_type", custom("Expected integer, received float"));
+      auto i = make_issue(path(), "invalid_type", custom("Expected integer, received float"));
       i.expected = "integer";
       i.received = "float";
       issues.push_back(i);
@@ -197,11 +200,11 @@ void check_number_rules(const field_def &f, const value &v, const std::vector<st
     else if (rule.name == "negative" && !(x < 0)) fail("too_big", "Number must be less than 0", 0);
     else if (rule.name == "nonpositive" && !(x <= 0)) fail("too_big", "Number must be less than or equal to 0", 0);
     else if (rule.name == "multipleOf" && limit != 0 && std::fmod(x, limit) != 0) {
-      auto i = make_issue(path, "not_multiple_of", custom("Number must be a multiple of " + rule.args[0]));
+      auto i = make_issue(path(), "not_multiple_of", custom("Number must be a multiple of " + rule.args[0]));
       i.limit = rule.args[0];
       issues.push_back(i);
     } else if (rule.name == "finite" && !std::isfinite(x)) {
-      issues.push_back(make_issue(path, "not_finite", custom("Number must be finite")));
+      issues.push_back(make_issue(path(), "not_finite", custom("Number must be finite")));
     }
   }
 }
@@ -263,10 +266,12 @@ std::string format_timestamp_ms(std::int64_t ms) {
   return buf;
 }
 
-value coerce_field_value(const schema &s, const field_def &f, const value &v, const std::vector<std::string> &path,
-                         std::vector<validation_issue> &issues) {
+namespace {
+
+template <class Path>
+value coerce(const schema &s, const field_def &f, const value &v, const Path &path, std::vector<validation_issue> &issues) {
   const auto wrong_type = [&] {
-    auto i = make_issue(path, "invalid_type", std::string("Expected ") + expected_type(f) + ", received " + received_type(v));
+    auto i = make_issue(path(), "invalid_type", std::string("Expected ") + expected_type(f) + ", received " + received_type(v));
     i.expected = expected_type(f);
     i.received = received_type(v);
     issues.push_back(i);
@@ -280,14 +285,14 @@ value coerce_field_value(const schema &s, const field_def &f, const value &v, co
       else if (auto d = std::get_if<double>(&v); d && std::floor(*d) == *d && std::fabs(*d) < 9.2e18) n = static_cast<std::int64_t>(*d);
       else if (auto str = std::get_if<std::string>(&v); str && f.type == scalar_type::bigint && !str->empty() &&
                                                         str->find_first_not_of("-0123456789") == std::string::npos) {
-        auto i = make_issue(path, "too_big", "Number must fit in a 64-bit integer");
+        auto i = make_issue(path(), "too_big", "Number must fit in a 64-bit integer");
         i.limit = "9223372036854775807";
         issues.push_back(i);
         return value{};
       } else return wrong_type();
       if (f.type == scalar_type::int_ && (n < std::numeric_limits<std::int32_t>::min() || n > std::numeric_limits<std::int32_t>::max())) {
         const bool low = n < 0;
-        auto i = make_issue(path, low ? "too_small" : "too_big",
+        auto i = make_issue(path(), low ? "too_small" : "too_big",
                             std::string("Number must be ") + (low ? "greater than or equal to -2147483648" : "less than or equal to 2147483647"));
         i.limit = low ? "-2147483648" : "2147483647";
         issues.push_back(i);
@@ -314,7 +319,7 @@ value coerce_field_value(const schema &s, const field_def &f, const value &v, co
       std::int64_t ms = 0;
       if (!str) return wrong_type();
       if (!parse_iso_timestamp(*str, ms)) {
-        issues.push_back(make_issue(path, "invalid_date", "Invalid date"));
+        issues.push_back(make_issue(path(), "invalid_date", "Invalid date"));
         return value{};
       }
       return ms;
@@ -329,7 +334,7 @@ value coerce_field_value(const schema &s, const field_def &f, const value &v, co
         return wrong_type();
       }
       if (!nlohmann::json::accept(*str)) {
-        issues.push_back(make_issue(path, "invalid_type", "Expected JSON (pass a dict, list, number, bool, or JSON text)"));
+        issues.push_back(make_issue(path(), "invalid_type", "Expected JSON (pass a dict, list, number, bool, or JSON text)"));
         return value{};
       }
       return v;
@@ -341,7 +346,7 @@ value coerce_field_value(const schema &s, const field_def &f, const value &v, co
       if (e && !e->contains(*str)) {
         std::string options;
         for (const auto &o : e->values) options += (options.empty() ? "'" : " | '") + o + "'";
-        auto i = make_issue(path, "invalid_enum_value", "Invalid enum value. Expected " + options + ", received '" + *str + "'");
+        auto i = make_issue(path(), "invalid_enum_value", "Invalid enum value. Expected " + options + ", received '" + *str + "'");
         i.options = e->values;
         issues.push_back(i);
         return value{};
@@ -353,6 +358,13 @@ value coerce_field_value(const schema &s, const field_def &f, const value &v, co
       return wrong_type();
   }
   return wrong_type();
+}
+
+}  // namespace
+
+value coerce_field_value(const schema &s, const field_def &f, const value &v, const std::vector<std::string> &path,
+                         std::vector<validation_issue> &issues) {
+  return coerce(s, f, v, [&] { return path; }, issues);
 }
 
 record check_record(const schema &s, const model_def &model, const record &data, validation_mode mode,
@@ -368,10 +380,11 @@ record check_record(const schema &s, const model_def &model, const record &data,
       continue;
     }
     seen.push_back(f);
-    const std::vector<std::string> path{name};
+    const std::string &field_name = name;
+    const auto path = [&] { return std::vector<std::string>{field_name}; };
     if (is_null(v)) {
       if (!f->optional) {
-        auto i = make_issue(path, "invalid_type", std::string("Expected ") + expected_type(*f) + ", received null");
+        auto i = make_issue(path(), "invalid_type", std::string("Expected ") + expected_type(*f) + ", received null");
         i.expected = expected_type(*f);
         i.received = "null";
         issues.push_back(i);
@@ -379,20 +392,20 @@ record check_record(const schema &s, const model_def &model, const record &data,
       out.emplace_back(name, v);
       continue;
     }
-    value typed = coerce_field_value(s, *f, v, path, issues);
+    value typed = coerce(s, *f, v, path, issues);
     if (is_null(typed)) continue;  // issue recorded
     if (auto str = std::get_if<std::string>(&typed); str && f->type == scalar_type::string) {
       std::string text = *str;
       for (const auto &n : f->normalizers) text = apply_normalizer(n, text);
       // Rejected on both backends alike: PostgreSQL text cannot hold NUL at all.
       if (text.find('\0') != std::string::npos) {
-        auto i = make_issue(path, "invalid_string", "String must not contain NUL characters");
+        auto i = make_issue(path(), "invalid_string", "String must not contain NUL characters");
         i.validation = "nul";
         issues.push_back(i);
       }
       check_string_rules(*f, text, path, issues);
       if (const int limit = f->max_length(); limit > 0 && code_points(text) > static_cast<std::size_t>(limit)) {
-        auto i = make_issue(path, "too_big", "String must contain at most " + std::to_string(limit) + " character(s)");
+        auto i = make_issue(path(), "too_big", "String must contain at most " + std::to_string(limit) + " character(s)");
         i.limit = std::to_string(limit);
         issues.push_back(i);
       }
