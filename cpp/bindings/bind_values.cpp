@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "carrierdb/schema/validation.hpp"
+#include "carrierdb/time.hpp"
 
 #include "bindings.hpp"
 // After Python.h (through bindings.hpp), as the C API requires.
@@ -77,16 +78,8 @@ namespace {
 // A naive UTC datetime straight from the C API: a result row carries two timestamps per carrier,
 // and going through datetime.fromisoformat() costs several times more.
 py::object naive_utc_datetime(std::int64_t unix_ms) {
-  long long seconds = unix_ms / 1000;
-  int millis = static_cast<int>(unix_ms % 1000);
-  if (millis < 0) {
-    millis += 1000;
-    --seconds;
-  }
-  const std::time_t t = static_cast<std::time_t>(seconds);
-  std::tm utc{};
-  gmtime_r(&t, &utc);
-  PyObject *o = PyDateTime_FromDateAndTime(utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, millis * 1000);
+  const utc_time u = utc_from_unix_ms(unix_ms);
+  PyObject *o = PyDateTime_FromDateAndTime(u.year, u.month, u.day, u.hour, u.minute, u.second, u.millisecond * 1000);
   if (!o) throw py::error_already_set();
   return py::reinterpret_steal<py::object>(o);
 }

@@ -13,6 +13,7 @@
 
 #include "carrierdb/error.hpp"
 #include "carrierdb/log.hpp"
+#include "carrierdb/time.hpp"
 #include "sql_script.hpp"
 
 namespace carrierdb::internal {
@@ -363,15 +364,9 @@ public:
   std::string current_timestamp_sql() const override { return "now()"; }
 
   value timestamp_value(std::chrono::system_clock::time_point at) const override {
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
-    const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-    std::tm utc{};
-    gmtime_r(&seconds, &utc);
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d.%03d+00", utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday,
-                  utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(ms % 1000));
-    return std::string(buf);
+    return format_utc(std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count(), "+00");
   }
+
 
   std::unique_ptr<copy_sink> begin_copy(const std::string &table, const std::vector<std::string> &columns) override;
   void copy_out(const std::string &select_sql,

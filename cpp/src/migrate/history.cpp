@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "carrierdb/error.hpp"
+#include "carrierdb/time.hpp"
 
 namespace carrierdb {
 
@@ -17,15 +18,7 @@ namespace {
 // timestamptz text, Prisma's Unix milliseconds on SQLite, or SQLite's current_timestamp text.
 std::string as_timestamp_text(const value &v) {
   if (is_null(v)) return "";
-  if (const auto *ms = std::get_if<std::int64_t>(&v)) {
-    const std::time_t seconds = static_cast<std::time_t>(*ms / 1000);
-    std::tm utc{};
-    gmtime_r(&seconds, &utc);
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d.%03d+00", utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday,
-                  utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(*ms % 1000));
-    return buf;
-  }
+  if (const auto *ms = std::get_if<std::int64_t>(&v)) return format_utc(*ms, "+00");
   if (const auto *d = std::get_if<double>(&v)) return as_timestamp_text(static_cast<std::int64_t>(*d));
   if (const auto *s = std::get_if<std::string>(&v)) return *s;
   return "";

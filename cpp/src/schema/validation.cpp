@@ -1,5 +1,6 @@
 // check_record(): types, required fields, implied limits (VarChar, Int range, enum), zod rules, normalisers.
 #include "carrierdb/schema/validation.hpp"
+#include "carrierdb/time.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -250,21 +251,7 @@ bool parse_iso_timestamp(const std::string &text, std::int64_t &unix_ms) {
   return true;
 }
 
-std::string format_timestamp_ms(std::int64_t ms) {
-  long long seconds = ms / 1000;
-  int millis = static_cast<int>(ms % 1000);
-  if (millis < 0) {
-    millis += 1000;
-    --seconds;
-  }
-  const std::time_t t = static_cast<std::time_t>(seconds);
-  std::tm utc{};
-  gmtime_r(&t, &utc);
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d.%03d", utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour,
-                utc.tm_min, utc.tm_sec, millis);
-  return buf;
-}
+std::string format_timestamp_ms(std::int64_t ms) { return format_utc(ms); }
 
 namespace {
 
