@@ -82,21 +82,7 @@ void raise(PyObject *type, const error &e) {
   }
   if (const auto *v = dynamic_cast<const validation_error *>(&e)) {
     py::list issues;
-    for (const auto &i : v->issues()) {
-      py::dict d;
-      py::list path;
-      for (const auto &p : i.path) path.append(text(p));
-      d["path"] = path;
-      d["code"] = i.code;
-      d["message"] = text(i.message);
-      if (!i.expected.empty()) d["expected"] = i.expected;
-      if (!i.received.empty()) d["received"] = i.received;
-      if (!i.validation.empty()) d["validation"] = i.validation;
-      if (!i.limit.empty()) d["limit"] = i.limit;
-      if (!i.options.empty()) d["options"] = to_list(i.options);
-      if (!i.row.empty()) d["row"] = text(i.row);
-      issues.append(d);
-    }
+    for (const auto &i : v->issues()) issues.append(issue_to_dict(i));
     exc.attr("issues") = issues;
     exc.attr("model") = v->model();
   }
@@ -109,6 +95,22 @@ void raise(PyObject *type, const error &e) {
 }
 
 }  // namespace
+
+py::dict issue_to_dict(const validation_issue &i) {
+  py::dict d;
+  py::list path;
+  for (const auto &p : i.path) path.append(text(p));
+  d["path"] = path;
+  d["code"] = i.code;
+  d["message"] = text(i.message);
+  if (!i.expected.empty()) d["expected"] = i.expected;
+  if (!i.received.empty()) d["received"] = i.received;
+  if (!i.validation.empty()) d["validation"] = i.validation;
+  if (!i.limit.empty()) d["limit"] = i.limit;
+  if (!i.options.empty()) d["options"] = to_list(i.options);
+  if (!i.row.empty()) d["row"] = text(i.row);
+  return d;
+}
 
 void init_errors(py::module_ &m) {
   py::module_ builtins = py::module_::import("builtins");

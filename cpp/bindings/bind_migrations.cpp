@@ -13,11 +13,7 @@ namespace {
 progress_callback wrap_progress(const py::object &callback) {
   if (callback.is_none()) return {};
   auto holder = hold(callback);
-  return [holder](const migration_progress &p) {
-    py::gil_scoped_acquire gil;
-    if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-    (*holder)(p.index, p.total, p.name, p.finished, p.seconds);
-  };
+  return [holder](const migration_progress &p) { call_held(holder, p.index, p.total, p.name, p.finished, p.seconds); };
 }
 
 py::dict report_to_dict(const deploy_report &r) {

@@ -33,21 +33,6 @@ document to_document(const py::handle &obj) {
 
 namespace {
 
-py::dict issue_to_dict(const validation_issue &i) {
-  py::dict d;
-  py::list path;
-  for (const auto &p : i.path) path.append(p);
-  d["path"] = path;
-  d["code"] = i.code;
-  d["message"] = i.message;
-  if (!i.expected.empty()) d["expected"] = i.expected;
-  if (!i.received.empty()) d["received"] = i.received;
-  if (!i.validation.empty()) d["validation"] = i.validation;
-  if (!i.limit.empty()) d["limit"] = i.limit;
-  if (!i.options.empty()) d["options"] = i.options;
-  if (!i.row.empty()) d["row"] = i.row;
-  return d;
-}
 
 py::dict field_to_dict(const field_def &f) {
   py::dict d;

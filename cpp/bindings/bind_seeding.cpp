@@ -26,11 +26,7 @@ seed_options to_options(const py::dict &o) {
   py::object progress = get("progress");
   if (!progress.is_none()) {
     auto holder = hold(progress);
-    out.progress = [holder](const seed_progress &p) {
-      py::gil_scoped_acquire gil;
-      if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-      (*holder)(p.file, p.bytes, p.total_bytes, p.rows, p.finished);
-    };
+    out.progress = [holder](const seed_progress &p) { call_held(holder, p.file, p.bytes, p.total_bytes, p.rows, p.finished); };
   }
   return out;
 }

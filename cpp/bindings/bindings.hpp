@@ -29,6 +29,17 @@ value to_value(const py::handle &obj, std::size_t index);
 record to_record(const py::handle &obj);
 /// Keeps a Python callable alive from C++; it is released under the GIL, whichever thread drops it.
 std::shared_ptr<py::object> hold(py::object callable);
+/// Calls a held Python callable from C++: takes the GIL, lets Ctrl-C stop the operation (as a
+/// KeyboardInterrupt raised through the engine), then calls it.
+template <class... Args>
+void call_held(const std::shared_ptr<py::object> &callable, Args &&...args) {
+  py::gil_scoped_acquire gil;
+  if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+  (*callable)(std::forward<Args>(args)...);
+}
+/// One validation issue as the dict Python sees ({path, code, message, ...}), in
+/// ValidationError.issues and in Schema.validate() alike.
+py::dict issue_to_dict(const validation_issue &issue);
 /// A Python filter (dicts, lists, scalars) -> a document.
 document to_document(const py::handle &obj);
 /// A result -> list of dicts keyed by column name, values typed by column kind.
