@@ -184,3 +184,23 @@ def test_other_rules_at_their_edges():
     assert rule_codes({"ratio": 0}) == {"ratio": "too_small"}
     assert rule_codes({"state": "ca"}) == {}  # upper-cased before the regex
     assert rule_codes({"state": "cal"}) == {"state": "invalid_string"}
+
+
+def test_regex_rules_hold_up_on_hostile_values():
+    schema = carrierdb.Schema.parse(
+        """
+        model Thing {
+          id Int @id @default(autoincrement())
+          /// @zod.string.regex(/^[a-z]+$/)
+          word String?
+          /// @zod.string.regex(/^(a+)+$/)
+          bad String?
+        }
+        """
+    )
+    # A megabyte-long value is checked, not a stack overflow.
+    assert schema.validate("Thing", {"word": "a" * (1 << 20)}, False) == []
+    assert [i["code"] for i in schema.validate("Thing", {"word": "a" * (1 << 20) + "!"}, False)] == ["invalid_string"]
+    # Catastrophic backtracking stops at the match limit and says what to do.
+    [issue] = schema.validate("Thing", {"bad": "a" * 40 + "!"}, False)
+    assert issue["code"] == "invalid_string" and "simplify the pattern" in issue["message"]

@@ -7,13 +7,13 @@
 #include <pqxx/stream_from>
 #include <pqxx/tablewriter>
 #include <ctime>
-#include <regex>
 #include <thread>
 #include <unordered_map>
 
 #include "carrierdb/error.hpp"
 #include "carrierdb/log.hpp"
 #include "carrierdb/time.hpp"
+#include "pattern.hpp"
 #include "sql_script.hpp"
 
 namespace carrierdb::internal {
@@ -46,29 +46,29 @@ void parse_server_message(const std::string &message, diagnostics &diag, std::st
     if (end == std::string::npos) break;
     pos = end + 1;
   }
-  static const std::regex constraint_re(R"(constraint \"([^\"]+)\")");
-  std::smatch m;
-  if (std::regex_search(message, m, constraint_re)) diag.constraint = m[1];
-  static const std::regex relation_re(R"(relation \"([^\"]+)\")");
-  if (std::regex_search(message, m, relation_re)) diag.table = m[1];
+  static const auto constraint_re = pattern::compile(R"re(constraint "([^"]+)")re", "", pattern::unit::bytes);
+  static const auto relation_re = pattern::compile(R"re(relation "([^"]+)")re", "", pattern::unit::bytes);
+  static const auto key_re = pattern::compile(R"(Key \((.*)\)=\((.*)\) (already exists|is not present))", "", pattern::unit::bytes);
+  static const auto column_re = pattern::compile(R"re(column "([^"]+)")re", "", pattern::unit::bytes);
+  std::vector<std::optional<std::string_view>> m;
+  if (constraint_re->search(message, m)) diag.constraint = std::string(*m[1]);
+  if (relation_re->search(message, m)) diag.table = std::string(*m[1]);
   // DETAIL:  Key (a, b)=(x, y) already exists.   (unique and foreign-key violations)
-  static const std::regex key_re(R"(Key \((.*)\)=\((.*)\) (already exists|is not present))");
-  if (std::regex_search(diag.detail, m, key_re)) {
-    const auto split = [](const std::string &s) {
+  if (key_re->search(diag.detail, m)) {
+    const auto split = [](std::string_view s) {
       std::vector<std::string> parts;
       std::size_t start = 0;
-      for (std::size_t k; (k = s.find(", ", start)) != std::string::npos; start = k + 2) parts.push_back(s.substr(start, k - start));
-      parts.push_back(s.substr(start));
+      for (std::size_t k; (k = s.find(", ", start)) != std::string_view::npos; start = k + 2) parts.emplace_back(s.substr(start, k - start));
+      parts.emplace_back(s.substr(start));
       return parts;
     };
-    diag.columns = split(m[1]);
-    diag.values = split(m[2]);
+    diag.columns = split(*m[1]);
+    diag.values = split(*m[2]);
     // A value containing ", " makes the split ambiguous: keep the values as one string.
-    if (diag.values.size() != diag.columns.size()) diag.values = {m[2]};
+    if (diag.values.size() != diag.columns.size()) diag.values = {std::string(*m[2])};
   }
   // not-null violations: null value in column "name" of relation "carriers"
-  static const std::regex column_re(R"(column \"([^\"]+)\")");
-  if (diag.columns.empty() && std::regex_search(message, m, column_re)) diag.columns = {m[1]};
+  if (diag.columns.empty() && column_re->search(message, m)) diag.columns = {std::string(*m[1])};
 }
 
 // The one place SQLSTATE codes become carrierdb errors.

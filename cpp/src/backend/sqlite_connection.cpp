@@ -10,11 +10,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <regex>
 #include <thread>
 #include <unordered_map>
 
 #include "carrierdb/error.hpp"
+#include "pattern.hpp"
 
 namespace carrierdb::internal {
 
@@ -80,10 +80,10 @@ const char *code_name(int primary) {
   const std::string &text = diag.server_message;
 
   // "UNIQUE constraint failed: carriers.mc_number, carriers.x" / "NOT NULL constraint failed: t.c"
-  static const std::regex columns_re(R"(constraint failed: (.*)$)");
-  std::smatch m;
-  if (primary == SQLITE_CONSTRAINT && std::regex_search(text, m, columns_re)) {
-    const std::string list = m[1];
+  static const auto columns_re = pattern::compile(R"(constraint failed: (.*)$)", "", pattern::unit::bytes);
+  std::vector<std::optional<std::string_view>> m;
+  if (primary == SQLITE_CONSTRAINT && columns_re->search(text, m)) {
+    const std::string list(*m[1]);
     std::size_t start = 0;
     while (start <= list.size()) {
       auto comma = list.find(", ", start);

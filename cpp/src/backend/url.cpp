@@ -1,9 +1,9 @@
 // database_url: scheme dispatch, SQLite path forms, password masking.
 #include "carrierdb/backend/url.hpp"
 
-#include <regex>
 
 #include "carrierdb/error.hpp"
+#include "pattern.hpp"
 #include "postgres_connection.hpp"
 
 namespace carrierdb {
@@ -48,12 +48,11 @@ std::string display_part(const std::string &s) {
 std::string mask_secrets(const std::string &text) {
   // scheme://user:secret@host  ->  scheme://user:****@host
   // Greedy up to the last '@': a password with a raw '@' in it is masked whole.
-  static const std::regex url_password(R"(([A-Za-z][A-Za-z0-9+.\-]*://[^:/@\s]*:)[^\s]*@)");
+  static const auto url_password = pattern::compile(R"(([A-Za-z][A-Za-z0-9+.\-]*://[^:/@\s]*:)[^\s]*@)", "", pattern::unit::bytes);
   // password=secret or password='se cret' in keyword strings and query parameters
-  static const std::regex keyword_password(R"(([a-z_]*password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&]*))",
-                                           std::regex::icase);
-  std::string out = std::regex_replace(text, url_password, "$1****@");
-  return std::regex_replace(out, keyword_password, "$1****");
+  static const auto keyword_password =
+      pattern::compile(R"(([a-z_]*password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&]*))", "i", pattern::unit::bytes);
+  return keyword_password->replace_all(url_password->replace_all(text, "$1****@"), "$1****");
 }
 
 std::string database_url::pg_option(const std::string &key, const std::string &fallback) const {

@@ -2,12 +2,12 @@
 #include <algorithm>
 #include <cctype>
 #include <fstream>
-#include <regex>
 #include <set>
 #include <sstream>
 
 #include "carrierdb/error.hpp"
 #include "carrierdb/schema/schema.hpp"
+#include "pattern.hpp"
 
 namespace carrierdb {
 
@@ -630,9 +630,7 @@ private:
         const auto close = text.find('}', p);
         if (close == std::string::npos) throw error_here("expected '}'");
         const std::string body = text.substr(p + 1, close - p - 1);
-        static const std::regex message_re(R"(message\s*:\s*["']((?:[^"'\\]|\\.)*)["'])");
-        std::smatch m;
-        if (std::regex_search(body, m, message_re)) rule.message = m[1];
+        if (auto message = message_option(body)) rule.message = *message;
         p = close + 1;
       } else if (std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '.') {
         std::size_t q = p + 1;
@@ -645,7 +643,25 @@ private:
     }
   }
 
-  void check_rule(const field_def &f, const std::string &kind, const field_rule &rule) {
+  // The `message: "..."` entry of a zod options object, unescaped; nullopt when there is none.
+  static std::optional<std::string> message_option(const std::string &body) {
+    for (std::size_t at = body.find("message"); at != std::string::npos; at = body.find("message", at + 1)) {
+      std::size_t p = body.find_first_not_of(" \t", at + 7);
+      if (p == std::string::npos || body[p] != ':') continue;
+      p = body.find_first_not_of(" \t", p + 1);
+      if (p == std::string::npos || (body[p] != '"' && body[p] != '\'')) continue;
+      const char quote = body[p];
+      std::string value;
+      for (++p; p < body.size() && body[p] != quote; ++p) {
+        if (body[p] == '\\' && p + 1 < body.size()) ++p;
+        value += body[p];
+      }
+      if (p < body.size()) return value;
+    }
+    return std::nullopt;
+  }
+
+  void check_rule(const field_def &f, const std::string &kind, field_rule &rule) {
     static const std::set<std::string> string_rules = {"min", "max", "length", "regex", "email", "url", "uuid", "cuid",
                                                        "startsWith", "endsWith", "includes", "trim", "toLowerCase",
                                                        "toUpperCase", "nonempty"};
@@ -666,9 +682,11 @@ private:
     if (rule.name == "regex") {
       if (rule.args.empty()) throw schema_error(".regex() needs /pattern/", m_file, rule.where.line, rule.where.column);
       try {
-        std::regex test(rule.args[0], std::regex::ECMAScript);
-      } catch (const std::regex_error &e) {
-        throw schema_error("invalid regular expression /" + rule.args[0] + "/: " + e.what(), m_file, rule.where.line, rule.where.column);
+        rule.compiled = pattern::compile(rule.args[0], rule.args.size() > 1 ? rule.args[1] : "");
+      } catch (const pattern_syntax_error &e) {
+        throw schema_error("invalid regular expression /" + rule.args[0] + "/" + (rule.args.size() > 1 ? rule.args[1] : "") +
+                               ": " + e.what() + " at offset " + std::to_string(e.offset()),
+                           m_file, rule.where.line, rule.where.column, "write the pattern as a JavaScript regex, as zod does");
       }
     }
     if ((rule.name == "startsWith" || rule.name == "endsWith" || rule.name == "includes") && rule.args.empty())

@@ -1,6 +1,7 @@
 // check_record(): types, required fields, implied limits (VarChar, Int range, enum), zod rules, normalisers.
 #include "carrierdb/schema/validation.hpp"
 #include "carrierdb/time.hpp"
+#include "pattern.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -8,7 +9,8 @@
 #include <cstdio>
 #include <ctime>
 #include <limits>
-#include <regex>
+#include <optional>
+#include <string_view>
 #include <unordered_map>
 
 namespace carrierdb {
@@ -89,17 +91,16 @@ std::string apply_normalizer(const std::string &name, const std::string &in) {
   return in;
 }
 
-// Compiled regular expressions, shared: compiling std::regex is far slower than matching.
-const std::regex &cached_regex(const std::string &pattern, const std::string &flags) {
-  static thread_local std::unordered_map<std::string, std::regex> cache;
-  const std::string key = flags + "/" + pattern;
-  auto it = cache.find(key);
-  if (it == cache.end()) {
-    auto options = std::regex::ECMAScript;
-    if (flags.find('i') != std::string::npos) options |= std::regex::icase;
-    it = cache.emplace(key, std::regex(pattern, options)).first;
-  }
-  return it->second;
+// The built-in string formats, compiled once.
+const pattern &builtin_format(const std::string &name) {
+  static const auto email = pattern::compile(R"(^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$)");
+  static const auto url = pattern::compile(R"(^[A-Za-z][A-Za-z0-9+.-]*://[^\s]+$)");
+  static const auto uuid = pattern::compile(R"(^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$)");
+  static const auto cuid = pattern::compile(R"(^c[^\s-]{8,}$)", "i");
+  if (name == "email") return *email;
+  if (name == "url") return *url;
+  if (name == "uuid") return *uuid;
+  return *cuid;
 }
 
 validation_issue make_issue(const std::vector<std::string> &path, const std::string &code, const std::string &message) {
@@ -154,11 +155,21 @@ void check_string_rules(const field_def &f, std::string &s, const Path &path, st
     } else {
       bool ok = true;
       std::string validation = rule.name;
-      if (rule.name == "regex") ok = std::regex_search(s, cached_regex(rule.args[0], rule.args.size() > 1 ? rule.args[1] : ""));
-      else if (rule.name == "email") ok = std::regex_match(s, cached_regex(R"(^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$)", ""));
-      else if (rule.name == "url") ok = std::regex_match(s, cached_regex(R"(^[A-Za-z][A-Za-z0-9+.-]*://[^\s]+$)", ""));
-      else if (rule.name == "uuid") ok = std::regex_match(s, cached_regex(R"(^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$)", ""));
-      else if (rule.name == "cuid") ok = std::regex_match(s, cached_regex(R"(^c[^\s-]{8,}$)", "i"));
+      std::string limit_message;
+      const auto test = [&](const pattern &p) {
+        try {
+          return p.search(s);
+        } catch (const pattern_limit_error &e) {
+          limit_message = e.what();
+          return false;
+        }
+      };
+      if (rule.name == "regex") {
+        // The parser compiles every regex rule; a rule built by hand is compiled here.
+        const auto compiled = rule.compiled ? rule.compiled : pattern::compile(rule.args[0], rule.args.size() > 1 ? rule.args[1] : "");
+        ok = test(*compiled);
+      } else if (rule.name == "email" || rule.name == "url" || rule.name == "uuid" || rule.name == "cuid")
+        ok = test(builtin_format(rule.name));
       else if (rule.name == "startsWith") ok = s.rfind(rule.args[0], 0) == 0;
       else if (rule.name == "endsWith") ok = s.size() >= rule.args[0].size() && s.compare(s.size() - rule.args[0].size(), std::string::npos, rule.args[0]) == 0;
       else if (rule.name == "includes") ok = s.find(rule.args[0]) != std::string::npos;
@@ -168,7 +179,7 @@ void check_string_rules(const field_def &f, std::string &s, const Path &path, st
         else if (rule.name == "startsWith") fallback = "Invalid input: must start with \"" + rule.args[0] + "\"";
         else if (rule.name == "endsWith") fallback = "Invalid input: must end with \"" + rule.args[0] + "\"";
         else if (rule.name == "includes") fallback = "Invalid input: must include \"" + rule.args[0] + "\"";
-        auto i = make_issue(path(), "invalid_string", custom(fallback));
+        auto i = make_issue(path(), "invalid_string", limit_message.empty() ? custom(fallback) : limit_message);
         i.validation = validation;
         issues.push_back(i);
       }
@@ -213,30 +224,37 @@ void check_number_rules(const field_def &f, const value &v, const Path &path, st
 }  // namespace
 
 bool parse_iso_timestamp(const std::string &text, std::int64_t &unix_ms) {
-  static const std::regex iso(
-      R"(^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$)");
-  std::smatch m;
-  if (!std::regex_match(text, m, iso)) return false;
-  const int year = std::stoi(m[1]), month = std::stoi(m[2]), day = std::stoi(m[3]);
-  const int hour = m[4].matched ? std::stoi(m[4]) : 0, minute = m[5].matched ? std::stoi(m[5]) : 0;
-  const int second = m[6].matched ? std::stoi(m[6]) : 0;
+  static const auto iso = pattern::compile(
+      R"(^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$)", "",
+      pattern::unit::bytes);
+  std::vector<std::optional<std::string_view>> m;
+  if (!iso->search(text, m)) return false;
+  // The groups hold ASCII digits only (checked by the pattern).
+  const auto number = [](std::string_view digits) {
+    int n = 0;
+    for (const char c : digits) n = n * 10 + (c - '0');
+    return n;
+  };
+  const auto group = [&](std::size_t i) { return m[i] ? number(*m[i]) : 0; };
+  const int year = group(1), month = group(2), day = group(3);
+  const int hour = group(4), minute = group(5), second = group(6);
   static const int days_in[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
   if (month < 1 || month > 12 || day < 1 || day > days_in[month - 1] + (month == 2 && leap ? 1 : 0)) return false;
   if (hour > 23 || minute > 59 || second > 59) return false;
   int millis = 0;
-  if (m[7].matched) {
-    std::string frac = m[7].str().substr(0, 3);
+  if (m[7]) {
+    std::string frac(m[7]->substr(0, 3));
     while (frac.size() < 3) frac += '0';
-    millis = std::stoi(frac);
+    millis = number(frac);
   }
   int offset_minutes = 0;
-  if (m[8].matched && m[8] != "Z" && m[8] != "z") {
-    const std::string z = m[8];
+  if (m[8] && *m[8] != "Z" && *m[8] != "z") {
+    const std::string_view z = *m[8];
     const int sign = z[0] == '-' ? -1 : 1;
-    const std::string digits = z.substr(1);
-    const int hh = std::stoi(digits.substr(0, 2));
-    const int mm = digits.size() > 2 ? std::stoi(digits.substr(digits.size() - 2)) : 0;
+    const std::string_view digits = z.substr(1);
+    const int hh = number(digits.substr(0, 2));
+    const int mm = digits.size() > 2 ? number(digits.substr(digits.size() - 2)) : 0;
     if (hh > 23 || mm > 59) return false;
     offset_minutes = sign * (hh * 60 + mm);
   }
@@ -294,8 +312,8 @@ value coerce(const schema &s, const field_def &f, const value &v, const Path &pa
     case scalar_type::decimal: {
       if (auto i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
       if (auto d = std::get_if<double>(&v)) return number_text(*d);
-      static const std::regex decimal_re(R"(^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$)");
-      if (auto str = std::get_if<std::string>(&v); str && std::regex_match(*str, decimal_re)) return *str;
+      static const auto decimal_re = pattern::compile(R"(^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$)", "", pattern::unit::bytes);
+      if (auto str = std::get_if<std::string>(&v); str && decimal_re->search(*str)) return *str;
       return wrong_type();
     }
     case scalar_type::boolean:

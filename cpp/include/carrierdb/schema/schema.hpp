@@ -1,6 +1,7 @@
 // The data model read from schema.prisma: models, fields, enums and their validation rules.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -8,6 +9,8 @@
 #include "carrierdb/backend/url.hpp"
 
 namespace carrierdb {
+
+class pattern;  // a compiled regular expression (PCRE2), internal
 
 /// Where something stands in a schema file (1-based).
 struct source_location {
@@ -29,6 +32,7 @@ struct field_rule {
   std::vector<std::string> args;    // e.g. {"1"} for min(1); {"^MC[0-9]+$", ""} for regex(/^MC[0-9]+$/)
   std::string message;              // custom message from { message: "..." }, if any
   source_location where;
+  std::shared_ptr<const pattern> compiled;  // regex rules: the pattern, compiled once by the parser
 };
 
 struct default_value {
