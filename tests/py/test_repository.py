@@ -152,6 +152,24 @@ def test_create_many_duplicate_rolls_back_the_whole_call(db):
     assert db.carrier.create_many([{"name": "a", "mcNumber": "MC1"}, {"name": "a2", "mcNumber": "MC1"}], skip_duplicates=True) == 1
 
 
+@pytest.mark.parametrize("count", [1, 63, 64, 65, 129, 1000])
+def test_bulk_insert_writes_every_row_exactly(db, count):
+    """Bulk inserts go in multi-row batches; every size around a batch boundary lands whole."""
+    rows = [{"name": f"Bulk {k} O'Hara & Co", "mcNumber": f"MC{k + 1}", "status": ("ACTIVE", "REVOKED")[k % 2]} for k in range(count)]
+    assert db.carrier.create_many(rows) == count
+    stored = {r["mcNumber"]: (r["name"], r["status"]) for r in db.carrier.find_many()}
+    assert stored == {r["mcNumber"]: (r["name"], r["status"]) for r in rows}
+
+
+def test_bulk_insert_duplicate_in_a_later_batch_rolls_back_earlier_batches(db):
+    rows = [{"name": f"Bulk {k}", "mcNumber": f"MC{k + 1}"} for k in range(300)]
+    rows[250]["mcNumber"] = "MC7"  # a key of a row already sent in the first batch
+    with pytest.raises(carrierdb.UniqueViolation) as info:
+        db.carrier.create_many(rows)
+    assert "mc_number" in info.value.columns
+    assert db.carrier.count() == 0
+
+
 def test_dataframes_in_and_out(db):
     import pandas as pd
     frame = pd.DataFrame({"name": ["Acme", "Blue"], "mcNumber": ["MC-1", None], "status": ["ACTIVE", "SUSPENDED"]})

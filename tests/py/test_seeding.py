@@ -210,6 +210,14 @@ def test_seed_records_from_a_dataframe(db):
     assert again.unchanged == 2 and again.inserted == 0
 
 
+@pytest.mark.parametrize("count", [63, 64, 65, 129])
+def test_first_load_writes_every_row_exactly(db, count):
+    rows = [{"name": f"Seed {k} Société", "mcNumber": f"MC{k + 1}", "status": ("SUSPENDED", "ACTIVE")[k % 2]} for k in range(count)]
+    assert db.seed_records("Carrier", rows, key=["mcNumber"]).inserted == count
+    stored = {r["mcNumber"]: (r["name"], r["status"]) for r in db.carrier.find_many()}
+    assert stored == {r["mcNumber"]: (r["name"], r["status"]) for r in rows}
+
+
 def test_the_seed_data_is_generated_reproducibly(tmp_path):
     subprocess.run([sys.executable, str(REPO / "seeds" / "generate.py"), str(tmp_path)], check=True)
     for relative in ("shared/core_carriers.csv", "development/carriers.csv", "testing/carriers.csv"):

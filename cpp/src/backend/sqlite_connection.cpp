@@ -649,39 +649,77 @@ private:
 };
 
 // SQLite has no COPY: one prepared INSERT, re-bound for every row, inside the caller's transaction.
+// SQLite's bulk path: rows go in batches through one multi-row INSERT ... VALUES (...), (...)
+// prepared once. Per statement SQLite pays a fixed cost (a statement journal, the AUTOINCREMENT
+// counter read and written back, the VDBE reset), so 64 rows per statement take about half
+// the time of 64 single-row statements. Errors surface when a batch runs: in write() or finish().
 class sqlite_copy_sink final : public copy_sink {
 public:
-  sqlite_copy_sink(sqlite_connection &conn, const std::string &sql, std::size_t columns) : m_conn(conn), m_sql(sql), m_columns(columns) {
-    const int rc = sqlite3_prepare_v2(conn.handle(), sql.c_str(), static_cast<int>(sql.size()), &m_stmt, nullptr);
-    if (rc != SQLITE_OK) conn.fail(rc, sql);
+  sqlite_copy_sink(sqlite_connection &conn, std::string insert_prefix, std::size_t columns)
+      : m_conn(conn), m_prefix(std::move(insert_prefix)), m_columns(std::max<std::size_t>(1, columns)) {
+    const std::size_t max_vars = static_cast<std::size_t>(sqlite3_limit(conn.handle(), SQLITE_LIMIT_VARIABLE_NUMBER, -1));
+    m_batch_rows = std::max<std::size_t>(1, std::min<std::size_t>(k_batch_rows, max_vars / m_columns));
+    m_pending.reserve(m_batch_rows * m_columns);
   }
-  ~sqlite_copy_sink() override { sqlite3_finalize(m_stmt); }
+  ~sqlite_copy_sink() override { sqlite3_finalize(m_full); }
 
   void write(const std::vector<value> &row) override {
-    for (std::size_t k = 0; k < m_columns; ++k) m_conn.bind_value(m_stmt, static_cast<int>(k + 1), row[k]);
-    const int rc = sqlite3_step(m_stmt);
-    sqlite3_reset(m_stmt);
-    if (rc != SQLITE_DONE) m_conn.fail(rc, m_sql);
-    ++m_count;
+    m_pending.insert(m_pending.end(), row.begin(), row.begin() + static_cast<std::ptrdiff_t>(m_columns));
+    if (m_pending.size() == m_batch_rows * m_columns) flush();
   }
-  std::int64_t finish() override { return m_count; }
+  std::int64_t finish() override {
+    if (!m_pending.empty()) flush();
+    return m_count;
+  }
 
 private:
+  static constexpr std::size_t k_batch_rows = 64;
+
+  std::string sql_for(std::size_t rows) const {
+    std::string sql = m_prefix;
+    for (std::size_t r = 0, n = 1; r < rows; ++r) {
+      sql += r ? ", (" : "(";
+      for (std::size_t k = 0; k < m_columns; ++k, ++n) sql += (k ? ", " : "") + m_conn.placeholder(n);
+      sql += ')';
+    }
+    return sql;
+  }
+
+  sqlite3_stmt *prepare(const std::string &sql) {
+    sqlite3_stmt *stmt = nullptr;
+    const int rc = sqlite3_prepare_v2(m_conn.handle(), sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr);
+    if (rc != SQLITE_OK) m_conn.fail(rc, sql);
+    return stmt;
+  }
+
+  void flush() {
+    const std::size_t rows = m_pending.size() / m_columns;
+    // The full batch statement is prepared once; the last, shorter batch gets its own.
+    const bool full = rows == m_batch_rows;
+    if (full && !m_full) m_full = prepare(sql_for(rows));
+    std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt *)> tail(full ? nullptr : prepare(sql_for(rows)), sqlite3_finalize);
+    sqlite3_stmt *stmt = full ? m_full : tail.get();
+    for (std::size_t k = 0; k < m_pending.size(); ++k) m_conn.bind_value(stmt, static_cast<int>(k + 1), m_pending[k]);
+    m_pending.clear();
+    const int rc = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    if (rc != SQLITE_DONE) m_conn.fail(rc, m_prefix + "(...) x " + std::to_string(rows));
+    m_count += static_cast<std::int64_t>(rows);
+  }
+
   sqlite_connection &m_conn;
-  std::string m_sql;
+  std::string m_prefix;
   std::size_t m_columns;
-  sqlite3_stmt *m_stmt = nullptr;
+  std::size_t m_batch_rows = 1;
+  sqlite3_stmt *m_full = nullptr;
+  std::vector<value> m_pending;
   std::int64_t m_count = 0;
 };
 
 std::unique_ptr<copy_sink> sqlite_connection::begin_copy(const std::string &table, const std::vector<std::string> &columns) {
-  std::string cols, values;
-  for (std::size_t k = 0; k < columns.size(); ++k) {
-    cols += (k ? ", " : "") + quote_identifier(columns[k]);
-    values += (k ? ", " : "") + placeholder(k + 1);
-  }
-  return std::make_unique<sqlite_copy_sink>(*this, "INSERT INTO " + quote_identifier(table) + " (" + cols + ") VALUES (" + values + ")",
-                                            columns.size());
+  std::string cols;
+  for (std::size_t k = 0; k < columns.size(); ++k) cols += (k ? ", " : "") + quote_identifier(columns[k]);
+  return std::make_unique<sqlite_copy_sink>(*this, "INSERT INTO " + quote_identifier(table) + " (" + cols + ") VALUES ", columns.size());
 }
 
 }  // namespace
