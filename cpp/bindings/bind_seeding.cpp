@@ -108,23 +108,37 @@ void init_seeding(py::module_ &m) {
       .def("apply_columns", [](seeder &sd, const std::string &model, const std::vector<std::string> &names, const py::list &columns,
                                const std::vector<std::string> &key, const std::string &label, const py::dict &options) {
         // Column-wise input (a DataFrame's columns as lists): no dict per row. NaN is "missing".
-        std::vector<record> input;
+        // Chunks are converted under the GIL while validation and the load run without it, so
+        // the database takes one chunk while the next is converted.
         const std::size_t rows = columns.empty() ? 0 : py::len(columns[0]);
-        input.resize(rows);
+        std::vector<py::list> lists;
         for (std::size_t c = 0; c < names.size(); ++c) {
-          py::list column = columns[c];
-          if (py::len(column) != rows) throw py::value_error("columns differ in length");
-          for (std::size_t r = 0; r < rows; ++r) {
-            PyObject *cell = PyList_GET_ITEM(column.ptr(), static_cast<Py_ssize_t>(r));
-            if (PyFloat_Check(cell) && std::isnan(PyFloat_AS_DOUBLE(cell))) input[r].emplace_back(names[c], std::monostate{});
-            else input[r].emplace_back(names[c], to_value(cell, c));
-          }
+          lists.push_back(columns[c]);
+          if (py::len(lists.back()) != rows) throw py::value_error("columns differ in length");
         }
         const seed_options opts = to_options(options);
+        constexpr std::size_t chunk_rows = 4096;
+        std::size_t next = 0;
         seed_result res;
         {
           py::gil_scoped_release release;
-          res = sd.apply_records(model, input, key, label, opts);
+          res = sd.apply_stream(model, [&](std::vector<record> &chunk) {
+            if (next >= rows) return false;
+            py::gil_scoped_acquire gil;
+            const std::size_t end = std::min(rows, next + chunk_rows);
+            chunk.resize(end - next);
+            for (auto &r : chunk) r.reserve(names.size());
+            for (std::size_t c = 0; c < names.size(); ++c) {
+              PyObject *column = lists[c].ptr();
+              for (std::size_t r = next; r < end; ++r) {
+                PyObject *cell = PyList_GET_ITEM(column, static_cast<Py_ssize_t>(r));
+                if (PyFloat_Check(cell) && std::isnan(PyFloat_AS_DOUBLE(cell))) chunk[r - next].emplace_back(names[c], std::monostate{});
+                else chunk[r - next].emplace_back(names[c], to_value(cell, c));
+              }
+            }
+            next = end;
+            return true;
+          }, key, label, opts);
         }
         return result_to_dict(res);
       }, py::arg("model"), py::arg("names"), py::arg("columns"), py::arg("key"), py::arg("label"), py::arg("options"))

@@ -299,6 +299,33 @@ def test_every_scalar_type_round_trips(carrierdb_backend, carrierdb_url, tmp_pat
     assert db.reading.find_many(where={"at": aware})[0]["id"] == r["id"]  # the same instant, in UTC
 
 
+def test_create_returns_what_postgresql_stored_for_values_it_rewrites(carrierdb_backend, carrierdb_url, tmp_path):
+    """create() echoes values stored exactly as sent and reads back the rest: char(n) pads, uuid
+    lower-cases, numeric rounds to its scale."""
+    if carrierdb_backend != "postgresql":
+        pytest.skip("char(n), uuid and numeric rewriting are PostgreSQL behaviours")
+    (tmp_path / "schema.prisma").write_text(
+        """
+model Permit {
+  id    Int     @id @default(autoincrement())
+  state String  @db.Char(4)
+  ref   String  @db.Uuid
+  fee   Decimal @db.Decimal(8, 2)
+  name  String  @db.VarChar(40)
+  @@map("permits")
+}
+"""
+    )
+    db = carrierdb.connect(carrierdb_url, schema=str(tmp_path / "schema.prisma"))
+    db.execute_script(
+        "CREATE TABLE permits (id SERIAL PRIMARY KEY, state CHAR(4) NOT NULL, ref UUID NOT NULL, fee DECIMAL(8,2) NOT NULL, "
+        "name VARCHAR(40) NOT NULL)"
+    )
+    p = db.permit.create({"state": "TX", "ref": "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11", "fee": Decimal("12.345"), "name": "Ok"})
+    assert p["state"] == "TX  " and p["ref"] == "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11" and str(p["fee"]) == "12.35"
+    assert db.permit.get(p["id"]) == p
+
+
 def test_bulk_load_keeps_control_characters_and_backslashes(carrierdb_backend, carrierdb_url, tmp_path):
     """create_many goes through COPY on PostgreSQL: its text format's escapes must not leak."""
     (tmp_path / "schema.prisma").write_text("model Note {\n  id Int @id @default(autoincrement())\n  body String?\n  @@map(\"notes\")\n}\n")

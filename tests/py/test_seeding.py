@@ -218,6 +218,23 @@ def test_first_load_writes_every_row_exactly(db, count):
     assert stored == {r["mcNumber"]: (r["name"], r["status"]) for r in rows}
 
 
+def test_large_dataframe_is_seeded_whole_across_chunks(db):
+    """DataFrames are converted in chunks of 4,096 rows while the previous chunk loads."""
+    import pandas as pd
+
+    n = 10_000
+    frame = pd.DataFrame({"name": [f"Frame {k}" for k in range(n)], "mcNumber": [f"MC{k + 1}" for k in range(n)],
+                          "status": [None if k % 4097 == 0 else "SUSPENDED" for k in range(n)]})
+    assert db.seed_records("Carrier", frame, key=["mcNumber"]).inserted == n
+    assert db.carrier.count() == n and db.carrier.count({"status": "ACTIVE"}) == 3  # rows 0, 4097, 8194: the default
+    assert db.carrier.find_unique({"mcNumber": "MC4097"})["name"] == "Frame 4096"
+    assert db.carrier.find_unique({"mcNumber": "MC10000"})["status"] == "SUSPENDED"
+    frame.loc[5000, "name"] = ""
+    with pytest.raises(carrierdb.ValidationError) as info:
+        db.seed_records("Carrier", frame, key=["mcNumber"])
+    assert [i["row"] for i in info.value.issues] == ["records:Carrier:5001"]
+
+
 def test_the_seed_data_is_generated_reproducibly(tmp_path):
     subprocess.run([sys.executable, str(REPO / "seeds" / "generate.py"), str(tmp_path)], check=True)
     for relative in ("shared/core_carriers.csv", "development/carriers.csv", "testing/carriers.csv"):

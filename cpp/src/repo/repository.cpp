@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <limits>
 #include <map>
 
@@ -378,10 +379,38 @@ repository::unique_key repository::unique_where(const document &where, const cha
 
 // ---- operations --------------------------------------------------------------------------------
 
+namespace {
+
+// A value the database stores exactly as it is sent, so create() can hand back what it sent
+// instead of reading it back. Not: Float/Decimal/Json (the server normalises them), char(n)
+// (padded), uuid (lower-cased), dates and times without milliseconds (truncated).
+bool stored_as_sent(const field_def &f) {
+  const std::string &n = f.native_type;
+  switch (f.type) {
+    case scalar_type::string: return n.empty() || n == "VarChar" || n == "Text";
+    case scalar_type::int_: return n.empty() || n == "Integer" || n == "Int" || n == "SmallInt";
+    case scalar_type::bigint: return n.empty() || n == "BigInt";
+    case scalar_type::boolean:
+    case scalar_type::enum_: return true;
+    case scalar_type::datetime:
+      return n.empty() || ((n == "Timestamp" || n == "Timestamptz") &&
+                           (f.native_args.empty() || std::strtol(f.native_args[0].c_str(), nullptr, 10) >= 3));
+    default: return false;
+  }
+}
+
+}  // namespace
+
 result repository::create(const record &data) {
   const record validated = with_generated_values(validate_record(*m_schema, *m_model, data, validation_mode::create), true, now_ms());
-  return typed(run(validated, [&](connection &c) {
-    std::string columns, values;
+  // RETURNING only what the database decides (the id, server defaults, values it normalises);
+  // the rest of the record is what was validated and sent. A BEFORE INSERT trigger that rewrites
+  // a sent column is not seen here (get() reads the row back), as with SQLAlchemy's ORM.
+  std::vector<const field_def *> returned;
+  for (const auto &f : m_model->fields)
+    if (!find_value(validated, f.name) || !stored_as_sent(f)) returned.push_back(&f);
+  const result inserted = run(validated, [&](connection &c) {
+    std::string columns, values, returning;
     params args;
     for (const auto &[name, v] : validated) {
       const field_def *f = m_model->field(name);
@@ -389,11 +418,30 @@ result repository::create(const record &data) {
       args.push_back(to_param(c, *f, v));
       values += (values.empty() ? "" : ", ") + c.placeholder(args.size());
     }
-    const std::string sql = "INSERT INTO " + c.quote_identifier(m_table) +
-                            (columns.empty() ? " DEFAULT VALUES" : " (" + columns + ") VALUES (" + values + ")") + " RETURNING " +
-                            select_list();
-    return c.query(sql, args);
-  }));
+    for (const field_def *f : returned)
+      returning += (returning.empty() ? "" : ", ") + c.quote_identifier(f->column) + " AS " + c.quote_identifier(f->name);
+    std::string sql = "INSERT INTO " + c.quote_identifier(m_table) +
+                      (columns.empty() ? " DEFAULT VALUES" : " (" + columns + ") VALUES (" + values + ")");
+    if (returning.empty()) {
+      result r;
+      r.affected_rows = c.execute(sql, args);
+      return r;
+    }
+    return c.query(sql + " RETURNING " + returning, args);
+  });
+  result out;
+  for (const auto &f : m_model->fields) out.columns.push_back(column{f.name, kind_for(f)});
+  const bool written = returned.empty() ? inserted.affected_rows > 0 : !inserted.rows.empty();
+  if (!written) return out;  // a trigger or rule swallowed the row
+  std::vector<value> row;
+  row.reserve(m_model->fields.size());
+  std::size_t next_returned = 0;
+  for (const auto &f : m_model->fields) {
+    if (next_returned < returned.size() && returned[next_returned] == &f) row.push_back(inserted.rows[0][next_returned++]);
+    else row.push_back(*find_value(validated, f.name));
+  }
+  out.rows.push_back(std::move(row));
+  return out;
 }
 
 result repository::create_many(const std::vector<record> &rows, bool skip_duplicates, bool returning) {

@@ -704,6 +704,42 @@ seed_result seeder::apply(const seed_manifest &manifest, const seed_options &opt
 
 seed_result seeder::apply_records(const std::string &model_name, const std::vector<record> &rows, const std::vector<std::string> &key,
                                   const std::string &label, const seed_options &options) {
+  return apply_produced(
+      model_name,
+      [&](const std::function<void(source_row &)> &sink) {
+        source_row src;
+        for (std::size_t k = 0; k < rows.size(); ++k) {
+          src.line = static_cast<std::int64_t>(k) + 1;
+          src.fields.assign(rows[k].begin(), rows[k].end());
+          sink(src);
+        }
+      },
+      key, label, options);
+}
+
+seed_result seeder::apply_stream(const std::string &model_name, const std::function<bool(std::vector<record> &chunk)> &next_chunk,
+                                 const std::vector<std::string> &key, const std::string &label, const seed_options &options) {
+  return apply_produced(
+      model_name,
+      [&](const std::function<void(source_row &)> &sink) {
+        source_row src;
+        std::vector<record> chunk;
+        std::int64_t line = 0;
+        while (true) {
+          chunk.clear();
+          if (!next_chunk(chunk)) break;
+          for (auto &r : chunk) {
+            src.line = ++line;
+            src.fields = std::move(r);
+            sink(src);
+          }
+        }
+      },
+      key, label, options);
+}
+
+seed_result seeder::apply_produced(const std::string &model_name, const row_producer &produce, const std::vector<std::string> &key,
+                                   const std::string &label, const seed_options &options) {
   const auto start = steady::now();
   const model_def *model = m_schema->model_by_accessor(model_name);
   if (!model) throw configuration_error("no model '" + model_name + "' in " + m_schema->file());
@@ -715,16 +751,7 @@ seed_result seeder::apply_records(const std::string &model_name, const std::vect
     result.dry_run = options.dry_run;
     create_history(conn, m_history);
     seed_run run(conn, *m_schema, options, now_ms(), {{model->name, 1}});
-    run.load(label, *model, key,
-             [&](const std::function<void(source_row &)> &sink) {
-               source_row src;
-               for (std::size_t k = 0; k < rows.size(); ++k) {
-                 src.line = static_cast<std::int64_t>(k) + 1;
-                 src.fields.assign(rows[k].begin(), rows[k].end());
-                 sink(src);
-               }
-             },
-             result);
+    run.load(label, *model, key, produce, result);
     if (run.failed()) throw validation_error("seed " + label, result.issues);
     run.prune(result);
     result.seconds = std::chrono::duration<double>(steady::now() - start).count();

@@ -101,9 +101,19 @@ public:
   seed_result apply_records(const std::string &model, const std::vector<record> &rows, const std::vector<std::string> &key,
                             const std::string &label, const seed_options &options);
 
+  /// apply_records with the rows pulled in chunks: `next_chunk` appends the next rows to its
+  /// (empty) argument and returns false when there are none left. A caller converting rows from
+  /// another representation converts the next chunk while the database loads the previous one.
+  seed_result apply_stream(const std::string &model, const std::function<bool(std::vector<record> &chunk)> &next_chunk,
+                           const std::vector<std::string> &key, const std::string &label, const seed_options &options);
+
   std::vector<seed_history_row> history();
 
 private:
+  using row_producer = std::function<void(const std::function<void(source_row &)> &)>;
+  seed_result apply_produced(const std::string &model, const row_producer &produce, const std::vector<std::string> &key,
+                             const std::string &label, const seed_options &options);
+
   std::shared_ptr<database> m_db;
   std::shared_ptr<const schema> m_schema;
   std::string m_history;
