@@ -15,6 +15,10 @@
 
 namespace carrierdb {
 
+// Rule and normaliser names are compared per value of every row: string_view compares the size
+// first, where std::string == "literal" runs strlen and memcmp every time.
+using namespace std::string_view_literals;
+
 namespace {
 
 const char *received_type(const value &v) {
@@ -57,13 +61,13 @@ std::string trim(const std::string &s) {
 }
 
 std::string apply_normalizer(const std::string &name, const std::string &in) {
-  if (name == "trim") return trim(in);
-  if (name == "upper" || name == "lower") {
+  if (name == "trim"sv) return trim(in);
+  if (name == "upper"sv || name == "lower"sv) {
     std::string out = in;
-    for (auto &c : out) c = static_cast<char>(name == "upper" ? std::toupper(static_cast<unsigned char>(c)) : std::tolower(static_cast<unsigned char>(c)));
+    for (auto &c : out) c = static_cast<char>(name == "upper"sv ? std::toupper(static_cast<unsigned char>(c)) : std::tolower(static_cast<unsigned char>(c)));
     return out;
   }
-  if (name == "collapse_spaces") {
+  if (name == "collapse_spaces"sv) {
     std::string out;
     bool blank = false;
     for (char c : trim(in)) {
@@ -77,7 +81,7 @@ std::string apply_normalizer(const std::string &name, const std::string &in) {
     }
     return out;
   }
-  if (name == "mc_number") {
+  if (name == "mc_number"sv) {
     // "MC-123456", "mc 123456", "MC#123456" -> "MC123456". Anything else is left for the rules to judge.
     std::string s = trim(in);
     if (s.size() >= 2 && (s[0] == 'M' || s[0] == 'm') && (s[1] == 'C' || s[1] == 'c')) {
@@ -97,9 +101,9 @@ const pattern &builtin_format(const std::string &name) {
   static const auto url = pattern::compile(R"(^[A-Za-z][A-Za-z0-9+.-]*://[^\s]+$)");
   static const auto uuid = pattern::compile(R"(^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$)");
   static const auto cuid = pattern::compile(R"(^c[^\s-]{8,}$)", "i");
-  if (name == "email") return *email;
-  if (name == "url") return *url;
-  if (name == "uuid") return *uuid;
+  if (name == "email"sv) return *email;
+  if (name == "url"sv) return *url;
+  if (name == "uuid"sv) return *uuid;
   return *cuid;
 }
 
@@ -130,23 +134,23 @@ void check_string_rules(const field_def &f, std::string &s, const Path &path, st
   for (const auto &rule : f.rules) {
     const auto custom = [&](const std::string &fallback) { return rule.message.empty() ? fallback : rule.message; };
     const auto n = [&] { return static_cast<std::size_t>(std::strtoull(rule.args[0].c_str(), nullptr, 10)); };
-    if (rule.name == "trim") s = trim(s);
-    else if (rule.name == "toLowerCase") s = apply_normalizer("lower", s);
-    else if (rule.name == "toUpperCase") s = apply_normalizer("upper", s);
-    else if (rule.name == "min" || rule.name == "nonempty") {
-      const std::size_t limit = rule.name == "min" ? n() : 1;
+    if (rule.name == "trim"sv) s = trim(s);
+    else if (rule.name == "toLowerCase"sv) s = apply_normalizer("lower", s);
+    else if (rule.name == "toUpperCase"sv) s = apply_normalizer("upper", s);
+    else if (rule.name == "min"sv || rule.name == "nonempty"sv) {
+      const std::size_t limit = rule.name == "min"sv ? n() : 1;
       if (code_points(s) < limit) {
         auto i = make_issue(path(), "too_small", custom("String must contain at least " + std::to_string(limit) + " character(s)"));
         i.limit = std::to_string(limit);
         issues.push_back(i);
       }
-    } else if (rule.name == "max") {
+    } else if (rule.name == "max"sv) {
       if (code_points(s) > n()) {
         auto i = make_issue(path(), "too_big", custom("String must contain at most " + rule.args[0] + " character(s)"));
         i.limit = rule.args[0];
         issues.push_back(i);
       }
-    } else if (rule.name == "length") {
+    } else if (rule.name == "length"sv) {
       if (code_points(s) != n()) {
         auto i = make_issue(path(), code_points(s) < n() ? "too_small" : "too_big", custom("String must contain exactly " + rule.args[0] + " character(s)"));
         i.limit = rule.args[0];
@@ -164,21 +168,21 @@ void check_string_rules(const field_def &f, std::string &s, const Path &path, st
           return false;
         }
       };
-      if (rule.name == "regex") {
+      if (rule.name == "regex"sv) {
         // The parser compiles every regex rule; a rule built by hand is compiled here.
         const auto compiled = rule.compiled ? rule.compiled : pattern::compile(rule.args[0], rule.args.size() > 1 ? rule.args[1] : "");
         ok = test(*compiled);
-      } else if (rule.name == "email" || rule.name == "url" || rule.name == "uuid" || rule.name == "cuid")
+      } else if (rule.name == "email"sv || rule.name == "url"sv || rule.name == "uuid"sv || rule.name == "cuid"sv)
         ok = test(builtin_format(rule.name));
-      else if (rule.name == "startsWith") ok = s.rfind(rule.args[0], 0) == 0;
-      else if (rule.name == "endsWith") ok = s.size() >= rule.args[0].size() && s.compare(s.size() - rule.args[0].size(), std::string::npos, rule.args[0]) == 0;
-      else if (rule.name == "includes") ok = s.find(rule.args[0]) != std::string::npos;
+      else if (rule.name == "startsWith"sv) ok = s.rfind(rule.args[0], 0) == 0;
+      else if (rule.name == "endsWith"sv) ok = s.size() >= rule.args[0].size() && s.compare(s.size() - rule.args[0].size(), std::string::npos, rule.args[0]) == 0;
+      else if (rule.name == "includes"sv) ok = s.find(rule.args[0]) != std::string::npos;
       if (!ok) {
         std::string fallback = "Invalid";
-        if (rule.name == "email" || rule.name == "url" || rule.name == "uuid" || rule.name == "cuid") fallback = "Invalid " + rule.name;
-        else if (rule.name == "startsWith") fallback = "Invalid input: must start with \"" + rule.args[0] + "\"";
-        else if (rule.name == "endsWith") fallback = "Invalid input: must end with \"" + rule.args[0] + "\"";
-        else if (rule.name == "includes") fallback = "Invalid input: must include \"" + rule.args[0] + "\"";
+        if (rule.name == "email"sv || rule.name == "url"sv || rule.name == "uuid"sv || rule.name == "cuid"sv) fallback = "Invalid " + rule.name;
+        else if (rule.name == "startsWith"sv) fallback = "Invalid input: must start with \"" + rule.args[0] + "\"";
+        else if (rule.name == "endsWith"sv) fallback = "Invalid input: must end with \"" + rule.args[0] + "\"";
+        else if (rule.name == "includes"sv) fallback = "Invalid input: must include \"" + rule.args[0] + "\"";
         auto i = make_issue(path(), "invalid_string", limit_message.empty() ? custom(fallback) : limit_message);
         i.validation = validation;
         issues.push_back(i);
@@ -198,24 +202,24 @@ void check_number_rules(const field_def &f, const value &v, const Path &path, st
       i.limit = number_text(bound);
       issues.push_back(i);
     };
-    if (rule.name == "int" && std::floor(x) != x) {
+    if (rule.name == "int"sv && std::floor(x) != x) {
       auto i = make_issue(path(), "invalid_type", custom("Expected integer, received float"));
       i.expected = "integer";
       i.received = "float";
       issues.push_back(i);
-    } else if ((rule.name == "min" || rule.name == "gte") && !(x >= limit)) fail("too_small", "Number must be greater than or equal to " + rule.args[0], limit);
-    else if (rule.name == "gt" && !(x > limit)) fail("too_small", "Number must be greater than " + rule.args[0], limit);
-    else if ((rule.name == "max" || rule.name == "lte") && !(x <= limit)) fail("too_big", "Number must be less than or equal to " + rule.args[0], limit);
-    else if (rule.name == "lt" && !(x < limit)) fail("too_big", "Number must be less than " + rule.args[0], limit);
-    else if (rule.name == "positive" && !(x > 0)) fail("too_small", "Number must be greater than 0", 0);
-    else if (rule.name == "nonnegative" && !(x >= 0)) fail("too_small", "Number must be greater than or equal to 0", 0);
-    else if (rule.name == "negative" && !(x < 0)) fail("too_big", "Number must be less than 0", 0);
-    else if (rule.name == "nonpositive" && !(x <= 0)) fail("too_big", "Number must be less than or equal to 0", 0);
-    else if (rule.name == "multipleOf" && limit != 0 && std::fmod(x, limit) != 0) {
+    } else if ((rule.name == "min"sv || rule.name == "gte"sv) && !(x >= limit)) fail("too_small", "Number must be greater than or equal to " + rule.args[0], limit);
+    else if (rule.name == "gt"sv && !(x > limit)) fail("too_small", "Number must be greater than " + rule.args[0], limit);
+    else if ((rule.name == "max"sv || rule.name == "lte"sv) && !(x <= limit)) fail("too_big", "Number must be less than or equal to " + rule.args[0], limit);
+    else if (rule.name == "lt"sv && !(x < limit)) fail("too_big", "Number must be less than " + rule.args[0], limit);
+    else if (rule.name == "positive"sv && !(x > 0)) fail("too_small", "Number must be greater than 0", 0);
+    else if (rule.name == "nonnegative"sv && !(x >= 0)) fail("too_small", "Number must be greater than or equal to 0", 0);
+    else if (rule.name == "negative"sv && !(x < 0)) fail("too_big", "Number must be less than 0", 0);
+    else if (rule.name == "nonpositive"sv && !(x <= 0)) fail("too_big", "Number must be less than or equal to 0", 0);
+    else if (rule.name == "multipleOf"sv && limit != 0 && std::fmod(x, limit) != 0) {
       auto i = make_issue(path(), "not_multiple_of", custom("Number must be a multiple of " + rule.args[0]));
       i.limit = rule.args[0];
       issues.push_back(i);
-    } else if (rule.name == "finite" && !std::isfinite(x)) {
+    } else if (rule.name == "finite"sv && !std::isfinite(x)) {
       issues.push_back(make_issue(path(), "not_finite", custom("Number must be finite")));
     }
   }
@@ -400,7 +404,7 @@ record check_record(const schema &s, const model_def &model, const record &data,
     value typed = coerce(s, *f, v, path, issues);
     if (is_null(typed)) continue;  // issue recorded
     if (auto str = std::get_if<std::string>(&typed); str && f->type == scalar_type::string) {
-      std::string text = *str;
+      std::string text = std::move(*str);  // `typed` is a copy: reassigned below
       for (const auto &n : f->normalizers) text = apply_normalizer(n, text);
       // Rejected on both backends alike: PostgreSQL text cannot hold NUL at all.
       if (text.find('\0') != std::string::npos) {

@@ -39,7 +39,7 @@ std::string text_of(const value &v) {
 
 // CSV text into the field's type, so "42" can be an Int. What does not parse stays text and
 // validation reports it with the field's expected type.
-value from_text(const field_def &f, const value &v) {
+value from_text(const field_def &f, value v) {
   const std::string *s = std::get_if<std::string>(&v);
   if (!s) return v;
   switch (f.type) {
@@ -281,11 +281,11 @@ public:
         // An empty value for a required field that has a default means "use the default": an
         // empty CSV cell or a NaN in a DataFrame is how seed files leave a value out.
         if (f && is_null(v) && !f->optional && f->has_implicit_value()) continue;
-        if (f) input.emplace_back(f->name, from_text(*f, v));
+        if (f) input.emplace_back(f->name, from_text(*f, std::move(v)));
         else input.emplace_back(name, std::move(v));
       }
       std::vector<validation_issue> issues;
-      record valid = check_record(m_schema, model, input, validation_mode::create, issues);
+      record valid = check_record(m_schema, model, input, validation_mode::create, issues);  // consumed below
       for (const auto &k : key) {
         const value *v = find_field(valid, k);
         if (issues.empty() && (!v || is_null(*v))) {
@@ -304,9 +304,9 @@ public:
       if (!writing) return;  // strict mode after a bad row: keep validating, stop writing
       row.clear();
       for (const auto *f : fields) {
-        const value *given = find_field(valid, f->name);
+        value *given = const_cast<value *>(find_field(valid, f->name));  // `valid` is not used after this
         value v;
-        if (given) v = *given;
+        if (given) v = std::move(*given);
         else if (f->updated_at || (f->default_ && f->default_->what == default_value::kind::now)) v = m_now;
         else if (f->default_ && f->default_->what == default_value::kind::uuid) v = uuid_v4();
         else v = default_literal(*f);
