@@ -133,7 +133,17 @@ void init_seeding(py::module_ &m) {
               for (std::size_t r = next; r < end; ++r) {
                 PyObject *cell = PyList_GET_ITEM(column, static_cast<Py_ssize_t>(r));
                 if (PyFloat_Check(cell) && std::isnan(PyFloat_AS_DOUBLE(cell))) chunk[r - next].emplace_back(names[c], std::monostate{});
-                else chunk[r - next].emplace_back(names[c], to_value(cell, c));
+                else {
+                  try {
+                    chunk[r - next].emplace_back(names[c], to_value(cell, c));
+                  } catch (const py::type_error &e) {
+                    // to_value speaks of SQL parameters; a DataFrame user thinks in columns and rows.
+                    const std::string what = e.what();
+                    const auto colon = what.find(": ");
+                    throw py::type_error("column '" + names[c] + "', row " + std::to_string(r + 1) + ": " +
+                                         (colon == std::string::npos ? what : what.substr(colon + 2)));
+                  }
+                }
               }
             }
             next = end;

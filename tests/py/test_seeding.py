@@ -233,6 +233,13 @@ def test_large_dataframe_is_seeded_whole_across_chunks(db):
     with pytest.raises(carrierdb.ValidationError) as info:
         db.seed_records("Carrier", frame, key=["mcNumber"])
     assert [i["row"] for i in info.value.issues] == ["records:Carrier:5001"]
+    # A value SQL cannot hold, in a later chunk: a TypeError naming the cell, and nothing written.
+    frame.loc[5000, "name"] = "Frame 5000"
+    frame["name"] = frame["name"].astype(object)
+    frame.at[9000, "name"] = {"not", "sql"}
+    with pytest.raises(TypeError, match=r"column 'name', row 9001: cannot pass a set to SQL"):
+        db.seed_records("Carrier", frame, key=["mcNumber"])
+    assert db.carrier.count() == n and db.carrier.count({"status": "ACTIVE"}) == 3
 
 
 def test_the_seed_data_is_generated_reproducibly(tmp_path):
