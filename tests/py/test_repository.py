@@ -299,11 +299,9 @@ def test_every_scalar_type_round_trips(carrierdb_backend, carrierdb_url, tmp_pat
     assert db.reading.find_many(where={"at": aware})[0]["id"] == r["id"]  # the same instant, in UTC
 
 
-def test_create_returns_what_postgresql_stored_for_values_it_rewrites(carrierdb_backend, carrierdb_url, tmp_path):
-    """create() echoes values stored exactly as sent and reads back the rest: char(n) pads, uuid
-    lower-cases, numeric rounds to its scale."""
-    if carrierdb_backend != "postgresql":
-        pytest.skip("char(n), uuid and numeric rewriting are PostgreSQL behaviours")
+def test_create_returns_what_the_database_stored(carrierdb_backend, carrierdb_url, tmp_path):
+    """create() echoes values stored exactly as sent and reads back the rest. PostgreSQL rewrites
+    some: char(n) pads, uuid lower-cases, numeric rounds to its scale. SQLite keeps them as sent."""
     (tmp_path / "schema.prisma").write_text(
         """
 model Permit {
@@ -317,13 +315,19 @@ model Permit {
 """
     )
     db = carrierdb.connect(carrierdb_url, schema=str(tmp_path / "schema.prisma"))
+    serial = "SERIAL PRIMARY KEY" if carrierdb_backend == "postgresql" else "INTEGER PRIMARY KEY AUTOINCREMENT"
+    uuid = "UUID" if carrierdb_backend == "postgresql" else "TEXT"
     db.execute_script(
-        "CREATE TABLE permits (id SERIAL PRIMARY KEY, state CHAR(4) NOT NULL, ref UUID NOT NULL, fee DECIMAL(8,2) NOT NULL, "
+        f"CREATE TABLE permits (id {serial}, state CHAR(4) NOT NULL, ref {uuid} NOT NULL, fee DECIMAL(8,2) NOT NULL, "
         "name VARCHAR(40) NOT NULL)"
     )
-    p = db.permit.create({"state": "TX", "ref": "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11", "fee": Decimal("12.345"), "name": "Ok"})
-    assert p["state"] == "TX  " and p["ref"] == "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11" and str(p["fee"]) == "12.35"
-    assert db.permit.get(p["id"]) == p
+    ref = "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11"
+    p = db.permit.create({"state": "TX", "ref": ref, "fee": Decimal("12.345"), "name": "Ok"})
+    if carrierdb_backend == "postgresql":
+        assert p["state"] == "TX  " and p["ref"] == ref.lower() and str(p["fee"]) == "12.35"
+    else:
+        assert p["state"] == "TX" and p["ref"] == ref and p["fee"] == Decimal("12.345")
+    assert p["name"] == "Ok" and db.permit.get(p["id"]) == p
 
 
 def test_bulk_load_keeps_control_characters_and_backslashes(carrierdb_backend, carrierdb_url, tmp_path):
