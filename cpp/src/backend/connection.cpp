@@ -11,7 +11,9 @@
 
 namespace carrierdb {
 
-std::string connection::quote_identifier(std::string_view name) const {
+std::string connection::quote_identifier(std::string_view name) const { return quote_standard_identifier(name); }
+
+std::string connection::quote_standard_identifier(std::string_view name) {
   std::string out;
   out.reserve(name.size() + 2);
   out += '"';

@@ -98,7 +98,7 @@ std::string repository::select_list() const {
   std::string out;
   for (const auto &f : m_model->fields) {
     if (!out.empty()) out += ", ";
-    out += "\"" + f.column + "\" AS \"" + f.name + "\"";
+    out += connection::quote_standard_identifier(f.column) + " AS " + connection::quote_standard_identifier(f.name);
   }
   return out;
 }

@@ -126,6 +126,9 @@ public:
 
   /// Quotes an identifier in this dialect ("name" with embedded quotes doubled).
   virtual std::string quote_identifier(std::string_view name) const;
+  /// SQL-standard quoting ("name", embedded quotes doubled), which both backends use; for SQL
+  /// built before a connection is at hand.
+  static std::string quote_standard_identifier(std::string_view name);
   /// The placeholder for the 1-based parameter `index` ("$1" on both backends).
   std::string placeholder(std::size_t index) const { return "$" + std::to_string(index); }
 
