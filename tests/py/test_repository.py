@@ -39,6 +39,21 @@ def test_create_validates_normalises_and_returns_the_record(db):
     assert list(c) == db.carrier.fields
 
 
+@pytest.mark.parametrize(
+    ("name", "mc", "stored_name", "stored_mc"),
+    [
+        ("\t Acme \t\n Freight  ", " Mc-1 ", "Acme Freight", "MC1"),
+        ("O'Brien & Sons", "MC#00123", "O'Brien & Sons", "MC00123"),
+        ("Transportes   Ñandú", "mc:42", "Transportes Ñandú", "MC42"),
+        ("X", "MC 7", "X", "MC7"),
+    ],
+)
+def test_normalisers_rewrite_what_is_stored(db, name, mc, stored_name, stored_mc):
+    c = db.carrier.create({"name": name, "mcNumber": mc})
+    assert (c["name"], c["mcNumber"]) == (stored_name, stored_mc)
+    assert db.carrier.get(c["id"]) == c
+
+
 def test_get_and_unique_lookups(db):
     a, _ = seed(db, ("A", "MC1"), ("B", None))
     assert db.carrier.find_unique({"mcNumber": "mc-1"})["id"] == a["id"]  # normalised like a stored value

@@ -53,46 +53,49 @@ std::size_t code_points(const std::string &s) {
 
 bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
-std::string trim(const std::string &s) {
+// Normalisers and rules rewrite the value in place: they run on every string of every row.
+void trim_in_place(std::string &s) {
   std::size_t a = 0, b = s.size();
   while (a < b && is_blank(s[a])) ++a;
   while (b > a && is_blank(s[b - 1])) --b;
-  return s.substr(a, b - a);
+  if (b < s.size()) s.erase(b);
+  if (a > 0) s.erase(0, a);
 }
 
-std::string apply_normalizer(const std::string &name, const std::string &in) {
-  if (name == "trim"sv) return trim(in);
-  if (name == "upper"sv || name == "lower"sv) {
-    std::string out = in;
-    for (auto &c : out) c = static_cast<char>(name == "upper"sv ? std::toupper(static_cast<unsigned char>(c)) : std::tolower(static_cast<unsigned char>(c)));
-    return out;
-  }
-  if (name == "collapse_spaces"sv) {
-    std::string out;
+void apply_normalizer(std::string_view name, std::string &s) {
+  if (name == "trim"sv) {
+    trim_in_place(s);
+  } else if (name == "upper"sv) {
+    for (auto &c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  } else if (name == "lower"sv) {
+    for (auto &c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  } else if (name == "collapse_spaces"sv) {
+    // Blanks trimmed at both ends, inner runs of blanks become one space.
+    std::size_t out = 0;
     bool blank = false;
-    for (char c : trim(in)) {
+    for (const char c : s) {
       if (is_blank(c)) {
         blank = true;
         continue;
       }
-      if (blank) out += ' ';
+      if (blank && out > 0) s[out++] = ' ';
       blank = false;
-      out += c;
+      s[out++] = c;
     }
-    return out;
-  }
-  if (name == "mc_number"sv) {
+    s.resize(out);
+  } else if (name == "mc_number"sv) {
     // "MC-123456", "mc 123456", "MC#123456" -> "MC123456". Anything else is left for the rules to judge.
-    std::string s = trim(in);
+    trim_in_place(s);
     if (s.size() >= 2 && (s[0] == 'M' || s[0] == 'm') && (s[1] == 'C' || s[1] == 'c')) {
       std::size_t k = 2;
       while (k < s.size() && (s[k] == '-' || s[k] == '#' || s[k] == ' ' || s[k] == ':')) ++k;
-      const std::string digits = s.substr(k);
-      if (!digits.empty() && digits.find_first_not_of("0123456789") == std::string::npos) return "MC" + digits;
+      if (k < s.size() && s.find_first_not_of("0123456789", k) == std::string::npos) {
+        s.erase(2, k - 2);
+        s[0] = 'M';
+        s[1] = 'C';
+      }
     }
-    return s;
   }
-  return in;
 }
 
 // The built-in string formats, compiled once.
@@ -134,9 +137,9 @@ void check_string_rules(const field_def &f, std::string &s, const Path &path, st
   for (const auto &rule : f.rules) {
     const auto custom = [&](const std::string &fallback) { return rule.message.empty() ? fallback : rule.message; };
     const auto n = [&] { return static_cast<std::size_t>(std::strtoull(rule.args[0].c_str(), nullptr, 10)); };
-    if (rule.name == "trim"sv) s = trim(s);
-    else if (rule.name == "toLowerCase"sv) s = apply_normalizer("lower", s);
-    else if (rule.name == "toUpperCase"sv) s = apply_normalizer("upper", s);
+    if (rule.name == "trim"sv) trim_in_place(s);
+    else if (rule.name == "toLowerCase"sv) apply_normalizer("lower", s);
+    else if (rule.name == "toUpperCase"sv) apply_normalizer("upper", s);
     else if (rule.name == "min"sv || rule.name == "nonempty"sv) {
       const std::size_t limit = rule.name == "min"sv ? n() : 1;
       if (code_points(s) < limit) {
@@ -382,6 +385,7 @@ record check_record(const schema &s, const model_def &model, const record &data,
   out.reserve(data.size());
   std::vector<std::string> unknown;
   std::vector<const field_def *> seen;
+  seen.reserve(data.size());
   for (const auto &[name, v] : data) {
     const field_def *f = model.field(name);
     if (!f) {
@@ -405,7 +409,7 @@ record check_record(const schema &s, const model_def &model, const record &data,
     if (is_null(typed)) continue;  // issue recorded
     if (auto str = std::get_if<std::string>(&typed); str && f->type == scalar_type::string) {
       std::string text = std::move(*str);  // `typed` is a copy: reassigned below
-      for (const auto &n : f->normalizers) text = apply_normalizer(n, text);
+      for (const auto &n : f->normalizers) apply_normalizer(n, text);
       // Rejected on both backends alike: PostgreSQL text cannot hold NUL at all.
       if (text.find('\0') != std::string::npos) {
         auto i = make_issue(path(), "invalid_string", "String must not contain NUL characters");
