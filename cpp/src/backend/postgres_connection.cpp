@@ -14,6 +14,7 @@
 #include "carrierdb/log.hpp"
 #include "carrierdb/time.hpp"
 #include "pattern.hpp"
+#include "pg_binary.hpp"
 #include "sql_script.hpp"
 
 namespace carrierdb::internal {
@@ -755,6 +756,114 @@ private:
   std::int64_t m_count = 0;
 };
 
+// libpqxx 6.4 keeps the PGconn it manages private, and has no binary COPY. The pointer to its
+// raw_connection() member is taken through an explicit template instantiation, where access
+// rules do not apply ([temp.explicit]); libpq's own COPY calls then run on that connection while
+// libpqxx has nothing in flight on it.
+using raw_connection_member = pqxx::internal::pq::PGconn *(pqxx::connection_base::*)() const;
+raw_connection_member raw_connection_of();
+template <raw_connection_member Member>
+struct raw_connection_access {
+  friend raw_connection_member raw_connection_of() { return Member; }
+};
+template struct raw_connection_access<&pqxx::connection_base::raw_connection>;
+
+PGconn *pg_conn(pqxx::connection_base &c) { return (c.*raw_connection_of())(); }
+
+// COPY ... FROM STDIN (FORMAT binary) through libpq: the server parses no text (timestamps,
+// integers) per row. Rows are buffered and sent 64 KB at a time.
+class postgres_binary_copy_sink final : public copy_sink {
+public:
+  postgres_binary_copy_sink(PGconn *pg, const std::string &copy_sql, std::vector<pg_binary_type> types,
+                            std::function<void(const std::exception_ptr &)> on_error)
+      : m_pg(pg), m_sql(copy_sql), m_types(std::move(types)), m_on_error(std::move(on_error)) {
+    PGresult *r = PQexec(m_pg, m_sql.c_str());
+    if (PQresultStatus(r) != PGRES_COPY_IN) {
+      m_done = true;
+      fail(r);
+    }
+    PQclear(r);
+    m_buffer.reserve(k_flush_bytes + 4096);
+    append_pg_binary_header(m_buffer);
+  }
+
+  ~postgres_binary_copy_sink() override {
+    if (m_done) return;
+    // Abandoned (an exception in the caller): end the COPY so that the connection can roll back.
+    if (PQputCopyEnd(m_pg, "carrierdb: bulk load abandoned") == 1)
+      while (PGresult *r = PQgetResult(m_pg)) PQclear(r);
+  }
+
+  void write(const std::vector<value> &row) override {
+    if (row.size() != m_types.size())
+      throw programming_error("a bulk-load row has " + std::to_string(row.size()) + " values for " + std::to_string(m_types.size()) + " columns",
+                              diagnostics{});
+    const std::size_t mark = m_buffer.size();
+    try {
+      append_pg_binary_tuple_start(m_buffer, row.size());
+      for (std::size_t k = 0; k < row.size(); ++k) append_pg_binary_field(m_buffer, row[k], m_types[k]);
+    } catch (...) {
+      m_buffer.resize(mark);  // the row is not sent; the caller decides what happens to the load
+      throw;
+    }
+    ++m_count;
+    if (m_buffer.size() >= k_flush_bytes) flush();
+  }
+
+  std::int64_t finish() override {
+    append_pg_binary_trailer(m_buffer);
+    flush();
+    m_done = true;
+    if (PQputCopyEnd(m_pg, nullptr) != 1) fail(nullptr);
+    PGresult *failed = nullptr;
+    while (PGresult *r = PQgetResult(m_pg)) {
+      if (PQresultStatus(r) != PGRES_COMMAND_OK && !failed) failed = r;
+      else PQclear(r);
+    }
+    if (failed) fail(failed);
+    return m_count;
+  }
+
+private:
+  static constexpr std::size_t k_flush_bytes = 1 << 16;
+
+  void flush() {
+    if (m_buffer.empty()) return;
+    if (PQputCopyData(m_pg, m_buffer.data(), static_cast<int>(m_buffer.size())) != 1) {
+      // The server ended the COPY (an error) or the connection broke: its result says which.
+      m_done = true;
+      PGresult *failed = nullptr;
+      while (PGresult *r = PQgetResult(m_pg)) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_COPY_IN && !failed) failed = r;
+        else PQclear(r);
+      }
+      fail(failed);
+    }
+    m_buffer.clear();
+  }
+
+  // Raises the server's error (or libpq's) as libpqxx would, so the connection translates it
+  // like every statement's error. Takes ownership of `r`.
+  [[noreturn]] void fail(PGresult *r) {
+    std::string message = r && PQresultErrorMessage(r)[0] ? PQresultErrorMessage(r) : PQerrorMessage(m_pg);
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+    const std::string sqlstate = state ? state : "";
+    if (r) PQclear(r);
+    if (message.empty()) message = "COPY failed";
+    if (PQstatus(m_pg) == CONNECTION_BAD) m_on_error(std::make_exception_ptr(pqxx::broken_connection(message)));
+    m_on_error(std::make_exception_ptr(pqxx::sql_error(message, m_sql, sqlstate.empty() ? nullptr : sqlstate.c_str())));
+    throw operational_error(message, diagnostics{});  // m_on_error throws; not reached
+  }
+
+  PGconn *m_pg;
+  std::string m_sql;
+  std::vector<pg_binary_type> m_types;
+  std::function<void(const std::exception_ptr &)> m_on_error;
+  std::string m_buffer;
+  std::int64_t m_count = 0;
+  bool m_done = false;
+};
+
 std::unique_ptr<copy_sink> postgres_connection::begin_copy(const std::string &table, const std::vector<std::string> &columns) {
   std::vector<std::string> quoted;
   for (const auto &c : columns) quoted.push_back(quote_identifier(c));
@@ -767,7 +876,34 @@ std::unique_ptr<copy_sink> postgres_connection::begin_copy(const std::string &ta
       translate_current(what);
     }
   };
+  // Binary when every column has a binary form here; otherwise text (numeric, domains, ...).
+  std::vector<pg_binary_type> types;
+  {
+    const result r = query("SELECT a.attname::text, t.typname::text, t.typtype::text, t.typnamespace = 'pg_catalog'::regnamespace "
+                           "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+                           "WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped",
+                           {quote_identifier(table)});
+    for (const auto &column : columns) {
+      std::optional<pg_binary_type> type;
+      for (const auto &row : r.rows)
+        if (std::get<std::string>(row[0]) == column) {
+          const std::string &typtype = std::get<std::string>(row[2]);
+          type = pg_binary_type_of(std::get<std::string>(row[1]), typtype.empty() ? '\0' : typtype[0], std::get<bool>(row[3]));
+        }
+      if (!type) {
+        types.clear();
+        break;
+      }
+      types.push_back(*type);
+    }
+  }
   try {
+    if (!types.empty()) {
+      std::string list;
+      for (const auto &c : quoted) list += (list.empty() ? "" : ", ") + c;
+      return std::make_unique<postgres_binary_copy_sink>(pg_conn(raw()), "COPY " + quote_identifier(table) + " (" + list + ") FROM STDIN (FORMAT binary)",
+                                                         std::move(types), rethrow);
+    }
     return std::make_unique<postgres_copy_sink>(raw(), quote_identifier(table), quoted, rethrow);
   } catch (...) {
     translate_current(what);
