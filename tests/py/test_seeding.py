@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -198,6 +199,98 @@ def test_malformed_csv_names_file_and_line(db, project):
     write_set(project, "development", {"c.csv": 'name,mcNumber,status\nA,MC1,ACTIVE\nB,MC2\n'})
     with pytest.raises(carrierdb.ConfigurationError, match=r"c.csv:3: expected 3 fields"):
         db.seed()
+
+
+# -- large files: rows are read and validated on other threads, loaded on the caller's ----------
+
+
+def big_csv(rows: int, bad: frozenset = frozenset(), malformed: int = 0, status: str = "ACTIVE") -> str:
+    """`rows` carriers; the lines in `bad` have an MC number that fails validation, the line
+    `malformed` lacks a field. Line numbers count the header as line 1."""
+    out = ["name,mcNumber,status"]
+    for k in range(rows):
+        line = k + 2
+        if line in bad:
+            out.append(f"Carrier {k},{k},{status}")
+        elif line == malformed:
+            out.append(f"Carrier {k},MC{k + 1}")
+        else:
+            out.append(f"Carrier {k} O'Brien & Sons,MC{k + 1},{status}")
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize("preloaded", [False, True], ids=["first_load", "merge"])
+def test_bad_rows_anywhere_in_a_large_file_are_all_reported_in_order(db, project, preloaded):
+    if preloaded:
+        db.carrier.create({"name": "Existing", "mcNumber": "MC99999999"})
+    write_set(project, "development", {"c.csv": big_csv(20_000, bad=frozenset({2, 9_000, 20_001}))})
+    with pytest.raises(carrierdb.ValidationError) as info:
+        db.seed()
+    assert [(i["row"], i["code"]) for i in info.value.issues] == [
+        ("c.csv:2", "invalid_string"), ("c.csv:9000", "invalid_string"), ("c.csv:20001", "invalid_string")]
+    assert db.carrier.count() == (1 if preloaded else 0) and db.seed_status() == []
+
+
+def test_lenient_mode_over_many_batches_writes_exactly_the_valid_rows(db, project):
+    bad = frozenset(range(2, 20_002, 997))
+    write_set(project, "development", {"c.csv": big_csv(20_000, bad=bad)})
+    report = db.seed(lenient=True)
+    assert (report.inserted, report.rejected) == (20_000 - len(bad), len(bad))
+    rejects = (project / "seeds" / "development" / "rejects.csv").read_text().splitlines()[1:]
+    assert [int(r.split(",")[1]) for r in rejects] == sorted(bad)
+    assert db.carrier.count() == 20_000 - len(bad)
+
+
+def test_a_malformed_line_deep_in_a_large_file_stops_the_seed(db, project):
+    write_set(project, "development", {"c.csv": big_csv(20_000, malformed=15_000)})
+    with pytest.raises(carrierdb.ConfigurationError, match=r"c\.csv:15000: expected 3 fields"):
+        db.seed()
+    assert db.carrier.count() == 0 and db.seed_status() == []
+    # The connection and the pool are fine afterwards.
+    write_set(project, "development", {"c.csv": big_csv(100)}, version="2")
+    assert db.seed().inserted == 100
+
+
+def test_progress_is_reported_on_the_calling_thread_and_can_stop_the_seed(db, project):
+    write_set(project, "development", {"c.csv": big_csv(60_000)})  # about 2.5 MB: a report per MB
+    calls = []
+
+    def progress(file, done, total, rows, finished):
+        calls.append((threading.get_ident(), done, total, rows, finished))
+
+    assert db.seed(progress=progress).inserted == 60_000
+    assert {c[0] for c in calls} == {threading.get_ident()}
+    *reading, last = calls
+    done = [c[1] for c in reading]
+    assert len(reading) >= 2 and done == sorted(done) and done[-1] == reading[-1][2] and not any(c[4] for c in reading)
+    assert last[3:] == (60_000, True)
+
+    class Stop(Exception):
+        pass
+
+    def stop(file, done, total, rows, finished):
+        raise Stop(file)
+
+    write_set(project, "development", {"c.csv": big_csv(60_000, status="SUSPENDED")}, version="2")
+    with pytest.raises(Stop):
+        db.seed(progress=stop)
+    assert db.carrier.count({"status": "SUSPENDED"}) == 0 and len(db.seed_status()) == 1
+    assert db.seed().updated == 60_000  # nothing is left running or locked
+
+
+def test_reseeding_rows_in_another_order_finds_each_one(db, project):
+    write_set(project, "development", {"c.csv": big_csv(3_000)})
+    db.seed()
+    before = {r["mc_number"]: r for r in rows(db)}
+    lines = big_csv(3_000).splitlines()
+    body = lines[1:][::-1]
+    body[1500] = body[1500].replace("ACTIVE", "INACTIVE")
+    write_set(project, "development", {"c.csv": "\n".join([lines[0]] + body) + "\n"}, version="2")
+    report = db.seed()
+    assert (report.inserted, report.updated, report.unchanged) == (0, 1, 2_999)
+    after = {r["mc_number"]: r for r in rows(db)}
+    changed = [k for k in before if before[k] != after[k]]
+    assert len(changed) == 1 and after[changed[0]]["status"] == "INACTIVE"
 
 
 def test_seed_records_from_a_dataframe(db):

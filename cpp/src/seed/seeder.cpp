@@ -8,8 +8,13 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "carrierdb/error.hpp"
 #include "carrierdb/migrate/history.hpp"
@@ -185,6 +190,120 @@ seed_manifest seed_manifest::load(const std::string &manifest_path) {
   return m;
 }
 
+namespace {
+
+// A row as the preparing thread hands it over: the columns ready to send, or what was wrong.
+struct rejected_input {
+  record input;
+  std::vector<validation_issue> issues;
+};
+struct prepared_row {
+  std::int64_t line = 0;
+  std::vector<value> row;                    // the load's columns; empty when rejected or not wanted
+  std::unique_ptr<rejected_input> rejected;  // set when validation failed
+};
+// Rows travel in batches through a ring of slots: the reader fills a slot with source rows, one
+// of the preparers validates them in place, the loading thread consumes the slot in order, and
+// the slot goes back to the reader.
+struct batch_slot {
+  enum class stage { free, read, preparing, prepared };
+  stage at = stage::free;
+  std::vector<source_row> source;  // [0, size): this batch's rows as read; the rest keep their capacity
+  std::vector<prepared_row> rows;  // [0, size): the same rows prepared
+  std::size_t size = 0;
+  bool progressed = false;  // the reader reported progress while filling this slot
+  std::uint64_t bytes = 0, total = 0;
+  std::exception_ptr error;  // a preparer's failure, raised in the loading thread in its place
+};
+
+constexpr std::size_t k_batch_rows = 1024;
+// Slots in the ring: the reader and the preparers run ahead of the loading thread by up to this
+// many batches (about 0.4 KB a row), e.g. while the table's digests stream out.
+constexpr std::size_t k_ring_slots = 8;
+
+class batch_ring {
+public:
+  struct cancelled {};  // thrown in the reader and the preparers when the load stopped
+
+  explicit batch_ring(std::size_t slots) : m_slots(slots) {}
+
+  // Reader: the slot to fill next (free), published with read() once filled.
+  batch_slot &to_fill() {
+    std::unique_lock<std::mutex> lock(m_mutex);
+    batch_slot &slot = m_slots[m_read % m_slots.size()];
+    m_changed.wait(lock, [&] { return m_cancelled || slot.at == batch_slot::stage::free; });
+    if (m_cancelled) throw cancelled{};
+    return slot;
+  }
+  void read(batch_slot &slot) {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    slot.at = batch_slot::stage::read;
+    ++m_read;
+    m_changed.notify_all();
+  }
+  // Reader: every row was read, or `error` stopped the reading.
+  void end_of_input(std::exception_ptr error) {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_end = true;
+    m_input_error = std::move(error);
+    m_changed.notify_all();
+  }
+
+  // Preparers: the next slot to prepare, in order; null when there are no more.
+  batch_slot *to_prepare() {
+    std::unique_lock<std::mutex> lock(m_mutex);
+    m_changed.wait(lock, [&] { return m_cancelled || m_claimed < m_read || m_end; });
+    if (m_cancelled) throw cancelled{};
+    if (m_claimed == m_read) return nullptr;
+    batch_slot &slot = m_slots[m_claimed++ % m_slots.size()];
+    slot.at = batch_slot::stage::preparing;
+    return &slot;
+  }
+  void prepared(batch_slot &slot) {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    slot.at = batch_slot::stage::prepared;
+    m_changed.notify_all();
+  }
+
+  // Loading thread: the next slot in order once prepared; null at the end. Raises the reader's
+  // or a preparer's error where it happened.
+  batch_slot *to_load() {
+    std::unique_lock<std::mutex> lock(m_mutex);
+    batch_slot &slot = m_slots[m_loaded % m_slots.size()];
+    m_changed.wait(lock, [&] { return (m_loaded < m_read && slot.at == batch_slot::stage::prepared) || (m_end && m_loaded == m_read); });
+    if (m_loaded == m_read) {
+      if (m_input_error) std::rethrow_exception(m_input_error);
+      return nullptr;
+    }
+    if (slot.error) std::rethrow_exception(slot.error);
+    return &slot;
+  }
+  void loaded(batch_slot &slot) {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    slot.at = batch_slot::stage::free;
+    slot.size = 0;
+    slot.progressed = false;
+    ++m_loaded;
+    m_changed.notify_all();
+  }
+
+  void cancel() {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_cancelled = true;
+    m_changed.notify_all();
+  }
+
+private:
+  std::vector<batch_slot> m_slots;
+  std::mutex m_mutex;
+  std::condition_variable m_changed;
+  std::uint64_t m_read = 0, m_claimed = 0, m_loaded = 0;  // batches read, claimed by a preparer, loaded
+  bool m_end = false, m_cancelled = false;
+  std::exception_ptr m_input_error;
+};
+
+}  // namespace
+
 // One run: one connection, one transaction, temporary staging tables.
 class seed_run {
 public:
@@ -199,8 +318,7 @@ public:
   }
 
   // Loads rows of `model` produced by `produce` (which calls the given sink for each row).
-  void load(const std::string &label, const model_def &model, std::vector<std::string> key,
-            const std::function<void(const std::function<void(source_row &)> &)> &produce, seed_result &result) {
+  void load(const std::string &label, const model_def &model, std::vector<std::string> key, const seed_row_producer &produce, seed_result &result) {
     seed_file_result file;
     file.file = label;
     file.model = model.name;
@@ -219,6 +337,66 @@ public:
     }
     std::vector<std::string> columns;
     for (const auto *f : fields) columns.push_back(f->column);
+
+    // Rows are read on one thread and validated and typed on others while this one streams the
+    // table's digests, compares and sends. Everything that touches the connection, the report or
+    // a Python callback stays on this thread.
+    batch_ring ring(k_ring_slots);
+    std::atomic<bool> writing_wanted{true};
+    const value now_param = m_conn.timestamp_value(std::chrono::system_clock::time_point(std::chrono::milliseconds(m_now)));
+    std::vector<std::thread> helpers;
+    const struct helpers_guard {
+      batch_ring &ring;
+      std::vector<std::thread> &threads;
+      ~helpers_guard() {
+        ring.cancel();
+        for (auto &t : threads) t.join();
+      }
+    } guard{ring, helpers};
+    helpers.emplace_back([&] {
+      std::exception_ptr error;
+      try {
+        batch_slot *slot = &ring.to_fill();
+        produce(
+            [&](source_row &src) {
+              if (slot->size == slot->source.size()) slot->source.emplace_back();
+              std::swap(slot->source[slot->size++], src);
+              if (slot->size == k_batch_rows) {
+                ring.read(*slot);
+                slot = &ring.to_fill();
+              }
+            },
+            [&](std::uint64_t bytes, std::uint64_t total) {
+              slot->progressed = true;
+              slot->bytes = bytes;
+              slot->total = total;
+            });
+        if (slot->size > 0 || slot->progressed) ring.read(*slot);
+      } catch (const batch_ring::cancelled &) {
+        return;
+      } catch (...) {
+        error = std::current_exception();
+      }
+      ring.end_of_input(error);
+    });
+    const unsigned preparers = std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
+    for (unsigned k = 0; k < preparers; ++k)
+      helpers.emplace_back([&] {
+        try {
+          while (batch_slot *slot = ring.to_prepare()) {
+            try {
+              if (slot->rows.size() < slot->size) slot->rows.resize(slot->size);
+              const bool wanted = writing_wanted.load(std::memory_order_relaxed);
+              for (std::size_t n = 0; n < slot->size; ++n) prepare(model, key, fields, now_param, wanted, slot->source[n], slot->rows[n]);
+              slot->error = nullptr;
+            } catch (...) {
+              slot->error = std::current_exception();
+            }
+            ring.prepared(*slot);
+          }
+        } catch (const batch_ring::cancelled &) {
+        }
+      });
 
     // First load of an empty table: straight in, no staging and no merge.
     const bool direct = table_is_empty(model.table);
@@ -291,113 +469,79 @@ public:
 
     auto sink = m_conn.begin_copy(stage, columns);
 
-    std::vector<value> row;
     bool writing = true;
-    produce([&](source_row &src) {
-      ++file.rows;
-      record input;
-      input.reserve(src.fields.size());
-      for (auto &[name, v] : src.fields) {
-        const field_def *f = model.field(name);
-        if (!f) f = model.field_by_column(name);
-        // An empty value for a required field that has a default means "use the default": an
-        // empty CSV cell or a NaN in a DataFrame is how seed files leave a value out.
-        if (f && is_null(v) && !f->optional && f->has_implicit_value()) continue;
-        if (f) input.emplace_back(f->name, from_text(*f, std::move(v)));
-        else input.emplace_back(name, std::move(v));
-      }
-      std::vector<validation_issue> issues;
-      record valid = check_record(m_schema, model, input, validation_mode::create, issues);  // consumed below
-      for (const auto &k : key) {
-        const value *v = find_field(valid, k);
-        if (issues.empty() && (!v || is_null(*v))) {
-          validation_issue i;
-          i.path = {k};
-          i.code = "invalid_type";
-          i.message = "Required: " + k + " is the seed's key";
-          issues.push_back(i);
+    while (batch_slot *batch = ring.to_load()) {
+      for (std::size_t n = 0; n < batch->size; ++n) {
+        prepared_row &prepared = batch->rows[n];
+        ++file.rows;
+        if (prepared.rejected) {
+          reject(label, prepared.line, prepared.rejected->input, prepared.rejected->issues, file, result);
+          if (!m_options.lenient) {
+            writing = false;  // strict mode after a bad row: keep validating, stop writing
+            writing_wanted.store(false, std::memory_order_relaxed);
+          }
+          continue;
         }
-      }
-      if (!issues.empty()) {
-        reject(label, src, input, issues, file, result);
-        if (!m_options.lenient) writing = false;
-        return;
-      }
-      if (!writing) return;  // strict mode after a bad row: keep validating, stop writing
-      row.clear();
-      for (const auto *f : fields) {
-        value *given = const_cast<value *>(find_field(valid, f->name));  // `valid` is not used after this
-        value v;
-        if (given) v = std::move(*given);
-        else if (f->updated_at || (f->default_ && f->default_->what == default_value::kind::now)) v = m_now;
-        else if (f->default_ && f->default_->what == default_value::kind::uuid) v = uuid_v4();
-        else v = default_literal(*f);
-        if (f->type == scalar_type::datetime)
-          if (auto ms = std::get_if<std::int64_t>(&v)) {
-            // The run's "now" fills two columns of every row: converted once, not per row.
-            if (*ms == m_now) {
-              if (is_null(m_now_param))
-                m_now_param = m_conn.timestamp_value(std::chrono::system_clock::time_point(std::chrono::milliseconds(m_now)));
-              v = m_now_param;
-            } else {
-              v = m_conn.timestamp_value(std::chrono::system_clock::time_point(std::chrono::milliseconds(*ms)));
+        if (!writing) continue;
+        std::vector<value> &row = prepared.row;
+        if (prefilter) {
+          const auto digest_of = [&](const std::vector<std::size_t> &positions) {
+            digest_text.clear();
+            for (std::size_t k = 0; k < positions.size(); ++k) {
+              if (k) digest_text += '\x1f';
+              append_digest_text(digest_text, row[positions[k]]);
             }
-          }
-        row.push_back(std::move(v));
-      }
-      if (prefilter) {
-        const auto digest_of = [&](const std::vector<std::size_t> &positions) {
-          digest_text.clear();
-          for (std::size_t k = 0; k < positions.size(); ++k) {
-            if (k) digest_text += '\x1f';
-            append_digest_text(digest_text, row[positions[k]]);
-          }
-          return fnv1a(digest_text);
-        };
-        const std::uint64_t key_digest = digest_of(key_positions);
-        // The table's rows usually stream out in the order the seed wrote them: the entry after
-        // the last match is tried first, a sequential read instead of two cache misses a row.
-        digest_entry *it = nullptr;
-        if (next_guess < digests.size() && digests[next_guess].key == key_digest) it = &digests[next_guess];
-        else
-          for (std::uint64_t at = slot_of(key_digest) & slot_mask; slots[at] != empty_slot; at = (at + 1) & slot_mask)
-            if (digests[slots[at]].key == key_digest) {
-              it = &digests[slots[at]];
-              break;
+            return fnv1a(digest_text);
+          };
+          const std::uint64_t key_digest = digest_of(key_positions);
+          // The table's rows usually stream out in the order the seed wrote them: the entry after
+          // the last match is tried first, a sequential read instead of two cache misses a row.
+          digest_entry *it = nullptr;
+          if (next_guess < digests.size() && digests[next_guess].key == key_digest) it = &digests[next_guess];
+          else
+            for (std::uint64_t at = slot_of(key_digest) & slot_mask; slots[at] != empty_slot; at = (at + 1) & slot_mask)
+              if (digests[slots[at]].key == key_digest) {
+                it = &digests[slots[at]];
+                break;
+              }
+          if (it) {
+            next_guess = static_cast<std::size_t>(it - digests.data()) + 1;
+            if (it->line != 0) {
+              // This key was in the seed already (staged or skipped): a duplicate.
+              validation_issue i;
+              i.code = "duplicate_key";
+              for (std::size_t p : key_positions) {
+                i.path.push_back(fields[p]->name);
+                i.value += (i.value.empty() ? "" : ", ") + text_of(row[p]);
+              }
+              i.message = "key (" + i.value + ") appears more than once (lines " + std::to_string(it->line) + " and " +
+                          std::to_string(prepared.line) + ")";
+              i.row = label + ":" + std::to_string(prepared.line);
+              result.issues.push_back(i);
+              ++result.rejected;
+              ++file.rejected;
+              m_failed = true;
+              writing = false;
+              writing_wanted.store(false, std::memory_order_relaxed);
+              continue;
             }
-        if (it) {
-          next_guess = static_cast<std::size_t>(it - digests.data()) + 1;
-          if (it->line != 0) {
-            // This key was in the seed already (staged or skipped): a duplicate.
-            validation_issue i;
-            i.code = "duplicate_key";
-            for (std::size_t p : key_positions) {
-              i.path.push_back(fields[p]->name);
-              i.value += (i.value.empty() ? "" : ", ") + text_of(row[p]);
+            it->line = prepared.line;
+            if (it->row == digest_of(compared_positions)) {
+              ++skipped;  // identical to the stored row: not sent at all
+              continue;
             }
-            i.message = "key (" + i.value + ") appears more than once (lines " + std::to_string(it->line) + " and " + std::to_string(src.line) + ")";
-            i.row = label + ":" + std::to_string(src.line);
-            result.issues.push_back(i);
-            ++result.rejected;
-            ++file.rejected;
-            m_failed = true;
-            writing = false;
-            return;
-          }
-          it->line = src.line;
-          if (it->row == digest_of(compared_positions)) {
-            ++skipped;  // identical to the stored row: not sent at all
-            return;
           }
         }
+        if (!direct) row.emplace_back(prepared.line);
+        try {
+          sink->write(row);
+        } catch (const unique_violation &e) {
+          duplicate_in_direct_load(label + ":" + std::to_string(prepared.line), e, result);
+        }
       }
-      if (!direct) row.emplace_back(src.line);
-      try {
-        sink->write(row);
-      } catch (const unique_violation &e) {
-        duplicate_in_direct_load(label + ":" + std::to_string(src.line), e, result);
-      }
-    });
+      if (batch->progressed && m_options.progress) m_options.progress(seed_progress{label, batch->bytes, batch->total, 0, false});
+      ring.loaded(*batch);
+    }
     std::int64_t staged = 0;
     try {
       staged = sink->finish();
@@ -472,6 +616,58 @@ public:
       m_conn.execute("DROP TABLE " + q(stage), {});
     }
     result.files.push_back(file);
+  }
+
+  // The preparing thread's part of a row: field names mapped, CSV text typed, validated, and the
+  // load's columns filled (defaults, timestamps). Touches neither the connection nor the report.
+  void prepare(const model_def &model, const std::vector<std::string> &key, const std::vector<const field_def *> &fields, const value &now_param,
+               bool wanted, source_row &src, prepared_row &out) const {
+    out.line = src.line;
+    out.row.clear();
+    out.rejected.reset();
+    record input;
+    input.reserve(src.fields.size());
+    for (auto &[name, v] : src.fields) {
+      const field_def *f = model.field(name);
+      if (!f) f = model.field_by_column(name);
+      // An empty value for a required field that has a default means "use the default": an
+      // empty CSV cell or a NaN in a DataFrame is how seed files leave a value out.
+      if (f && is_null(v) && !f->optional && f->has_implicit_value()) continue;
+      if (f) input.emplace_back(f->name, from_text(*f, std::move(v)));
+      else input.emplace_back(name, std::move(v));
+    }
+    std::vector<validation_issue> issues;
+    record valid = check_record(m_schema, model, input, validation_mode::create, issues);  // consumed below
+    for (const auto &k : key) {
+      const value *v = find_field(valid, k);
+      if (issues.empty() && (!v || is_null(*v))) {
+        validation_issue i;
+        i.path = {k};
+        i.code = "invalid_type";
+        i.message = "Required: " + k + " is the seed's key";
+        issues.push_back(i);
+      }
+    }
+    if (!issues.empty()) {
+      out.rejected = std::make_unique<rejected_input>(rejected_input{std::move(input), std::move(issues)});
+      return;
+    }
+    if (!wanted) return;  // strict mode after a bad row: only validation goes on
+    for (const auto *f : fields) {
+      value *given = const_cast<value *>(find_field(valid, f->name));  // `valid` is not used after this
+      value v;
+      if (given) v = std::move(*given);
+      else if (f->updated_at || (f->default_ && f->default_->what == default_value::kind::now)) v = m_now;
+      else if (f->default_ && f->default_->what == default_value::kind::uuid) v = uuid_v4();
+      else v = default_literal(*f);
+      if (f->type == scalar_type::datetime)
+        if (auto ms = std::get_if<std::int64_t>(&v)) {
+          // The run's "now" fills two columns of every row: converted once, not per row.
+          if (*ms == m_now) v = now_param;
+          else v = m_conn.timestamp_value(std::chrono::system_clock::time_point(std::chrono::milliseconds(*ms)));
+        }
+      out.row.push_back(std::move(v));
+    }
   }
 
   // Rows of each seeded model whose keys the seed no longer has: counted always, deleted with prune.
@@ -594,17 +790,17 @@ private:
     throw validation_error("seed " + where, result.issues);
   }
 
-  void reject(const std::string &label, const source_row &src, const record &input, std::vector<validation_issue> &issues, seed_file_result &file,
+  void reject(const std::string &label, std::int64_t line, const record &input, std::vector<validation_issue> &issues, seed_file_result &file,
               seed_result &result) {
     ++file.rejected;
     ++result.rejected;
     if (!m_options.lenient) m_failed = true;
     for (auto &i : issues) {
-      i.row = label + ":" + std::to_string(src.line);
+      i.row = label + ":" + std::to_string(line);
       if (!i.path.empty())
         if (const value *v = find_field(input, i.path.front())) i.value = text_of(*v);
       if (m_rejects)
-        m_rejects << csv_field(label) << ',' << src.line << ',' << csv_field(i.path.empty() ? "" : i.path.front()) << ',' << i.code << ','
+        m_rejects << csv_field(label) << ',' << line << ',' << csv_field(i.path.empty() ? "" : i.path.front()) << ',' << i.code << ','
                   << csv_field(i.message) << ',' << csv_field(i.value) << '\n';
       if (result.issues.size() < k_max_reported_issues) result.issues.push_back(i);
     }
@@ -614,7 +810,6 @@ private:
   const schema &m_schema;
   const seed_options &m_options;
   std::int64_t m_now;
-  value m_now_param;  // m_now as the backend's timestamp parameter, made on first use
   int m_counter = 0;
   bool m_failed = false;
   std::ofstream m_rejects;
@@ -717,10 +912,8 @@ seed_result seeder::apply(const seed_manifest &manifest, const seed_options &opt
     for (const auto &f : manifest.files) {
       const model_def &model = *m_schema->model_by_accessor(f.model);
       run.load(f.path, model, f.key,
-               [&](const std::function<void(source_row &)> &sink) {
-                 read_records(f.resolved_path, sink, [&](std::uint64_t bytes, std::uint64_t total) {
-                   if (options.progress) options.progress(seed_progress{f.path, bytes, total, 0, false});
-                 });
+               [&](const std::function<void(source_row &)> &sink, const std::function<void(std::uint64_t, std::uint64_t)> &progress) {
+                 read_records(f.resolved_path, sink, progress);
                },
                result);
       if (options.progress) options.progress(seed_progress{f.path, 1, 1, result.files.back().rows, true});
@@ -737,7 +930,7 @@ seed_result seeder::apply_records(const std::string &model_name, const std::vect
                                   const std::string &label, const seed_options &options) {
   return apply_produced(
       model_name,
-      [&](const std::function<void(source_row &)> &sink) {
+      [&](const std::function<void(source_row &)> &sink, const std::function<void(std::uint64_t, std::uint64_t)> &) {
         source_row src;
         for (std::size_t k = 0; k < rows.size(); ++k) {
           src.line = static_cast<std::int64_t>(k) + 1;
@@ -752,7 +945,7 @@ seed_result seeder::apply_stream(const std::string &model_name, const std::funct
                                  const std::vector<std::string> &key, const std::string &label, const seed_options &options) {
   return apply_produced(
       model_name,
-      [&](const std::function<void(source_row &)> &sink) {
+      [&](const std::function<void(source_row &)> &sink, const std::function<void(std::uint64_t, std::uint64_t)> &) {
         source_row src;
         std::vector<record> chunk;
         std::int64_t line = 0;
@@ -769,7 +962,7 @@ seed_result seeder::apply_stream(const std::string &model_name, const std::funct
       key, label, options);
 }
 
-seed_result seeder::apply_produced(const std::string &model_name, const row_producer &produce, const std::vector<std::string> &key,
+seed_result seeder::apply_produced(const std::string &model_name, const seed_row_producer &produce, const std::vector<std::string> &key,
                                    const std::string &label, const seed_options &options) {
   const auto start = steady::now();
   const model_def *model = m_schema->model_by_accessor(model_name);

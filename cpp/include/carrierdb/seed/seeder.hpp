@@ -88,6 +88,11 @@ struct seed_history_row {
   double seconds = 0;
 };
 
+/// The rows of one load: calls `emit` for each row, in order, and `progress(bytes, total)` now
+/// and then. Runs on a thread of its own while the load's thread compares and sends.
+using seed_row_producer =
+    std::function<void(const std::function<void(source_row &)> &emit, const std::function<void(std::uint64_t, std::uint64_t)> &progress)>;
+
 class seeder {
 public:
   seeder(std::shared_ptr<database> db, std::shared_ptr<const schema> s, std::string history_table = "_carrierdb_seeds");
@@ -110,8 +115,7 @@ public:
   std::vector<seed_history_row> history();
 
 private:
-  using row_producer = std::function<void(const std::function<void(source_row &)> &)>;
-  seed_result apply_produced(const std::string &model, const row_producer &produce, const std::vector<std::string> &key,
+  seed_result apply_produced(const std::string &model, const seed_row_producer &produce, const std::vector<std::string> &key,
                              const std::string &label, const seed_options &options);
 
   std::shared_ptr<database> m_db;
