@@ -93,6 +93,8 @@ def test_reseeding_is_idempotent_and_versioned(db):
     assert [(h["seed_set"], h["version"], h["inserted"], h["unchanged"]) for h in history] == [
         ("development", "2024.10.1", 5025, 0), ("development", "2024.10.1", 0, 5025)]
     assert "@" in history[0]["applied_by"] and len(history[0]["checksum"]) == 64
+    # A forced run hashes the files on another thread meanwhile: the same checksum.
+    assert history[1]["checksum"] == history[0]["checksum"] == forced.checksum == again.checksum
 
 
 def test_a_changed_record_is_updated_and_only_it(db, project):

@@ -11,6 +11,7 @@
 #include <limits>
 #include <optional>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 
 namespace carrierdb {
@@ -281,7 +282,7 @@ std::string format_timestamp_ms(std::int64_t ms) { return format_utc(ms); }
 namespace {
 
 template <class Path>
-value coerce(const schema &s, const field_def &f, const value &v, const Path &path, std::vector<validation_issue> &issues) {
+value coerce(const schema &s, const field_def &f, value v, const Path &path, std::vector<validation_issue> &issues) {
   const auto wrong_type = [&] {
     auto i = make_issue(path(), "invalid_type", std::string("Expected ") + expected_type(f) + ", received " + received_type(v));
     i.expected = expected_type(f);
@@ -379,14 +380,19 @@ value coerce_field_value(const schema &s, const field_def &f, const value &v, co
   return coerce(s, f, v, [&] { return path; }, issues);
 }
 
-record check_record(const schema &s, const model_def &model, const record &data, validation_mode mode,
-                    std::vector<validation_issue> &issues) {
+namespace {
+
+// A non-const `data` is the caller's to throw away: its values are moved into the result
+// instead of copied.
+template <class Record>
+record check_record_impl(const schema &s, const model_def &model, Record &data, validation_mode mode, std::vector<validation_issue> &issues) {
+  constexpr bool consume = !std::is_const_v<Record>;
   record out;
   out.reserve(data.size());
   std::vector<std::string> unknown;
   std::vector<const field_def *> seen;
   seen.reserve(data.size());
-  for (const auto &[name, v] : data) {
+  for (auto &[name, v] : data) {
     const field_def *f = model.field(name);
     if (!f) {
       unknown.push_back(name);
@@ -402,10 +408,12 @@ record check_record(const schema &s, const model_def &model, const record &data,
         i.received = "null";
         issues.push_back(i);
       }
-      out.emplace_back(name, v);
+      out.emplace_back(name, std::monostate{});
       continue;
     }
-    value typed = coerce(s, *f, v, path, issues);
+    value typed;
+    if constexpr (consume) typed = coerce(s, *f, std::move(v), path, issues);
+    else typed = coerce(s, *f, v, path, issues);
     if (is_null(typed)) continue;  // issue recorded
     if (auto str = std::get_if<std::string>(&typed); str && f->type == scalar_type::string) {
       std::string text = std::move(*str);  // `typed` is a copy: reassigned below
@@ -446,6 +454,17 @@ record check_record(const schema &s, const model_def &model, const record &data,
     }
   }
   return out;
+}
+
+}  // namespace
+
+record check_record(const schema &s, const model_def &model, const record &data, validation_mode mode,
+                    std::vector<validation_issue> &issues) {
+  return check_record_impl(s, model, data, mode, issues);
+}
+
+record check_record(const schema &s, const model_def &model, record &&data, validation_mode mode, std::vector<validation_issue> &issues) {
+  return check_record_impl(s, model, data, mode, issues);
 }
 
 record validate_record(const schema &s, const model_def &model, const record &data, validation_mode mode) {

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <nlohmann/json.hpp>
 #include <atomic>
 #include <condition_variable>
@@ -201,7 +202,30 @@ struct prepared_row {
   std::int64_t line = 0;
   std::vector<value> row;                    // the load's columns; empty when rejected or not wanted
   std::unique_ptr<rejected_input> rejected;  // set when validation failed
+  // When unchanged rows are recognised before sending: the digests of the key and of the
+  // compared columns, and the columns (bits) that take the run's "now" once the row is sent.
+  std::uint64_t key_digest = 0, row_digest = 0, now_columns = 0;
 };
+
+// What a preparer needs to know about the load.
+struct prepare_plan {
+  const model_def &model;
+  const std::vector<std::string> &key;
+  const std::vector<const field_def *> &fields;  // the load's columns
+  const value &now_param;                        // the run's "now" as a parameter
+  bool digests;                                  // compute the digests, leave "now" columns for later
+  const std::vector<std::size_t> &key_positions, &compared_positions;
+};
+
+// The digest of some columns of a row, over their text as PostgreSQL prints it.
+std::uint64_t digest_of(const std::vector<value> &row, const std::vector<std::size_t> &positions, std::string &text) {
+  text.clear();
+  for (std::size_t k = 0; k < positions.size(); ++k) {
+    if (k) text += '\x1f';
+    append_digest_text(text, row[positions[k]]);
+  }
+  return fnv1a(text);
+}
 // Rows travel in batches through a ring of slots: the reader fills a slot with source rows, one
 // of the preparers validates them in place, the loading thread consumes the slot in order, and
 // the slot goes back to the reader.
@@ -217,15 +241,15 @@ struct batch_slot {
 };
 
 constexpr std::size_t k_batch_rows = 1024;
-// Slots in the ring: the reader and the preparers run ahead of the loading thread by up to this
-// many batches (about 0.4 KB a row), e.g. while the table's digests stream out.
-constexpr std::size_t k_ring_slots = 8;
+// Slots in the ring per preparer: the reader and the preparers run ahead of the loading thread by
+// up to this many batches each (about 0.4 KB a row), e.g. while the table's digests stream out.
+constexpr std::size_t k_slots_per_preparer = 4;
 
 class batch_ring {
 public:
   struct cancelled {};  // thrown in the reader and the preparers when the load stopped
 
-  explicit batch_ring(std::size_t slots) : m_slots(slots) {}
+  batch_ring(std::size_t slots_per_preparer, unsigned preparers) : m_slots(slots_per_preparer * preparers), m_preparers(preparers) {}
 
   // Reader: the slot to fill next (free), published with read() once filled.
   batch_slot &to_fill() {
@@ -249,14 +273,17 @@ public:
     m_changed.notify_all();
   }
 
-  // Preparers: the next slot to prepare, in order; null when there are no more.
-  batch_slot *to_prepare() {
+  // Preparer k of n takes the batches k, k + n, k + 2n, ...: each slot always goes to the same
+  // preparer, so the memory of its rows is allocated and freed by one thread. `next` is the
+  // caller's next batch number; null when there are no more.
+  batch_slot *to_prepare(std::uint64_t &next) {
     std::unique_lock<std::mutex> lock(m_mutex);
-    m_changed.wait(lock, [&] { return m_cancelled || m_claimed < m_read || m_end; });
+    m_changed.wait(lock, [&] { return m_cancelled || next < m_read || m_end; });
     if (m_cancelled) throw cancelled{};
-    if (m_claimed == m_read) return nullptr;
-    batch_slot &slot = m_slots[m_claimed++ % m_slots.size()];
+    if (next >= m_read) return nullptr;
+    batch_slot &slot = m_slots[next % m_slots.size()];
     slot.at = batch_slot::stage::preparing;
+    next += m_preparers;
     return &slot;
   }
   void prepared(batch_slot &slot) {
@@ -297,7 +324,8 @@ private:
   std::vector<batch_slot> m_slots;
   std::mutex m_mutex;
   std::condition_variable m_changed;
-  std::uint64_t m_read = 0, m_claimed = 0, m_loaded = 0;  // batches read, claimed by a preparer, loaded
+  unsigned m_preparers;
+  std::uint64_t m_read = 0, m_loaded = 0;  // batches read, loaded
   bool m_end = false, m_cancelled = false;
   std::exception_ptr m_input_error;
 };
@@ -338,12 +366,38 @@ public:
     std::vector<std::string> columns;
     for (const auto *f : fields) columns.push_back(f->column);
 
+    // First load of an empty table: straight in, no staging and no merge.
+    const bool direct = table_is_empty(model.table);
+    const std::string target = model.table;
+    const std::string stage = direct ? target : "_carrierdb_stage_" + std::to_string(++m_counter);
+    if (!direct) {
+      m_conn.execute("CREATE TEMP TABLE " + q(stage) + " AS SELECT " + column_list(columns) + " FROM " + q(target) + " WHERE 1 = 0", {});
+      m_conn.execute("ALTER TABLE " + q(stage) + " ADD COLUMN " + q("_carrierdb_line") + " BIGINT", {});
+      columns.push_back("_carrierdb_line");
+    }
+    // Skipping unchanged rows before they are sent (PostgreSQL): the table's keys and compared
+    // fields are streamed out once (COPY TO STDOUT, a plain scan) and hashed; rows whose hashes
+    // match stay home. Not when pruning, which needs every key staged.
+    struct digest_entry {
+      std::uint64_t key = 0, row = 0;
+      std::int64_t line = 0;
+    };
+    std::vector<digest_entry> digests;
+    std::vector<std::size_t> key_positions, compared_positions;
+    for (std::size_t j = 0; j < fields.size(); ++j) {
+      if (is_key(key, fields[j]->name)) key_positions.push_back(j);
+      else if (!fields[j]->updated_at && !(fields[j]->default_ && fields[j]->default_->what == default_value::kind::now))
+        compared_positions.push_back(j);
+    }
+    const bool prefilter = !direct && !m_options.prune && m_conn.caps().copy;
     // Rows are read on one thread and validated and typed on others while this one streams the
     // table's digests, compares and sends. Everything that touches the connection, the report or
     // a Python callback stays on this thread.
-    batch_ring ring(k_ring_slots);
+    const unsigned preparers = std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
+    batch_ring ring(k_slots_per_preparer, preparers);
     std::atomic<bool> writing_wanted{true};
     const value now_param = m_conn.timestamp_value(std::chrono::system_clock::time_point(std::chrono::milliseconds(m_now)));
+    const prepare_plan plan{model, key, fields, now_param, prefilter, key_positions, compared_positions};
     std::vector<std::thread> helpers;
     const struct helpers_guard {
       batch_ring &ring;
@@ -379,15 +433,15 @@ public:
       }
       ring.end_of_input(error);
     });
-    const unsigned preparers = std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
     for (unsigned k = 0; k < preparers; ++k)
-      helpers.emplace_back([&] {
+      helpers.emplace_back([&, k] {
         try {
-          while (batch_slot *slot = ring.to_prepare()) {
+          std::uint64_t next = k;
+          while (batch_slot *slot = ring.to_prepare(next)) {
             try {
               if (slot->rows.size() < slot->size) slot->rows.resize(slot->size);
               const bool wanted = writing_wanted.load(std::memory_order_relaxed);
-              for (std::size_t n = 0; n < slot->size; ++n) prepare(model, key, fields, now_param, wanted, slot->source[n], slot->rows[n]);
+              for (std::size_t n = 0; n < slot->size; ++n) prepare(plan, wanted, slot->source[n], slot->rows[n]);
               slot->error = nullptr;
             } catch (...) {
               slot->error = std::current_exception();
@@ -398,30 +452,6 @@ public:
         }
       });
 
-    // First load of an empty table: straight in, no staging and no merge.
-    const bool direct = table_is_empty(model.table);
-    const std::string target = model.table;
-    const std::string stage = direct ? target : "_carrierdb_stage_" + std::to_string(++m_counter);
-    if (!direct) {
-      m_conn.execute("CREATE TEMP TABLE " + q(stage) + " AS SELECT " + column_list(columns) + " FROM " + q(target) + " WHERE 1 = 0", {});
-      m_conn.execute("ALTER TABLE " + q(stage) + " ADD COLUMN " + q("_carrierdb_line") + " BIGINT", {});
-      columns.push_back("_carrierdb_line");
-    }
-    // Skipping unchanged rows before they are sent (PostgreSQL): the table's keys and compared
-    // fields are streamed out once (COPY TO STDOUT, a plain scan) and hashed; rows whose hashes
-    // match stay home. Not when pruning, which needs every key staged.
-    struct digest_entry {
-      std::uint64_t key = 0, row = 0;
-      std::int64_t line = 0;
-    };
-    std::vector<digest_entry> digests;
-    std::vector<std::size_t> key_positions, compared_positions;
-    for (std::size_t j = 0; j < fields.size(); ++j) {
-      if (is_key(key, fields[j]->name)) key_positions.push_back(j);
-      else if (!fields[j]->updated_at && !(fields[j]->default_ && fields[j]->default_->what == default_value::kind::now))
-        compared_positions.push_back(j);
-    }
-    const bool prefilter = !direct && !m_options.prune && m_conn.caps().copy;
     std::string digest_text;
     if (prefilter) {
       std::string select;
@@ -485,17 +515,9 @@ public:
         if (!writing) continue;
         std::vector<value> &row = prepared.row;
         if (prefilter) {
-          const auto digest_of = [&](const std::vector<std::size_t> &positions) {
-            digest_text.clear();
-            for (std::size_t k = 0; k < positions.size(); ++k) {
-              if (k) digest_text += '\x1f';
-              append_digest_text(digest_text, row[positions[k]]);
-            }
-            return fnv1a(digest_text);
-          };
-          const std::uint64_t key_digest = digest_of(key_positions);
           // The table's rows usually stream out in the order the seed wrote them: the entry after
           // the last match is tried first, a sequential read instead of two cache misses a row.
+          const std::uint64_t key_digest = prepared.key_digest;
           digest_entry *it = nullptr;
           if (next_guess < digests.size() && digests[next_guess].key == key_digest) it = &digests[next_guess];
           else
@@ -526,11 +548,13 @@ public:
               continue;
             }
             it->line = prepared.line;
-            if (it->row == digest_of(compared_positions)) {
+            if (it->row == prepared.row_digest) {
               ++skipped;  // identical to the stored row: not sent at all
               continue;
             }
           }
+          for (std::uint64_t pending = prepared.now_columns; pending != 0; pending &= pending - 1)
+            row[static_cast<std::size_t>(__builtin_ctzll(pending))] = now_param;
         }
         if (!direct) row.emplace_back(prepared.line);
         try {
@@ -581,7 +605,9 @@ public:
       if (!several && !m_all_seeded.count(model.table)) {
         const std::string missing = " FROM " + q(target) + " WHERE NOT EXISTS (SELECT 1 FROM " + q(stage) + " WHERE " +
                                     key_match(q(target), q(stage), key_columns) + ")";
-        const std::int64_t candidates = count("SELECT count(*) FROM " + q(target)) - existing - skipped;
+        // The digests streamed out above are the table's rows in this transaction: no second scan.
+        const std::int64_t stored = prefilter ? static_cast<std::int64_t>(digests.size()) : count("SELECT count(*) FROM " + q(target));
+        const std::int64_t candidates = stored - existing - skipped;
         result.prune_candidates += candidates;
         if (m_options.prune && candidates > 0) result.pruned += m_conn.execute("DELETE" + missing, {});
       }
@@ -618,27 +644,34 @@ public:
     result.files.push_back(file);
   }
 
-  // The preparing thread's part of a row: field names mapped, CSV text typed, validated, and the
-  // load's columns filled (defaults, timestamps). Touches neither the connection nor the report.
-  void prepare(const model_def &model, const std::vector<std::string> &key, const std::vector<const field_def *> &fields, const value &now_param,
-               bool wanted, source_row &src, prepared_row &out) const {
+  // A preparer's part of a row: field names mapped, CSV text typed, validated, and the load's
+  // columns filled (defaults, timestamps). Touches neither the connection nor the report. The
+  // source row stays as read (the reader reuses and frees it; the values here are this thread's
+  // own, so no memory changes hands between threads).
+  void prepare(const prepare_plan &plan, bool wanted, const source_row &src, prepared_row &out) const {
+    const model_def &model = plan.model;
     out.line = src.line;
+    out.now_columns = 0;
     out.row.clear();
     out.rejected.reset();
+    // An empty value for a required field that has a default means "use the default": an empty
+    // CSV cell or a NaN in a DataFrame is how seed files leave a value out.
+    const auto mapped = [&](const std::string &name, const value &v, const field_def *&f) {
+      f = model.field(name);
+      if (!f) f = model.field_by_column(name);
+      return !(f && is_null(v) && !f->optional && f->has_implicit_value());
+    };
     record input;
     input.reserve(src.fields.size());
-    for (auto &[name, v] : src.fields) {
-      const field_def *f = model.field(name);
-      if (!f) f = model.field_by_column(name);
-      // An empty value for a required field that has a default means "use the default": an
-      // empty CSV cell or a NaN in a DataFrame is how seed files leave a value out.
-      if (f && is_null(v) && !f->optional && f->has_implicit_value()) continue;
-      if (f) input.emplace_back(f->name, from_text(*f, std::move(v)));
-      else input.emplace_back(name, std::move(v));
+    for (const auto &[name, v] : src.fields) {
+      const field_def *f = nullptr;
+      if (!mapped(name, v, f)) continue;
+      if (f) input.emplace_back(f->name, from_text(*f, v));
+      else input.emplace_back(name, v);
     }
     std::vector<validation_issue> issues;
-    record valid = check_record(m_schema, model, input, validation_mode::create, issues);  // consumed below
-    for (const auto &k : key) {
+    record valid = check_record(m_schema, model, std::move(input), validation_mode::create, issues);
+    for (const auto &k : plan.key) {
       const value *v = find_field(valid, k);
       if (issues.empty() && (!v || is_null(*v))) {
         validation_issue i;
@@ -649,24 +682,46 @@ public:
       }
     }
     if (!issues.empty()) {
-      out.rejected = std::make_unique<rejected_input>(rejected_input{std::move(input), std::move(issues)});
+      // The report shows each bad value as given.
+      auto rejected = std::make_unique<rejected_input>();
+      for (const auto &[name, v] : src.fields) {
+        const field_def *f = nullptr;
+        if (mapped(name, v, f)) rejected->input.emplace_back(f ? f->name : name, v);
+      }
+      rejected->issues = std::move(issues);
+      out.rejected = std::move(rejected);
       return;
     }
     if (!wanted) return;  // strict mode after a bad row: only validation goes on
-    for (const auto *f : fields) {
+    const auto &fields = plan.fields;
+    out.row.reserve(fields.size() + 1);  // + the line number a staging table takes
+    for (std::size_t j = 0; j < fields.size(); ++j) {
+      const field_def *f = fields[j];
       value *given = const_cast<value *>(find_field(valid, f->name));  // `valid` is not used after this
       value v;
-      if (given) v = std::move(*given);
-      else if (f->updated_at || (f->default_ && f->default_->what == default_value::kind::now)) v = m_now;
-      else if (f->default_ && f->default_->what == default_value::kind::uuid) v = uuid_v4();
-      else v = default_literal(*f);
+      if (given) {
+        v = std::move(*given);
+      } else if (f->updated_at || (f->default_ && f->default_->what == default_value::kind::now)) {
+        // The run's "now" fills two columns of every row: converted once, not per row, and when
+        // unchanged rows stay home, filled in only for the rows that are sent.
+        if (plan.digests && j < 64) out.now_columns |= std::uint64_t{1} << j;
+        else v = plan.now_param;
+        out.row.push_back(std::move(v));
+        continue;
+      } else if (f->default_ && f->default_->what == default_value::kind::uuid) {
+        v = uuid_v4();
+      } else {
+        v = default_literal(*f);
+      }
       if (f->type == scalar_type::datetime)
-        if (auto ms = std::get_if<std::int64_t>(&v)) {
-          // The run's "now" fills two columns of every row: converted once, not per row.
-          if (*ms == m_now) v = now_param;
-          else v = m_conn.timestamp_value(std::chrono::system_clock::time_point(std::chrono::milliseconds(*ms)));
-        }
+        if (auto ms = std::get_if<std::int64_t>(&v))
+          v = *ms == m_now ? plan.now_param : m_conn.timestamp_value(std::chrono::system_clock::time_point(std::chrono::milliseconds(*ms)));
       out.row.push_back(std::move(v));
+    }
+    if (plan.digests) {
+      thread_local std::string text;
+      out.key_digest = digest_of(out.row, plan.key_positions, text);
+      out.row_digest = digest_of(out.row, plan.compared_positions, text);
     }
   }
 
@@ -879,10 +934,17 @@ void record_history(connection &c, const std::string &table, const seed_result &
 
 seed_result seeder::apply(const seed_manifest &manifest, const seed_options &options) {
   const auto start = steady::now();
-  // The checksum covers the manifest and every data file, so any edit makes a new version.
-  std::string digest_input = file_sha256(manifest.path);
-  for (const auto &f : manifest.files) digest_input += "\n" + f.path + ":" + file_sha256(f.resolved_path);
-  const std::string checksum = sha256_hex(digest_input);
+  // The checksum covers the manifest and every data file, so any edit makes a new version. A
+  // forced run needs it only for the history row: it is computed meanwhile on another thread.
+  auto checksum_of_files = [&manifest] {
+    std::string digest_input = file_sha256(manifest.path);
+    for (const auto &f : manifest.files) digest_input += "\n" + f.path + ":" + file_sha256(f.resolved_path);
+    return sha256_hex(digest_input);
+  };
+  std::future<std::string> pending_checksum;
+  std::string checksum;
+  if (options.force) pending_checksum = std::async(std::launch::async, checksum_of_files);
+  else checksum = checksum_of_files();
   for (const auto &f : manifest.files)
     if (!m_schema->model_by_accessor(f.model))
       throw configuration_error("seed file " + f.path + " names model '" + f.model + "', which " + m_schema->file() + " does not define");
@@ -920,6 +982,7 @@ seed_result seeder::apply(const seed_manifest &manifest, const seed_options &opt
     }
     if (run.failed()) throw validation_error("seed " + manifest.name, result.issues);
     run.prune(result);
+    if (pending_checksum.valid()) result.checksum = pending_checksum.get();
     result.seconds = std::chrono::duration<double>(steady::now() - start).count();
     if (!options.dry_run) record_history(conn, m_history, result, options, result.seconds);
     return result;

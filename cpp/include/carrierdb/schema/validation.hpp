@@ -25,6 +25,8 @@ enum class validation_mode { create, update };
 /// when no issue was added.
 record check_record(const schema &s, const model_def &model, const record &data, validation_mode mode,
                     std::vector<validation_issue> &issues);
+/// check_record() that takes the values over instead of copying them (bulk paths).
+record check_record(const schema &s, const model_def &model, record &&data, validation_mode mode, std::vector<validation_issue> &issues);
 
 /// check_record() that throws validation_error when anything is wrong.
 record validate_record(const schema &s, const model_def &model, const record &data, validation_mode mode);
