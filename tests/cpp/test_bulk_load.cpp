@@ -58,6 +58,9 @@ TEST(pg_binary, encodes_network_order_and_the_2000_epoch) {
   EXPECT_EQ(encoded(std::string("2000-01-02 01:00:00+01"), pg_binary_type::timestamptz), bytes({0, 0, 0, 8, 0, 0, 0, 0x14, 0x1D, 0xD7, 0x60, 0}));
   EXPECT_NE(encoded(std::string("2000-01-02 01:00:00+01"), pg_binary_type::timestamp), bytes({0, 0, 0, 8, 0, 0, 0, 0x14, 0x1D, 0xD7, 0x60, 0}));
   EXPECT_EQ(encoded(std::string("1999-12-31"), pg_binary_type::date), bytes({0, 0, 0, 4, 0xFF, 0xFF, 0xFF, 0xFF}));
+  EXPECT_EQ(encoded(std::string("infinity"), pg_binary_type::date), bytes({0, 0, 0, 4, 0x7F, 0xFF, 0xFF, 0xFF}));
+  // The fraction rounds as the server's: a double times 10^6, half to even (.0000045 -> 4 us).
+  EXPECT_EQ(encoded(std::string("2000-01-01 00:00:00.0000045"), pg_binary_type::timestamp), bytes({0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 4}));
   EXPECT_EQ(encoded(std::string("{00112233-4455-6677-8899-AABBCCDDEEFF}"), pg_binary_type::uuid),
             bytes({0, 0, 0, 16, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xFF}));
 }
@@ -76,6 +79,8 @@ TEST(pg_binary, refuses_what_the_server_would_refuse_with_its_sqlstate) {
   EXPECT_EQ(sqlstate_of(std::string("31/01/2024"), pg_binary_type::timestamp), "22007");
   EXPECT_EQ(sqlstate_of(std::string("0011-2233"), pg_binary_type::uuid), "22P02");
   EXPECT_EQ(sqlstate_of(std::string("a\0b", 3), pg_binary_type::text), "22021");
+  EXPECT_EQ(sqlstate_of(std::string("0000-01-01"), pg_binary_type::date), "22008");  // no year 0; BC is not taken
+  EXPECT_EQ(sqlstate_of(std::string("2024-01-01 00:61:00"), pg_binary_type::timestamp), "22008");
 }
 
 class bulk_load_test : public backend_test {};
@@ -106,6 +111,12 @@ std::vector<std::vector<value>> typed_rows() {
       {std::int64_t{5}, s("\xE2\x9C\x93"), s("x"), s("x"), s("sad"), std::int64_t{-32768}, std::int64_t{0}, std::int64_t{0}, s("NaN"), s("1e-300"),
        s("t"), s("2024-06-30 24:00:00"), s("2024-06-30 12:34:56.789012+00:00"), s("2024-06-30"), s("00000000-0000-0000-0000-000000000000"),
        s("{}"), s("{\"nested\": {\"x\": [true, false]}}")},
+      // Edges of the server's date/time reading: a leap second, 24:00 with a fraction that rounds
+      // away, half-even rounding of a 7th digit, infinite dates.
+      {std::int64_t{6}, null, null, null, null, null, null, null, null, null, null, s("2016-12-31 23:59:60"), s("2024-06-30 24:00:00.0000005"),
+       s("infinity"), null, null, null},
+      {std::int64_t{7}, null, null, null, null, null, null, null, null, null, null, s("2024-01-01 00:00:00.0000045"),
+       s("2024-01-01 00:00:00.0000055+00"), s("-infinity"), null, null, null},
   };
 }
 
@@ -125,13 +136,13 @@ TEST_P(bulk_load_test, binary_copy_stores_what_parameters_store) {
     c.begin();
     auto sink = c.begin_copy("loaded", k_typed_columns);
     for (const auto &row : typed_rows()) sink->write(row);
-    EXPECT_EQ(sink->finish(), 5);
+    EXPECT_EQ(sink->finish(), 7);
     sink.reset();
     for (const auto &row : typed_rows())
       c.execute("INSERT INTO inserted VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)", row);
     c.commit();
     const auto loaded = as_text(c, "loaded");
-    ASSERT_EQ(loaded.size(), 5u);
+    ASSERT_EQ(loaded.size(), 7u);
     EXPECT_EQ(loaded, as_text(c, "inserted"));
   });
 }
@@ -209,5 +220,26 @@ TEST_P(bulk_load_test, types_without_a_binary_form_load_as_text) {
     ASSERT_EQ(rows.size(), 2u);
     EXPECT_EQ(rows[0], "(1,12.35,\"1 day 02:00:00\",3,\"{a,\"\"b c\"\"}\")");
     EXPECT_EQ(rows[1], "(2,0.50,,4,)");
+  });
+}
+
+TEST_P(bulk_load_test, a_statement_on_the_connection_of_an_open_binary_copy_is_refused) {
+  db->execute("CREATE TABLE t (k int PRIMARY KEY, name text)");
+  db->with_connection([&](connection &c) {
+    c.begin();
+    auto sink = c.begin_copy("t", {"k", "name"});
+    sink->write({std::int64_t{1}, std::string("a")});
+    try {
+      c.query("SELECT 1");
+      FAIL() << "expected programming_error";
+    } catch (const programming_error &e) {
+      EXPECT_NE(std::string(e.what()).find("bulk load (COPY) is in progress"), std::string::npos) << e.what();
+    }
+    // The load was not disturbed.
+    sink->write({std::int64_t{2}, std::string("b")});
+    EXPECT_EQ(sink->finish(), 2);
+    sink.reset();
+    c.commit();
+    EXPECT_EQ(std::get<std::int64_t>(c.query("SELECT count(*) FROM t").rows[0][0]), 2);
   });
 }

@@ -89,6 +89,11 @@ def test_block_level_errors():
         parse("model Thing {\n  name String\n}\n")
     with pytest.raises(carrierdb.SchemaError, match=r"@default\(PURPLE\) is not a value of Colour"):
         parse("enum Colour {\n  RED\n}\nmodel Thing {\n  id Int @id\n  c Colour @default(PURPLE)\n}\n")
+    with pytest.raises(carrierdb.SchemaError, match=r"now\(\) needs a DateTime field \(stamp is BigInt\)") as info:
+        parse("model Thing {\n  id Int @id\n  stamp BigInt @default(now())\n}\n")
+    assert info.value.line == 3
+    with pytest.raises(carrierdb.SchemaError, match=r"uuid\(\) needs a String field \(id is Int\)"):
+        parse("model Thing {\n  id Int @id @default(uuid())\n}\n")
     with pytest.raises(carrierdb.SchemaError, match="'type' blocks are not supported yet"):
         parse("type Address {\n  street String\n}\n")
     with pytest.raises(carrierdb.SchemaError, match="unexpected character"):

@@ -253,6 +253,16 @@ def test_a_malformed_line_deep_in_a_large_file_stops_the_seed(db, project):
     assert db.seed().inserted == 100
 
 
+def test_rows_before_a_malformed_line_are_still_checked(db, project):
+    # Line 1,200 is in the batch the reader was filling when it met the malformed line.
+    write_set(project, "development", {"c.csv": big_csv(3_000, bad=frozenset({3, 1_200}), malformed=1_500)})
+    with pytest.raises(carrierdb.ConfigurationError, match=r"c\.csv:1500: expected 3 fields"):
+        db.seed(lenient=True)
+    rejects = (project / "seeds" / "development" / "rejects.csv").read_text().splitlines()[1:]
+    assert [int(r.split(",")[1]) for r in rejects] == [3, 1_200]
+    assert db.carrier.count() == 0 and db.seed_status() == []
+
+
 def test_progress_is_reported_on_the_calling_thread_and_can_stop_the_seed(db, project):
     write_set(project, "development", {"c.csv": big_csv(60_000)})  # about 2.5 MB: a report per MB
     calls = []

@@ -3,10 +3,12 @@
 // same values, so that a load gives the same rows in either format.
 #include "pg_binary.hpp"
 
+#include <locale.h>
+
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -81,16 +83,22 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-// A value as the text path would send it (append_copy_field without the escaping).
+// A value as the text path would send it (append_copy_field without the escaping; numbers as the
+// C locale prints them, whatever the process's locale).
 std::string_view text_form(const value &v, char (&buf)[48]) {
   if (auto s = std::get_if<std::string>(&v)) return *s;
   if (auto b = std::get_if<bool>(&v)) return *b ? "t" : "f";
-  if (auto i = std::get_if<std::int64_t>(&v)) {
-    const int n = std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(*i));
-    return {buf, static_cast<std::size_t>(n)};
-  }
-  const int n = std::snprintf(buf, sizeof buf, "%.17g", std::get<double>(v));
-  return {buf, static_cast<std::size_t>(n)};
+  std::to_chars_result r;
+  if (auto i = std::get_if<std::int64_t>(&v)) r = std::to_chars(buf, buf + sizeof buf, *i);
+  else r = std::to_chars(buf, buf + sizeof buf, std::get<double>(v), std::chars_format::general, 17);  // printf's %.17g
+  return {buf, static_cast<std::size_t>(r.ptr - buf)};
+}
+
+// The C locale, for strtod/strtof as the server runs them (a comma-decimal locale in this process
+// must not change what a number means).
+locale_t c_locale() {
+  static const locale_t c = newlocale(LC_ALL_MASK, "C", static_cast<locale_t>(nullptr));
+  return c;
 }
 
 // int2in/int4in/int8in: blanks around, an optional sign, at least one digit.
@@ -141,8 +149,8 @@ void put_float(std::string &out, std::string_view text, pg_binary_type t) {
   char *end = nullptr;
   errno = 0;
   double d;
-  if (t == pg_binary_type::float4) d = std::strtof(s.c_str(), &end);
-  else d = std::strtod(s.c_str(), &end);
+  if (t == pg_binary_type::float4) d = strtof_l(s.c_str(), &end, c_locale());
+  else d = strtod_l(s.c_str(), &end, c_locale());
   if (end != s.c_str() + s.size()) invalid_syntax(t, text);
   if (errno == ERANGE && (d == 0 || std::isinf(d))) out_of_range(t, text);
   if (t == pg_binary_type::float4) {
@@ -185,9 +193,15 @@ constexpr long long k_pg_epoch_days = 10957;  // 2000-01-01 - 1970-01-01
 // YYYY-MM-DD[ T]HH:MM[:SS[.ffffff]][ ][Z|+HH[[:]MM]|-HH[[:]MM]], or [+-]infinity.
 void put_datetime(std::string &out, std::string_view text, pg_binary_type t) {
   const std::string_view s = trimmed(text);
-  if (t != pg_binary_type::date && (iequals(s, "infinity") || iequals(s, "+infinity") || iequals(s, "-infinity"))) {
-    put_be(out, 8, 4);
-    put_be(out, static_cast<std::uint64_t>(s[0] == '-' ? std::numeric_limits<std::int64_t>::min() : std::numeric_limits<std::int64_t>::max()), 8);
+  if (iequals(s, "infinity") || iequals(s, "+infinity") || iequals(s, "-infinity")) {
+    const bool early = s[0] == '-';
+    if (t == pg_binary_type::date) {
+      put_be(out, 4, 4);
+      put_be(out, static_cast<std::uint32_t>(early ? std::numeric_limits<std::int32_t>::min() : std::numeric_limits<std::int32_t>::max()), 4);
+    } else {
+      put_be(out, 8, 4);
+      put_be(out, static_cast<std::uint64_t>(early ? std::numeric_limits<std::int64_t>::min() : std::numeric_limits<std::int64_t>::max()), 8);
+    }
     return;
   }
   std::size_t at = 0;
@@ -213,7 +227,8 @@ void put_datetime(std::string &out, std::string_view text, pg_binary_type t) {
   const int day = digits(2);
   static const int days_in[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  if (month < 1 || month > 12 || day < 1 || day > days_in[month - 1] + (month == 2 && leap ? 1 : 0)) {
+  // Year 0 does not exist (the server reads 0000 as out of range; BC dates are not taken here).
+  if (year == 0 || month < 1 || month > 12 || day < 1 || day > days_in[month - 1] + (month == 2 && leap ? 1 : 0)) {
     refuse("22008", "date/time field value out of range: \"" + std::string(text) + "\"");
   }
   int hour = 0, minute = 0, second = 0;
@@ -227,23 +242,18 @@ void put_datetime(std::string &out, std::string_view text, pg_binary_type t) {
       ++at;
       second = digits(2);
       if (at < s.size() && s[at] == '.') {
-        ++at;
+        // As the server: the fraction read as a double, times 10^6, rounded half to even.
         const std::size_t start = at;
-        long long scale = 100000;
-        bool round_up = false;
-        while (at < s.size() && s[at] >= '0' && s[at] <= '9') {
-          const int d = s[at] - '0';
-          if (scale > 0) micros += d * scale;
-          else if (at - start == 6) round_up = d >= 5;  // the 7th digit rounds, as the server does
-          scale /= 10;
-          ++at;
-        }
-        if (at == start) invalid_syntax(t, text);
-        if (round_up) ++micros;
+        ++at;
+        while (at < s.size() && s[at] >= '0' && s[at] <= '9') ++at;
+        if (at == start + 1) invalid_syntax(t, text);
+        const std::string fraction(s.substr(start, at - start));
+        micros = static_cast<long long>(std::rint(strtod_l(fraction.c_str(), nullptr, c_locale()) * 1000000.0));
       }
     }
     const bool midnight_24 = hour == 24 && minute == 0 && second == 0 && micros == 0;
-    if ((hour > 23 && !midnight_24) || minute > 59 || second > 59)
+    // 24:00:00 is the next midnight and a leap second :60 the next minute, as the server reads them.
+    if ((hour > 23 && !midnight_24) || minute > 59 || second > 60)
       refuse("22008", "date/time field value out of range: \"" + std::string(text) + "\"");
   }
   long long offset_seconds = 0;

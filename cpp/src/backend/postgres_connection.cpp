@@ -645,6 +645,13 @@ private:
       diagnostics diag;
       throw connection_error("the connection to " + m_display + " was lost", diag, "reconnect (the pool does this for you)");
     }
+    // libpq would end an open binary COPY silently to run the statement (libpqxx does not know of it).
+    if (m_binary_copy_open) {
+      diagnostics diag;
+      diag.statement = sql;
+      throw programming_error("a bulk load (COPY) is in progress on this connection", diag,
+                              "finish the load before running another statement on its connection");
+    }
     try {
       pqxx::nontransaction tx(*m_conn);
       pqxx::result r = work(tx);
@@ -715,6 +722,7 @@ private:
   std::unordered_map<std::string, std::string> m_prepared;  // statement text -> server-side name
   std::unordered_map<std::string, int> m_uses;               // runs of not-yet-prepared statements
   std::uint64_t m_prepared_counter = 0;
+  bool m_binary_copy_open = false;  // set by postgres_binary_copy_sink while its COPY runs
 };
 
 // COPY ... FROM STDIN through libpqxx. tablewriter is deprecated in 6.4 but is the one COPY
@@ -774,24 +782,27 @@ PGconn *pg_conn(pqxx::connection_base &c) { return (c.*raw_connection_of())(); }
 // integers) per row. Rows are buffered and sent 64 KB at a time.
 class postgres_binary_copy_sink final : public copy_sink {
 public:
-  postgres_binary_copy_sink(PGconn *pg, const std::string &copy_sql, std::vector<pg_binary_type> types,
+  postgres_binary_copy_sink(PGconn *pg, bool &open_flag, const std::string &copy_sql, std::vector<pg_binary_type> types,
                             std::function<void(const std::exception_ptr &)> on_error)
-      : m_pg(pg), m_sql(copy_sql), m_types(std::move(types)), m_on_error(std::move(on_error)) {
+      : m_pg(pg), m_open(open_flag), m_sql(copy_sql), m_types(std::move(types)), m_on_error(std::move(on_error)) {
     PGresult *r = PQexec(m_pg, m_sql.c_str());
     if (PQresultStatus(r) != PGRES_COPY_IN) {
       m_done = true;
       fail(r);
     }
     PQclear(r);
+    m_open = true;
     m_buffer.reserve(k_flush_bytes + 4096);
     append_pg_binary_header(m_buffer);
   }
 
   ~postgres_binary_copy_sink() override {
-    if (m_done) return;
-    // Abandoned (an exception in the caller): end the COPY so that the connection can roll back.
-    if (PQputCopyEnd(m_pg, "carrierdb: bulk load abandoned") == 1)
-      while (PGresult *r = PQgetResult(m_pg)) PQclear(r);
+    if (!m_done) {
+      // Abandoned (an exception in the caller): end the COPY so that the connection can roll back.
+      PQputCopyEnd(m_pg, "carrierdb: bulk load abandoned");
+      PQclear(drain());
+    }
+    m_open = false;
   }
 
   void write(const std::vector<value> &row) override {
@@ -814,13 +825,10 @@ public:
     append_pg_binary_trailer(m_buffer);
     flush();
     m_done = true;
-    if (PQputCopyEnd(m_pg, nullptr) != 1) fail(nullptr);
-    PGresult *failed = nullptr;
-    while (PGresult *r = PQgetResult(m_pg)) {
-      if (PQresultStatus(r) != PGRES_COMMAND_OK && !failed) failed = r;
-      else PQclear(r);
-    }
-    if (failed) fail(failed);
+    const bool ended = PQputCopyEnd(m_pg, nullptr) == 1;
+    PGresult *failed = drain();
+    m_open = false;
+    if (failed || !ended) fail(failed);
     return m_count;
   }
 
@@ -832,14 +840,28 @@ private:
     if (PQputCopyData(m_pg, m_buffer.data(), static_cast<int>(m_buffer.size())) != 1) {
       // The server ended the COPY (an error) or the connection broke: its result says which.
       m_done = true;
-      PGresult *failed = nullptr;
-      while (PGresult *r = PQgetResult(m_pg)) {
-        if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_COPY_IN && !failed) failed = r;
-        else PQclear(r);
-      }
+      PQputCopyEnd(m_pg, "carrierdb: COPY failed");  // in case libpq still thinks the COPY open
+      PGresult *failed = drain();
+      m_open = false;
       fail(failed);
     }
     m_buffer.clear();
+  }
+
+  // Reads the COPY's results to the end; returns the first failed one (or null). Stops should
+  // libpq still report the COPY open, instead of asking again forever.
+  PGresult *drain() {
+    PGresult *failed = nullptr;
+    while (PGresult *r = PQgetResult(m_pg)) {
+      const ExecStatusType status = PQresultStatus(r);
+      if (status == PGRES_COPY_IN) {
+        PQclear(r);
+        break;
+      }
+      if (status != PGRES_COMMAND_OK && !failed) failed = r;
+      else PQclear(r);
+    }
+    return failed;
   }
 
   // Raises the server's error (or libpq's) as libpqxx would, so the connection translates it
@@ -856,6 +878,7 @@ private:
   }
 
   PGconn *m_pg;
+  bool &m_open;  // the connection's "a binary COPY is open" flag
   std::string m_sql;
   std::vector<pg_binary_type> m_types;
   std::function<void(const std::exception_ptr &)> m_on_error;
@@ -901,7 +924,8 @@ std::unique_ptr<copy_sink> postgres_connection::begin_copy(const std::string &ta
     if (!types.empty()) {
       std::string list;
       for (const auto &c : quoted) list += (list.empty() ? "" : ", ") + c;
-      return std::make_unique<postgres_binary_copy_sink>(pg_conn(raw()), "COPY " + quote_identifier(table) + " (" + list + ") FROM STDIN (FORMAT binary)",
+      return std::make_unique<postgres_binary_copy_sink>(pg_conn(raw()), m_binary_copy_open,
+                                                         "COPY " + quote_identifier(table) + " (" + list + ") FROM STDIN (FORMAT binary)",
                                                          std::move(types), rethrow);
     }
     return std::make_unique<postgres_copy_sink>(raw(), quote_identifier(table), quoted, rethrow);

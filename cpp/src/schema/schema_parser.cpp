@@ -744,6 +744,14 @@ private:
           throw schema_error("autoincrement() needs an Int or BigInt field", m_file, w.line, w.column);
         if (f.updated_at && f.type != scalar_type::datetime)
           throw schema_error("@updatedAt needs a DateTime field", m_file, w.line, w.column);
+        // As Prisma: now() fills DateTime fields only, uuid() and cuid() String fields only.
+        if (f.default_ && f.default_->what == default_value::kind::now && f.type != scalar_type::datetime)
+          throw schema_error("now() needs a DateTime field (" + f.name + " is " + t + ")", m_file, w.line, w.column);
+        if (f.default_ && (f.default_->what == default_value::kind::uuid || f.default_->what == default_value::kind::cuid) &&
+            f.type != scalar_type::string)
+          throw schema_error(std::string(f.default_->what == default_value::kind::uuid ? "uuid()" : "cuid()") + " needs a String field (" +
+                                 f.name + " is " + t + ")",
+                             m_file, w.line, w.column);
       }
       for (const auto &list : {m.uniques, m.indexes})
         for (const auto &fields : list)

@@ -237,7 +237,8 @@ struct batch_slot {
   std::size_t size = 0;
   bool progressed = false;  // the reader reported progress while filling this slot
   std::uint64_t bytes = 0, total = 0;
-  std::exception_ptr error;  // a preparer's failure, raised in the loading thread in its place
+  std::size_t prepared = 0;  // rows[0, prepared) are ready; less than size when a preparer failed
+  std::exception_ptr error;  // a preparer's failure, raised in the loading thread after rows[0, prepared)
 };
 
 constexpr std::size_t k_batch_rows = 1024;
@@ -292,8 +293,8 @@ public:
     m_changed.notify_all();
   }
 
-  // Loading thread: the next slot in order once prepared; null at the end. Raises the reader's
-  // or a preparer's error where it happened.
+  // Loading thread: the next slot in order once prepared; null at the end, where the reader's
+  // error is raised. A preparer's error is the slot's own (see batch_slot::error).
   batch_slot *to_load() {
     std::unique_lock<std::mutex> lock(m_mutex);
     batch_slot &slot = m_slots[m_loaded % m_slots.size()];
@@ -302,13 +303,13 @@ public:
       if (m_input_error) std::rethrow_exception(m_input_error);
       return nullptr;
     }
-    if (slot.error) std::rethrow_exception(slot.error);
     return &slot;
   }
   void loaded(batch_slot &slot) {
     std::lock_guard<std::mutex> lock(m_mutex);
     slot.at = batch_slot::stage::free;
     slot.size = 0;
+    slot.prepared = 0;
     slot.progressed = false;
     ++m_loaded;
     m_changed.notify_all();
@@ -409,8 +410,9 @@ public:
     } guard{ring, helpers};
     helpers.emplace_back([&] {
       std::exception_ptr error;
+      batch_slot *slot = nullptr;
       try {
-        batch_slot *slot = &ring.to_fill();
+        slot = &ring.to_fill();
         produce(
             [&](source_row &src) {
               if (slot->size == slot->source.size()) slot->source.emplace_back();
@@ -429,7 +431,9 @@ public:
       } catch (const batch_ring::cancelled &) {
         return;
       } catch (...) {
+        // The rows read before the error are handled (validated, reported) before it is raised.
         error = std::current_exception();
+        if (slot && slot->size > 0) ring.read(*slot);
       }
       ring.end_of_input(error);
     });
@@ -441,10 +445,11 @@ public:
             try {
               if (slot->rows.size() < slot->size) slot->rows.resize(slot->size);
               const bool wanted = writing_wanted.load(std::memory_order_relaxed);
-              for (std::size_t n = 0; n < slot->size; ++n) prepare(plan, wanted, slot->source[n], slot->rows[n]);
               slot->error = nullptr;
+              for (slot->prepared = 0; slot->prepared < slot->size; ++slot->prepared)
+                prepare(plan, wanted, slot->source[slot->prepared], slot->rows[slot->prepared]);
             } catch (...) {
-              slot->error = std::current_exception();
+              slot->error = std::current_exception();  // raised after the rows before it
             }
             ring.prepared(*slot);
           }
@@ -501,7 +506,7 @@ public:
 
     bool writing = true;
     while (batch_slot *batch = ring.to_load()) {
-      for (std::size_t n = 0; n < batch->size; ++n) {
+      for (std::size_t n = 0; n < batch->prepared; ++n) {
         prepared_row &prepared = batch->rows[n];
         ++file.rows;
         if (prepared.rejected) {
@@ -563,6 +568,7 @@ public:
           duplicate_in_direct_load(label + ":" + std::to_string(prepared.line), e, result);
         }
       }
+      if (batch->error) std::rethrow_exception(batch->error);
       if (batch->progressed && m_options.progress) m_options.progress(seed_progress{label, batch->bytes, batch->total, 0, false});
       ring.loaded(*batch);
     }
@@ -701,13 +707,15 @@ public:
       value v;
       if (given) {
         v = std::move(*given);
-      } else if (f->updated_at || (f->default_ && f->default_->what == default_value::kind::now)) {
+      } else if ((f->updated_at || (f->default_ && f->default_->what == default_value::kind::now)) && f->type == scalar_type::datetime) {
         // The run's "now" fills two columns of every row: converted once, not per row, and when
         // unchanged rows stay home, filled in only for the rows that are sent.
         if (plan.digests && j < 64) out.now_columns |= std::uint64_t{1} << j;
         else v = plan.now_param;
         out.row.push_back(std::move(v));
         continue;
+      } else if (f->updated_at || (f->default_ && f->default_->what == default_value::kind::now)) {
+        v = m_now;  // a now() default on a field that is not a DateTime: Unix milliseconds
       } else if (f->default_ && f->default_->what == default_value::kind::uuid) {
         v = uuid_v4();
       } else {
