@@ -3,8 +3,6 @@
 // same values, so that a load gives the same rows in either format.
 #include "pg_binary.hpp"
 
-#include <locale.h>
-
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -15,6 +13,7 @@
 #include <string_view>
 
 #include "carrierdb/error.hpp"
+#include "numbers.hpp"
 
 namespace carrierdb::internal {
 
@@ -94,12 +93,7 @@ std::string_view text_form(const value &v, char (&buf)[48]) {
   return {buf, static_cast<std::size_t>(r.ptr - buf)};
 }
 
-// The C locale, for strtod/strtof as the server runs them (a comma-decimal locale in this process
-// must not change what a number means).
-locale_t c_locale() {
-  static const locale_t c = newlocale(LC_ALL_MASK, "C", static_cast<locale_t>(nullptr));
-  return c;
-}
+
 
 // int2in/int4in/int8in: blanks around, an optional sign, at least one digit.
 std::int64_t parse_integer(std::string_view text, pg_binary_type t) {

@@ -13,6 +13,7 @@
 #include "carrierdb/error.hpp"
 #include "carrierdb/log.hpp"
 #include "carrierdb/time.hpp"
+#include "numbers.hpp"
 #include "pattern.hpp"
 #include "pg_binary.hpp"
 #include "sql_script.hpp"
@@ -124,7 +125,7 @@ value cell(const pqxx::field &f, column_kind kind) {
   switch (kind) {
     case column_kind::boolean: return s[0] == 't';
     case column_kind::integer: return static_cast<std::int64_t>(std::strtoll(s, nullptr, 10));
-    case column_kind::real: return std::strtod(s, nullptr);
+    case column_kind::real: return parse_double(s);
     default: return std::string(s, f.size());
   }
 }
@@ -146,11 +147,8 @@ struct text_params {
       }
       if (auto b = std::get_if<bool>(&v)) storage.emplace_back(*b ? "true" : "false");
       else if (auto i = std::get_if<std::int64_t>(&v)) storage.emplace_back(std::to_string(*i));
-      else if (auto d = std::get_if<double>(&v)) {
-        char buf[40];
-        std::snprintf(buf, sizeof buf, "%.17g", *d);
-        storage.emplace_back(buf);
-      } else {
+      else if (auto d = std::get_if<double>(&v)) storage.emplace_back(format_double(*d));
+      else {
         const auto &s = std::get<std::string>(v);
         if (s.find('\0') != std::string::npos) {
           diagnostics diag;
@@ -182,9 +180,7 @@ void append_copy_field(std::string &line, const value &v) {
     return;
   }
   if (auto d = std::get_if<double>(&v)) {
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%.17g", *d);
-    line += buf;
+    line += format_double(*d);
     return;
   }
   const auto &s = std::get<std::string>(v);

@@ -1,6 +1,7 @@
 // check_record(): types, required fields, implied limits (VarChar, Int range, enum), zod rules, normalisers.
 #include "carrierdb/schema/validation.hpp"
 #include "carrierdb/time.hpp"
+#include "numbers.hpp"
 #include "pattern.hpp"
 
 #include <nlohmann/json.hpp>
@@ -122,14 +123,12 @@ validation_issue make_issue(const std::vector<std::string> &path, const std::str
 double as_number(const value &v) {
   if (auto i = std::get_if<std::int64_t>(&v)) return static_cast<double>(*i);
   if (auto d = std::get_if<double>(&v)) return *d;
-  if (auto s = std::get_if<std::string>(&v)) return std::strtod(s->c_str(), nullptr);
+  if (auto s = std::get_if<std::string>(&v)) return parse_double(s->c_str());
   return 0;
 }
 
 std::string number_text(double d) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.15g", d);
-  return buf;
+  return format_double(d, 15);
 }
 
 // `path` is a callable returning the issue path: built only when there is an issue to report.
@@ -200,7 +199,7 @@ void check_number_rules(const field_def &f, const value &v, const Path &path, st
   const double x = as_number(v);
   for (const auto &rule : f.rules) {
     const auto custom = [&](const std::string &fallback) { return rule.message.empty() ? fallback : rule.message; };
-    const double limit = rule.args.empty() ? 0 : std::strtod(rule.args[0].c_str(), nullptr);
+    const double limit = rule.args.empty() ? 0 : parse_double(rule.args[0].c_str());
     const auto fail = [&](const char *code, const std::string &fallback, double bound) {
       auto i = make_issue(path(), code, custom(fallback));
       i.limit = number_text(bound);

@@ -9,6 +9,7 @@
 #include "carrierdb/error.hpp"
 #include "carrierdb/repo/repository.hpp"
 #include "carrierdb/schema/validation.hpp"
+#include "numbers.hpp"
 
 namespace carrierdb {
 
@@ -136,11 +137,7 @@ std::int64_t export_csv(std::shared_ptr<database> db, std::shared_ptr<const sche
         else if (auto i = std::get_if<std::int64_t>(&v))
           text = fields[k]->type == scalar_type::datetime ? format_timestamp_ms(*i) : std::to_string(*i);
         else if (auto b = std::get_if<bool>(&v)) text = *b ? "true" : "false";
-        else if (auto d = std::get_if<double>(&v)) {
-          char buf[40];
-          std::snprintf(buf, sizeof buf, "%.17g", *d);
-          text = buf;
-        }
+        else if (auto d = std::get_if<double>(&v)) text = format_double(*d);
         if (std::find(options.anonymize.begin(), options.anonymize.end(), fields[k]->name) != options.anonymize.end())
           text = pseudonym(text, fields[k]->name, options.salt);
         out << csv(text);

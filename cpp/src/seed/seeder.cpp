@@ -3,6 +3,7 @@
 #include "carrierdb/seed/seeder.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <limits>
 #include <chrono>
 #include <filesystem>
@@ -20,6 +21,7 @@
 #include "carrierdb/error.hpp"
 #include "carrierdb/migrate/history.hpp"
 #include "carrierdb/migrate/migration_files.hpp"
+#include "numbers.hpp"
 
 namespace fs = std::filesystem;
 
@@ -62,12 +64,11 @@ value from_text(const field_def &f, value v) {
       return v;
     }
     case scalar_type::float_: {
-      try {
-        std::size_t used = 0;
-        const double d = std::stod(*s, &used);
-        if (used == s->size()) return d;
-      } catch (...) {
-      }
+      if (s->empty()) return v;
+      char *end = nullptr;
+      errno = 0;
+      const double d = parse_double(s->c_str(), &end);
+      if (end == s->c_str() + s->size() && errno != ERANGE) return d;
       return v;
     }
     case scalar_type::boolean: {
@@ -90,7 +91,7 @@ value default_literal(const field_def &f) {
   switch (f.type) {
     case scalar_type::int_:
     case scalar_type::bigint: return static_cast<std::int64_t>(std::stoll(d.text));
-    case scalar_type::float_: return std::stod(d.text);
+    case scalar_type::float_: return parse_double(d.text.c_str());
     case scalar_type::boolean: return d.text == "true";
     default: return d.text;
   }
