@@ -13,6 +13,8 @@ locale_t c_locale();
 
 /// printf's %.{precision}g in the C locale.
 std::string format_double(double d, int precision = 17);
+/// format_double() appended to `out` (no temporary string: bulk paths).
+void append_double(std::string &out, double d, int precision = 17);
 
 /// strtod in the C locale (leading blanks, a sign, inf/nan and hex floats as strtod reads them).
 double parse_double(const char *text, char **end = nullptr);

@@ -180,7 +180,7 @@ void append_copy_field(std::string &line, const value &v) {
     return;
   }
   if (auto d = std::get_if<double>(&v)) {
-    line += format_double(*d);
+    append_double(line, *d);
     return;
   }
   const auto &s = std::get<std::string>(v);

@@ -415,7 +415,7 @@ record check_record_impl(const schema &s, const model_def &model, Record &data, 
     else typed = coerce(s, *f, v, path, issues);
     if (is_null(typed)) continue;  // issue recorded
     if (auto str = std::get_if<std::string>(&typed); str && f->type == scalar_type::string) {
-      std::string text = std::move(*str);  // `typed` is a copy: reassigned below
+      std::string text = std::move(*str);  // `typed` is reassigned below
       for (const auto &n : f->normalizers) apply_normalizer(n, text);
       // Rejected on both backends alike: PostgreSQL text cannot hold NUL at all.
       if (text.find('\0') != std::string::npos) {

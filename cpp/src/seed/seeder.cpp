@@ -3,17 +3,16 @@
 #include "carrierdb/seed/seeder.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
-#include <limits>
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <future>
-#include <nlohmann/json.hpp>
-#include <atomic>
-#include <condition_variable>
-#include <deque>
+#include <limits>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -227,6 +226,7 @@ std::uint64_t digest_of(const std::vector<value> &row, const std::vector<std::si
   }
   return fnv1a(text);
 }
+
 // Rows travel in batches through a ring of slots: the reader fills a slot with source rows, one
 // of the preparers validates them in place, the loading thread consumes the slot in order, and
 // the slot goes back to the reader.
