@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "carrierdb/error.hpp"
+#include "carrierdb/time.hpp"
 #include "numbers.hpp"
 
 namespace carrierdb::internal {
@@ -173,15 +174,6 @@ bool parse_boolean(std::string_view text) {
   invalid_syntax(pg_binary_type::boolean, text);
 }
 
-long long days_from_civil(int y, int m, int d) {  // Howard Hinnant's algorithm, days since 1970-01-01
-  y -= m <= 2;
-  const int era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * static_cast<unsigned>(m + (m > 2 ? -3 : 9)) + 2) / 5 + static_cast<unsigned>(d) - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return static_cast<long long>(era) * 146097 + static_cast<long long>(doe) - 719468;
-}
-
 constexpr long long k_pg_epoch_days = 10957;  // 2000-01-01 - 1970-01-01
 
 // YYYY-MM-DD[ T]HH:MM[:SS[.ffffff]][ ][Z|+HH[[:]MM]|-HH[[:]MM]], or [+-]infinity.
@@ -219,10 +211,8 @@ void put_datetime(std::string &out, std::string_view text, pg_binary_type t) {
   const int month = digits(2);
   expect('-');
   const int day = digits(2);
-  static const int days_in[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
   // Year 0 does not exist (the server reads 0000 as out of range; BC dates are not taken here).
-  if (year == 0 || month < 1 || month > 12 || day < 1 || day > days_in[month - 1] + (month == 2 && leap ? 1 : 0)) {
+  if (year == 0 || !valid_calendar_date(year, month, day)) {
     refuse("22008", "date/time field value out of range: \"" + std::string(text) + "\"");
   }
   int hour = 0, minute = 0, second = 0;

@@ -245,9 +245,7 @@ bool parse_iso_timestamp(const std::string &text, std::int64_t &unix_ms) {
   const auto group = [&](std::size_t i) { return m[i] ? number(*m[i]) : 0; };
   const int year = group(1), month = group(2), day = group(3);
   const int hour = group(4), minute = group(5), second = group(6);
-  static const int days_in[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  if (month < 1 || month > 12 || day < 1 || day > days_in[month - 1] + (month == 2 && leap ? 1 : 0)) return false;
+  if (!valid_calendar_date(year, month, day)) return false;
   if (hour > 23 || minute > 59 || second > 59) return false;
   int millis = 0;
   if (m[7]) {
@@ -265,13 +263,7 @@ bool parse_iso_timestamp(const std::string &text, std::int64_t &unix_ms) {
     if (hh > 23 || mm > 59) return false;
     offset_minutes = sign * (hh * 60 + mm);
   }
-  // Days from civil (Howard Hinnant's algorithm): no time zone database involved.
-  const int y = year - (month <= 2 ? 1 : 0);
-  const int era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + static_cast<unsigned>(day) - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  const long long days = static_cast<long long>(era) * 146097 + static_cast<long long>(doe) - 719468;
+  const long long days = days_from_civil(year, month, day);
   unix_ms = ((days * 86400 + hour * 3600 + minute * 60 + second) - offset_minutes * 60LL) * 1000 + millis;
   return true;
 }
