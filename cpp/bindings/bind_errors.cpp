@@ -6,6 +6,7 @@
 
 #include "bindings.hpp"
 #include "carrierdb/error.hpp"
+#include "signal_watch.hpp"
 
 namespace carrierdb::bindings {
 
@@ -20,6 +21,18 @@ struct mapping {
 std::vector<mapping> &mappings() {
   static auto *table = new std::vector<mapping>();  // leaked on purpose: outlives interpreter teardown
   return *table;
+}
+
+PyObject *g_interrupted = nullptr;  // carrierdb.Interrupted, owned by the module
+
+// Runs Python's pending signal handlers. True when a stop stands: the handler raised
+// KeyboardInterrupt (now cleared, to be replaced) or raised nothing. False when it raised another
+// exception (SystemExit, ...): that one is left set and stands instead.
+bool stop_stands() {
+  if (PyErr_CheckSignals() == 0) return true;
+  if (!PyErr_ExceptionMatches(PyExc_KeyboardInterrupt)) return false;
+  PyErr_Clear();
+  return true;
 }
 
 template <class E>
@@ -96,6 +109,29 @@ void raise(PyObject *type, const error &e) {
 
 }  // namespace
 
+void raise_interrupted(const std::string &message, const std::string &hint, bool committed, int signal, py::object result) {
+  std::string full = message;
+  if (!hint.empty()) full += "\nhint: " + hint;
+  py::object exc = py::reinterpret_steal<py::object>(PyObject_CallFunctionObjArgs(g_interrupted, text(full).ptr(), nullptr));
+  if (!exc) return;
+  exc.attr("message") = text(message);
+  exc.attr("hint") = hint.empty() ? py::object(py::none()) : py::object(text(hint));
+  exc.attr("committed") = committed;
+  exc.attr("signal") = signal ? py::object(py::int_(signal)) : py::object(py::none());
+  exc.attr("result") = result;
+  PyErr_SetObject(g_interrupted, exc.ptr());
+}
+
+py::object signal_watch::finish(py::object result, const std::string &what_happened) {
+  if (!m_token.requested()) return result;
+  // The stop came after the work was committed (else the operation would have thrown).
+  if (PyErr_CheckSignals() == 0) return result;  // Python's handler chose to carry on
+  if (!PyErr_ExceptionMatches(PyExc_KeyboardInterrupt)) throw py::error_already_set();
+  PyErr_Clear();
+  raise_interrupted(what_happened, "", true, m_token.signal(), result);
+  throw py::error_already_set();
+}
+
 py::dict issue_to_dict(const validation_issue &i) {
   py::dict d;
   py::list path;
@@ -159,6 +195,10 @@ void init_errors(py::module_ &m) {
   PyObject *schema_err = make_class(m, "SchemaError", bases({root, PyExc_ValueError}),
                                     "schema.prisma could not be read; `file`, `line`, `column` say where.");
   PyObject *not_found = make_class(m, "NotFound", bases({root, PyExc_LookupError}), "No record matched a unique lookup (Prisma P2025).");
+  // A KeyboardInterrupt, not a CarrierDBError: `except Exception` must never swallow Ctrl-C.
+  g_interrupted = make_class(m, "Interrupted", bases({PyExc_KeyboardInterrupt}),
+                             "Ctrl-C or SIGTERM stopped an operation. `message` says what was rolled back; `committed` is true "
+                             "when work had been committed before the stop (`result` then holds the operation's report).");
   (void)builtins;
 
   auto &table = mappings();
@@ -178,6 +218,8 @@ void init_errors(py::module_ &m) {
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
+    } catch (const interrupted_error &e) {
+      if (stop_stands()) raise_interrupted(e.what(), e.hint(), e.committed(), e.signal(), py::none());
     } catch (const error &e) {
       for (const auto &entry : mappings()) {
         if (entry.matches(e)) {

@@ -3,6 +3,7 @@
 #include <pybind11/stl.h>
 
 #include "bindings.hpp"
+#include "signal_watch.hpp"
 #include "carrierdb/error.hpp"
 #include "carrierdb/migrate/migrator.hpp"
 
@@ -34,6 +35,14 @@ py::dict report_to_dict(const deploy_report &r) {
   out["warnings"] = r.warnings;
   out["seconds"] = r.seconds;
   return out;
+}
+
+// "2 migration(s) applied and recorded (a, b)", for a stop that came after the work was done.
+std::string applied_list(const deploy_report &r, const std::string &done) {
+  if (r.migrations.empty()) return "there was nothing to do";
+  std::string names;
+  for (const auto &m : r.migrations) names += (names.empty() ? "" : ", ") + m.name;
+  return std::to_string(r.migrations.size()) + " migration(s) " + done + " and recorded (" + names + ")";
 }
 
 py::dict status_to_dict(const migration_status &s) {
@@ -92,11 +101,13 @@ void init_migrations(py::module_ &m) {
             options.allow_edited = allow_edited;
             options.progress = wrap_progress(progress);
             deploy_report r;
+            signal_watch watch;
             {
               py::gil_scoped_release release;
               r = mg.deploy(options);
             }
-            return report_to_dict(r);
+            return watch.finish(report_to_dict(r), dry_run ? "the dry run had finished when the interrupt arrived; it changed nothing"
+                                                           : "deploy had finished when the interrupt arrived: " + applied_list(r, "applied"));
           },
           py::arg("dry_run") = false, py::arg("allow_edited") = false, py::arg("progress") = py::none())
       .def(
@@ -107,11 +118,12 @@ void init_migrations(py::module_ &m) {
             options.to = to;
             options.progress = wrap_progress(progress);
             deploy_report r;
+            signal_watch watch;
             {
               py::gil_scoped_release release;
               r = mg.rollback(options);
             }
-            return report_to_dict(r);
+            return watch.finish(report_to_dict(r), "rollback had finished when the interrupt arrived: " + applied_list(r, "rolled back"));
           },
           py::arg("steps") = 1, py::arg("to") = "", py::arg("progress") = py::none())
       .def("resolve_applied", &migrator::resolve_applied, py::arg("name"), py::call_guard<py::gil_scoped_release>())
@@ -124,11 +136,12 @@ void init_migrations(py::module_ &m) {
             options.allow_production = allow_production;
             options.progress = wrap_progress(progress);
             deploy_report r;
+            signal_watch watch;
             {
               py::gil_scoped_release release;
               r = mg.reset(options);
             }
-            return report_to_dict(r);
+            return watch.finish(report_to_dict(r), "reset had finished when the interrupt arrived: " + applied_list(r, "reapplied"));
           },
           py::arg("environment"), py::arg("allow_production") = false, py::arg("progress") = py::none());
 

@@ -3,6 +3,7 @@
 #include <pybind11/stl.h>
 
 #include "bindings.hpp"
+#include "signal_watch.hpp"
 #include "carrierdb/error.hpp"
 #include "carrierdb/repo/repository.hpp"
 #include "carrierdb/schema/drift.hpp"
@@ -146,26 +147,34 @@ void init_repository(py::module_ &m) {
         // server loads one chunk while the next is converted.
         std::size_t next = 0;
         const std::size_t total = rows.size();
-        py::gil_scoped_release release;
-        return r.create_many_streamed([&](std::vector<record> &chunk) {
-          if (next >= total) return false;
-          py::gil_scoped_acquire gil;
-          const std::size_t end = std::min(total, next + chunk_size);
-          chunk.reserve(end - next);
-          for (; next < end; ++next) chunk.push_back(to_record(PyList_GET_ITEM(rows.ptr(), static_cast<Py_ssize_t>(next))));
-          return true;
-        });
+        signal_watch watch;
+        std::int64_t written;
+        {
+          py::gil_scoped_release release;
+          written = r.create_many_streamed([&](std::vector<record> &chunk) {
+            if (next >= total) return false;
+            py::gil_scoped_acquire gil;
+            const std::size_t end = std::min(total, next + chunk_size);
+            chunk.reserve(end - next);
+            for (; next < end; ++next) chunk.push_back(to_record(PyList_GET_ITEM(rows.ptr(), static_cast<Py_ssize_t>(next))));
+            return true;
+          });
+        }
+        return watch.finish(py::int_(written), "create_many had completed when the interrupt arrived: its " + std::to_string(written) +
+                                                   " row(s) are written");
       }, py::arg("rows"), py::arg("chunk_size") = 2000)
       .def("create_many", [](repository &r, const py::iterable &rows, bool skip_duplicates, bool returning) -> py::object {
         std::vector<record> input;
         for (auto row : rows) input.push_back(to_record(row));
         result out;
+        signal_watch watch;
         {
           py::gil_scoped_release release;
           out = r.create_many(input, skip_duplicates, returning);
         }
-        if (returning) return rows_to_dicts(out);
-        return py::int_(out.affected_rows);
+        py::object created = returning ? py::object(rows_to_dicts(out)) : py::object(py::int_(out.affected_rows));
+        return watch.finish(created, "create_many had completed when the interrupt arrived: its " + std::to_string(out.affected_rows) +
+                                         " row(s) are written");
       }, py::arg("rows"), py::arg("skip_duplicates") = false, py::arg("returning") = false)
       .def("find_many", [](repository &r, const py::object &where, const py::object &order_by, const py::object &skip, const py::object &take) {
         find_options options;

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "bindings.hpp"
+#include "signal_watch.hpp"
 #include "carrierdb/seed/exporter.hpp"
 #include "carrierdb/seed/seeder.hpp"
 
@@ -29,6 +30,13 @@ seed_options to_options(const py::dict &o) {
     out.progress = [holder](const seed_progress &p) { call_held(holder, p.file, p.bytes, p.total_bytes, p.rows, p.finished); };
   }
   return out;
+}
+
+// What a stop that arrived after the seed's commit leaves: the seed, complete and recorded.
+std::string committed_seed(const seed_result &r, const std::string &table) {
+  if (r.dry_run || r.skipped) return "the seed had finished when the interrupt arrived; it changed nothing";
+  return "the seed had been committed when the interrupt arrived: its rows are in the database (" + std::to_string(r.inserted()) +
+         " inserted, " + std::to_string(r.updated()) + " updated) and the run is recorded in " + table;
 }
 
 py::dict result_to_dict(const seed_result &r) {
@@ -87,11 +95,12 @@ void init_seeding(py::module_ &m) {
         const seed_manifest manifest = seed_manifest::load(manifest_path);
         const seed_options opts = to_options(options);
         seed_result r;
+        signal_watch watch;
         {
           py::gil_scoped_release release;
           r = sd.apply(manifest, opts);
         }
-        return result_to_dict(r);
+        return watch.finish(result_to_dict(r), committed_seed(r, sd.history_table()));
       }, py::arg("manifest"), py::arg("options"))
       .def("apply_records", [](seeder &sd, const std::string &model, const py::iterable &rows, const std::vector<std::string> &key,
                                const std::string &label, const py::dict &options) {
@@ -99,11 +108,12 @@ void init_seeding(py::module_ &m) {
         for (auto row : rows) input.push_back(to_record(row));
         const seed_options opts = to_options(options);
         seed_result r;
+        signal_watch watch;
         {
           py::gil_scoped_release release;
           r = sd.apply_records(model, input, key, label, opts);
         }
-        return result_to_dict(r);
+        return watch.finish(result_to_dict(r), committed_seed(r, sd.history_table()));
       }, py::arg("model"), py::arg("rows"), py::arg("key"), py::arg("label"), py::arg("options"))
       .def("apply_columns", [](seeder &sd, const std::string &model, const std::vector<std::string> &names, const py::list &columns,
                                const std::vector<std::string> &key, const std::string &label, const py::dict &options) {
@@ -120,6 +130,7 @@ void init_seeding(py::module_ &m) {
         constexpr std::size_t chunk_rows = 4096;
         std::size_t next = 0;
         seed_result res;
+        signal_watch watch;
         {
           py::gil_scoped_release release;
           res = sd.apply_stream(model, [&](std::vector<record> &chunk) {
@@ -150,7 +161,7 @@ void init_seeding(py::module_ &m) {
             return true;
           }, key, label, opts);
         }
-        return result_to_dict(res);
+        return watch.finish(result_to_dict(res), committed_seed(res, sd.history_table()));
       }, py::arg("model"), py::arg("names"), py::arg("columns"), py::arg("key"), py::arg("label"), py::arg("options"))
       .def("history", [](seeder &sd) {
         std::vector<seed_history_row> rows;
@@ -183,8 +194,14 @@ void init_seeding(py::module_ &m) {
     options.where = to_document(where);
     options.anonymize = anonymize;
     if (!salt.empty()) options.salt = salt;
-    py::gil_scoped_release release;
-    return export_csv(db, s, model, path, options);
+    signal_watch watch;
+    std::int64_t rows;
+    {
+      py::gil_scoped_release release;
+      rows = export_csv(db, s, model, path, options);
+    }
+    return watch.finish(py::int_(rows), "the export had finished when the interrupt arrived: " + path + " holds all " +
+                                            std::to_string(rows) + " row(s)");
   }, py::arg("db"), py::arg("schema"), py::arg("model"), py::arg("path"), py::arg("where"), py::arg("anonymize"), py::arg("salt"));
   m.def("pseudonym", &pseudonym, py::arg("text"), py::arg("field"), py::arg("salt") = "carrierdb");
 

@@ -7,7 +7,11 @@
 #include "carrierdb/repo/document.hpp"
 #include "carrierdb/schema/validation.hpp"
 
+#include <csignal>
 #include <memory>
+
+#include "carrierdb/error.hpp"
+#include "carrierdb/interrupt.hpp"
 
 namespace carrierdb::bindings {
 namespace py = pybind11;
@@ -33,8 +37,14 @@ std::shared_ptr<py::object> hold(py::object callable);
 /// KeyboardInterrupt raised through the engine), then calls it.
 template <class... Args>
 void call_held(const std::shared_ptr<py::object> &callable, Args &&...args) {
+  check_interrupt();  // no report after a stop was asked for
   py::gil_scoped_acquire gil;
-  if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+  if (PyErr_CheckSignals() != 0) {
+    // Ctrl-C seen here first: stop like any other stop, so the engine rolls back and says so.
+    if (!PyErr_ExceptionMatches(PyExc_KeyboardInterrupt)) throw py::error_already_set();
+    PyErr_Clear();
+    throw interrupted_error("interrupted", interrupt_signal() ? interrupt_signal() : SIGINT);
+  }
   (*callable)(std::forward<Args>(args)...);
 }
 /// One validation issue as the dict Python sees ({path, code, message, ...}), in

@@ -16,6 +16,9 @@ schema_error::schema_error(const std::string &message, std::string file, int lin
     : error(file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message, std::move(hint)),
       m_file(std::move(file)), m_line(line), m_column(column) {}
 
+interrupted_error::interrupted_error(const std::string &message, int signal, bool committed, std::string hint)
+    : error(message, std::move(hint)), m_signal(signal), m_committed(committed) {}
+
 namespace {
 std::string describe_issues(const std::string &model, const std::vector<validation_issue> &issues) {
   std::string text = std::to_string(issues.size()) + " validation issue" + (issues.size() == 1 ? "" : "s") + " for " + model + ":";

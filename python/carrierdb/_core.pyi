@@ -53,6 +53,13 @@ class SchemaError(CarrierDBError, ValueError):
     line: int
     column: int
 class NotFound(CarrierDBError, LookupError): ...
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM stopped an operation; what was not committed was rolled back."""
+    message: str
+    hint: Optional[str]
+    committed: bool
+    signal: Optional[int]
+    result: Any
 
 class ConnectionOptions:
     pool_size: int

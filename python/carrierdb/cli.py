@@ -7,13 +7,17 @@ Exit codes (every command):
   3  configuration error (malformed URL, unknown scheme, bad option)
   4  the database could not be reached, or timed out
   5  any other carrierdb error (SQL error, failed migration, ...)
+  130, 143  stopped by Ctrl-C (SIGINT) or SIGTERM: what was not committed was rolled back, and the
+            message says what, if anything, had been committed
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -326,11 +330,45 @@ def exit_code_for(error: BaseException) -> int:
     return EXIT_ERROR
 
 
+def _stop_on_sigterm() -> None:
+    """SIGTERM (a CI job cancelled, `kill`, a container stopping) stops a command exactly as Ctrl-C
+    does: the operation rolls back what it has not committed and says so."""
+
+    def terminate(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt("SIGTERM")
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, terminate)
+
+
+def _interrupted(args: argparse.Namespace, stop: BaseException) -> int:
+    """Reports a stop truthfully: what was rolled back, or what had been committed before it."""
+    signum = getattr(stop, "signal", None) or (signal.SIGTERM if stop.args == ("SIGTERM",) else signal.SIGINT)
+    committed = getattr(stop, "committed", False)
+    result = getattr(stop, "result", None)
+    message = getattr(stop, "message", None) or "interrupted before anything was changed"
+    if getattr(args, "json", False):
+        payload: dict[str, Any] = {"error": "Interrupted", "committed": committed, "message": message}
+        if result is not None and hasattr(result, "to_json"):
+            payload["result"] = result.to_json()
+        json.dump(payload, sys.stdout, indent=2, default=str)
+        sys.stdout.write("\n")
+    else:
+        if result is not None:
+            print(result)  # the work is done: its report comes first
+        name = signal.Signals(signum).name if signum in tuple(signal.Signals) else f"signal {signum}"
+        print(f"carrierdb: interrupted ({name}): {message}", file=sys.stderr)
+    return 128 + int(signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    _stop_on_sigterm()
     try:
         return args.func(args)
+    except KeyboardInterrupt as stop:  # carrierdb.Interrupted too
+        return _interrupted(args, stop)
     except _core.CarrierDBError as error:
         if getattr(args, "json", False):
             json.dump({"error": type(error).__name__, "message": str(error)}, sys.stdout, indent=2)
@@ -338,9 +376,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             print(f"carrierdb: {type(error).__name__}: {error}", file=sys.stderr)
         return exit_code_for(error)
-    except KeyboardInterrupt:
-        print("carrierdb: interrupted", file=sys.stderr)
-        return 130
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from typing import Any, Optional
 
 from . import _core
 from .config import project_root, resolve
+from .interrupts import reports_as
 from .progress import Progress, progress_reporter
 
 __all__ = ["DeployReport", "MigrationEntry", "MigrationStatus", "Migrations", "connect_for_migrations"]
@@ -192,13 +193,14 @@ class Migrations:
     def deploy(self, *, dry_run: bool = False, allow_edited: bool = False, progress: Progress = None) -> DeployReport:
         """Apply pending migrations, each in its own transaction. ``dry_run`` runs them in one
         transaction that is rolled back. Raises MigrationError subclasses on refusal or failure."""
-        with progress_reporter(progress, "dry run" if dry_run else "deploy", "migration") as report:
+        with progress_reporter(progress, "dry run" if dry_run else "deploy", "migration") as report, \
+                reports_as(lambda raw: DeployReport("deploy", **raw)):
             raw = self._engine.deploy(dry_run=dry_run, allow_edited=allow_edited, progress=report)
         return DeployReport("deploy", **raw)
 
     def rollback(self, steps: int = 1, *, to: Optional[str] = None, progress: Progress = None) -> DeployReport:
         """Run down.sql of the latest ``steps`` applied migrations, or of all applied after ``to``."""
-        with progress_reporter(progress, "rollback", "migration") as report:
+        with progress_reporter(progress, "rollback", "migration") as report, reports_as(lambda raw: DeployReport("rollback", **raw)):
             raw = self._engine.rollback(steps=steps, to=to or "", progress=report)
         return DeployReport("rollback", **raw)
 
@@ -215,7 +217,7 @@ class Migrations:
     def reset(self, *, allow_production: bool = False, progress: Progress = None) -> DeployReport:
         """Drop every object in the schema and apply all migrations. Refused in the
         ``production`` environment unless ``allow_production``."""
-        with progress_reporter(progress, "reset", "migration") as report:
+        with progress_reporter(progress, "reset", "migration") as report, reports_as(lambda raw: DeployReport("reset", **raw)):
             raw = self._engine.reset(self.db.env or "", allow_production=allow_production, progress=report)
         return DeployReport("reset", **raw)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Iterator, Optional, Sequence
 
 from . import _core
+from .interrupts import reports_as
 from .config import project_root
 from .progress import resolve
 
@@ -143,7 +144,7 @@ def seed(db, env: Optional[str] = None, *, seeds: Optional[str | Path] = None, d
     if not manifest.is_file():
         raise _core.ConfigurationError(f"no seed set for environment '{env}': {manifest} does not exist")
     rejects_path = str(rejects or folder / "rejects.csv") if lenient else None
-    with _progress(progress) as report:
+    with _progress(progress) as report, reports_as(lambda raw: SeedReport(**raw, rejects_path=rejects_path)):
         raw = _seeder(db).apply(str(manifest), _options(db, "production" if folder.name == "production" else env, dry_run=dry_run,
                                                         lenient=lenient, rejects_path=rejects_path, allow_production=allow_production,
                                                         prune=prune, force=force, progress=report))
@@ -161,13 +162,14 @@ def seed_records(db, model: str, records: Any, *, key: Optional[Sequence[str]] =
     rejects_path = str(rejects) if lenient and rejects else None
     options = _options(db, env, dry_run=dry_run, lenient=lenient, rejects_path=rejects_path, allow_production=allow_production, prune=prune)
     label = label or f"records:{model}"
-    if hasattr(records, "columns") and hasattr(records, "to_dict"):
-        # A DataFrame goes column by column (tolist() is fast; no dict per row); NaN/NaT are missing.
-        names = [str(c) for c in records.columns]
-        columns = [_column_values(records[c]) for c in records.columns]
-        raw = _seeder(db).apply_columns(model, names, columns, list(key or []), label, options)
-    else:
-        raw = _seeder(db).apply_records(model, _records_from(records), list(key or []), label, options)
+    with reports_as(lambda raw: SeedReport(**raw, rejects_path=rejects_path)):
+        if hasattr(records, "columns") and hasattr(records, "to_dict"):
+            # A DataFrame goes column by column (tolist() is fast; no dict per row); NaN/NaT are missing.
+            names = [str(c) for c in records.columns]
+            columns = [_column_values(records[c]) for c in records.columns]
+            raw = _seeder(db).apply_columns(model, names, columns, list(key or []), label, options)
+        else:
+            raw = _seeder(db).apply_records(model, _records_from(records), list(key or []), label, options)
     return SeedReport(**raw, rejects_path=rejects_path)
 
 

@@ -11,6 +11,8 @@
 
 #include "carrierdb/error.hpp"
 #include "carrierdb/migrate/migrator.hpp"
+#include "carrierdb/interrupt.hpp"
+#include "carrierdb/seed/exporter.hpp"
 #include "carrierdb/seed/seeder.hpp"
 #include "test_support.hpp"
 
@@ -139,4 +141,41 @@ TEST_P(seeding_test, a_failing_record_stream_stops_the_load_and_writes_nothing) 
     return true;
   };
   EXPECT_EQ(s.apply_stream("Carrier", five, {"mcNumber"}, "records", options).inserted(), 5000);
+}
+
+TEST_P(seeding_test, a_stop_midway_rolls_the_whole_seed_back_and_records_nothing) {
+  seeder s(db, m_schema);
+  const auto manifest = write_set(60000);
+  interrupt_token token;
+  interrupt_scope scope(token);
+  std::thread stopper;
+  options.progress = [&](const seed_progress &p) {
+    // From another thread, as the signal watcher does, once a third of the file was read.
+    if (!stopper.joinable() && p.bytes * 3 > p.total_bytes) stopper = std::thread([&] { token.request(2); });
+  };
+  try {
+    s.apply(manifest, options);
+    FAIL() << "expected interrupted_error";
+  } catch (const interrupted_error &e) {
+    EXPECT_FALSE(e.committed());
+    EXPECT_NE(std::string(e.what()).find("rolled back"), std::string::npos) << e.what();
+  }
+  stopper.join();
+  interrupt_shield shield;  // the stop stays requested on this thread: look without it
+  EXPECT_EQ(carriers(), 0);
+  EXPECT_TRUE(s.history().empty());
+}
+
+TEST_P(seeding_test, a_stopped_export_leaves_the_target_file_as_it_was) {
+  seeder(db, m_schema).apply(write_set(12000), options);
+  const fs::path target = m_dir / "export.csv";
+  std::ofstream(target) << "the previous export\n";
+  interrupt_token token;
+  interrupt_scope scope(token);
+  token.request(15);
+  EXPECT_THROW(export_csv(db, m_schema, "Carrier", target.string(), export_options{}), interrupted_error);
+  std::ifstream in(target);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text, "the previous export\n");
+  EXPECT_FALSE(fs::exists(target.string() + ".partial"));
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -29,3 +30,12 @@ def run_cli(tmp_path: Path):
         )
 
     return run
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the project (migrations/, seeds/, schema.prisma) that a test may change."""
+    for name in ("migrations", "seeds"):
+        shutil.copytree(REPO / name, tmp_path / name)
+    shutil.copy(REPO / "schema.prisma", tmp_path / "schema.prisma")
+    return tmp_path

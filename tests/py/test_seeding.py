@@ -22,14 +22,6 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
-    for name in ("migrations", "seeds"):
-        shutil.copytree(REPO / name, tmp_path / name)
-    shutil.copy(REPO / "schema.prisma", tmp_path / "schema.prisma")
-    return tmp_path
-
-
-@pytest.fixture
 def db(carrierdb_url, project, monkeypatch):
     monkeypatch.setenv("CARRIERDB_PROJECT_DIR", str(project))
     database = carrierdb.connect(carrierdb_url, env="development")

@@ -215,6 +215,25 @@ public:
   using error::error;
 };
 
+/// The operation stopped because it was asked to (Ctrl-C, SIGTERM). The message says what was
+/// rolled back and what, if anything, had been committed before the stop (`committed()`).
+class interrupted_error : public error {
+public:
+  explicit interrupted_error(const std::string &message, int signal = 0, bool committed = false, std::string hint = {});
+  /// The signal that asked for the stop (0 when not known).
+  int signal() const noexcept { return m_signal; }
+  /// True when part of the operation's work had been committed before it stopped.
+  bool committed() const noexcept { return m_committed; }
+  /// The same stop, told with what the operation knows about its own state.
+  interrupted_error retold(const std::string &message, bool committed, std::string hint = {}) const {
+    return interrupted_error(message, m_signal, committed, std::move(hint));
+  }
+
+private:
+  int m_signal;
+  bool m_committed;
+};
+
 /// Throws an error of the same class as `original` with a new message and diagnostics, so
 /// context (a script line, a migration name) can be added without changing what callers catch.
 [[noreturn]] void rethrow_with_context(const database_error &original, const std::string &message, diagnostics diag);

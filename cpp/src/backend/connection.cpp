@@ -73,7 +73,7 @@ std::unique_ptr<connection> open_connection(const database_url &url, const conne
       if (log_enabled(log_level::info))
         log(log_level::info, "cannot reach " + url.display() + " yet (attempt " + std::to_string(attempt + 1) +
                                  "), retrying in " + std::to_string(delay.count()) + " ms");
-      std::this_thread::sleep_for(delay);
+      interruptible_sleep(delay);
     }
   }
 }

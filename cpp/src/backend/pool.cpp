@@ -1,7 +1,10 @@
 // connection_pool: lazy opening, bounded size, waiting with a timeout, unhealthy connections dropped.
 #include "carrierdb/backend/pool.hpp"
 
+#include <algorithm>
+
 #include "carrierdb/error.hpp"
+#include "carrierdb/interrupt.hpp"
 
 namespace carrierdb {
 
@@ -30,10 +33,20 @@ connection_pool::connection_pool(database_url url, connection_options options)
 connection_pool::lease connection_pool::acquire() {
   std::unique_lock<std::mutex> lock(m_mutex);
   const auto ready = [&] { return !m_idle.empty() || m_open < m_max; };
+  // Waits in slices so that a stop request (Ctrl-C) ends the wait within 50 ms.
+  const auto wait_until = [&](std::chrono::steady_clock::time_point deadline) {
+    while (!ready()) {
+      check_interrupt();
+      const auto now = std::chrono::steady_clock::now();
+      if (now >= deadline) return false;
+      m_available.wait_until(lock, std::min(deadline, now + std::chrono::milliseconds(50)));
+    }
+    return true;
+  };
   if (!ready()) {
     if (m_options.pool_timeout.count() <= 0) {
-      m_available.wait(lock, ready);
-    } else if (!m_available.wait_for(lock, m_options.pool_timeout, ready)) {
+      wait_until(std::chrono::steady_clock::time_point::max());
+    } else if (!wait_until(std::chrono::steady_clock::now() + m_options.pool_timeout)) {
       throw timeout_error("no free connection to " + m_url.display() + " within " +
                               std::to_string(m_options.pool_timeout.count()) + " ms (all " +
                               std::to_string(m_max) + " in use)",

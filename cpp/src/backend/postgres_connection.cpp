@@ -87,6 +87,9 @@ void parse_server_message(const std::string &message, diagnostics &diag, std::st
   if (sqlstate == "23502") throw not_null_violation(text, diag, server_hint);
   if (sqlstate == "23514") throw check_violation(text, diag, server_hint);
   if (cls == "23") throw integrity_error(text, diag, server_hint);
+  // Cancelled on our own request (Ctrl-C, SIGTERM), not by statement_timeout.
+  if (sqlstate == "57014" && interrupt_requested())
+    throw interrupted_error("interrupted: the server cancelled the running statement", interrupt_signal());
   if (sqlstate == "57014") throw timeout_error(text, diag, server_hint.empty() ? "raise statement_timeout, or make the statement cheaper" : server_hint);
   if (sqlstate == "55P03") throw timeout_error(text, diag, server_hint);
   if (sqlstate == "08P01" && text.find("bind message supplies") != std::string::npos)
@@ -225,6 +228,7 @@ public:
   ~postgres_lock() override {
     // A broken connection has lost the session lock already; nothing to release then.
     if (!m_conn.healthy()) return;
+    interrupt_shield shield;  // released even while the operation that held it is being stopped
     try {
       m_conn.query("SELECT pg_advisory_unlock($1)", {m_key});
     } catch (...) {
@@ -238,6 +242,8 @@ private:
   connection &m_conn;
   std::int64_t m_key;
 };
+
+PGconn *pg_conn(pqxx::connection_base &c);
 
 class postgres_connection final : public connection {
 public:
@@ -279,6 +285,12 @@ public:
                              diag, hint);
     }
     m_notices = std::make_unique<notice_to_log>(*m_conn);
+    // Made once here, on the connection's thread; PQcancel() on it is safe from any thread.
+    m_cancel.reset(PQgetCancel(pg_conn(*m_conn)));
+    m_cancel_statement = [this] {
+      char error[256];
+      if (m_cancel) PQcancel(m_cancel.get(), error, sizeof error);
+    };
     std::string setup = "SET TIME ZONE 'UTC'";
     // PostgreSQL 14+: notice a vanished client during a long statement (a killed deploy)
     // within a second, so its transaction rolls back and its locks go at once.
@@ -297,6 +309,7 @@ public:
   bool healthy() const noexcept override { return m_healthy && m_conn && m_conn->is_open(); }
   void discard() noexcept override { m_healthy = false; }
   pqxx::connection &raw() { return *m_conn; }
+  const std::function<void()> &cancel_statement() const noexcept { return m_cancel_statement; }
   // libpqxx 6.4 keeps the PGconn (and PQtransactionStatus) private: the state is tracked from
   // the statements this connection runs.
   bool in_transaction() const noexcept override { return m_in_transaction; }
@@ -649,6 +662,7 @@ private:
                               "finish the load before running another statement on its connection");
     }
     try {
+      statement_in_flight in_flight(m_cancel_statement);  // a stop request cancels it on the server
       pqxx::nontransaction tx(*m_conn);
       pqxx::result r = work(tx);
       track_transaction(sql);
@@ -710,6 +724,8 @@ private:
 
   std::unique_ptr<pqxx::connection> m_conn;
   std::unique_ptr<notice_to_log> m_notices;
+  std::unique_ptr<PGcancel, void (*)(PGcancel *)> m_cancel{nullptr, PQfreeCancel};
+  std::function<void()> m_cancel_statement;  // sends a cancel request for what runs now
   std::string m_display;
   connection_options m_options;
   capabilities m_caps;
@@ -726,8 +742,9 @@ private:
 class postgres_copy_sink final : public copy_sink {
 public:
   postgres_copy_sink(pqxx::connection &conn, const std::string &table, const std::vector<std::string> &quoted_columns,
-                     std::function<void(const std::exception_ptr &)> on_error)
-      : m_tx(conn), m_writer(m_tx, table, quoted_columns.begin(), quoted_columns.end()), m_on_error(std::move(on_error)) {}
+                     std::function<void(const std::exception_ptr &)> on_error, const std::function<void()> &cancel)
+      : m_tx(conn), m_writer(m_tx, table, quoted_columns.begin(), quoted_columns.end()), m_on_error(std::move(on_error)),
+        m_cancel(cancel) {}
 
   void write(const std::vector<value> &row) override {
     m_line.clear();
@@ -745,6 +762,7 @@ public:
 
   std::int64_t finish() override {
     try {
+      statement_in_flight in_flight(m_cancel);  // the server may take long to finish the load
       m_writer.complete();
     } catch (...) {
       m_on_error(std::current_exception());
@@ -756,6 +774,7 @@ private:
   pqxx::nontransaction m_tx;
   pqxx::tablewriter m_writer;
   std::function<void(const std::exception_ptr &)> m_on_error;
+  const std::function<void()> &m_cancel;
   std::string m_line;
   std::int64_t m_count = 0;
 };
@@ -779,8 +798,8 @@ PGconn *pg_conn(pqxx::connection_base &c) { return (c.*raw_connection_of())(); }
 class postgres_binary_copy_sink final : public copy_sink {
 public:
   postgres_binary_copy_sink(PGconn *pg, bool &open_flag, const std::string &copy_sql, std::vector<pg_binary_type> types,
-                            std::function<void(const std::exception_ptr &)> on_error)
-      : m_pg(pg), m_open(open_flag), m_sql(copy_sql), m_types(std::move(types)), m_on_error(std::move(on_error)) {
+                            std::function<void(const std::exception_ptr &)> on_error, const std::function<void()> &cancel)
+      : m_pg(pg), m_open(open_flag), m_sql(copy_sql), m_types(std::move(types)), m_on_error(std::move(on_error)), m_cancel(cancel) {
     PGresult *r = PQexec(m_pg, m_sql.c_str());
     if (PQresultStatus(r) != PGRES_COPY_IN) {
       m_done = true;
@@ -818,11 +837,18 @@ public:
   }
 
   std::int64_t finish() override {
+    check_interrupt();  // a stop now abandons the COPY (the destructor ends it with an error)
     append_pg_binary_trailer(m_buffer);
     flush();
     m_done = true;
     const bool ended = PQputCopyEnd(m_pg, nullptr) == 1;
-    PGresult *failed = drain();
+    PGresult *failed;
+    {
+      // The server may take long to finish the load: a stop request cancels it. The result must be
+      // read back whatever happens, so a stop requested meanwhile cancels rather than refuses.
+      statement_in_flight in_flight(m_cancel, statement_in_flight::cancel_if_requested);
+      failed = drain();
+    }
     m_open = false;
     if (failed || !ended) fail(failed);
     return m_count;
@@ -878,6 +904,7 @@ private:
   std::string m_sql;
   std::vector<pg_binary_type> m_types;
   std::function<void(const std::exception_ptr &)> m_on_error;
+  const std::function<void()> &m_cancel;
   std::string m_buffer;
   std::int64_t m_count = 0;
   bool m_done = false;
@@ -922,9 +949,9 @@ std::unique_ptr<copy_sink> postgres_connection::begin_copy(const std::string &ta
       for (const auto &c : quoted) list += (list.empty() ? "" : ", ") + c;
       return std::make_unique<postgres_binary_copy_sink>(pg_conn(raw()), m_binary_copy_open,
                                                          "COPY " + quote_identifier(table) + " (" + list + ") FROM STDIN (FORMAT binary)",
-                                                         std::move(types), rethrow);
+                                                         std::move(types), rethrow, cancel_statement());
     }
-    return std::make_unique<postgres_copy_sink>(raw(), quote_identifier(table), quoted, rethrow);
+    return std::make_unique<postgres_copy_sink>(raw(), quote_identifier(table), quoted, rethrow, cancel_statement());
   } catch (...) {
     translate_current(what);
   }

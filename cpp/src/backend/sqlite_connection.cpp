@@ -114,7 +114,10 @@ const char *code_name(int primary) {
     case SQLITE_RANGE: throw programming_error(text, diag);
     case SQLITE_MISMATCH:
     case SQLITE_TOOBIG: throw data_error(text, diag);
-    case SQLITE_INTERRUPT: throw timeout_error("statement cancelled: it ran past statement_timeout", diag, "raise statement_timeout, or make the statement cheaper");
+    case SQLITE_INTERRUPT:
+      // Stopped on our own request (Ctrl-C, SIGTERM), not by statement_timeout.
+      if (interrupt_requested()) throw interrupted_error("interrupted: SQLite stopped the running statement", interrupt_signal());
+      throw timeout_error("statement cancelled: it ran past statement_timeout", diag, "raise statement_timeout, or make the statement cheaper");
     case SQLITE_BUSY:
     case SQLITE_LOCKED: throw timeout_error(text + " (another connection holds the write lock)", diag, "raise busy_timeout, or keep write transactions short");
     case SQLITE_CANTOPEN: throw connection_error("cannot open SQLite database " + display + ": " + text, diag);
@@ -196,6 +199,16 @@ public:
     }
     sqlite3_extended_result_codes(m_db, 1);
     sqlite3_busy_timeout(m_db, static_cast<int>(options.busy_timeout.count()));
+    // Every 1,000 virtual-machine steps: past statement_timeout, or asked to stop (Ctrl-C)? Runs
+    // on the statement's own thread, so a stop never races the statement's end.
+    sqlite3_progress_handler(
+        m_db, 1000,
+        [](void *self) -> int {
+          const auto *conn = static_cast<sqlite_connection *>(self);
+          if (interrupt_pending()) return 1;
+          return conn->m_timeout_armed && std::chrono::steady_clock::now() > conn->m_deadline ? 1 : 0;
+        },
+        this);
     try {
       execute_script("PRAGMA foreign_keys = ON", {});
       if (!m_path.empty()) {
@@ -406,6 +419,7 @@ public:
       }
       commit();
     } catch (...) {
+      interrupt_shield shield;  // foreign keys come back on even while a stop unwinds the reset
       try {
         rollback();
       } catch (...) {
@@ -468,7 +482,12 @@ public:
                                 std::to_string(timeout.count()) + " ms",
                             diagnostics{}, "another migration is running against this file; wait for it, or raise lock_timeout");
       }
-      std::this_thread::sleep_for(wait);
+      try {
+        interruptible_sleep(wait);
+      } catch (...) {
+        close(fd);
+        throw;
+      }
       wait = std::min(wait * 2, std::chrono::milliseconds(100));
     }
     return std::make_unique<sqlite_file_lock>(fd);
@@ -615,16 +634,13 @@ private:
     }
   }
 
-  // statement_timeout on SQLite: a progress handler interrupts the statement past its deadline.
+  // Before each statement: no statement starts once a stop is pending, and statement_timeout's
+  // deadline is set for the progress handler.
   void arm_timeout() {
+    check_interrupt();
     if (m_options.statement_timeout.count() <= 0) return;
     m_deadline = std::chrono::steady_clock::now() + m_options.statement_timeout;
-    sqlite3_progress_handler(
-        m_db, 1000,
-        [](void *self) -> int {
-          return std::chrono::steady_clock::now() > static_cast<sqlite_connection *>(self)->m_deadline ? 1 : 0;
-        },
-        this);
+    m_timeout_armed = true;
   }
 
   [[noreturn]] void fail_in_script(int rc, const std::string &text, int line) {
@@ -646,6 +662,7 @@ private:
   connection_options m_options;
   capabilities m_caps;
   std::chrono::steady_clock::time_point m_deadline;
+  bool m_timeout_armed = false;
 };
 
 // SQLite has no COPY: one prepared INSERT, re-bound for every row, inside the caller's transaction.
@@ -701,6 +718,7 @@ private:
     sqlite3_stmt *stmt = full ? m_full : tail.get();
     for (std::size_t k = 0; k < m_pending.size(); ++k) m_conn.bind_value(stmt, static_cast<int>(k + 1), m_pending[k]);
     m_pending.clear();
+    check_interrupt();
     const int rc = sqlite3_step(stmt);
     sqlite3_reset(stmt);
     if (rc != SQLITE_DONE) m_conn.fail(rc, m_prefix + "(...) x " + std::to_string(rows));

@@ -47,6 +47,26 @@ void notify(const progress_callback &progress, std::size_t index, std::size_t to
   if (progress) progress(migration_progress{index, total, name, finished, seconds});
 }
 
+// What a stop left behind besides the migration it interrupted: those completed before it.
+std::string completed_before(const deploy_report &report, const std::string &done) {
+  if (report.migrations.empty()) return "no migration had been " + done + " before the stop";
+  std::string names;
+  for (const auto &m : report.migrations) names += (names.empty() ? "" : ", ") + m.name;
+  return std::to_string(report.migrations.size()) + " migration(s) had been " + done + " and recorded before the stop (" + names + ")";
+}
+
+// Reports progress between migrations. A stop asked for there (by the progress callback's Ctrl-C
+// check) leaves no migration half-done: it is told with what was completed.
+void notify_between(const progress_callback &progress, std::size_t index, std::size_t total, const std::string &name, bool finished,
+                    double seconds, const deploy_report &report, const std::string &operation, const std::string &done) {
+  try {
+    notify(progress, index, total, name, finished, seconds);
+  } catch (const interrupted_error &e) {
+    throw e.retold(operation + " was interrupted between migrations: " + completed_before(report, done), !report.migrations.empty(),
+                   "run `carrierdb migrate " + operation + "` again to continue");
+  }
+}
+
 migration_context context_for(const migration_file &m, const std::string &file) {
   migration_context ctx;
   ctx.migration = m.name;
@@ -195,7 +215,12 @@ deploy_report migrator::deploy(const deploy_options &options) {
   }
 
   if (options.dry_run) {
-    deploy_report dry = dry_run(conn, history, files, options);
+    deploy_report dry;
+    try {
+      dry = dry_run(conn, history, files, options);
+    } catch (const interrupted_error &e) {
+      throw e.retold("the dry run was interrupted: everything it ran was rolled back; nothing changed", false);
+    }
     dry.warnings.insert(dry.warnings.begin(), report.warnings.begin(), report.warnings.end());
     dry.seconds = seconds_since(start);
     return dry;
@@ -218,7 +243,7 @@ deploy_report migrator::apply_pending(connection &conn, history_table &history, 
   }
   for (std::size_t k = 0; k < pending.size(); ++k) {
     const migration_file &m = *pending[k];
-    notify(options.progress, k, pending.size(), m.name, false, 0);
+    notify_between(options.progress, k, pending.size(), m.name, false, 0, report, "deploy", "applied");
     const auto started_wall = std::chrono::system_clock::now();
     const auto started = clock::now();
     std::int64_t steps = 0;
@@ -230,6 +255,15 @@ deploy_report migrator::apply_pending(connection &conn, history_table &history, 
         conn.execute_script(m.up_sql, [&](const script_statement &) { ++steps; });
         history.insert_finished(m.name, m.checksum, started_wall, steps);
         conn.commit();
+      } catch (const interrupted_error &e) {
+        try {
+          conn.rollback();
+        } catch (...) {
+          conn.discard();  // closing it rolls back on the server
+        }
+        throw e.retold("deploy was interrupted while applying " + m.name + ": its changes were rolled back and it is not recorded; " +
+                           completed_before(report, "applied"),
+                       !report.migrations.empty(), "run `carrierdb migrate deploy` again to apply what is pending");
       } catch (const database_error &e) {
         try {
           conn.rollback();
@@ -269,7 +303,26 @@ deploy_report migrator::apply_pending(connection &conn, history_table &history, 
       const std::string id = history.insert_started(m.name, m.checksum, started_wall);
       try {
         conn.execute_script(m.up_sql, [&](const script_statement &) { ++steps; });
+        interrupt_shield shield;  // the statements ran: record that, whatever is asked now
         history.mark_finished(id, steps);
+      } catch (const interrupted_error &e) {
+        // Statements outside a transaction cannot be undone: record the attempt as failed.
+        const std::int64_t done = std::max<std::int64_t>(0, steps - 1);
+        bool recorded = false;
+        try {
+          interrupt_shield shield;
+          history.mark_failed(id, done, "Migration name: " + m.name + "\n\nInterrupted after " + std::to_string(done) +
+                                             " statement(s) (outside a transaction, they remain applied).\n");
+          recorded = true;
+        } catch (...) {
+        }
+        throw e.retold("deploy was interrupted during " + m.name + ", which runs outside a transaction: the " + std::to_string(done) +
+                           " statement(s) before the stop remain applied; the attempt is " +
+                           (recorded ? "recorded as failed" : "left recorded as started, not finished") + "; " +
+                           completed_before(report, "applied"),
+                       true,
+                       "complete or undo those statements by hand, then `carrierdb migrate resolve --applied " + m.name +
+                           "` or `--rolled-back " + m.name + "`");
       } catch (const database_error &e) {
         const std::string logs = failure_logs(m, e, m.up_path);
         if (conn.healthy()) {
@@ -293,7 +346,7 @@ deploy_report migrator::apply_pending(connection &conn, history_table &history, 
     const double seconds = seconds_since(started);
     report.migrations.push_back(applied_migration{m.name, seconds, steps, true, false, {}});
     if (log_enabled(log_level::info)) log(log_level::info, "applied migration " + m.name + " in " + std::to_string(seconds) + " s");
-    notify(options.progress, k, pending.size(), m.name, true, seconds);
+    notify_between(options.progress, k, pending.size(), m.name, true, seconds, report, "deploy", "applied");
   }
   return report;
 }
@@ -404,7 +457,7 @@ deploy_report migrator::rollback(const rollback_options &options) {
   deploy_report report;
   for (std::size_t k = 0; k < targets.size(); ++k) {
     const migration_file &m = *files.find(targets[k]);
-    notify(options.progress, k, targets.size(), m.name, false, 0);
+    notify_between(options.progress, k, targets.size(), m.name, false, 0, report, "rollback", "rolled back");
     const auto started = clock::now();
     std::int64_t steps = 0;
     if (m.down_transactional) conn.begin();
@@ -412,6 +465,21 @@ deploy_report migrator::rollback(const rollback_options &options) {
       conn.execute_script(*m.down_sql, [&](const script_statement &) { ++steps; });
       history.mark_rolled_back(m.name, false);
       if (m.down_transactional) conn.commit();
+    } catch (const interrupted_error &e) {
+      if (m.down_transactional) {
+        try {
+          conn.rollback();
+        } catch (...) {
+          conn.discard();
+        }
+        throw e.retold("rollback was interrupted while rolling back " + m.name + ": that rollback was undone and " + m.name +
+                           " is still applied; " + completed_before(report, "rolled back"),
+                       !report.migrations.empty(), "run the rollback again when you are ready");
+      }
+      throw e.retold("rollback was interrupted during " + m.name + "'s down migration, which runs outside a transaction: the " +
+                         std::to_string(std::max<std::int64_t>(0, steps - 1)) + " statement(s) before the stop remain applied and " +
+                         m.name + " is still recorded as applied; " + completed_before(report, "rolled back"),
+                     true, "complete or undo those statements by hand");
     } catch (const database_error &e) {
       if (m.down_transactional) {
         try {
@@ -437,7 +505,7 @@ deploy_report migrator::rollback(const rollback_options &options) {
     }
     const double seconds = seconds_since(started);
     report.migrations.push_back(applied_migration{m.name, seconds, steps, true, false, {}});
-    notify(options.progress, k, targets.size(), m.name, true, seconds);
+    notify_between(options.progress, k, targets.size(), m.name, true, seconds, report, "rollback", "rolled back");
   }
   report.seconds = seconds_since(start);
   return report;
@@ -496,11 +564,21 @@ deploy_report migrator::reset(const reset_options &options) {
   const auto start = clock::now();
   const migration_set files = load();
   locked_session session(*m_db, m_options);
-  session.conn().drop_all_objects();
-  session.history().create();
+  try {
+    session.conn().drop_all_objects();  // one transaction: a stop here changes nothing
+  } catch (const interrupted_error &e) {
+    throw e.retold("reset was interrupted before anything was dropped: the database is unchanged", false);
+  }
   deploy_options deploy;
   deploy.progress = options.progress;
-  deploy_report report = apply_pending(session.conn(), session.history(), files, deploy);
+  deploy_report report;
+  try {
+    session.history().create();
+    report = apply_pending(session.conn(), session.history(), files, deploy);
+  } catch (const interrupted_error &e) {
+    throw e.retold("reset was interrupted after every object had been dropped; " + std::string(e.what()), true,
+                   "run `carrierdb migrate deploy` to apply the remaining migrations");
+  }
   report.seconds = seconds_since(start);
   return report;
 }

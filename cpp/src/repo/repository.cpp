@@ -559,6 +559,12 @@ result repository::create_many(const std::vector<record> &rows, bool skip_duplic
       }
     }
     m_db->commit();
+  } catch (const interrupted_error &e) {
+    try {
+      m_db->rollback();
+    } catch (...) {
+    }
+    throw e.retold("create_many was interrupted: every row it had sent was rolled back; nothing was written", false);
   } catch (...) {
     try {
       m_db->rollback();
@@ -624,6 +630,7 @@ std::int64_t repository::create_many_streamed(const std::function<bool(std::vect
           sink->write(row);
         }
         chunk.clear();
+        check_interrupt();  // between chunks (4,096 rows from Python): a stop rolls everything back
       }
       if (sink) written = sink->finish();
       sink.reset();
@@ -659,6 +666,13 @@ std::int64_t repository::create_many_streamed(const std::function<bool(std::vect
       }
     }
     m_db->commit();
+  } catch (const interrupted_error &e) {
+    sink.reset();
+    try {
+      m_db->rollback();
+    } catch (...) {
+    }
+    throw e.retold("create_many was interrupted: every row it had sent was rolled back; nothing was written", false);
   } catch (...) {
     sink.reset();
     try {

@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "carrierdb/error.hpp"
@@ -86,8 +87,19 @@ std::int64_t export_csv(std::shared_ptr<database> db, std::shared_ptr<const sche
                            f.updated_at;
     if (!generated) fields.push_back(&f);
   }
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw configuration_error("cannot write " + path);
+  // Written beside the target and renamed over it at the end: a failed or interrupted export
+  // leaves the target as it was, never half-written.
+  const std::string partial = path + ".partial";
+  std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+  if (!out) throw configuration_error("cannot write " + partial + " (beside " + path + ")", "check that the directory exists and is writable");
+  struct remove_unless_done {
+    const std::string &file;
+    bool done = false;
+    ~remove_unless_done() {
+      std::error_code ignored;
+      if (!done) std::filesystem::remove(file, ignored);
+    }
+  } cleanup{partial};
   const auto csv = [](const std::string &v) {
     if (v.empty()) return std::string("\"\"");  // "" is the empty string; an empty cell is NULL
     if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
@@ -124,7 +136,12 @@ std::int64_t export_csv(std::shared_ptr<database> db, std::shared_ptr<const sche
     find.order_by.what = document::kind::object;
     find.order_by.object.emplace_back(id, document::of(std::string("asc")));
     find.take = page;
-    const result r = repo.find_many(find);
+    result r;
+    try {
+      r = repo.find_many(find);
+    } catch (const interrupted_error &e) {
+      throw e.retold("the export was interrupted: " + path + " was left as it was", false);
+    }
     for (const auto &row : r.rows) {
       for (std::size_t k = 0; k < fields.size(); ++k) {
         std::size_t c = 0;
@@ -151,6 +168,14 @@ std::int64_t export_csv(std::shared_ptr<database> db, std::shared_ptr<const sche
     last = r.rows.back()[c];
     first_page = false;
   }
+  out.close();
+  if (!out) throw configuration_error("cannot write " + partial + ": the disk may be full");
+  if (interrupt_pending())  // the last moment a stop leaves the target untouched
+    throw interrupted_error("the export was interrupted: " + path + " was left as it was", interrupt_signal());
+  std::error_code renamed;
+  std::filesystem::rename(partial, path, renamed);
+  if (renamed) throw configuration_error("cannot replace " + path + ": " + renamed.message());
+  cleanup.done = true;
   return written;
 }
 

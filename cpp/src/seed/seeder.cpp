@@ -299,7 +299,10 @@ public:
   batch_slot *to_load() {
     std::unique_lock<std::mutex> lock(m_mutex);
     batch_slot &slot = m_slots[m_loaded % m_slots.size()];
-    m_changed.wait(lock, [&] { return (m_loaded < m_read && slot.at == batch_slot::stage::prepared) || (m_end && m_loaded == m_read); });
+    // In slices: a stop asked for while the input stalls (a slow disk, a DataFrame being
+    // converted) is seen within 50 ms, not when the next batch arrives.
+    const auto ready = [&] { return (m_loaded < m_read && slot.at == batch_slot::stage::prepared) || (m_end && m_loaded == m_read); };
+    while (!m_changed.wait_for(lock, std::chrono::milliseconds(50), ready)) check_interrupt();
     if (m_loaded == m_read) {
       if (m_input_error) std::rethrow_exception(m_input_error);
       return nullptr;
@@ -572,6 +575,7 @@ public:
       if (batch->error) std::rethrow_exception(batch->error);
       if (batch->progressed && m_options.progress) m_options.progress(seed_progress{label, batch->bytes, batch->total, 0, false});
       ring.loaded(*batch);
+      check_interrupt();  // once a batch (1,024 rows, about a millisecond): a stop ends the load here
     }
     std::int64_t staged = 0;
     try {
@@ -921,6 +925,14 @@ seed_result in_transaction(database &db, const seed_options &options, Body &&bod
     if (options.dry_run || result.skipped) conn.rollback();
     else conn.commit();
     return result;
+  } catch (const interrupted_error &e) {
+    try {
+      conn.rollback();
+    } catch (...) {
+      lease->discard();  // the server rolls back when the connection closes
+    }
+    throw e.retold("seeding was interrupted: its transaction was rolled back; no row was written and nothing was recorded",
+                   false, "run the seed again when you are ready; it starts from the beginning");
   } catch (...) {
     try {
       conn.rollback();

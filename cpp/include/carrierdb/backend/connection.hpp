@@ -12,6 +12,7 @@
 
 #include "carrierdb/backend/url.hpp"
 #include "carrierdb/backend/value.hpp"
+#include "carrierdb/interrupt.hpp"
 
 namespace carrierdb {
 
@@ -134,12 +135,25 @@ public:
 
   /// Transaction control. `begin` starts a write transaction (SQLite: IMMEDIATE, so a
   /// writer never deadlocks on a lock upgrade).
+  /// A stop requested before COMMIT is honoured (interrupted_error; the caller rolls back); once
+  /// sent, COMMIT runs to its end unshaken by a stop, so its outcome is known. Rollbacks always
+  /// run, whatever was requested (SQLite may have rolled back already: then there is nothing to do).
   virtual void begin();
-  void commit() { execute("COMMIT"); }
-  void rollback() { execute("ROLLBACK"); }
+  void commit() {
+    check_interrupt();
+    interrupt_shield shield;
+    execute("COMMIT");
+  }
+  void rollback() {
+    interrupt_shield shield;
+    if (in_transaction()) execute("ROLLBACK");
+  }
   void savepoint(const std::string &name) { execute("SAVEPOINT " + quote_identifier(name)); }
   void release_savepoint(const std::string &name) { execute("RELEASE SAVEPOINT " + quote_identifier(name)); }
-  void rollback_to_savepoint(const std::string &name) { execute("ROLLBACK TO SAVEPOINT " + quote_identifier(name)); }
+  void rollback_to_savepoint(const std::string &name) {
+    interrupt_shield shield;
+    execute("ROLLBACK TO SAVEPOINT " + quote_identifier(name));
+  }
 
   /// The column type for `type` in this dialect (`length` for varchar).
   virtual std::string sql_type(logical_type type, int length = 0) const = 0;

@@ -113,6 +113,8 @@ public:
                            const std::vector<std::string> &key, const std::string &label, const seed_options &options);
 
   std::vector<seed_history_row> history();
+  /// The table the seed history is kept in.
+  const std::string &history_table() const noexcept { return m_history; }
 
 private:
   seed_result apply_produced(const std::string &model, const seed_row_producer &produce, const std::vector<std::string> &key,

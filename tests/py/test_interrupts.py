@@ -1,0 +1,327 @@
+"""Ctrl-C and SIGTERM never commit what they interrupt, on both backends.
+
+Each test runs the operation in a child process (as a user would: the CLI, or a script using the
+Python API without any progress reporting), waits until the operation holds its lock (so it is
+surely under way), sends the signal at a random moment after that, and then checks:
+  - the database is exactly as before or exactly as after, never in between;
+  - the process said which (rolled back, or committed) and exited as interrupted;
+  - it exited within 1 s of the signal.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import pty
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+import carrierdb
+
+SEED_LOCK = 72707370  # k_seed_lock_key
+MIGRATION_LOCK = 72707369  # Prisma's key
+
+# Seeded on each trial: the random moments differ from run to run, but a failure names its seed.
+RNG = random.Random(int(os.environ.get("CARRIERDB_INTERRUPT_SEED", str(int(time.time())))))
+
+
+def write_big_seed(project: Path, rows: int) -> None:
+    folder = project / "seeds" / "big"
+    folder.mkdir()
+    with (folder / "carriers.csv").open("w") as f:
+        f.write("name,mcNumber,status\n")
+        for k in range(rows):
+            f.write(f"Carrier {k},MC{k + 1},ACTIVE\n")
+    (folder / "manifest.json").write_text(
+        json.dumps({"name": "big", "version": "1", "files": [{"path": "carriers.csv", "model": "Carrier", "key": ["mcNumber"]}]})
+    )
+
+
+def lock_is_held(url: str, key: int) -> bool:
+    """True while some process holds carrierdb's lock `key` (a seed or a migration is under way)."""
+    if url.startswith("sqlite:"):
+        path = url[len("sqlite:"):] + ".lock"
+        if not os.path.exists(path):
+            return False
+        with open(path, "a") as f:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(f, fcntl.LOCK_UN)
+            return False
+    probe = carrierdb.connect(url, pool_size=1)
+    try:
+        held = probe.query("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = $1",
+                           [key & 0xFFFFFFFF])
+        return held[0]["n"] > 0
+    finally:
+        probe.close()
+
+
+class Child:
+    """A child process, optionally on a pseudo-terminal (then tqdm draws its bar)."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], cwd: Path, tty: bool):
+        self.output = b""
+        if tty:
+            master, slave = pty.openpty()
+            self.proc = subprocess.Popen(argv, env=env, cwd=cwd, stdin=slave, stdout=slave, stderr=slave)
+            os.close(slave)
+            self._reader = threading.Thread(target=self._drain, args=(master,), daemon=True)
+        else:
+            self.proc = subprocess.Popen(argv, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                         stderr=subprocess.STDOUT)
+            self._reader = threading.Thread(target=self._drain, args=(self.proc.stdout.fileno(),), daemon=True)
+        self._reader.start()
+
+    def _drain(self, fd: int) -> None:
+        while True:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            self.output += chunk
+
+    def signal_when(self, ready, delay: float, signum: int) -> float | None:
+        """Waits until ready() (or the child's end), then `delay` seconds, then sends `signum`.
+        Returns when the signal was sent, or None when the child had already ended."""
+        deadline = time.monotonic() + 60
+        while not ready() and self.proc.poll() is None:
+            assert time.monotonic() < deadline, "the operation never started"
+            time.sleep(0.01)
+        time.sleep(delay)
+        if self.proc.poll() is not None:
+            return None
+        sent = time.monotonic()
+        self.proc.send_signal(signum)
+        return sent
+
+    def wait(self) -> tuple[int, str, float]:
+        code = self.proc.wait(timeout=60)
+        ended = time.monotonic()
+        self._reader.join(timeout=5)
+        return code, self.output.decode("utf-8", "replace"), ended
+
+
+def env_for(project: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DIRECT_URL")}
+    env["CARRIERDB_PROJECT_DIR"] = str(project)
+    return env
+
+
+def carriers(db) -> list[tuple]:
+    return [tuple(r.values()) for r in db.query("SELECT id, name, mc_number, status FROM carriers ORDER BY id")]
+
+
+def seed_runs(db) -> list[str]:
+    return [r["seed_set"] for r in db.seed_status()]
+
+
+def check_outcome(code: int, output: str, sent: float | None, ended: float, signum: int, finished_cleanly: bool,
+                  state_is_after: bool) -> str:
+    """The rules every trial must obey. Returns "before" or "after" for the tally."""
+    if sent is None:  # the signal came too late to be sent: the command simply finished
+        assert code == 0, output
+        assert state_is_after, output
+        return "after"
+    assert ended - sent < 1.0, f"exited {ended - sent:.2f} s after the signal\n{output}"
+    if state_is_after:
+        # Committed before the signal: the report says so, and the exit is still "interrupted".
+        assert code in (0, 128 + signum), output
+        if code != 0:
+            assert "committed" in output or "had finished" in output, output
+        return "after"
+    assert code == 128 + signum, output
+    assert "Traceback" not in output, output
+    assert finished_cleanly or "rolled back" in output or "before anything was changed" in output, output
+    return "before"
+
+
+@pytest.mark.parametrize("tty", [False, True], ids=["no_tty", "tty"])
+def test_interrupting_the_seed_command_commits_nothing(carrierdb_url, project, tty):
+    write_big_seed(project, 300_000)
+    db = carrierdb.connect(carrierdb_url, env="development")
+    db.migrations(project / "migrations").deploy()
+    db.seed("testing", seeds=project / "seeds")
+    before, runs_before = carriers(db), seed_runs(db)
+    db.close()
+    env = env_for(project)
+    tally = []
+    for trial in range(3):
+        signum = signal.SIGINT if trial != 1 else signal.SIGTERM
+        child = Child([sys.executable, "-m", "carrierdb.cli", "seed", "--env", "big", "--url", carrierdb_url],
+                      env, project, tty)
+        sent = child.signal_when(lambda: lock_is_held(carrierdb_url, SEED_LOCK), RNG.uniform(0.0, 0.6), signum)
+        code, output, ended = child.wait()
+        db = carrierdb.connect(carrierdb_url, env="development")
+        now, runs = carriers(db), seed_runs(db)
+        after = now != before
+        if after:  # the whole seed, recorded, then never again (the version is applied)
+            assert len(now) == len(before) + 300_000 and runs == runs_before + ["big"], output
+            db.close()
+            tally.append(check_outcome(code, output, sent, ended, signum, False, True))
+            break
+        assert runs == runs_before, output
+        db.close()
+        tally.append(check_outcome(code, output, sent, ended, signum, False, False))
+    assert "before" in tally, f"no trial interrupted the seed while it ran: {tally}"
+
+
+def test_interrupting_seed_records_of_a_dataframe_commits_nothing(carrierdb_url, project):
+    db = carrierdb.connect(carrierdb_url, env="development")
+    db.migrations(project / "migrations").deploy()
+    before = carriers(db)
+    db.close()
+    script = textwrap.dedent(
+        """
+        import json, sys
+        import pandas as pd
+        import carrierdb
+        db = carrierdb.connect(sys.argv[1], env="development")
+        n = 300_000
+        frame = pd.DataFrame({"name": [f"Carrier {k}" for k in range(n)], "mcNumber": [f"MC{k + 1}" for k in range(n)],
+                              "status": ["ACTIVE"] * n})
+        print("READY", flush=True)
+        try:
+            report = db.seed_records("Carrier", frame)
+        except carrierdb.Interrupted as stop:
+            print(json.dumps({"committed": stop.committed, "message": stop.message, "result": str(stop.result)}), flush=True)
+            sys.exit(130)
+        print(json.dumps({"inserted": report.inserted}), flush=True)
+        """
+    )
+    tally = []
+    for trial in range(3):
+        child = Child([sys.executable, "-c", script, carrierdb_url], env_for(project), project, tty=False)
+        sent = child.signal_when(lambda: lock_is_held(carrierdb_url, SEED_LOCK), RNG.uniform(0.0, 0.5), signal.SIGINT)
+        code, output, ended = child.wait()
+        db = carrierdb.connect(carrierdb_url, env="development")
+        now = carriers(db)
+        db.close()
+        if now != before:
+            assert len(now) == 300_000, output
+            tally.append(check_outcome(code, output, sent, ended, signal.SIGINT, False, True))
+            break
+        tally.append(check_outcome(code, output, sent, ended, signal.SIGINT, False, False))
+        report = json.loads(output.strip().splitlines()[-1])
+        assert report["committed"] is False and "rolled back" in report["message"], output
+    assert "before" in tally, f"no trial interrupted the load while it ran: {tally}"
+
+
+def long_statement(backend: str) -> str:
+    """A statement that runs for seconds on its own, without a round trip to check in between."""
+    if backend == "postgresql":
+        return "SELECT pg_sleep(20);"
+    return "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 500000000) SELECT count(*) FROM c;"
+
+
+def add_migrations(project: Path, backend: str) -> tuple[str, str]:
+    quick, slow = "20300101000000_quick_one", "20300101000001_long_one"
+    for name, body in ((quick, "CREATE TABLE quick_one (id INTEGER PRIMARY KEY);\n"),
+                       (slow, "CREATE TABLE long_one (id INTEGER PRIMARY KEY);\n" + long_statement(backend) + "\n"
+                              "INSERT INTO long_one (id) VALUES (1);\n")):
+        folder = project / "migrations" / name
+        folder.mkdir()
+        (folder / "migration.sql").write_text(body)
+        (folder / f"migration.{backend}.sql").write_text(body)
+    return quick, slow
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_interrupting_a_long_deploy_rolls_back_the_running_migration(carrierdb_url, carrierdb_backend, project, signum):
+    db = carrierdb.connect(carrierdb_url, env="development")
+    db.migrations(project / "migrations").deploy()
+    applied_before = db.migrations(project / "migrations").status().applied
+    db.close()
+    quick, slow = add_migrations(project, carrierdb_backend)
+    child = Child([sys.executable, "-m", "carrierdb.cli", "migrate", "deploy", "--url", carrierdb_url], env_for(project), project,
+                  tty=False)
+    sent = child.signal_when(lambda: lock_is_held(carrierdb_url, MIGRATION_LOCK), RNG.uniform(0.3, 0.8), signum)
+    code, output, ended = child.wait()
+    assert sent is not None, output
+    assert ended - sent < 1.0, f"exited {ended - sent:.2f} s after the signal\n{output}"
+    assert code == 128 + signum, output
+    db = carrierdb.connect(carrierdb_url, env="development")
+    status = db.migrations(project / "migrations").status()
+    # The quick migration committed before the signal; the long one was rolled back and not recorded.
+    assert status.applied == applied_before + [quick], output
+    assert status.by_state("pending") == [slow] and not status.by_state("failed"), output
+    assert "long_one" not in db.table_names() and "quick_one" in db.table_names()
+    assert f"{slow}: its changes were rolled back and it is not recorded" in output, output
+    assert f"1 migration(s) had been applied and recorded before the stop ({quick})" in output, output
+    # Nothing is left holding the lock: the next deploy applies it (here: after removing the sleep).
+    (project / "migrations" / slow / f"migration.{carrierdb_backend}.sql").write_text("CREATE TABLE long_one (id INTEGER PRIMARY KEY);\n")
+    (project / "migrations" / slow / "migration.sql").write_text("CREATE TABLE long_one (id INTEGER PRIMARY KEY);\n")
+    report = db.migrations(project / "migrations", lock_timeout=2).deploy()
+    assert report.names == [slow]
+    db.close()
+
+
+def test_interrupting_deploy_in_python_raises_interrupted_and_keeps_nothing(carrierdb_url, carrierdb_backend, project):
+    db = carrierdb.connect(carrierdb_url, env="development")
+    migrations = db.migrations(project / "migrations")
+    migrations.deploy()
+    quick, slow = add_migrations(project, carrierdb_backend)
+    before = db.schema_snapshot()
+    timer = threading.Thread(target=lambda: (time.sleep(0.5), os.kill(os.getpid(), signal.SIGINT)))
+    timer.start()
+    started = time.monotonic()
+    with pytest.raises(carrierdb.Interrupted) as stop:
+        migrations.deploy()  # no progress callback: nothing else checks for Ctrl-C
+    timer.join()
+    assert time.monotonic() - started < 1.5
+    assert stop.value.committed is True  # the quick migration was committed before the stop
+    assert quick in stop.value.message and slow in stop.value.message
+    assert isinstance(stop.value, KeyboardInterrupt) and not isinstance(stop.value, Exception)
+    status = migrations.status()
+    assert quick in status.applied and status.by_state("pending") == [slow]
+    assert "long_one" not in db.table_names()
+    assert db.schema_snapshot() != before  # quick_one exists: exactly what was reported
+    db.close()
+
+
+@pytest.mark.postgres_only
+def test_an_interrupt_during_commit_reports_the_committed_seed(carrierdb_url, carrierdb_backend, project):
+    """COMMIT runs to its end once sent, so its outcome is known: a stop that arrives meanwhile is
+    reported after the fact, with the report. PostgreSQL only: a deferred constraint trigger is the
+    way to make COMMIT itself take time; the mechanism is the same for SQLite."""
+    write_big_seed(project, 20_000)
+    db = carrierdb.connect(carrierdb_url, env="development")
+    db.migrations(project / "migrations").deploy()
+    db.seed("testing", seeds=project / "seeds")  # creates the seed history, where the slow trigger goes
+    before = len(carriers(db))
+    db.execute_script(
+        """
+        CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(1.5); RETURN NULL; END $$;
+        CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON _carrierdb_seeds DEFERRABLE INITIALLY DEFERRED
+          FOR EACH ROW EXECUTE FUNCTION slow_commit();
+        """
+    )
+
+    def committing() -> bool:
+        rows = db.query("SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND query = 'COMMIT'")
+        return rows[0]["n"] > 0
+
+    child = Child([sys.executable, "-m", "carrierdb.cli", "seed", "--env", "big", "--url", carrierdb_url], env_for(project), project,
+                  tty=False)
+    sent = child.signal_when(committing, 0.2, signal.SIGINT)
+    code, output, ended = child.wait()
+    assert sent is not None, output
+    assert code == 130, output
+    assert "20000 inserted" in output, output
+    assert output.index("20000 inserted") < output.index("interrupted (SIGINT)"), output  # the report comes first
+    assert "the seed had been committed when the interrupt arrived" in output, output
+    assert len(carriers(db)) == before + 20_000 and seed_runs(db) == ["testing", "big"]
+    db.close()
