@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "bindings.hpp"
+#include "signal_watch.hpp"
 #include "carrierdb/database.hpp"
 #include "carrierdb/error.hpp"
 
@@ -82,19 +83,25 @@ void init_database(py::module_ &m) {
           [](database &db, const std::string &sql, const py::object &args) {
             params p = to_params(args);
             result r;
+            signal_watch watch;  // Ctrl-C cancels a long query on the server
             {
               py::gil_scoped_release release;
               r = db.query(sql, p);
             }
-            return rows_to_dicts(r);
+            return watch.finish(rows_to_dicts(r), "the statement had completed when the interrupt arrived");
           },
           py::arg("sql"), py::arg("params") = py::none())
       .def(
           "execute",
           [](database &db, const std::string &sql, const py::object &args) {
             params p = to_params(args);
-            py::gil_scoped_release release;
-            return db.execute(sql, p);
+            std::int64_t affected;
+            signal_watch watch;
+            {
+              py::gil_scoped_release release;
+              affected = db.execute(sql, p);
+            }
+            return watch.finish(py::int_(affected), "the statement had completed when the interrupt arrived");
           },
           py::arg("sql"), py::arg("params") = py::none())
       .def("schema_snapshot",
@@ -107,7 +114,17 @@ void init_database(py::module_ &m) {
              py::gil_scoped_release release;
              return db.with_connection([](connection &c) { return c.table_names(); });
            })
-      .def("execute_script", &database::execute_script, py::arg("sql"), py::call_guard<py::gil_scoped_release>())
+      .def(
+          "execute_script",
+          [](database &db, const std::string &sql) {
+            signal_watch watch;
+            {
+              py::gil_scoped_release release;
+              db.execute_script(sql);
+            }
+            watch.finish(py::none(), "the script had completed when the interrupt arrived");
+          },
+          py::arg("sql"))
       .def("begin", &database::begin, py::call_guard<py::gil_scoped_release>())
       .def("commit", &database::commit, py::call_guard<py::gil_scoped_release>())
       .def("rollback", &database::rollback, py::call_guard<py::gil_scoped_release>())

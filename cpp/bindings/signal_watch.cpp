@@ -6,66 +6,93 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <mutex>
+#include <thread>
 
 namespace carrierdb::bindings {
 
 namespace {
 
-bool make_pipe(int (&fds)[2]) {
-  if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) == 0) return true;
-  fds[0] = fds[1] = -1;
-  return false;
+// One per process: the pipe Python's signal handler writes to while a watch is up, and the
+// thread that reads it. Its state changes only under `mutex`, so a token is never requested
+// after its operation ended.
+struct watcher {
+  std::mutex mutex;
+  interrupt_token *token = nullptr;  // the watched operation's, or null
+  int forward_fd = -1;               // the wake-up descriptor to pass every byte on to
+  int pipe_fds[2] = {-1, -1};
+  pid_t owner = 0;                   // a forked child starts its own watcher
+
+  void run() {
+    pollfd fd{pipe_fds[0], POLLIN, 0};
+    for (;;) {
+      if (poll(&fd, 1, -1) < 0) continue;  // EINTR
+      unsigned char bytes[64];
+      const ssize_t n = read(pipe_fds[0], bytes, sizeof bytes);
+      std::lock_guard<std::mutex> guard(mutex);
+      for (ssize_t k = 0; k < n; ++k) {
+        if (forward_fd >= 0) (void)!write(forward_fd, &bytes[k], 1);
+        if (token && (bytes[k] == SIGINT || bytes[k] == SIGTERM)) token->request(bytes[k]);
+      }
+    }
+  }
+};
+
+// Started on first use (on the main thread, under the GIL, so never twice at once); the thread
+// is detached and lives as long as the process.
+watcher *the_watcher() {
+  static watcher *w = new watcher();  // never destroyed: the thread may outlive static teardown
+  if (w->owner == getpid()) return w;
+  if (pipe2(w->pipe_fds, O_CLOEXEC | O_NONBLOCK) != 0) return nullptr;
+  w->owner = getpid();
+  w->token = nullptr;
+  w->forward_fd = -1;
+  std::thread([w] { w->run(); }).detach();
+  return w;
 }
 
-void close_pipe(int (&fds)[2]) {
-  for (int &fd : fds)
-    if (fd >= 0) {
-      close(fd);
-      fd = -1;
-    }
+// signal.set_wakeup_fd, looked up once; kept for the life of the process.
+py::object &set_wakeup_fd() {
+  static auto *fn = new py::object(py::module_::import("signal").attr("set_wakeup_fd"));
+  return *fn;
+}
+
+bool on_main_thread() {
+  static auto *main_thread = new py::object(py::module_::import("threading").attr("main_thread"));
+  return (*main_thread)().attr("ident").cast<unsigned long>() == PyThread_get_thread_ident();
 }
 
 }  // namespace
 
 signal_watch::signal_watch() {
   // Python only lets the main thread set the wake-up descriptor and only delivers signals there.
-  py::module_ signal = py::module_::import("signal");
-  py::module_ threading = py::module_::import("threading");
-  if (!threading.attr("current_thread")().is(threading.attr("main_thread")())) return;
-  if (!make_pipe(m_wakeup)) return;
-  if (!make_pipe(m_stop)) {
-    close_pipe(m_wakeup);
-    return;
-  }
-  m_previous_fd = signal.attr("set_wakeup_fd")(m_wakeup[1], py::arg("warn_on_full_buffer") = false).cast<int>();
+  if (!on_main_thread()) return;
+  watcher *w = the_watcher();
+  if (!w) return;
+  m_previous_fd = set_wakeup_fd()(w->pipe_fds[1], py::arg("warn_on_full_buffer") = false).cast<int>();
+  std::lock_guard<std::mutex> guard(w->mutex);
+  m_outer_token = w->token;
+  m_outer_forward = w->forward_fd;
+  w->token = &m_token;
+  // Nested in another watch: the descriptor before ours is our own pipe, and the outer operation
+  // waits for this one anyway.
+  if (m_previous_fd != w->pipe_fds[1]) w->forward_fd = m_previous_fd;
   m_active = true;
-  m_watcher = std::thread([this] {
-    pollfd fds[2] = {{m_wakeup[0], POLLIN, 0}, {m_stop[0], POLLIN, 0}};
-    for (;;) {
-      if (poll(fds, 2, -1) < 0) continue;  // EINTR
-      if (fds[1].revents != 0) return;
-      unsigned char bytes[64];
-      const ssize_t n = read(m_wakeup[0], bytes, sizeof bytes);
-      for (ssize_t k = 0; k < n; ++k) {
-        if (m_previous_fd >= 0) (void)!write(m_previous_fd, &bytes[k], 1);
-        if (bytes[k] == SIGINT || bytes[k] == SIGTERM) m_token.request(bytes[k]);
-      }
-    }
-  });
 }
 
 signal_watch::~signal_watch() {
-  if (m_active) {
-    (void)!write(m_stop[1], "x", 1);
-    m_watcher.join();
-    try {
-      py::module_::import("signal").attr("set_wakeup_fd")(m_previous_fd);
-    } catch (py::error_already_set &) {
-      PyErr_Clear();  // never throw from a destructor; the descriptor is ours to close regardless
-    }
+  if (!m_active) return;
+  watcher *w = the_watcher();
+  {
+    std::lock_guard<std::mutex> guard(w->mutex);
+    w->token = m_outer_token;
+    w->forward_fd = m_outer_forward;
   }
-  close_pipe(m_wakeup);
-  close_pipe(m_stop);
+  try {
+    set_wakeup_fd()(m_previous_fd);
+  } catch (py::error_already_set &) {
+    // Never throw from a destructor; a descriptor closed meanwhile is the caller's affair.
+  }
 }
 
 }  // namespace carrierdb::bindings

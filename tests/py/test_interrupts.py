@@ -325,3 +325,42 @@ def test_an_interrupt_during_commit_reports_the_committed_seed(carrierdb_url, ca
     assert "the seed had been committed when the interrupt arrived" in output, output
     assert len(carriers(db)) == before + 20_000 and seed_runs(db) == ["testing", "big"]
     db.close()
+
+
+def test_ctrl_c_cancels_a_long_query_and_the_database_stays_usable(carrierdb_url, carrierdb_backend):
+    db = carrierdb.connect(carrierdb_url)
+    sleeper = ("SELECT pg_sleep(30)" if carrierdb_backend == "postgresql" else
+               "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000000) SELECT count(*) FROM c")
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    started = time.monotonic()
+    timer.start()
+    with pytest.raises(carrierdb.Interrupted) as stop:
+        db.query(sleeper)
+    timer.join()
+    assert time.monotonic() - started < 1.3
+    assert stop.value.committed is False
+    assert db.query("SELECT 1 AS one") == [{"one": 1}]  # the pooled connection was left clean
+    db.close()
+
+
+def test_a_wakeup_descriptor_set_before_still_receives_the_signal(carrierdb_url, carrierdb_backend):
+    """asyncio (and anything else using signal.set_wakeup_fd) keeps working around carrierdb calls."""
+    import socket
+
+    ours, theirs = socket.socketpair()
+    ours.setblocking(False)
+    previous = signal.set_wakeup_fd(ours.fileno())
+    try:
+        db = carrierdb.connect(carrierdb_url)
+        sleeper = ("SELECT pg_sleep(30)" if carrierdb_backend == "postgresql" else
+                   "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000000) SELECT count(*) FROM c")
+        threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT)).start()
+        with pytest.raises(carrierdb.Interrupted):
+            db.query(sleeper)
+        assert signal.set_wakeup_fd(-1) == ours.fileno()  # restored after the call
+        assert theirs.recv(16) == bytes([signal.SIGINT])
+        db.close()
+    finally:
+        signal.set_wakeup_fd(previous)
+        ours.close()
+        theirs.close()
