@@ -140,7 +140,11 @@ def cmd_migrate_reset(args: argparse.Namespace) -> int:
 
         env = migrations.db.env or "development"
         if (seed_directory(env) / "manifest.json").is_file():
-            seeded = migrations.db.seed(env, allow_production=args.allow_production, force=True)
+            try:
+                seeded = migrations.db.seed(env, allow_production=args.allow_production, force=True)
+            except _core.Interrupted as stop:
+                stop.message = f"the reset itself had finished ({len(report.migrations)} migration(s) reapplied); then {stop.message}"
+                raise
             payload["seed"] = seeded.to_json()
     _emit(args, payload, lambda: print(report if seeded is None else f"{report}\n{seeded}"))
     return EXIT_OK
