@@ -101,10 +101,11 @@ void init_migrations(py::module_ &m) {
           py::arg("dry_run") = false, py::arg("allow_edited") = false, py::arg("progress") = py::none())
       .def(
           "rollback",
-          [](migrator &mg, int steps, const std::string &to, const py::object &progress) {
+          [](migrator &mg, int steps, const std::string &to, bool accept_data_loss, const py::object &progress) {
             rollback_options options;
             options.steps = steps;
             options.to = to;
+            options.accept_data_loss = accept_data_loss;
             options.progress = wrap_progress(progress);
             deploy_report r;
             {
@@ -113,7 +114,7 @@ void init_migrations(py::module_ &m) {
             }
             return report_to_dict(r);
           },
-          py::arg("steps") = 1, py::arg("to") = "", py::arg("progress") = py::none())
+          py::arg("steps") = 1, py::arg("to") = "", py::arg("accept_data_loss") = false, py::arg("progress") = py::none())
       .def("resolve_applied", &migrator::resolve_applied, py::arg("name"), py::call_guard<py::gil_scoped_release>())
       .def("resolve_rolled_back", &migrator::resolve_rolled_back, py::arg("name"), py::call_guard<py::gil_scoped_release>())
       .def(

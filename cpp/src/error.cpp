@@ -12,6 +12,9 @@ database_error::database_error(const std::string &message, diagnostics diag, std
 migration_error::migration_error(const std::string &message, migration_context ctx, std::string hint)
     : error(message, std::move(hint)), m_ctx(std::move(ctx)) {}
 
+data_loss_error::data_loss_error(const std::string &message, migration_context ctx, std::vector<data_loss_entry> losses, std::string hint)
+    : migration_error(message, std::move(ctx), std::move(hint)), m_losses(std::move(losses)) {}
+
 schema_error::schema_error(const std::string &message, std::string file, int line, int column, std::string hint)
     : error(file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message, std::move(hint)),
       m_file(std::move(file)), m_line(line), m_column(column) {}

@@ -29,6 +29,7 @@ from ._core import (
     FailedMigrationPending,
     ChecksumMismatch,
     MigrationFailed,
+    DataLossError,
     DownMigrationMissing,
     MigrationStateError,
     NotFound,
@@ -51,6 +52,7 @@ Error = CarrierDBError
 __all__ = [
     "BaselineRequired",
     "ChecksumMismatch",
+    "DataLossError",
     "DeployReport",
     "DownMigrationMissing",
     "FailedMigrationPending",

@@ -196,10 +196,15 @@ class Migrations:
             raw = self._engine.deploy(dry_run=dry_run, allow_edited=allow_edited, progress=report)
         return DeployReport("deploy", **raw)
 
-    def rollback(self, steps: int = 1, *, to: Optional[str] = None, progress: Progress = None) -> DeployReport:
-        """Run down.sql of the latest ``steps`` applied migrations, or of all applied after ``to``."""
+    def rollback(self, steps: int = 1, *, to: Optional[str] = None, accept_data_loss: bool = False,
+                 progress: Progress = None) -> DeployReport:
+        """Run down.sql of the latest ``steps`` applied migrations, or of all applied after ``to``.
+
+        Down scripts that drop tables or columns holding rows are refused with DataLossError
+        (its ``losses`` list each table or column and its row count; nothing is changed) unless
+        ``accept_data_loss`` (Prisma's ``--accept-data-loss``)."""
         with progress_reporter(progress, "rollback", "migration") as report:
-            raw = self._engine.rollback(steps=steps, to=to or "", progress=report)
+            raw = self._engine.rollback(steps=steps, to=to or "", accept_data_loss=accept_data_loss, progress=report)
         return DeployReport("rollback", **raw)
 
     def resolve(self, *, applied: Optional[str] = None, rolled_back: Optional[str] = None) -> None:
