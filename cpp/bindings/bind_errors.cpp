@@ -121,6 +121,7 @@ py::dict issue_to_dict(const validation_issue &i) {
   if (!i.limit.empty()) d["limit"] = i.limit;
   if (!i.options.empty()) d["options"] = to_list(i.options);
   if (!i.row.empty()) d["row"] = text(i.row);
+  if (!i.value.empty()) d["value"] = text(i.value);
   return d;
 }
 
