@@ -135,11 +135,11 @@ void init_migrations(py::module_ &m) {
 
   m.def(
       "create_migration",
-      [](const std::string &directory, const std::string &name, const std::string &provider) {
-        const backend_kind kind = provider == "sqlite" ? backend_kind::sqlite : backend_kind::postgresql;
-        return create_migration(directory, name, kind);
+      [](const std::string &directory, const std::string &name, const std::string &provider, const py::object &backend) {
+        const auto kind = [](const std::string &n) { return n == "sqlite" ? backend_kind::sqlite : backend_kind::postgresql; };
+        return create_migration(directory, name, kind(provider), kind(backend.is_none() ? provider : backend.cast<std::string>()));
       },
-      py::arg("directory"), py::arg("name"), py::arg("provider"));
+      py::arg("directory"), py::arg("name"), py::arg("provider"), py::arg("backend") = py::none());
   m.def("sha256_hex", [](const py::bytes &data) { return sha256_hex(std::string(data)); }, py::arg("data"));
 }
 

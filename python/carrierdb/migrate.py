@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any, Optional
 
 from . import _core
-from .config import project_root, resolve
+from .config import Resolution, project_root, resolve
 from .progress import Progress, progress_reporter
 
-__all__ = ["DeployReport", "MigrationEntry", "MigrationStatus", "Migrations", "connect_for_migrations"]
+__all__ = ["DeployReport", "MigrationEntry", "MigrationStatus", "Migrations", "connect_for_migrations", "resolve_for_migrations"]
 
 DEFAULT_TABLE = "_prisma_migrations"
 
@@ -157,17 +157,29 @@ class DeployReport:
         return "\n".join(lines)
 
 
-def connect_for_migrations(url: Optional[str] = None, env: Optional[str] = None, **options: Any):
-    """Open the database for migrations: ``DIRECT_URL`` (Prisma's ``directUrl``) when it is
+def resolve_for_migrations(url: Optional[str] = None, env: Optional[str] = None) -> Resolution:
+    """The URL migrations use: ``url``, else ``DIRECT_URL`` (Prisma's ``directUrl``) when it is
     defined, because a transaction-mode pooler behind ``DATABASE_URL`` cannot hold the session
     lock; otherwise the usual ``DATABASE_URL`` resolution."""
-    from .database import connect
-
     if url is None:
         direct = resolve(variable="DIRECT_URL", env=env)
         if not direct.embedded_default:
-            return connect(direct.url, env=env, **options)
-    return connect(url, env=env, **options)
+            return direct
+    return resolve(url, env=env)
+
+
+def connect_for_migrations(url: Optional[str] = None, env: Optional[str] = None, **options: Any):
+    """Open the database for migrations (see :func:`resolve_for_migrations`)."""
+    from .database import connect, explain_source
+
+    resolution = resolve_for_migrations(url, env)
+    if resolution.variable != "DIRECT_URL":
+        return connect(url, env=env, **options)
+    try:
+        return connect(resolution.url, env=env, **options)
+    except _core.ConnectionFailed as error:
+        explain_source(error, resolution)
+        raise
 
 
 class Migrations:
@@ -225,8 +237,10 @@ class Migrations:
         return DeployReport("reset", **raw)
 
     def new(self, name: str) -> Path:
-        """Create ``<timestamp>_<name>/`` with empty migration.sql and down.sql."""
-        return Path(_core.create_migration(str(self.directory), name, self.db.backend))
+        """Create ``<timestamp>_<name>/`` with empty migration.sql and down.sql, and this
+        database's variants (``migration.sqlite.sql``, ``down.sqlite.sql``) when
+        migration_lock.toml names another provider."""
+        return Path(_core.create_migration(str(self.directory), name, self.db.backend, self.db.backend))
 
     def __repr__(self) -> str:
         return f"<carrierdb.Migrations {self.directory} on {self.db.url}>"
