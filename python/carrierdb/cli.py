@@ -118,7 +118,7 @@ def cmd_migrate_rollback(args: argparse.Namespace) -> int:
     except _core.DataLossError as refusal:
         # Nothing was changed yet: ask on a terminal, refuse (as a usage error) without one.
         if not sys.stdin.isatty():
-            _report_error(args, refusal, hint="pass --force to roll back anyway (there is no terminal to confirm on)")
+            _report_error(args, refusal)  # its hint names --force
             return EXIT_USAGE
         print(refusal.message, file=sys.stderr)
         if input("Roll back and destroy these rows? [y/N] ").strip().lower() not in ("y", "yes"):
@@ -376,12 +376,12 @@ def _error_json(error: _core.CarrierDBError) -> dict[str, Any]:
     return payload
 
 
-def _report_error(args: argparse.Namespace, error: _core.CarrierDBError, hint: str | None = None) -> None:
+def _report_error(args: argparse.Namespace, error: _core.CarrierDBError) -> None:
     if getattr(args, "json", False):
         json.dump(_error_json(error), sys.stdout, indent=2, default=str)
         sys.stdout.write("\n")
     else:
-        print(f"carrierdb: {type(error).__name__}: {error}" + (f"\n{hint}" if hint else ""), file=sys.stderr)
+        print(f"carrierdb: {type(error).__name__}: {error}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
