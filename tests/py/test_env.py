@@ -128,3 +128,14 @@ def test_connection_error_names_the_shell_variable_that_shadows_dotenv(run_cli, 
     (tmp_path / ".env").unlink()
     alone = run_cli("info", env={"DATABASE_URL": stale})
     assert alone.returncode == 4 and "shadows" not in alone.stderr
+
+
+def test_migrations_name_a_shell_direct_url_that_shadows_dotenv(run_cli, carrierdb_url, carrierdb_backend, tmp_path: Path):
+    write(tmp_path / ".env", f"DIRECT_URL={carrierdb_url}\n")
+    (tmp_path / "migrations").mkdir()
+    stale = "postgresql://app:stale-secret@127.0.0.1:1/carriers" if carrierdb_backend == "postgresql" else f"sqlite:{tmp_path}/gone/old.db"
+    result = run_cli("migrate", "status", env={"DIRECT_URL": stale})
+    assert result.returncode == 4
+    assert (f"DIRECT_URL came from the shell environment ({carrierdb.mask_url(stale)}) and shadows the value in "
+            f".env ({carrierdb.mask_url(carrierdb_url)})") in result.stderr
+    assert "`unset DIRECT_URL`" in result.stderr and "`carrierdb env`" in result.stderr and "stale-secret" not in result.stderr
