@@ -378,8 +378,12 @@ def _error_json(error: _core.CarrierDBError) -> dict[str, Any]:
 
 def _report_error(args: argparse.Namespace, error: _core.CarrierDBError) -> None:
     if getattr(args, "json", False):
-        json.dump(_error_json(error), sys.stdout, indent=2, default=str)
-        sys.stdout.write("\n")
+        try:
+            json.dump(_error_json(error), sys.stdout, indent=2, default=str)
+            sys.stdout.write("\n")
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _stdout_closed()  # the exit status stays the error's
     else:
         print(f"carrierdb: {type(error).__name__}: {error}", file=sys.stderr)
 

@@ -39,3 +39,16 @@ def test_output_into_a_pipe_closed_early_ends_quietly(carrierdb_migrated_db, car
     result = subprocess.run(["bash", "-c", command], env=environ, capture_output=True, text=True, timeout=120)
     assert result.stdout.splitlines() == [carrierdb_migrated_db.url, "status=141"]  # 128 + SIGPIPE, as a shell reports it
     assert result.stderr == ""  # no BrokenPipeError traceback, no "Exception ignored"
+
+
+def test_an_error_as_json_into_a_closed_pipe_keeps_its_exit_status(tmp_path):
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before anything is written
+    environ = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    try:
+        result = subprocess.run([sys.executable, "-m", "carrierdb.cli", "info", "--json", "--url", "mysql://u@h/db"],
+                                stdout=write_end, stderr=subprocess.PIPE, env=environ, cwd=tmp_path, text=True, timeout=60)
+    finally:
+        os.close(write_end)
+    assert result.returncode == 3  # configuration error, as with a reader
+    assert result.stderr == ""
