@@ -88,11 +88,12 @@ class Resolution:
         if self.source != "shell environment":
             return None
         shell = next(s for s in self.sources if s.name == self.source)
-        hidden = [s for s in self.sources if s.name not in ("argument", self.source) and s.value != shell.value]
-        if not hidden:
+        # The file that would win without the shell variable; the same URL there shadows nothing.
+        file = next((s for s in self.sources if s.name not in ("argument", self.source)), None)
+        if file is None or file.value == shell.value:
             return None
         return (f"{self.variable} came from the shell environment ({shell.masked}) and shadows the value in "
-                f"{hidden[0].name} ({hidden[0].masked}); `unset {self.variable}` to use the file, "
+                f"{file.name} ({file.masked}); `unset {self.variable}` to use the file, "
                 f"and `carrierdb env` shows every source")
 
     def to_json(self) -> dict:

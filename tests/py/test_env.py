@@ -124,8 +124,13 @@ def test_connection_error_names_the_shell_variable_that_shadows_dotenv(run_cli, 
     assert result.returncode == 4
     assert note in result.stderr and "`carrierdb env`" in result.stderr
     assert not any(secret in result.stderr + result.stdout for secret in secrets)
-    # The same failure without a shadowed file says nothing about files.
+    # The same failure without a shadowed file says nothing about files, nor when the file that
+    # would win without the variable holds the same URL.
+    (tmp_path / ".env.local").write_text(f"DATABASE_URL={stale}\n")
+    same = run_cli("info", env={"DATABASE_URL": stale})
+    assert same.returncode == 4 and "shadows" not in same.stderr
     (tmp_path / ".env").unlink()
+    (tmp_path / ".env.local").unlink()
     alone = run_cli("info", env={"DATABASE_URL": stale})
     assert alone.returncode == 4 and "shadows" not in alone.stderr
 
