@@ -93,6 +93,18 @@ void raise(PyObject *type, const error &e) {
     exc.attr("sqlstate") = opt(c.cause.sqlstate);
     exc.attr("statement") = opt(c.cause.statement);
   }
+  if (const auto *loss = dynamic_cast<const data_loss_error *>(&e)) {
+    py::list losses;
+    for (const auto &l : loss->losses()) {
+      py::dict d;
+      d["migration"] = text(l.migration);
+      d["table"] = text(l.table);
+      d["column"] = l.column.empty() ? py::object(py::none()) : py::object(text(l.column));
+      d["rows"] = l.rows;
+      losses.append(d);
+    }
+    exc.attr("losses") = losses;
+  }
   if (const auto *v = dynamic_cast<const validation_error *>(&e)) {
     py::list issues;
     for (const auto &i : v->issues()) issues.append(issue_to_dict(i));
@@ -145,6 +157,7 @@ py::dict issue_to_dict(const validation_issue &i) {
   if (!i.limit.empty()) d["limit"] = i.limit;
   if (!i.options.empty()) d["options"] = to_list(i.options);
   if (!i.row.empty()) d["row"] = text(i.row);
+  if (!i.value.empty()) d["value"] = text(i.value);
   return d;
 }
 
@@ -187,6 +200,8 @@ void init_errors(py::module_ &m) {
   PyObject *checksum = make_class(m, "ChecksumMismatch", bases({migration}), "An applied migration's file changed since it was applied.");
   PyObject *migration_failed = make_class(m, "MigrationFailed", bases({migration}), "A migration's SQL failed; its changes were rolled back.");
   PyObject *missing_down = make_class(m, "DownMigrationMissing", bases({migration}), "A rollback needs a down.sql that does not exist.");
+  PyObject *data_loss = make_class(m, "DataLossError", bases({migration}),
+                                   "A rollback would drop tables or columns holding rows; `losses` lists them. Nothing changed.");
   PyObject *state = make_class(m, "MigrationStateError", bases({migration}), "The history does not allow this (Prisma P3008, P3011, P3012).");
   // Validation and lookups are about the caller's data, not a database's answer: siblings of
   // DatabaseError. Each also derives from the builtin a generic caller would catch.
@@ -210,7 +225,8 @@ void init_errors(py::module_ &m) {
       {is<configuration_error>, configuration},
       {is<migration_file_error>, migration_file}, {is<provider_mismatch_error>, provider}, {is<baseline_required_error>, baseline},
       {is<failed_migration_error>, failed},       {is<checksum_mismatch_error>, checksum}, {is<migration_failed_error>, migration_failed},
-      {is<missing_down_migration_error>, missing_down}, {is<migration_state_error>, state}, {is<migration_error>, migration},
+      {is<missing_down_migration_error>, missing_down}, {is<data_loss_error>, data_loss}, {is<migration_state_error>, state},
+      {is<migration_error>, migration},
       {is<validation_error>, validation}, {is<schema_error>, schema_err}, {is<not_found_error>, not_found},
       {is<error>, root},
   };

@@ -112,10 +112,11 @@ void init_migrations(py::module_ &m) {
           py::arg("dry_run") = false, py::arg("allow_edited") = false, py::arg("progress") = py::none())
       .def(
           "rollback",
-          [](migrator &mg, int steps, const std::string &to, const py::object &progress) {
+          [](migrator &mg, int steps, const std::string &to, bool accept_data_loss, const py::object &progress) {
             rollback_options options;
             options.steps = steps;
             options.to = to;
+            options.accept_data_loss = accept_data_loss;
             options.progress = wrap_progress(progress);
             deploy_report r;
             signal_watch watch;
@@ -125,7 +126,7 @@ void init_migrations(py::module_ &m) {
             }
             return watch.finish(report_to_dict(r), "rollback had finished when the interrupt arrived: " + applied_list(r, "rolled back"));
           },
-          py::arg("steps") = 1, py::arg("to") = "", py::arg("progress") = py::none())
+          py::arg("steps") = 1, py::arg("to") = "", py::arg("accept_data_loss") = false, py::arg("progress") = py::none())
       .def("resolve_applied", &migrator::resolve_applied, py::arg("name"), py::call_guard<py::gil_scoped_release>())
       .def("resolve_rolled_back", &migrator::resolve_rolled_back, py::arg("name"), py::call_guard<py::gil_scoped_release>())
       .def(
@@ -147,11 +148,11 @@ void init_migrations(py::module_ &m) {
 
   m.def(
       "create_migration",
-      [](const std::string &directory, const std::string &name, const std::string &provider) {
-        const backend_kind kind = provider == "sqlite" ? backend_kind::sqlite : backend_kind::postgresql;
-        return create_migration(directory, name, kind);
+      [](const std::string &directory, const std::string &name, const std::string &provider, const py::object &backend) {
+        const auto kind = [](const std::string &n) { return n == "sqlite" ? backend_kind::sqlite : backend_kind::postgresql; };
+        return create_migration(directory, name, kind(provider), kind(backend.is_none() ? provider : backend.cast<std::string>()));
       },
-      py::arg("directory"), py::arg("name"), py::arg("provider"));
+      py::arg("directory"), py::arg("name"), py::arg("provider"), py::arg("backend") = py::none());
   m.def("sha256_hex", [](const py::bytes &data) { return sha256_hex(std::string(data)); }, py::arg("data"));
 }
 

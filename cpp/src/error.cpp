@@ -12,6 +12,9 @@ database_error::database_error(const std::string &message, diagnostics diag, std
 migration_error::migration_error(const std::string &message, migration_context ctx, std::string hint)
     : error(message, std::move(hint)), m_ctx(std::move(ctx)) {}
 
+data_loss_error::data_loss_error(const std::string &message, migration_context ctx, std::vector<data_loss_entry> losses, std::string hint)
+    : migration_error(message, std::move(ctx), std::move(hint)), m_losses(std::move(losses)) {}
+
 schema_error::schema_error(const std::string &message, std::string file, int line, int column, std::string hint)
     : error(file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message, std::move(hint)),
       m_file(std::move(file)), m_line(line), m_column(column) {}
@@ -20,12 +23,23 @@ interrupted_error::interrupted_error(const std::string &message, int signal, boo
     : error(message, std::move(hint)), m_signal(signal), m_committed(committed) {}
 
 namespace {
+// A seed row's offending value, quoted so blanks show; long values are cut, as the report is
+// read on a terminal (the whole value is in the issue's `value`).
+std::string shown_value(const std::string &value) {
+  constexpr std::size_t k_max = 80;
+  if (value.size() <= k_max) return "\"" + value + "\"";
+  std::size_t cut = k_max;
+  while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 character
+  return "\"" + value.substr(0, cut) + "...\" (" + std::to_string(value.size()) + " bytes)";
+}
+
 std::string describe_issues(const std::string &model, const std::vector<validation_issue> &issues) {
   std::string text = std::to_string(issues.size()) + " validation issue" + (issues.size() == 1 ? "" : "s") + " for " + model + ":";
   for (const auto &issue : issues) {
     std::string path;
     for (const auto &p : issue.path) path += (path.empty() ? "" : ".") + p;
     text += "\n  - " + (issue.row.empty() ? "" : issue.row + ": ") + (path.empty() ? "(record)" : path) + ": " + issue.message + " [" + issue.code + "]";
+    if (!issue.value.empty()) text += " (value: " + shown_value(issue.value) + ")";
   }
   return text;
 }

@@ -30,6 +30,7 @@ from ._core import (
     FailedMigrationPending,
     ChecksumMismatch,
     MigrationFailed,
+    DataLossError,
     DownMigrationMissing,
     MigrationStateError,
     NotFound,
@@ -52,6 +53,7 @@ Error = CarrierDBError
 __all__ = [
     "BaselineRequired",
     "ChecksumMismatch",
+    "DataLossError",
     "DeployReport",
     "DownMigrationMissing",
     "FailedMigrationPending",

@@ -9,23 +9,26 @@ Exit codes (every command):
   5  any other carrierdb error (SQL error, failed migration, ...)
   130, 143  stopped by Ctrl-C (SIGINT) or SIGTERM: what was not committed was rolled back, and the
             message says what, if anything, had been committed
+  141  the output's reader went away (``carrierdb summary | head``): stopped quietly
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from . import _core
+from . import __version__, _core
 from .config import resolve
 from .database import connect
 
 EXIT_OK, EXIT_ACTION_NEEDED, EXIT_USAGE, EXIT_CONFIG, EXIT_UNREACHABLE, EXIT_ERROR = 0, 1, 2, 3, 4, 5
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE  # 141, what a shell reports for a reader that left early
 
 
 def _emit(args: argparse.Namespace, payload: dict[str, Any], human: Callable[[], None]) -> None:
@@ -108,7 +111,22 @@ def cmd_migrate_deploy(args: argparse.Namespace) -> int:
 
 def cmd_migrate_rollback(args: argparse.Namespace) -> int:
     migrations = _migrations(args)
-    report = migrations.rollback(args.steps, to=args.to, progress=_show_progress(args))
+
+    def rollback(accept_data_loss: bool):
+        return migrations.rollback(args.steps, to=args.to, accept_data_loss=accept_data_loss, progress=_show_progress(args))
+
+    try:
+        report = rollback(args.force)
+    except _core.DataLossError as refusal:
+        # Nothing was changed yet: ask on a terminal, refuse (as a usage error) without one.
+        if not sys.stdin.isatty():
+            _report_error(args, refusal)  # its hint names --force
+            return EXIT_USAGE
+        print(refusal.message, file=sys.stderr)
+        if input("Roll back and destroy these rows? [y/N] ").strip().lower() not in ("y", "yes"):
+            print("rollback cancelled", file=sys.stderr)
+            return EXIT_USAGE
+        report = rollback(True)
     _emit(args, report.to_json(), lambda: print(report))
     return EXIT_OK
 
@@ -152,15 +170,19 @@ def cmd_migrate_reset(args: argparse.Namespace) -> int:
 
 def cmd_migrate_new(args: argparse.Namespace) -> int:
     from .config import project_root
-    from .migrate import Migrations
+    from .migrate import resolve_for_migrations
 
     directory = args.dir or project_root() / "migrations"
     provider = args.provider
     if provider is None:
         lock = Path(directory) / "migration_lock.toml"
         provider = "postgresql" if not lock.exists() or "sqlite" not in lock.read_text() else "sqlite"
-    path = Path(_core.create_migration(str(directory), args.name, provider))
-    _emit(args, {"created": str(path)}, lambda: print(f"created {path}/migration.sql and down.sql"))
+    # The database migrations would run on (without connecting): when it is not the lock's
+    # provider, the folder also needs this backend's variants or status and deploy refuse it.
+    backend = _core.parse_url(resolve_for_migrations(args.url, args.env).url)["backend"]
+    path = Path(_core.create_migration(str(directory), args.name, provider, backend))
+    files = sorted(f.name for f in path.iterdir())
+    _emit(args, {"created": str(path), "files": files}, lambda: print(f"created {path}/ with {', '.join(files)}"))
     return EXIT_OK
 
 
@@ -251,6 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Migrations, seeding and a validated carrier repository for PostgreSQL and SQLite.",
         epilog="exit codes: 0 ok, 1 action needed, 2 usage, 3 configuration, 4 unreachable/timeout, 5 other error",
     )
+    parser.add_argument("--version", action="version", version=f"carrierdb {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("env", parents=[common], help="show where DATABASE_URL comes from and what shadows what")
@@ -308,6 +331,8 @@ def build_parser() -> argparse.ArgumentParser:
     group = p.add_mutually_exclusive_group()
     group.add_argument("--steps", type=int, default=1, help="how many migrations (default: 1)")
     group.add_argument("--to", help="roll back every migration applied after this one")
+    p.add_argument("--force", "--accept-data-loss", dest="force", action="store_true",
+                   help="run down scripts that drop tables or columns holding rows without asking")
     p.set_defaults(func=cmd_migrate_rollback)
     p = msub.add_parser("resolve", parents=[migrate_common], help="record a migration as applied or rolled back (Prisma's semantics)")
     group = p.add_mutually_exclusive_group(required=True)
@@ -319,11 +344,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-production", action="store_true", help="allow it in the production environment")
     p.add_argument("--no-seed", action="store_true", help="do not run the environment's seed afterwards")
     p.set_defaults(func=cmd_migrate_reset)
-    p = msub.add_parser("new", parents=[migrate_common], help="create <timestamp>_<name>/ with empty migration.sql and down.sql")
+    p = msub.add_parser("new", parents=[migrate_common], help="create <timestamp>_<name>/ with empty migration.sql and down.sql (and this database's variants)")
     p.add_argument("name", help="letters, digits and underscores")
     p.add_argument("--provider", choices=("postgresql", "sqlite"), help="for a new migration_lock.toml (default: postgresql)")
     p.set_defaults(func=cmd_migrate_new)
+    _remember_parsers(parser)
     return parser
+
+
+def _remember_parsers(parser: argparse.ArgumentParser) -> None:
+    """Let each (sub)command put its own parser in the namespace as ``usage_parser`` (the
+    innermost command's default wins), so a usage error can show that command's usage."""
+    parser.set_defaults(usage_parser=parser)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                _remember_parsers(child)
 
 
 def exit_code_for(error: BaseException) -> int:
@@ -365,21 +401,59 @@ def _interrupted(args: argparse.Namespace, stop: BaseException) -> int:
     return 128 + int(signum)
 
 
+def _error_json(error: _core.CarrierDBError) -> dict[str, Any]:
+    payload: dict[str, Any] = {"error": type(error).__name__, "message": str(error)}
+    if isinstance(error, _core.ValidationError):
+        payload["issues"] = [
+            {"row": i.get("row"), "field": ".".join(i["path"]) or None, "code": i["code"], "message": i["message"], "value": i.get("value")}
+            for i in error.issues
+        ]
+    if isinstance(error, _core.DataLossError):
+        payload["losses"] = error.losses
+    return payload
+
+
+def _report_error(args: argparse.Namespace, error: _core.CarrierDBError) -> None:
+    if getattr(args, "json", False):
+        try:
+            json.dump(_error_json(error), sys.stdout, indent=2, default=str)
+            sys.stdout.write("\n")
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _stdout_closed()  # the exit status stays the error's
+    else:
+        print(f"carrierdb: {type(error).__name__}: {error}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        # argparse reports unknown arguments from the top-level parser; show the usage of the
+        # subcommand that was actually given instead.
+        getattr(args, "usage_parser", parser).error(f"unrecognized arguments: {' '.join(extra)}")
     _stop_on_sigterm()
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # a closed pipe must surface here, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        return _stdout_closed()
     except KeyboardInterrupt as stop:  # carrierdb.Interrupted too
         return _interrupted(args, stop)
     except _core.CarrierDBError as error:
-        if getattr(args, "json", False):
-            json.dump({"error": type(error).__name__, "message": str(error)}, sys.stdout, indent=2)
-            sys.stdout.write("\n")
-        else:
-            print(f"carrierdb: {type(error).__name__}: {error}", file=sys.stderr)
+        _report_error(args, error)
         return exit_code_for(error)
+
+
+def _stdout_closed() -> int:
+    """The reader went away (``carrierdb summary | head``): stop quietly, as `cat` would."""
+    # Whatever is still buffered can never be written; point stdout at /dev/null so the
+    # interpreter's final flush does not raise a second BrokenPipeError.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

@@ -76,10 +76,25 @@ class Resolution:
     sources: list[Source]
     warnings: list[str]
     embedded_default: bool = False
+    variable: str = URL_VARIABLE
 
     @property
     def masked_url(self) -> str:
         return _core.mask_url(self.url)
+
+    def shadowing_note(self) -> str | None:
+        """Why a failed connection may not be the database the user meant: the URL came from a
+        shell variable that hides another value in an env file. None when it did not."""
+        if self.source != "shell environment":
+            return None
+        shell = next(s for s in self.sources if s.name == self.source)
+        # The file that would win without the shell variable; the same URL there shadows nothing.
+        file = next((s for s in self.sources if s.name not in ("argument", self.source)), None)
+        if file is None or file.value == shell.value:
+            return None
+        return (f"{self.variable} came from the shell environment ({shell.masked}) and shadows the value in "
+                f"{file.name} ({file.masked}); `unset {self.variable}` to use the file, "
+                f"and `carrierdb env` shows every source")
 
     def to_json(self) -> dict:
         return {
@@ -151,7 +166,7 @@ def resolve(
             "argument": "passed explicitly, which overrides every other source",
             "shell environment": "a variable set in the shell wins over every .env file",
         }.get(winner.name, f"{winner.name} is the most specific env file that defines {variable} for env '{env}'")
-        return Resolution(winner.value, winner.name, reason, env, root, sources, warnings)
+        return Resolution(winner.value, winner.name, reason, env, root, sources, warnings, variable=variable)
 
     path = root / ".carrierdb" / f"{env}.db"
     return Resolution(
@@ -163,4 +178,5 @@ def resolve(
         sources,
         warnings,
         embedded_default=True,
+        variable=variable,
     )

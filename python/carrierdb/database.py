@@ -71,9 +71,25 @@ def connect(url: str | None = None, **options: Any) -> "Database":
             value = 0
         setattr(native, name, value)
     _route_core_logs()
-    handle = _core.Database.open(resolution.url, native)
+    try:
+        handle = _core.Database.open(resolution.url, native)
+    except _core.ConnectionFailed as error:
+        explain_source(error, resolution)
+        raise
     logger.info("connected to %s (%s: %s)", handle.url, resolution.source, resolution.reason)
     return Database(handle, resolution, schema=schema)
+
+
+def explain_source(error: _core.ConnectionFailed, resolution: Resolution) -> None:
+    """Add to a connection error that its URL came from a shell variable shadowing an env file:
+    the usual reason the "right" database cannot be reached."""
+    note = resolution.shadowing_note()
+    if note:
+        # str(error) is the message followed by its hint: the note goes between them.
+        full = error.args[0]
+        hint_part = full[len(error.message):] if full.startswith(error.message) else ""
+        error.message = f"{error.message}\n{note}"
+        error.args = (error.message + hint_part, *error.args[1:])
 
 
 class Database:

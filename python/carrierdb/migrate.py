@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any, Optional
 
 from . import _core
-from .config import project_root, resolve
+from .config import Resolution, project_root, resolve
 from .interrupts import reports_as
 from .progress import Progress, progress_reporter
 
-__all__ = ["DeployReport", "MigrationEntry", "MigrationStatus", "Migrations", "connect_for_migrations"]
+__all__ = ["DeployReport", "MigrationEntry", "MigrationStatus", "Migrations", "connect_for_migrations", "resolve_for_migrations"]
 
 DEFAULT_TABLE = "_prisma_migrations"
 
@@ -158,17 +158,29 @@ class DeployReport:
         return "\n".join(lines)
 
 
-def connect_for_migrations(url: Optional[str] = None, env: Optional[str] = None, **options: Any):
-    """Open the database for migrations: ``DIRECT_URL`` (Prisma's ``directUrl``) when it is
+def resolve_for_migrations(url: Optional[str] = None, env: Optional[str] = None) -> Resolution:
+    """The URL migrations use: ``url``, else ``DIRECT_URL`` (Prisma's ``directUrl``) when it is
     defined, because a transaction-mode pooler behind ``DATABASE_URL`` cannot hold the session
     lock; otherwise the usual ``DATABASE_URL`` resolution."""
-    from .database import connect
-
     if url is None:
         direct = resolve(variable="DIRECT_URL", env=env)
         if not direct.embedded_default:
-            return connect(direct.url, env=env, **options)
-    return connect(url, env=env, **options)
+            return direct
+    return resolve(url, env=env)
+
+
+def connect_for_migrations(url: Optional[str] = None, env: Optional[str] = None, **options: Any):
+    """Open the database for migrations (see :func:`resolve_for_migrations`)."""
+    from .database import connect, explain_source
+
+    resolution = resolve_for_migrations(url, env)
+    if resolution.variable != "DIRECT_URL":
+        return connect(url, env=env, **options)
+    try:
+        return connect(resolution.url, env=env, **options)
+    except _core.ConnectionFailed as error:
+        explain_source(error, resolution)
+        raise
 
 
 class Migrations:
@@ -198,10 +210,15 @@ class Migrations:
             raw = self._engine.deploy(dry_run=dry_run, allow_edited=allow_edited, progress=report)
         return DeployReport("deploy", **raw)
 
-    def rollback(self, steps: int = 1, *, to: Optional[str] = None, progress: Progress = None) -> DeployReport:
-        """Run down.sql of the latest ``steps`` applied migrations, or of all applied after ``to``."""
+    def rollback(self, steps: int = 1, *, to: Optional[str] = None, accept_data_loss: bool = False,
+                 progress: Progress = None) -> DeployReport:
+        """Run down.sql of the latest ``steps`` applied migrations, or of all applied after ``to``.
+
+        Down scripts that drop tables or columns holding rows are refused with DataLossError
+        (its ``losses`` list each table or column and its row count; nothing is changed) unless
+        ``accept_data_loss`` (Prisma's ``--accept-data-loss``)."""
         with progress_reporter(progress, "rollback", "migration") as report, reports_as(lambda raw: DeployReport("rollback", **raw)):
-            raw = self._engine.rollback(steps=steps, to=to or "", progress=report)
+            raw = self._engine.rollback(steps=steps, to=to or "", accept_data_loss=accept_data_loss, progress=report)
         return DeployReport("rollback", **raw)
 
     def resolve(self, *, applied: Optional[str] = None, rolled_back: Optional[str] = None) -> None:
@@ -222,8 +239,10 @@ class Migrations:
         return DeployReport("reset", **raw)
 
     def new(self, name: str) -> Path:
-        """Create ``<timestamp>_<name>/`` with empty migration.sql and down.sql."""
-        return Path(_core.create_migration(str(self.directory), name, self.db.backend))
+        """Create ``<timestamp>_<name>/`` with empty migration.sql and down.sql, and this
+        database's variants (``migration.sqlite.sql``, ``down.sqlite.sql``) when
+        migration_lock.toml names another provider."""
+        return Path(_core.create_migration(str(self.directory), name, self.db.backend, self.db.backend))
 
     def __repr__(self) -> str:
         return f"<carrierdb.Migrations {self.directory} on {self.db.url}>"

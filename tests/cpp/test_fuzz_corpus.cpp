@@ -8,6 +8,7 @@
 
 #include "backend/sql_script.hpp"
 #include "carrierdb/error.hpp"
+#include "carrierdb/migrate/data_loss.hpp"
 #include "carrierdb/schema/schema.hpp"
 
 namespace fs = std::filesystem;
@@ -48,4 +49,9 @@ TEST(fuzz_corpus, statement_spans_stay_inside_the_script) {
       ASSERT_LE(span.offset + span.length, text.size());
       ASSERT_GE(span.line, 1);
     }
+}
+
+TEST(fuzz_corpus, dropped_objects_are_read_from_every_script) {
+  for (const auto &text : corpus("sql_script"))
+    for (const auto &dropped : carrierdb::find_dropped_objects(text)) ASSERT_LE(dropped.table.size(), text.size());
 }

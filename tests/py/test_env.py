@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
 
 import carrierdb
 from carrierdb.config import resolve
@@ -93,3 +96,51 @@ def test_mask_url_hides_passwords_in_every_form():
     assert carrierdb.mask_url("postgresql://u:s3cret@h:1/db") == "postgresql://u:****@h:1/db"
     assert "s3cret" not in carrierdb.mask_url("host=h password=s3cret dbname=x")
     assert "s3cret" not in carrierdb.mask_url("postgresql://u@h/db?password=s3cret&sslmode=require")
+
+
+def test_connection_error_names_the_shell_variable_that_shadows_dotenv(run_cli, carrierdb_url, carrierdb_backend, tmp_path: Path,
+                                                                        monkeypatch):
+    # .env names the database the user means; a stale variable in the shell points elsewhere.
+    write(tmp_path / ".env", f"DATABASE_URL={carrierdb_url}\n")
+    (tmp_path / "migrations").mkdir()
+    if carrierdb_backend == "postgresql":
+        stale = "postgresql://app:stale-secret@127.0.0.1:1/carriers"
+    else:
+        stale = f"sqlite:{tmp_path}/gone/old.db"
+    secrets = {"stale-secret", urlsplit(carrierdb_url).password} - {None}
+    note = (f"DATABASE_URL came from the shell environment ({carrierdb.mask_url(stale)}) and shadows the value in "
+            f".env ({carrierdb.mask_url(carrierdb_url)})")
+
+    monkeypatch.setenv("DATABASE_URL", stale)
+    monkeypatch.setenv("CARRIERDB_PROJECT_DIR", str(tmp_path))
+    with pytest.raises(carrierdb.ConnectionFailed) as info:
+        carrierdb.connect(connect_retries=0)
+    for text in (str(info.value), info.value.message):
+        assert note in text and "`carrierdb env`" in text and "`unset DATABASE_URL`" in text
+        assert not any(secret in text for secret in secrets)
+    assert str(info.value).endswith("hint: " + info.value.hint)  # the hint still comes last
+
+    result = run_cli("info", env={"DATABASE_URL": stale})
+    assert result.returncode == 4
+    assert note in result.stderr and "`carrierdb env`" in result.stderr
+    assert not any(secret in result.stderr + result.stdout for secret in secrets)
+    # The same failure without a shadowed file says nothing about files, nor when the file that
+    # would win without the variable holds the same URL.
+    (tmp_path / ".env.local").write_text(f"DATABASE_URL={stale}\n")
+    same = run_cli("info", env={"DATABASE_URL": stale})
+    assert same.returncode == 4 and "shadows" not in same.stderr
+    (tmp_path / ".env").unlink()
+    (tmp_path / ".env.local").unlink()
+    alone = run_cli("info", env={"DATABASE_URL": stale})
+    assert alone.returncode == 4 and "shadows" not in alone.stderr
+
+
+def test_migrations_name_a_shell_direct_url_that_shadows_dotenv(run_cli, carrierdb_url, carrierdb_backend, tmp_path: Path):
+    write(tmp_path / ".env", f"DIRECT_URL={carrierdb_url}\n")
+    (tmp_path / "migrations").mkdir()
+    stale = "postgresql://app:stale-secret@127.0.0.1:1/carriers" if carrierdb_backend == "postgresql" else f"sqlite:{tmp_path}/gone/old.db"
+    result = run_cli("migrate", "status", env={"DIRECT_URL": stale})
+    assert result.returncode == 4
+    assert (f"DIRECT_URL came from the shell environment ({carrierdb.mask_url(stale)}) and shadows the value in "
+            f".env ({carrierdb.mask_url(carrierdb_url)})") in result.stderr
+    assert "`unset DIRECT_URL`" in result.stderr and "`carrierdb env`" in result.stderr and "stale-secret" not in result.stderr

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+import carrierdb
+
 REPO_MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
@@ -72,3 +74,38 @@ def test_migrate_new_and_rollback_from_the_cli(run_cli, carrierdb_url, project):
     assert run_cli("migrate", "deploy", "--url", carrierdb_url).returncode == 0
     rolled = run_cli("migrate", "rollback", "--json", "--url", carrierdb_url)
     assert rolled.returncode == 0 and json.loads(rolled.stdout)["migrations"][0]["name"] == folder.name
+
+
+def test_migrate_new_writes_the_variant_for_the_database_in_use(run_cli, carrierdb_url, carrierdb_backend, project):
+    # The lock says postgresql (as Prisma writes it); .env points at this backend's database.
+    assert 'provider = "postgresql"' in (project / "migrations" / "migration_lock.toml").read_text()
+    (project / ".env").write_text(f"DATABASE_URL={carrierdb_url}\n")
+    created = run_cli("migrate", "new", "add_rating", "--json")
+    assert created.returncode == 0, created.stderr
+    folder = Path(json.loads(created.stdout)["created"])
+    variant = {"migration.sqlite.sql", "down.sqlite.sql"} if carrierdb_backend == "sqlite" else set()
+    assert {p.name for p in folder.iterdir()} == {"migration.sql", "down.sql"} | variant
+    status = run_cli("migrate", "status", "--json")
+    assert status.returncode == 1, status.stderr
+    assert [m["state"] for m in json.loads(status.stdout)["migrations"]] == ["pending"] * 4
+    deploy = run_cli("migrate", "deploy", "--json")
+    assert deploy.returncode == 0, deploy.stderr
+    assert json.loads(deploy.stdout)["migrations"][-1]["name"] == folder.name
+    assert run_cli("migrate", "status").returncode == 0
+    # The Python API does the same.
+    with carrierdb.connect(carrierdb_url) as db:
+        second = db.migrations(project / "migrations").new("second")
+    assert {p.name for p in second.iterdir()} == {"migration.sql", "down.sql"} | variant
+
+
+def test_migrate_new_on_the_embedded_default_keeps_status_and_deploy_working(run_cli, project):
+    created = run_cli("migrate", "new", "add_rating", "--json")
+    assert created.returncode == 0, created.stderr
+    folder = Path(json.loads(created.stdout)["created"])
+    assert (folder / "migration.sqlite.sql").is_file() and (folder / "down.sqlite.sql").is_file()
+    assert run_cli("migrate", "status").returncode == 1  # pending, not refused (P3019)
+    deploy = run_cli("migrate", "deploy", "--json")
+    assert deploy.returncode == 0, deploy.stderr
+    assert len(json.loads(deploy.stdout)["migrations"]) == 4
+    assert list((project / ".carrierdb").glob("*.db"))  # the embedded default, not a server
+    assert run_cli("migrate", "status").returncode == 0

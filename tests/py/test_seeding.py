@@ -113,6 +113,36 @@ def test_strict_mode_reports_every_bad_row_and_writes_nothing(db, project):
     assert db.carrier.count() == 0 and db.seed_status() == []
 
 
+STRICT_BAD_ROWS = "name,mcNumber,status\nGood,MC1,ACTIVE\nBad MC,12345,ACTIVE\nOdd,MC4,MAYBE\n"
+
+
+def test_strict_report_shows_each_offending_value(db, project):
+    write_set(project, "development", {"c.csv": STRICT_BAD_ROWS})
+    with pytest.raises(carrierdb.ValidationError) as info:
+        db.seed()
+    assert [(i["row"], i["path"], i["value"]) for i in info.value.issues] == [
+        ("c.csv:3", ["mcNumber"], "12345"), ("c.csv:4", ["status"], "MAYBE")]
+    report = str(info.value)
+    assert 'c.csv:3: mcNumber: MC number must be MC followed by 1 to 8 digits [invalid_string] (value: "12345")' in report
+    assert 'c.csv:4: status: ' in report and '(value: "MAYBE")' in report
+
+
+def test_cli_seed_json_lists_issues_as_objects(run_cli, carrierdb_url, project):
+    env = {"CARRIERDB_PROJECT_DIR": str(project), "CARRIERDB_ENV": "development"}
+    assert run_cli("migrate", "deploy", "--url", carrierdb_url, env=env).returncode == 0
+    write_set(project, "development", {"c.csv": STRICT_BAD_ROWS})
+    result = run_cli("seed", "--json", "--url", carrierdb_url, env=env)
+    assert result.returncode == 5
+    error = json.loads(result.stdout)
+    assert error["error"] == "ValidationError"
+    assert [(i["row"], i["field"], i["code"], i["value"]) for i in error["issues"]] == [
+        ("c.csv:3", "mcNumber", "invalid_string", "12345"), ("c.csv:4", "status", "invalid_enum_value", "MAYBE")]
+    assert all(set(i) == {"row", "field", "code", "message", "value"} for i in error["issues"])
+    assert error["issues"][0]["message"] == "MC number must be MC followed by 1 to 8 digits"
+    human = run_cli("seed", "--url", carrierdb_url, env=env)
+    assert human.returncode == 5 and '[invalid_string] (value: "12345")' in human.stderr
+
+
 def test_lenient_mode_writes_valid_rows_and_the_rejects(db, project):
     write_set(project, "development", {"c.csv": "name,mcNumber,status\nGood,MC1,ACTIVE\nBad MC,12345,ACTIVE\n"})
     report = db.seed(lenient=True)

@@ -1,6 +1,7 @@
 // The carrierdb error hierarchy: one root, subclasses that tell the caller what to do.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -152,6 +153,24 @@ public:
 class checksum_mismatch_error : public migration_error {
 public:
   using migration_error::migration_error;
+};
+/// Rows a rollback would destroy in one dropped table or column.
+struct data_loss_entry {
+  std::string migration;  // whose down script drops it
+  std::string table;      // as the script names it, schema-qualified if it was
+  std::string column;     // "" when the whole table is dropped
+  std::int64_t rows = 0;  // a table's rows; a column's non-NULL values
+};
+
+/// A rollback would drop tables or columns that hold rows, and the caller did not accept the
+/// loss. Nothing was changed.
+class data_loss_error : public migration_error {
+public:
+  data_loss_error(const std::string &message, migration_context ctx, std::vector<data_loss_entry> losses, std::string hint = {});
+  const std::vector<data_loss_entry> &losses() const noexcept { return m_losses; }
+
+private:
+  std::vector<data_loss_entry> m_losses;
 };
 /// A migration's SQL failed while being applied or rolled back; its changes were undone.
 class migration_failed_error : public migration_error {

@@ -6,6 +6,7 @@
 
 #include "carrierdb/error.hpp"
 #include "carrierdb/log.hpp"
+#include "carrierdb/migrate/data_loss.hpp"
 
 namespace carrierdb {
 
@@ -452,6 +453,11 @@ deploy_report migrator::rollback(const rollback_options &options) {
                                            ".sql) in " + (missing.size() == 1 ? "its folder" : "their folders") +
                                            "; nothing was changed",
                                        ctx, "write the down migration first, or roll back fewer steps");
+  }
+  if (!options.accept_data_loss) {
+    std::vector<const migration_file *> downs;
+    for (const auto &name : targets) downs.push_back(files.find(name));
+    refuse_data_loss(conn, downs, m_db->url().display());
   }
 
   deploy_report report;

@@ -52,8 +52,11 @@ private:
 };
 
 /// Creates `<directory>/<UTC timestamp>_<name>/` with empty migration.sql and down.sql (and
-/// migration_lock.toml for `provider` if the folder has none). Returns the folder path.
-std::string create_migration(const std::string &directory, const std::string &name, backend_kind provider,
+/// migration_lock.toml for `provider` if the folder has none). When the lock names another
+/// provider than `backend`, the database the migrations run on, the folder also gets empty
+/// migration.<backend>.sql and down.<backend>.sql: without them load() refuses the migration
+/// there (P3019). Returns the folder path.
+std::string create_migration(const std::string &directory, const std::string &name, backend_kind provider, backend_kind backend,
                              std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
 /// Lowercase hex SHA-256 (OpenSSL).

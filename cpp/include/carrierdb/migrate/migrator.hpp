@@ -82,6 +82,7 @@ struct deploy_report {
 struct rollback_options {
   int steps = 1;
   std::string to;  // roll back everything applied after this migration (exclusive)
+  bool accept_data_loss = false;  // run down scripts that drop tables or columns holding rows
   progress_callback progress;
 };
 
