@@ -20,6 +20,7 @@
 #include "carrierdb/error.hpp"
 #include "carrierdb/migrate/history.hpp"
 #include "carrierdb/migrate/migration_files.hpp"
+#include "carrierdb/utf8.hpp"
 #include "numbers.hpp"
 
 namespace fs = std::filesystem;
@@ -862,7 +863,7 @@ private:
     for (auto &i : issues) {
       i.row = label + ":" + std::to_string(line);
       if (!i.path.empty())
-        if (const value *v = find_field(input, i.path.front())) i.value = text_of(*v);
+        if (const value *v = find_field(input, i.path.front())) i.value = printable_utf8(text_of(*v));
       if (m_rejects)
         m_rejects << csv_field(label) << ',' << line << ',' << csv_field(i.path.empty() ? "" : i.path.front()) << ',' << i.code << ','
                   << csv_field(i.message) << ',' << csv_field(i.value) << '\n';
