@@ -1,5 +1,6 @@
 """Text that is not UTF-8 is refused before anything is written, naming where it is, on both
-backends: seed files, DataFrames, repository input, statement parameters."""
+backends: seed files, DataFrames, repository input, statement parameters. And what the database
+itself refuses during a seed load is reported at the seed file's line, not a staging table's."""
 
 from __future__ import annotations
 
@@ -189,3 +190,72 @@ def test_execute_and_query_parameters_that_are_not_utf8_are_a_data_error(db):
     with pytest.raises(carrierdb.DataError, match=r"parameter \$1 .*surrogate"):
         db.query("SELECT $1 AS x", ["\ud800"])
     assert db.query("SELECT count(*) AS n FROM carriers")[0]["n"] == 0
+
+
+# -- what the database refuses during a seed load --------------------------------------------------
+
+
+def refuse_forbidden_names(db) -> None:
+    """A rule the schema does not know, so only the database can refuse the row."""
+    if db.backend == "sqlite":
+        db.execute("CREATE TRIGGER no_forbidden BEFORE INSERT ON carriers WHEN NEW.name = 'Forbidden' "
+                   "BEGIN SELECT RAISE(ABORT, 'name Forbidden is refused'); END")
+    else:
+        db.execute("ALTER TABLE carriers ADD CONSTRAINT no_forbidden CHECK (name <> 'Forbidden')")
+
+
+@pytest.mark.parametrize("preloaded", [False, True], ids=["first_load", "merge"])
+def test_a_row_the_database_refuses_during_a_seed_is_named_by_file_and_line(db, project, preloaded):
+    lines = [f"Carrier {k},MC{k},ACTIVE" for k in range(1, 3001)]
+    if preloaded:
+        write_csv(project, ("name,mcNumber,status\n" + "\n".join(lines[:100]) + "\n").encode())
+        db.seed()
+    refuse_forbidden_names(db)
+    lines[2497] = "Forbidden,MC2498,ACTIVE"  # line 2499 of the file (the header is line 1)
+    write_csv(project, ("name,mcNumber,status\n" + "\n".join(lines) + "\n").encode(), version="2")
+    before = names(db)
+    with pytest.raises(carrierdb.IntegrityError) as info:
+        db.seed()
+    message = str(info.value)
+    assert "seed c.csv:2499: the database refused the row" in message
+    assert "_carrierdb_stage" not in message and "CONTEXT" not in message
+    assert names(db) == before
+
+
+@pytest.mark.parametrize("preloaded", [False, True], ids=["first_load", "merge"])
+def test_rows_not_sent_do_not_shift_the_line_a_refusal_names(db, project, preloaded):
+    """Rows that are not sent (rejected by validation; unchanged on a re-seed) do not shift the
+    line: PostgreSQL's "COPY t, line N" counts only the rows sent."""
+    lines = [f"Carrier {k},MC{k},ACTIVE" for k in range(1, 201)]
+    if preloaded:
+        write_csv(project, ("name,mcNumber,status\n" + "\n".join(lines) + "\n").encode())
+        db.seed()
+    refuse_forbidden_names(db)
+    lines[9] = "Bad MC,12345,ACTIVE"         # line 11: rejected by validation (lenient)
+    lines[99] = "Bad MC,67890,ACTIVE"        # line 101: rejected too
+    lines[149] = "Forbidden,MC150,ACTIVE"    # line 151: refused by the database
+    lines.append("Carrier 201,MC201,ACTIVE")
+    write_csv(project, ("name,mcNumber,status\n" + "\n".join(lines) + "\n").encode(), version="2")
+    with pytest.raises(carrierdb.IntegrityError, match=r"seed c\.csv:151: the database refused the row"):
+        db.seed(lenient=True)
+    assert db.carrier.count() == (200 if preloaded else 0)
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize("preloaded", [False, True], ids=["first_load", "merge"])
+def test_a_value_the_column_type_refuses_during_copy_is_named_by_file_and_line(db, project, preloaded):
+    """The validator allows 255 characters; a narrower column refuses the row inside the COPY
+    (into the table, or into the staging table that copies its types)."""
+    lines = [f"Carrier {k},MC{k},ACTIVE" for k in range(1, 2001)]
+    if preloaded:
+        write_csv(project, ("name,mcNumber,status\n" + "\n".join(lines[:10]) + "\n").encode())
+        db.seed()
+    db.execute("ALTER TABLE carriers ALTER COLUMN name TYPE varchar(20)")
+    lines[1499] = "A Name Longer Than Twenty Characters,MC1500,ACTIVE"  # line 1501
+    write_csv(project, ("name,mcNumber,status\n" + "\n".join(lines) + "\n").encode(), version="2")
+    with pytest.raises(carrierdb.DataError) as info:
+        db.seed()
+    message = str(info.value)
+    assert "seed c.csv:1501: the database refused the row: value too long for type character varying(20)" in message
+    assert "_carrierdb_stage" not in message and "CONTEXT" not in message
+    assert db.carrier.count() == (10 if preloaded else 0)
