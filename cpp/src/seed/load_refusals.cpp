@@ -38,10 +38,10 @@ void locate_merge_refusal(connection &conn, const database_error &e, const std::
   const auto *first = std::get_if<std::int64_t>(&bounds.rows.at(0)[0]);
   const auto *last = std::get_if<std::int64_t>(&bounds.rows.at(0)[1]);
   if (!first || !last) rethrow_at_line(e, label, 0);
-  const std::string probe_sql = merge_sql;
-  const std::size_t where = probe_sql.rfind(" WHERE true");
-  const std::string sql = probe_sql.substr(0, where) + " WHERE " + q_line + " BETWEEN $1 AND $2" +
-                          probe_sql.substr(where + std::string(" WHERE true").size());
+  static const std::string all_rows = " WHERE true";
+  const std::size_t where = merge_sql.rfind(all_rows);
+  if (where == std::string::npos) rethrow_at_line(e, label, 0);
+  const std::string sql = merge_sql.substr(0, where) + " WHERE " + q_line + " BETWEEN $1 AND $2" + merge_sql.substr(where + all_rows.size());
   // Merges [from, to] on top of what succeeded so far; true if it worked (and is kept).
   const auto merges = [&](std::int64_t from, std::int64_t to) {
     conn.savepoint("carrierdb_probe");

@@ -46,8 +46,8 @@ std::string refusal_text(const database_error &e);
 
 /// The merge `merge_sql` failed with `e`: finds the first staged row (in line order) whose merge
 /// fails after the rows before it, by bisecting on the staging table's line column under
-/// savepoints, and throws that row's error naming label:line. `merge_sql` must end in a WHERE
-/// clause that `AND <line column> BETWEEN $1 AND $2` can extend. Work: about twice the merge's,
+/// savepoints, and throws that row's error naming label:line. `merge_sql` selects the staged rows
+/// with " WHERE true", which the probes replace by a range of lines. Work: about twice the merge's,
 /// only after a failure.
 [[noreturn]] void locate_merge_refusal(connection &conn, const database_error &e, const std::string &merge_sql, const std::string &stage,
                                        const std::string &line_column, const std::string &label);
