@@ -20,7 +20,7 @@ document to_document(const py::handle &obj) {
   if (obj.is_none()) return d;
   if (PyDict_Check(obj.ptr())) {
     d.what = document::kind::object;
-    for (auto item : py::reinterpret_borrow<py::dict>(obj)) d.object.emplace_back(py::str(item.first).cast<std::string>(), to_document(item.second));
+    for (auto item : py::reinterpret_borrow<py::dict>(obj)) d.object.emplace_back(utf8_of(py::str(item.first)), to_document(item.second));
     return d;
   }
   if (PyList_Check(obj.ptr()) || PyTuple_Check(obj.ptr())) {

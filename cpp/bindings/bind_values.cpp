@@ -108,6 +108,24 @@ bool plain_timestamp(const std::string &s, py::object &out) {
 
 }  // namespace
 
+std::string utf8_of(const py::handle &text) {
+  Py_ssize_t size = 0;
+  if (const char *data = PyUnicode_AsUTF8AndSize(text.ptr(), &size)) return std::string(data, static_cast<std::size_t>(size));
+  if (!PyErr_ExceptionMatches(PyExc_UnicodeEncodeError)) throw py::error_already_set();
+  PyErr_Clear();
+  // U+DC80..U+DCFF stand for the bytes surrogateescape decoded them from: those bytes come back,
+  // so the report shows what the file held. Other surrogates keep their 3-byte form.
+  PyObject *bytes = PyUnicode_AsEncodedString(text.ptr(), "utf-8", "surrogateescape");
+  if (!bytes) {
+    PyErr_Clear();
+    bytes = PyUnicode_AsEncodedString(text.ptr(), "utf-8", "surrogatepass");
+  }
+  if (!bytes) throw py::error_already_set();
+  std::string out(PyBytes_AS_STRING(bytes), static_cast<std::size_t>(PyBytes_GET_SIZE(bytes)));
+  Py_DECREF(bytes);
+  return out;
+}
+
 value to_value(const py::handle &obj, std::size_t index) {
   if (obj.is_none()) return std::monostate{};
   if (PyBool_Check(obj.ptr())) return obj.ptr() == Py_True;
@@ -118,12 +136,7 @@ value to_value(const py::handle &obj, std::size_t index) {
     return static_cast<std::int64_t>(v);
   }
   if (PyFloat_Check(obj.ptr())) return PyFloat_AS_DOUBLE(obj.ptr());
-  if (PyUnicode_Check(obj.ptr())) {
-    Py_ssize_t size = 0;
-    const char *data = PyUnicode_AsUTF8AndSize(obj.ptr(), &size);
-    if (!data) throw py::error_already_set();
-    return std::string(data, static_cast<std::size_t>(size));
-  }
+  if (PyUnicode_Check(obj.ptr())) return utf8_of(obj);
   const python_types &t = types();
   if (py::isinstance(obj, t.decimal)) return py::str(obj).cast<std::string>();
   if (py::isinstance(obj, t.datetime)) {
@@ -145,7 +158,7 @@ record to_record(const py::handle &obj) {
   std::size_t k = 0;
   for (auto item : py::reinterpret_borrow<py::dict>(obj)) {
     if (!PyUnicode_Check(item.first.ptr())) throw py::type_error("field names must be strings");
-    out.emplace_back(item.first.cast<std::string>(), to_value(item.second, k++));
+    out.emplace_back(utf8_of(item.first), to_value(item.second, k++));
   }
   return out;
 }

@@ -29,6 +29,10 @@ params to_params(const py::handle &seq);
 /// One Python object -> one SQL value (None, bool, int, float, str, Decimal, datetime, date,
 /// dict/list as JSON). Raises TypeError for anything else.
 value to_value(const py::handle &obj, std::size_t index);
+/// A str as UTF-8 bytes. Lone surrogates, which a str can hold (text decoded with
+/// errors="surrogateescape") and UTF-8 cannot, come through as bytes that are not UTF-8, so the
+/// core's one check refuses them with their place instead of a bare UnicodeEncodeError here.
+std::string utf8_of(const py::handle &text);
 /// A Python dict of field values -> a record (field name, value) in the dict's order.
 record to_record(const py::handle &obj);
 /// Keeps a Python callable alive from C++; it is released under the GIL, whichever thread drops it.

@@ -7,6 +7,7 @@
 
 #include "carrierdb/error.hpp"
 #include "carrierdb/log.hpp"
+#include "carrierdb/utf8.hpp"
 
 namespace carrierdb {
 
@@ -25,6 +26,19 @@ struct thread_transactions {
   }
 };
 thread_local thread_transactions t_transactions;
+
+// Text parameters must be UTF-8 on both backends: PostgreSQL refuses other bytes without naming
+// the parameter, SQLite stores them and reads back mojibake. Refused before the statement runs.
+void check_text_params(const params &args) {
+  for (std::size_t k = 0; k < args.size(); ++k)
+    if (const auto *s = std::get_if<std::string>(&args[k]))
+      if (const std::size_t at = invalid_utf8_at(*s); at != std::string_view::npos) {
+        diagnostics diag;
+        diag.sqlstate = "22021";  // character_not_in_repertoire, as PostgreSQL reports it
+        throw data_error("parameter $" + std::to_string(k + 1) + " is not valid UTF-8 at " + describe_invalid_utf8(*s, at), diag,
+                         "pass text as UTF-8 (decode bytes from their real encoding, e.g. .decode('latin-1'), before passing them)");
+      }
+}
 
 // Logs a statement's duration at DEBUG. Parameter values are never logged: they may be
 // personal data or secrets.
@@ -72,11 +86,13 @@ std::string database::server_version() {
 }
 
 result database::query(const std::string &sql, const params &args) {
+  check_text_params(args);
   statement_timer timer(url(), sql, args.size());
   return with_connection([&](connection &c) { return c.query(sql, args); });
 }
 
 std::int64_t database::execute(const std::string &sql, const params &args) {
+  check_text_params(args);
   statement_timer timer(url(), sql, args.size());
   return with_connection([&](connection &c) { return c.execute(sql, args); });
 }

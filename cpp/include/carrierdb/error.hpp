@@ -39,6 +39,8 @@ struct diagnostics {
   int position = 0;             // 1-based character offset in the statement, 0 if unknown
   std::string statement;        // the failing statement (never carries parameter values)
   int statement_line = 0;       // 1-based line of the statement in its script, 0 if not a script
+  std::int64_t copy_row = 0;    // bulk load (connection::begin_copy): the failing row, 1-based in the order
+                                // written (PostgreSQL's "COPY t, line N"), 0 if unknown
 };
 
 /// An error reported by, or while talking to, a database. Carries the server's diagnostics.

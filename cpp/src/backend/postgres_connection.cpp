@@ -6,6 +6,7 @@
 #include <pqxx/pqxx>
 #include <pqxx/stream_from>
 #include <pqxx/tablewriter>
+#include <cstdlib>
 #include <ctime>
 #include <thread>
 #include <unordered_map>
@@ -69,6 +70,9 @@ void parse_server_message(const std::string &message, diagnostics &diag, std::st
     // A value containing ", " makes the split ambiguous: keep the values as one string.
     if (diag.values.size() != diag.columns.size()) diag.values = {std::string(*m[2])};
   }
+  // CONTEXT:  COPY t, line 3[, column c: "..."]: in a binary COPY too, the 3rd row sent.
+  static const auto copy_line_re = pattern::compile(R"(\nCONTEXT:  COPY .*?, line (\d+))", "", pattern::unit::bytes);
+  if (copy_line_re->search(message, m)) diag.copy_row = std::strtoll(std::string(*m[1]).c_str(), nullptr, 10);
   // not-null violations: null value in column "name" of relation "carriers"
   if (diag.columns.empty() && column_re->search(message, m)) diag.columns = {std::string(*m[1])};
 }

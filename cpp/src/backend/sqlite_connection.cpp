@@ -717,12 +717,35 @@ private:
     std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt *)> tail(full ? nullptr : prepare(sql_for(rows)), sqlite3_finalize);
     sqlite3_stmt *stmt = full ? m_full : tail.get();
     for (std::size_t k = 0; k < m_pending.size(); ++k) m_conn.bind_value(stmt, static_cast<int>(k + 1), m_pending[k]);
-    m_pending.clear();
     check_interrupt();
     const int rc = sqlite3_step(stmt);
     sqlite3_reset(stmt);
-    if (rc != SQLITE_DONE) m_conn.fail(rc, m_prefix + "(...) x " + std::to_string(rows));
+    if (rc != SQLITE_DONE) fail_in_batch(rc, rows);
+    m_pending.clear();
     m_count += static_cast<std::int64_t>(rows);
+  }
+
+  // A batch's INSERT failed as a whole (SQLite undid it, the transaction goes on): its rows are
+  // tried one at a time so that the error names the row, like PostgreSQL's "COPY t, line N".
+  [[noreturn]] void fail_in_batch(int batch_rc, std::size_t rows) {
+    // Only inside the transaction the failed statement left intact: after a stop (SQLITE_INTERRUPT)
+    // or an error that ended the transaction, a retried row would commit on its own.
+    if ((batch_rc & 0xff) == SQLITE_INTERRUPT || !m_conn.in_transaction()) m_conn.fail(batch_rc, m_prefix + "(...) x " + std::to_string(rows));
+    std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt *)> one(prepare(sql_for(1)), sqlite3_finalize);
+    for (std::size_t r = 0; r < rows; ++r) {
+      for (std::size_t k = 0; k < m_columns; ++k) m_conn.bind_value(one.get(), static_cast<int>(k + 1), m_pending[r * m_columns + k]);
+      const int rc = sqlite3_step(one.get());
+      sqlite3_reset(one.get());
+      if (rc == SQLITE_DONE) continue;
+      try {
+        m_conn.fail(rc, m_prefix + "(...)");
+      } catch (const database_error &e) {
+        diagnostics diag = e.diag();
+        diag.copy_row = m_count + static_cast<std::int64_t>(r) + 1;
+        rethrow_with_context(e, e.what(), diag);
+      }
+    }
+    m_conn.fail(batch_rc, m_prefix + "(...) x " + std::to_string(rows));
   }
 
   sqlite_connection &m_conn;

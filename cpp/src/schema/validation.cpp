@@ -1,6 +1,7 @@
 // check_record(): types, required fields, implied limits (VarChar, Int range, enum), zod rules, normalisers.
 #include "carrierdb/schema/validation.hpp"
 #include "carrierdb/time.hpp"
+#include "carrierdb/utf8.hpp"
 #include "numbers.hpp"
 #include "pattern.hpp"
 
@@ -281,6 +282,16 @@ value coerce(const schema &s, const field_def &f, value v, const Path &path, std
     issues.push_back(i);
     return value{};
   };
+  // Before any typing: bytes that are not UTF-8 are the problem, whatever the field's type (an
+  // Int column of a Latin-1 file reports the encoding, not "expected integer"). PostgreSQL would
+  // refuse them late, without the field; SQLite would store them and read back mojibake.
+  if (auto str = std::get_if<std::string>(&v))
+    if (const std::size_t at = invalid_utf8_at(*str); at != std::string_view::npos) {
+      auto i = make_issue(path(), "invalid_string", "Invalid UTF-8 at " + describe_invalid_utf8(*str, at) + "; save the data as UTF-8");
+      i.validation = "utf8";
+      issues.push_back(i);
+      return value{};
+    }
   switch (f.type) {
     case scalar_type::int_:
     case scalar_type::bigint: {
@@ -430,7 +441,10 @@ record check_record_impl(const schema &s, const model_def &model, Record &data, 
   }
   if (!unknown.empty()) {
     std::string listed;
-    for (const auto &k : unknown) listed += (listed.empty() ? "'" : ", '") + k + "'";
+    for (auto &k : unknown) {
+      k = printable_utf8(k);  // a header in another encoding: shown, never passed on raw
+      listed += (listed.empty() ? "'" : ", '") + k + "'";
+    }
     auto i = make_issue({}, "unrecognized_keys", "Unrecognized key(s) in object: " + listed);
     i.options = unknown;
     issues.push_back(i);

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "carrierdb/error.hpp"
+#include "carrierdb/utf8.hpp"
 
 namespace carrierdb {
 
@@ -29,7 +30,55 @@ std::uint64_t size_of(std::ifstream &in) {
   return size;
 }
 
-value from_json(const nlohmann::json &j) {
+// nlohmann's parser refuses a JSON file that is not UTF-8 as a whole, naming neither the record
+// nor the field. So that such bytes are reported like a CSV's (a validation issue at the line and
+// field), each one crosses the parser as a private-use character, U+10FF00 + the byte (4 bytes:
+// F4 8F BE|BF xx), and is put back in the values read: the one UTF-8 check then sees the file's
+// own bytes. Only text that held such bytes is put back (`marked`).
+void append_mark(std::string &out, unsigned char byte) {
+  const unsigned code_point = 0x10FF00u + byte;
+  out += static_cast<char>(0xF4);
+  out += static_cast<char>(0x8F);
+  out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
+  out += static_cast<char>(0x80 | (code_point & 0x3F));
+}
+
+// Appends `text` to `out`, each byte that is not well-formed UTF-8 marked. Unless `last`, a
+// sequence cut off by the end of `text` is held back (its length is returned) for the next chunk.
+std::size_t append_marked(std::string_view text, bool last, std::string &out, bool &marked) {
+  while (!text.empty()) {
+    const std::size_t at = invalid_utf8_at(text);
+    if (at == std::string_view::npos) {
+      out.append(text);
+      return 0;
+    }
+    out.append(text.substr(0, at));
+    const auto lead = static_cast<unsigned char>(text[at]);
+    std::size_t tail = at + 1;
+    while (tail < text.size() && (static_cast<unsigned char>(text[tail]) & 0xC0) == 0x80) ++tail;
+    if (!last && tail == text.size() && lead >= 0xC2 && lead <= 0xF4 && text.size() - at < 4) return text.size() - at;
+    append_mark(out, lead);
+    marked = true;
+    text.remove_prefix(at + 1);
+  }
+  return 0;
+}
+
+void unmark(std::string &s) {
+  std::size_t out = 0;
+  for (std::size_t k = 0; k < s.size(); ++k) {
+    if (static_cast<unsigned char>(s[k]) == 0xF4 && k + 3 < s.size() && static_cast<unsigned char>(s[k + 1]) == 0x8F &&
+        (static_cast<unsigned char>(s[k + 2]) & 0xFE) == 0xBE) {
+      s[out++] = static_cast<char>(0x80 + (((static_cast<unsigned char>(s[k + 2]) & 1) << 6) | (static_cast<unsigned char>(s[k + 3]) & 0x3F)));
+      k += 3;
+    } else {
+      s[out++] = s[k];
+    }
+  }
+  s.resize(out);
+}
+
+value from_json(const nlohmann::json &j, bool marked) {
   switch (j.type()) {
     case nlohmann::json::value_t::null: return std::monostate{};
     case nlohmann::json::value_t::boolean: return j.get<bool>();
@@ -40,18 +89,63 @@ value from_json(const nlohmann::json &j) {
       return j.dump();
     }
     case nlohmann::json::value_t::number_float: return j.get<double>();
-    case nlohmann::json::value_t::string: return j.get<std::string>();
-    default: return j.dump();  // objects and arrays: JSON text, for Json fields
+    case nlohmann::json::value_t::string: {
+      std::string text = j.get<std::string>();
+      if (marked) unmark(text);
+      return text;
+    }
+    default: {
+      std::string text = j.dump();  // objects and arrays: JSON text, for Json fields
+      if (marked) unmark(text);
+      return text;
+    }
   }
 }
 
-void emit_object(const nlohmann::json &object, std::int64_t line, const std::string &path,
+// The bytes of a JSON array file, each invalid UTF-8 byte marked (see append_mark).
+class marking_buffer : public std::streambuf {
+public:
+  explicit marking_buffer(std::istream &in) : m_in(in) {}
+  bool marked() const { return m_marked; }
+
+protected:
+  int_type underflow() override {
+    while (gptr() == egptr()) {
+      if (!m_in) {
+        if (m_held.empty()) return traits_type::eof();
+        m_out.clear();
+        append_marked(m_held, true, m_out, m_marked);
+        m_held.clear();
+      } else {
+        m_in.read(m_raw, sizeof m_raw);
+        m_held.append(m_raw, static_cast<std::size_t>(m_in.gcount()));
+        m_out.clear();
+        const std::size_t held = append_marked(m_held, !m_in, m_out, m_marked);
+        m_held.erase(0, m_held.size() - held);
+      }
+      setg(m_out.data(), m_out.data(), m_out.data() + m_out.size());
+    }
+    return traits_type::to_int_type(*gptr());
+  }
+
+private:
+  std::istream &m_in;
+  char m_raw[1 << 16];
+  std::string m_held, m_out;
+  bool m_marked = false;
+};
+
+void emit_object(const nlohmann::json &object, std::int64_t line, const std::string &path, bool marked,
                  const std::function<void(source_row &)> &emit) {
   if (!object.is_object()) bad_file(path, line, "expected a JSON object per record, found " + std::string(object.type_name()));
   source_row row;
   row.line = line;
   row.fields.reserve(object.size());
-  for (auto it = object.begin(); it != object.end(); ++it) row.fields.emplace_back(it.key(), from_json(it.value()));
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    std::string key = it.key();
+    if (marked) unmark(key);
+    row.fields.emplace_back(std::move(key), from_json(it.value(), marked));
+  }
   emit(row);
 }
 
@@ -181,7 +275,8 @@ void read_csv(std::ifstream &in, const std::string &path, std::uint64_t total, c
 // A JSON array of objects, parsed with SAX so that only one element is in memory at a time.
 class array_reader : public nlohmann::json_sax<nlohmann::json> {
 public:
-  array_reader(const std::string &path, const std::function<void(source_row &)> &emit) : m_path(path), m_emit(emit) {}
+  array_reader(const std::string &path, const std::function<void(source_row &)> &emit, const marking_buffer &bytes)
+      : m_path(path), m_emit(emit), m_bytes(bytes) {}
 
   bool null() override { return scalar(nullptr); }
   bool boolean(bool v) override { return scalar(v); }
@@ -209,7 +304,7 @@ public:
     --m_depth;
     if (m_depth == 1) {
       ++m_index;
-      emit_object(m_current, m_index, m_path, m_emit);
+      emit_object(m_current, m_index, m_path, m_bytes.marked(), m_emit);
       m_current = nullptr;
       m_stack.clear();
     } else {
@@ -262,6 +357,7 @@ private:
 
   const std::string &m_path;
   const std::function<void(source_row &)> &m_emit;
+  const marking_buffer &m_bytes;
   int m_depth = 0;
   std::int64_t m_index = 0;
   std::string m_key;
@@ -295,13 +391,19 @@ void read_records(const std::string &path, const std::function<void(source_row &
       consumed += text.size() + 1;
       if (!text.empty() && text.back() == '\r') text.pop_back();
       if (text.find_first_not_of(" \t") == std::string::npos) continue;
+      bool marked = false;
+      if (invalid_utf8_at(text) != std::string_view::npos) {
+        std::string marked_text;
+        append_marked(text, true, marked_text, marked);
+        text.swap(marked_text);
+      }
       nlohmann::json object;
       try {
         object = nlohmann::json::parse(text);
       } catch (const nlohmann::json::parse_error &e) {
         bad_file(path, line, std::string("malformed JSON: ") + e.what());
       }
-      emit_object(object, line, path, emit);
+      emit_object(object, line, path, marked, emit);
       if (progress && consumed >= next_report) {
         progress(consumed, total);
         next_report = consumed + (1 << 20);
@@ -309,8 +411,10 @@ void read_records(const std::string &path, const std::function<void(source_row &
     }
     if (progress) progress(total, total);
   } else {
-    array_reader reader(path, emit);
-    nlohmann::json::sax_parse(in, &reader);
+    marking_buffer bytes(in);
+    std::istream marked_in(&bytes);
+    array_reader reader(path, emit, bytes);
+    nlohmann::json::sax_parse(marked_in, &reader);
     if (progress) progress(total, total);
   }
 }

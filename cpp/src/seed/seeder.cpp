@@ -20,6 +20,8 @@
 #include "carrierdb/error.hpp"
 #include "carrierdb/migrate/history.hpp"
 #include "carrierdb/migrate/migration_files.hpp"
+#include "carrierdb/utf8.hpp"
+#include "load_refusals.hpp"
 #include "numbers.hpp"
 
 namespace fs = std::filesystem;
@@ -507,6 +509,7 @@ public:
     const std::vector<std::string> deferred_indexes = direct ? m_conn.drop_secondary_indexes(target) : std::vector<std::string>{};
 
     auto sink = m_conn.begin_copy(stage, columns);
+    internal::sent_lines sent;  // the database numbers the load's rows; the report numbers lines
 
     bool writing = true;
     while (batch_slot *batch = ring.to_load()) {
@@ -566,10 +569,11 @@ public:
             row[static_cast<std::size_t>(__builtin_ctzll(pending))] = now_param;
         }
         if (!direct) row.emplace_back(prepared.line);
+        sent.add(prepared.line);
         try {
           sink->write(row);
-        } catch (const unique_violation &e) {
-          duplicate_in_direct_load(label + ":" + std::to_string(prepared.line), e, result);
+        } catch (const database_error &e) {
+          refused_in_load(label, sent, prepared.line, e, result);
         }
       }
       if (batch->error) std::rethrow_exception(batch->error);
@@ -580,8 +584,8 @@ public:
     std::int64_t staged = 0;
     try {
       staged = sink->finish();
-    } catch (const unique_violation &e) {
-      duplicate_in_direct_load(label, e, result);
+    } catch (const database_error &e) {
+      refused_in_load(label, sent, 0, e, result);
     }
     sink.reset();
     for (const auto &sql : deferred_indexes) {
@@ -642,14 +646,22 @@ public:
       }
       std::string conflict;
       for (const auto &c : key_columns) conflict += (conflict.empty() ? "" : ", ") + q(c);
+      const std::string merge = "INSERT INTO " + q(target) + " (" + cols + ") SELECT " + cols + " FROM " + q(stage) +
+                                " WHERE true ON CONFLICT (" + conflict + ") " + (sets.empty() ? "DO NOTHING" : "DO UPDATE SET " + sets);
+      // A savepoint, so that a refused merge (a CHECK, a foreign key) can be replayed to find the row.
+      m_conn.savepoint("carrierdb_merge");
       try {
-        m_conn.execute("INSERT INTO " + q(target) + " (" + cols + ") SELECT " + cols + " FROM " + q(stage) + " WHERE true ON CONFLICT (" +
-                           conflict + ") " + (sets.empty() ? "DO NOTHING" : "DO UPDATE SET " + sets),
-                       {});
+        m_conn.execute(merge, {});
       } catch (const programming_error &e) {
         throw configuration_error("the seed key (" + conflict + ") of " + label + " has no unique constraint in " + target + ": " + e.what(),
                                   "use a unique field (or @@unique set) as the key");
+      } catch (const operational_error &) {
+        throw;
+      } catch (const database_error &e) {
+        m_failed = true;
+        internal::locate_merge_refusal(m_conn, e, merge, stage, "_carrierdb_line", label);
       }
+      m_conn.release_savepoint("carrierdb_merge");
       m_conn.execute("DROP TABLE " + q(stage), {});
     }
     result.files.push_back(file);
@@ -858,6 +870,18 @@ private:
     throw validation_error("seed " + where, result.issues);
   }
 
+  // The database refused a row of the load (a CHECK, a type's range, a key twice): reported at its
+  // line. `current_line` is the row being written, for errors that carry no row of their own.
+  [[noreturn]] void refused_in_load(const std::string &label, const internal::sent_lines &sent, std::int64_t current_line,
+                                    const database_error &e, seed_result &result) {
+    if (dynamic_cast<const operational_error *>(&e)) throw;  // the connection, not the row (called in a catch block)
+    const std::int64_t line = e.diag().copy_row > 0 ? sent.line_of(e.diag().copy_row) : current_line;
+    if (const auto *duplicate = dynamic_cast<const unique_violation *>(&e))
+      duplicate_in_direct_load(label + (line > 0 ? ":" + std::to_string(line) : ""), *duplicate, result);
+    m_failed = true;
+    internal::rethrow_at_line(e, label, line);
+  }
+
   void reject(const std::string &label, std::int64_t line, const record &input, std::vector<validation_issue> &issues, seed_file_result &file,
               seed_result &result) {
     ++file.rejected;
@@ -866,7 +890,7 @@ private:
     for (auto &i : issues) {
       i.row = label + ":" + std::to_string(line);
       if (!i.path.empty())
-        if (const value *v = find_field(input, i.path.front())) i.value = text_of(*v);
+        if (const value *v = find_field(input, i.path.front())) i.value = printable_utf8(text_of(*v));
       if (m_rejects)
         m_rejects << csv_field(label) << ',' << line << ',' << csv_field(i.path.empty() ? "" : i.path.front()) << ',' << i.code << ','
                   << csv_field(i.message) << ',' << csv_field(i.value) << '\n';
