@@ -7,146 +7,14 @@
 
 #include "carrierdb/error.hpp"
 #include "carrierdb/schema/schema.hpp"
-#include "pattern.hpp"
+#include "doc_rules.hpp"
+#include "schema_lexer.hpp"
 
 namespace carrierdb {
 
 namespace {
 
-enum class tok { ident, string, number, punct, newline, doc, end };
-
-struct token {
-  tok kind = tok::end;
-  std::string text;
-  int line = 1;
-  int column = 1;
-};
-
-std::string describe(const token &t) {
-  switch (t.kind) {
-    case tok::ident: return "'" + t.text + "'";
-    case tok::string: return "string \"" + t.text + "\"";
-    case tok::number: return "number " + t.text;
-    case tok::punct: return "'" + t.text + "'";
-    case tok::newline: return "end of line";
-    case tok::doc: return "doc comment";
-    case tok::end: return "end of file";
-  }
-  return "?";
-}
-
-// Splits the file into tokens. Newlines are tokens: a field ends at the end of its line.
-class lexer {
-public:
-  lexer(const std::string &text, const std::string &file) : m_text(text), m_file(file) {}
-
-  std::vector<token> run() {
-    std::vector<token> out;
-    while (m_pos < m_text.size()) {
-      const char c = m_text[m_pos];
-      token t;
-      t.line = m_line;
-      t.column = m_column;
-      if (c == '\n') {
-        t.kind = tok::newline;
-        advance();
-        out.push_back(t);
-      } else if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
-        advance();
-      } else if (c == '/' && peek(1) == '/') {
-        const bool doc = peek(2) == '/';
-        const std::size_t start = m_pos + (doc ? 3 : 2);
-        while (m_pos < m_text.size() && m_text[m_pos] != '\n') advance();
-        if (doc) {
-          t.kind = tok::doc;
-          t.text = m_text.substr(start, m_pos - start);
-          out.push_back(t);
-        }
-      } else if (c == '"') {
-        t.kind = tok::string;
-        advance();
-        std::string value;
-        for (;;) {
-          if (m_pos >= m_text.size() || m_text[m_pos] == '\n')
-            throw schema_error("unterminated string", m_file, t.line, t.column, "close the string with \"");
-          const char d = m_text[m_pos];
-          if (d == '"') {
-            advance();
-            break;
-          }
-          if (d == '\\' && m_pos + 1 < m_text.size()) {
-            advance();
-            const char e = m_text[m_pos];
-            value += e == 'n' ? '\n' : e == 't' ? '\t' : e;
-            advance();
-            continue;
-          }
-          value += d;
-          advance();
-        }
-        t.text = value;
-        out.push_back(t);
-      } else if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
-        t.kind = tok::ident;
-        const std::size_t start = m_pos;
-        while (m_pos < m_text.size() && (std::isalnum(static_cast<unsigned char>(m_text[m_pos])) || m_text[m_pos] == '_')) advance();
-        t.text = m_text.substr(start, m_pos - start);
-        out.push_back(t);
-      } else if (std::isdigit(static_cast<unsigned char>(c)) || (c == '-' && std::isdigit(static_cast<unsigned char>(peek(1))))) {
-        t.kind = tok::number;
-        const std::size_t start = m_pos;
-        advance();
-        while (m_pos < m_text.size() && (std::isdigit(static_cast<unsigned char>(m_text[m_pos])) || m_text[m_pos] == '.')) advance();
-        t.text = m_text.substr(start, m_pos - start);
-        out.push_back(t);
-      } else if (c == '@' && peek(1) == '@') {
-        t.kind = tok::punct;
-        t.text = "@@";
-        advance();
-        advance();
-        out.push_back(t);
-      } else if (std::string("{}()[],=?@:.").find(c) != std::string::npos) {
-        t.kind = tok::punct;
-        t.text = std::string(1, c);
-        advance();
-        out.push_back(t);
-      } else {
-        std::string shown = static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f
-                                ? "byte 0x" + hex(static_cast<unsigned char>(c))
-                                : std::string("'") + c + "'";
-        throw schema_error("unexpected character " + shown, m_file, m_line, m_column);
-      }
-    }
-    token end;
-    end.kind = tok::end;
-    end.line = m_line;
-    end.column = m_column;
-    out.push_back(end);
-    return out;
-  }
-
-private:
-  static std::string hex(unsigned char b) {
-    static const char digits[] = "0123456789abcdef";
-    return {digits[b >> 4], digits[b & 0xF]};
-  }
-  char peek(std::size_t ahead) const { return m_pos + ahead < m_text.size() ? m_text[m_pos + ahead] : '\0'; }
-  void advance() {
-    if (m_text[m_pos] == '\n') {
-      ++m_line;
-      m_column = 1;
-    } else {
-      ++m_column;
-    }
-    ++m_pos;
-  }
-
-  const std::string &m_text;
-  const std::string &m_file;
-  std::size_t m_pos = 0;
-  int m_line = 1;
-  int m_column = 1;
-};
+using namespace schema_lexing;
 
 // An attribute argument or datasource value: "x", 3, IDENT, f(args), [a, b], name: value.
 struct expr {
@@ -163,8 +31,6 @@ struct attribute {
   int line = 0, column = 0;
 };
 
-const std::set<std::string> k_scalars = {"Int", "BigInt", "Float", "Decimal", "Boolean", "String", "DateTime", "Json", "Bytes"};
-
 }  // namespace
 
 class schema_parser {
@@ -174,7 +40,6 @@ public:
   schema run() {
     schema s;
     s.m_file = m_file;
-    std::vector<std::pair<std::string, token>> pending_types;  // model field types to resolve at the end
     std::vector<std::string> docs;
     for (;;) {
       skip_newlines_collecting(docs);
@@ -190,7 +55,7 @@ public:
         skip_block();
       } else if (t.text == "model") {
         next();
-        s.m_models.push_back(parse_model(docs));
+        s.m_models.push_back(parse_model());
       } else if (t.text == "enum") {
         next();
         s.m_enums.push_back(parse_enum());
@@ -368,8 +233,7 @@ private:
     }
   }
 
-  model_def parse_model(const std::vector<std::string> &docs) {
-    (void)docs;
+  model_def parse_model() {
     model_def m;
     const token &name = expect_ident("a model name");
     m.name = name.text;
@@ -443,7 +307,7 @@ private:
       apply_field_attribute(f, parse_attribute_name(at));
     }
     end_of_line("field " + f.name);
-    for (std::size_t k = 0; k < docs.size(); ++k) parse_doc(f, docs[k], doc_where[k]);
+    for (std::size_t k = 0; k < docs.size(); ++k) read_doc_comment(f, docs[k], doc_where[k]);
     return f;
   }
 
@@ -523,175 +387,6 @@ private:
     }
     if (e.values.empty()) throw schema_error("enum " + e.name + " has no values", m_file, name.line, name.column);
     return e;
-  }
-
-  // ---- /// doc comments: zod rules and carrierdb normalisers ----------------------------------
-  void parse_doc(field_def &f, const std::string &raw, const source_location &where) {
-    std::size_t pos = raw.find_first_not_of(" \t");
-    if (pos == std::string::npos) return;
-    const std::string text = raw.substr(pos);
-    source_location at = where;
-    at.column += 3 + static_cast<int>(pos);
-    if (text.rfind("@carrierdb.normalize(", 0) == 0) {
-      const auto close = text.find(')');
-      if (close == std::string::npos) throw schema_error("expected ')' in @carrierdb.normalize(...)", m_file, at.line, at.column);
-      std::string name = text.substr(21, close - 21);
-      name.erase(std::remove_if(name.begin(), name.end(), [](char c) { return c == '"' || c == '\'' || c == ' '; }), name.end());
-      static const std::set<std::string> known = {"mc_number", "trim", "upper", "lower", "collapse_spaces"};
-      if (!known.count(name))
-        throw schema_error("unknown normaliser '" + name + "'", m_file, at.line, at.column,
-                           "known: mc_number, trim, upper, lower, collapse_spaces");
-      f.normalizers.push_back(name);
-      return;
-    }
-    if (text.rfind("@zod.", 0) != 0) {
-      f.doc.push_back(text);
-      return;
-    }
-    // @zod.<kind>.<rule>(args).<rule>(args)...
-    std::size_t p = 5;
-    const auto read_name = [&] {
-      const std::size_t start = p;
-      while (p < text.size() && (std::isalnum(static_cast<unsigned char>(text[p])) || text[p] == '_')) ++p;
-      return text.substr(start, p - start);
-    };
-    const std::string kind = read_name();
-    static const std::set<std::string> kinds = {"string", "number", "bigint", "date", "custom"};
-    if (!kinds.count(kind)) throw schema_error("unknown zod type '" + kind + "'", m_file, at.line, at.column + 5);
-    if (kind == "custom" || kind == "date")
-      throw schema_error("@zod." + kind + " rules are not supported yet", m_file, at.line, at.column,
-                         "use @zod.string or @zod.number rules");
-    while (p < text.size() && text[p] == '.') {
-      ++p;
-      field_rule rule;
-      rule.kind = kind;
-      rule.where = at;
-      rule.where.column += static_cast<int>(p);
-      rule.name = read_name();
-      if (p >= text.size() || text[p] != '(')
-        throw schema_error("expected '(' after ." + rule.name, m_file, at.line, at.column + static_cast<int>(p));
-      ++p;
-      parse_rule_args(text, p, rule, at);
-      check_rule(f, kind, rule);
-      f.rules.push_back(std::move(rule));
-    }
-    const auto rest = text.find_first_not_of(" \t", p);
-    if (rest != std::string::npos)
-      throw schema_error("unexpected text after the zod rules: '" + text.substr(rest) + "'", m_file, at.line, at.column + static_cast<int>(rest));
-  }
-
-  // Arguments of one rule: numbers, "strings", /regex/flags, { message: "..." }.
-  void parse_rule_args(const std::string &text, std::size_t &p, field_rule &rule, const source_location &at) {
-    const auto error_here = [&](const std::string &what) {
-      return schema_error(what + " in ." + rule.name + "(...)", m_file, at.line, at.column + static_cast<int>(p));
-    };
-    for (;;) {
-      while (p < text.size() && text[p] == ' ') ++p;
-      if (p >= text.size()) throw error_here("expected ')'");
-      const char c = text[p];
-      if (c == ')') {
-        ++p;
-        return;
-      }
-      if (c == ',') {
-        ++p;
-        continue;
-      }
-      if (c == '/') {
-        // A JavaScript regex literal: up to the next unescaped '/', then flags.
-        std::size_t q = p + 1;
-        bool in_class = false;
-        for (; q < text.size(); ++q) {
-          if (text[q] == '\\') {
-            ++q;
-            continue;
-          }
-          if (text[q] == '[') in_class = true;
-          else if (text[q] == ']') in_class = false;
-          else if (text[q] == '/' && !in_class) break;
-        }
-        if (q >= text.size()) throw error_here("unterminated regular expression");
-        rule.args.push_back(text.substr(p + 1, q - p - 1));
-        p = q + 1;
-        std::string flags;
-        while (p < text.size() && std::isalpha(static_cast<unsigned char>(text[p]))) flags += text[p++];
-        rule.args.push_back(flags);
-      } else if (c == '"' || c == '\'') {
-        std::size_t q = p + 1;
-        std::string value;
-        for (; q < text.size() && text[q] != c; ++q) {
-          if (text[q] == '\\' && q + 1 < text.size()) ++q;
-          value += text[q];
-        }
-        if (q >= text.size()) throw error_here("unterminated string");
-        rule.args.push_back(value);
-        p = q + 1;
-      } else if (c == '{') {
-        const auto close = text.find('}', p);
-        if (close == std::string::npos) throw error_here("expected '}'");
-        const std::string body = text.substr(p + 1, close - p - 1);
-        if (auto message = message_option(body)) rule.message = *message;
-        p = close + 1;
-      } else if (std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '.') {
-        std::size_t q = p + 1;
-        while (q < text.size() && (std::isdigit(static_cast<unsigned char>(text[q])) || text[q] == '.' || text[q] == 'e' || text[q] == '_')) ++q;
-        rule.args.push_back(text.substr(p, q - p));
-        p = q;
-      } else {
-        throw error_here(std::string("unexpected '") + c + "'");
-      }
-    }
-  }
-
-  // The `message: "..."` entry of a zod options object, unescaped; nullopt when there is none.
-  static std::optional<std::string> message_option(const std::string &body) {
-    for (std::size_t at = body.find("message"); at != std::string::npos; at = body.find("message", at + 1)) {
-      std::size_t p = body.find_first_not_of(" \t", at + 7);
-      if (p == std::string::npos || body[p] != ':') continue;
-      p = body.find_first_not_of(" \t", p + 1);
-      if (p == std::string::npos || (body[p] != '"' && body[p] != '\'')) continue;
-      const char quote = body[p];
-      std::string value;
-      for (++p; p < body.size() && body[p] != quote; ++p) {
-        if (body[p] == '\\' && p + 1 < body.size()) ++p;
-        value += body[p];
-      }
-      if (p < body.size()) return value;
-    }
-    return std::nullopt;
-  }
-
-  void check_rule(const field_def &f, const std::string &kind, field_rule &rule) {
-    static const std::set<std::string> string_rules = {"min", "max", "length", "regex", "email", "url", "uuid", "cuid",
-                                                       "startsWith", "endsWith", "includes", "trim", "toLowerCase",
-                                                       "toUpperCase", "nonempty"};
-    static const std::set<std::string> number_rules = {"int", "min", "max", "gt", "gte", "lt", "lte", "positive",
-                                                       "nonnegative", "negative", "nonpositive", "multipleOf", "finite"};
-    const auto &allowed = kind == "string" ? string_rules : number_rules;
-    if (!allowed.count(rule.name)) {
-      std::string list;
-      for (const auto &r : allowed) list += (list.empty() ? "" : ", ") + r;
-      throw schema_error("unknown rule ." + rule.name + "() for @zod." + kind, m_file, rule.where.line, rule.where.column,
-                         "supported: " + list);
-    }
-    const bool needs_number = rule.name == "min" || rule.name == "max" || rule.name == "length" || rule.name == "gt" ||
-                              rule.name == "gte" || rule.name == "lt" || rule.name == "lte" || rule.name == "multipleOf";
-    if (needs_number && (rule.args.empty() || rule.args[0].empty() ||
-                         rule.args[0].find_first_not_of("-0123456789.e_") != std::string::npos))
-      throw schema_error("." + rule.name + "() needs a number", m_file, rule.where.line, rule.where.column);
-    if (rule.name == "regex") {
-      if (rule.args.empty()) throw schema_error(".regex() needs /pattern/", m_file, rule.where.line, rule.where.column);
-      try {
-        rule.compiled = pattern::compile(rule.args[0], rule.args.size() > 1 ? rule.args[1] : "");
-      } catch (const pattern_syntax_error &e) {
-        throw schema_error("invalid regular expression /" + rule.args[0] + "/" + (rule.args.size() > 1 ? rule.args[1] : "") +
-                               ": " + e.what() + " at offset " + std::to_string(e.offset()),
-                           m_file, rule.where.line, rule.where.column, "write the pattern as a JavaScript regex, as zod does");
-      }
-    }
-    if ((rule.name == "startsWith" || rule.name == "endsWith" || rule.name == "includes") && rule.args.empty())
-      throw schema_error("." + rule.name + "() needs a string", m_file, rule.where.line, rule.where.column);
-    (void)f;
   }
 
   // ---- after all blocks: types, keys -------------------------------------------------------------
