@@ -66,6 +66,13 @@ private:
                             const std::string &path) const;
   std::string field_condition_sql(const connection &c, const field_def &f, const document &node, params &args,
                                   std::vector<validation_issue> &issues, const std::string &path) const;
+  /// "key1 = $n AND key2 = $m" for a unique key, its values appended to `args`.
+  std::string key_condition_sql(const connection &c, const unique_key &key, params &args) const;
+  /// "col1 = $n, col2 = $m" for the fields of `values`, appended to `args`; "" when there are none.
+  std::string assignments_sql(const connection &c, const record &values, params &args) const;
+  [[noreturn]] void throw_not_found(const unique_key &key, const char *to_what) const;
+  /// COPYs `rows` (validated, all holding exactly the fields `names`) into the table; returns the count.
+  std::int64_t copy_rows(connection &c, const std::vector<std::string> &names, const std::vector<const record *> &rows) const;
   value to_param(const connection &c, const field_def &f, const value &canonical) const;
   record with_generated_values(const record &validated, bool creating, std::int64_t now_ms) const;
   result typed(result r) const;

@@ -1,0 +1,67 @@
+// repository internals: clocks, generated ids and small record helpers the repository shares.
+#include "repository_internals.hpp"
+
+#include <openssl/rand.h>
+
+#include <chrono>
+
+namespace carrierdb::internal {
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string make_cuid() {
+  static const char alphabet[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+  std::string out = "c";
+  std::int64_t t = now_ms();
+  std::string stamp;
+  while (t > 0) {
+    stamp.insert(stamp.begin(), alphabet[t % 36]);
+    t /= 36;
+  }
+  out += stamp;
+  unsigned char bytes[32];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) throw error("OpenSSL's random generator failed");
+  for (std::size_t k = 0; out.size() < 25; ++k) out += alphabet[bytes[k % sizeof bytes] % 36];
+  return out;
+}
+
+column_kind kind_for(const field_def &f) {
+  switch (f.type) {
+    case scalar_type::int_:
+    case scalar_type::bigint: return column_kind::integer;
+    case scalar_type::float_: return column_kind::real;
+    case scalar_type::decimal: return column_kind::numeric;
+    case scalar_type::boolean: return column_kind::boolean;
+    case scalar_type::datetime: return column_kind::timestamp;
+    case scalar_type::json: return column_kind::json;
+    default: return column_kind::text;
+  }
+}
+
+validation_issue argument_issue(const std::string &path, const std::string &code, const std::string &message) {
+  validation_issue i;
+  std::size_t start = 0;
+  for (std::size_t dot; (dot = path.find('.', start)) != std::string::npos; start = dot + 1) i.path.push_back(path.substr(start, dot - start));
+  i.path.push_back(path.substr(start));
+  i.code = code;
+  i.message = message;
+  return i;
+}
+
+std::string display(const value &v) {
+  if (is_null(v)) return "null";
+  if (auto s = std::get_if<std::string>(&v)) return "'" + *s + "'";
+  if (auto i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
+  if (auto b = std::get_if<bool>(&v)) return *b ? "true" : "false";
+  return std::to_string(std::get<double>(v));
+}
+
+const value *find_value(const record &data, const std::string &name) {
+  for (const auto &[k, v] : data)
+    if (k == name) return &v;
+  return nullptr;
+}
+
+}  // namespace carrierdb::internal

@@ -1,0 +1,39 @@
+// repository internals: helpers the repository's source files share, and its run() template.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "carrierdb/error.hpp"
+#include "carrierdb/repo/repository.hpp"
+
+namespace carrierdb::internal {
+
+/// Milliseconds since the Unix epoch, the canonical DateTime value.
+std::int64_t now_ms();
+/// A collision-resistant id in cuid's shape: 'c', then 24 lowercase base-36 characters.
+std::string make_cuid();
+/// How a field's values come back to the caller.
+column_kind kind_for(const field_def &f);
+/// A validation issue about a query argument (`where.x`, `orderBy.y`), path split at dots.
+validation_issue argument_issue(const std::string &path, const std::string &code, const std::string &message);
+/// A value as error messages show it ('text', 42, true, null).
+std::string display(const value &v);
+/// The value of field `name` in `data`, or null.
+const value *find_value(const record &data, const std::string &name);
+
+}  // namespace carrierdb::internal
+
+namespace carrierdb {
+
+// Runs `work` on a connection; constraint errors come back named by the schema's fields.
+template <class Work>
+auto repository::run(const record &data, Work &&work) -> decltype(work(std::declval<connection &>())) {
+  try {
+    return m_db->with_connection(std::forward<Work>(work));
+  } catch (const integrity_error &e) {
+    rethrow_with_fields(e, data);
+  }
+}
+
+}  // namespace carrierdb
