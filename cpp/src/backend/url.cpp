@@ -8,10 +8,6 @@
 
 namespace carrierdb {
 
-const char *to_string(backend_kind kind) {
-  return kind == backend_kind::postgresql ? "postgresql" : "sqlite";
-}
-
 namespace {
 
 bool starts_with(const std::string &s, const char *prefix) { return s.rfind(prefix, 0) == 0; }

@@ -32,21 +32,6 @@ std::string as_text(const value &v) {
 
 }  // namespace
 
-std::string uuid_v4() {
-  unsigned char b[16];
-  if (RAND_bytes(b, sizeof b) != 1) throw error("OpenSSL's random generator failed");
-  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);  // version 4
-  b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);  // RFC 4122 variant
-  static const char hex[] = "0123456789abcdef";
-  std::string out;
-  for (int k = 0; k < 16; ++k) {
-    if (k == 4 || k == 6 || k == 8 || k == 10) out += '-';
-    out += hex[b[k] >> 4];
-    out += hex[b[k] & 0xF];
-  }
-  return out;
-}
-
 history_table::history_table(connection &conn, std::string table_name)
     : m_conn(conn), m_name(std::move(table_name)), m_quoted(conn.quote_identifier(m_name)) {}
 

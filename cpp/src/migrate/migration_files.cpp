@@ -89,21 +89,6 @@ std::string replace_all(std::string s, const std::string &from, const std::strin
 
 }  // namespace
 
-std::string sha256_hex(const std::string &bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr) != 1)
-    throw error("OpenSSL could not compute a SHA-256 digest");
-  static const char hex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(length * 2);
-  for (unsigned int k = 0; k < length; ++k) {
-    out += hex[digest[k] >> 4];
-    out += hex[digest[k] & 0xF];
-  }
-  return out;
-}
-
 bool migration_file::checksum_matches(const std::string &stored) const {
   if (stored == checksum) return true;
   // The other line-ending normalisation of the same text: CRLF -> LF, and LF -> CRLF.

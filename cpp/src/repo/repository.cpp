@@ -7,7 +7,6 @@
 #include <limits>
 
 #include "carrierdb/error.hpp"
-#include "carrierdb/migrate/history.hpp"
 #include "repository_internals.hpp"
 
 namespace carrierdb {

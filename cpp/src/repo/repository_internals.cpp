@@ -7,26 +7,6 @@
 
 namespace carrierdb::internal {
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-std::string make_cuid() {
-  static const char alphabet[] = "0123456789abcdefghijklmnopqrstuvwxyz";
-  std::string out = "c";
-  std::int64_t t = now_ms();
-  std::string stamp;
-  while (t > 0) {
-    stamp.insert(stamp.begin(), alphabet[t % 36]);
-    t /= 36;
-  }
-  out += stamp;
-  unsigned char bytes[32];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) throw error("OpenSSL's random generator failed");
-  for (std::size_t k = 0; out.size() < 25; ++k) out += alphabet[bytes[k % sizeof bytes] % 36];
-  return out;
-}
-
 column_kind kind_for(const field_def &f) {
   switch (f.type) {
     case scalar_type::int_:

@@ -4,15 +4,12 @@
 #include <cstdint>
 #include <string>
 
+#include "carrierdb/base/ids.hpp"
 #include "carrierdb/error.hpp"
 #include "carrierdb/repo/repository.hpp"
 
 namespace carrierdb::internal {
 
-/// Milliseconds since the Unix epoch, the canonical DateTime value.
-std::int64_t now_ms();
-/// A collision-resistant id in cuid's shape: 'c', then 24 lowercase base-36 characters.
-std::string make_cuid();
 /// How a field's values come back to the caller.
 column_kind kind_for(const field_def &f);
 /// A validation issue about a query argument (`where.x`, `orderBy.y`), path split at dots.

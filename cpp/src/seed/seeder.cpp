@@ -18,8 +18,8 @@
 #include <thread>
 
 #include "carrierdb/error.hpp"
-#include "carrierdb/migrate/history.hpp"
-#include "carrierdb/migrate/migration_files.hpp"
+#include "carrierdb/base/digest.hpp"
+#include "carrierdb/base/ids.hpp"
 #include "carrierdb/utf8.hpp"
 #include "load_refusals.hpp"
 #include "numbers.hpp"
@@ -32,10 +32,6 @@ namespace {
 
 using steady = std::chrono::steady_clock;
 constexpr std::size_t k_max_reported_issues = 1000;
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 std::string text_of(const value &v) {
   if (is_null(v)) return "";
@@ -106,18 +102,6 @@ std::string csv_field(const std::string &s) {
     out += c;
   }
   return out + "\"";
-}
-
-// A fast 64-bit hash (FNV-1a) for comparing rows with what the table holds. Both sides are
-// hashed here, so nothing depends on the server's hash functions. A collision could only make a
-// changed row look unchanged if both its key and its row hash collided (about 1 in 2^64 each).
-std::uint64_t fnv1a(const std::string &text) {
-  std::uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  return h;
 }
 
 // A staged value as PostgreSQL's ::text prints it, NULL as \x1e. Forms that print differently

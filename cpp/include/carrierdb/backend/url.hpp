@@ -4,11 +4,10 @@
 #include <map>
 #include <string>
 
+#include "carrierdb/base/backend_kind.hpp"
+
 namespace carrierdb {
 
-enum class backend_kind { postgresql, sqlite };
-
-const char *to_string(backend_kind kind);
 
 /// A parsed database URL. Construction validates it; `display()` never contains a password.
 class database_url {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "carrierdb/backend/connection.hpp"
+#include "carrierdb/base/ids.hpp"
 
 namespace carrierdb {
 
@@ -62,7 +63,5 @@ private:
   std::string m_quoted;
 };
 
-/// A random (version 4) UUID from OpenSSL's generator, as Prisma uses for attempt ids.
-std::string uuid_v4();
 
 }  // namespace carrierdb

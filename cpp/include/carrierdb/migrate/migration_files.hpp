@@ -6,7 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "carrierdb/backend/url.hpp"
+#include "carrierdb/base/backend_kind.hpp"
+#include "carrierdb/base/digest.hpp"
 
 namespace carrierdb {
 
@@ -59,8 +60,6 @@ private:
 std::string create_migration(const std::string &directory, const std::string &name, backend_kind provider, backend_kind backend,
                              std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
-/// Lowercase hex SHA-256 (OpenSSL).
-std::string sha256_hex(const std::string &bytes);
 
 /// Checks a migration name part: letters, digits and '_', 1..200 bytes for the whole folder name.
 void validate_migration_name(const std::string &name);

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "carrierdb/backend/url.hpp"
+#include "carrierdb/base/backend_kind.hpp"
 
 namespace carrierdb {
 

@@ -29,7 +29,5 @@ data_format format_of(const std::string &path);
 void read_records(const std::string &path, const std::function<void(source_row &)> &emit,
                   const std::function<void(std::uint64_t, std::uint64_t)> &progress = {});
 
-/// Lowercase hex SHA-256 of a file's bytes, streamed.
-std::string file_sha256(const std::string &path);
 
 }  // namespace carrierdb
