@@ -2,6 +2,7 @@
 #include "carrierdb/migrate/migrator.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 
 #include "carrierdb/error.hpp"
@@ -45,6 +46,17 @@ private:
 void notify(const progress_callback &progress, std::size_t index, std::size_t total, const std::string &name, bool finished,
             double seconds) {
   if (progress) progress(migration_progress{index, total, name, finished, seconds});
+}
+
+// Runs a history write for a failed attempt; returns "" once it is written, else why it was not.
+// The migration's own error is what the caller raises, so this one becomes part of its message.
+std::string write_history(const std::function<void()> &write) {
+  try {
+    write();
+    return {};
+  } catch (const std::exception &e) {
+    return e.what();
+  }
 }
 
 migration_context context_for(const migration_file &m, const std::string &file) {
@@ -225,38 +237,45 @@ deploy_report migrator::apply_pending(connection &conn, history_table &history, 
     if (m.transactional) {
       // The attempt row is written inside the migration's transaction: a killed process leaves
       // neither the migration's changes nor an orphaned attempt behind.
+      bool recording = false;  // the SQL ran; its history row is being written
       conn.begin();
       try {
         conn.execute_script(m.up_sql, [&](const script_statement &) { ++steps; });
+        recording = true;
         history.insert_finished(m.name, m.checksum, started_wall, steps);
+        recording = false;
         conn.commit();
       } catch (const database_error &e) {
         try {
           conn.rollback();
         } catch (...) {
         }
-        const std::string logs = failure_logs(m, e, m.up_path);
+        migration_context ctx = context_for(m, m.up_path);
+        ctx.cause = e.diag();
         if (!conn.healthy()) {
           // The COMMIT may or may not have reached the server: say so rather than guess.
-          migration_context ctx = context_for(m, m.up_path);
-          ctx.cause = e.diag();
           throw migration_failed_error("lost the connection while applying migration " + m.name + ": " + e.what() +
                                            "\nWhether it was committed is unknown.",
                                        ctx, "run `carrierdb migrate status`: it shows whether " + m.name + " is applied");
         }
-        try {
-          history.insert_failed(m.name, m.checksum, started_wall, logs);
-        } catch (...) {
-          // The migration error is what the user needs; a lost history write is secondary.
+        if (recording) {
+          // The SQL ran; its history row was refused. Nothing is on record.
+          throw migration_failed_error("migration " + m.name + " ran, but recording it in " + history.name() + " failed: " + e.what() +
+                                           "\nIts changes were rolled back; nothing was recorded.",
+                                       ctx, "fix what refuses the write to " + history.name() + ", then deploy again");
         }
-        migration_context ctx = context_for(m, m.up_path);
         ctx.line = e.diag().statement_line;
-        ctx.cause = e.diag();
-        throw migration_failed_error("migration " + m.name + " failed at line " + std::to_string(ctx.line) + " of " + m.up_path +
-                                         ": " + e.what() + "\nIts changes were rolled back; the attempt is recorded as failed.",
-                                     ctx,
-                                     "fix the migration, then `carrierdb migrate resolve --rolled-back " + m.name +
-                                         "` and deploy again");
+        const std::string not_recorded =
+            write_history([&] { history.insert_failed(m.name, m.checksum, started_wall, failure_logs(m, e, m.up_path)); });
+        const std::string failed = "migration " + m.name + " failed at line " + std::to_string(ctx.line) + " of " + m.up_path + ": " + e.what() +
+                                   "\nIts changes were rolled back; ";
+        if (!not_recorded.empty())
+          throw migration_failed_error(failed + "the failed attempt could not be recorded in " + history.name() + " (" + not_recorded +
+                                           "), so nothing is on record and the next deploy runs it again.",
+                                       ctx, "fix the migration and deploy again (no resolve needed); also fix what refused the write to " +
+                                                history.name());
+        throw migration_failed_error(failed + "the attempt is recorded as failed.", ctx,
+                                     "fix the migration, then `carrierdb migrate resolve --rolled-back " + m.name + "` and deploy again");
       } catch (...) {
         try {
           conn.rollback();
@@ -267,24 +286,30 @@ deploy_report migrator::apply_pending(connection &conn, history_table &history, 
     } else {
       // Outside a transaction the attempt row goes first, so an interruption stays visible.
       const std::string id = history.insert_started(m.name, m.checksum, started_wall);
+      bool script_ran = false;
       try {
         conn.execute_script(m.up_sql, [&](const script_statement &) { ++steps; });
+        script_ran = true;
         history.mark_finished(id, steps);
       } catch (const database_error &e) {
-        const std::string logs = failure_logs(m, e, m.up_path);
-        if (conn.healthy()) {
-          try {
-            history.mark_failed(id, std::max<std::int64_t>(0, steps - 1), logs);
-          } catch (...) {
-            // e.g. the script left an aborted transaction open: the migration error comes first.
-          }
-        }
         migration_context ctx = context_for(m, m.up_path);
-        ctx.line = e.diag().statement_line;
         ctx.cause = e.diag();
+        if (script_ran)
+          throw migration_failed_error("migration " + m.name + " (outside a transaction) ran to its end, but recording it as finished in " +
+                                           history.name() + " failed: " + e.what() +
+                                           "\nIts changes stay applied; its attempt row stays as an unfinished (failed) attempt.",
+                                       ctx, "`carrierdb migrate resolve --applied " + m.name + "` records it as applied");
+        ctx.line = e.diag().statement_line;
+        // e.g. the script left an aborted transaction open: then the error cannot be added.
+        const std::string not_recorded =
+            conn.healthy() ? write_history([&] { history.mark_failed(id, std::max<std::int64_t>(0, steps - 1), failure_logs(m, e, m.up_path)); })
+                           : "the connection was lost";
         throw migration_failed_error("migration " + m.name + " (outside a transaction) failed at line " + std::to_string(ctx.line) +
                                          " of " + m.up_path + ": " + e.what() + "\nThe " + std::to_string(steps - 1) +
-                                         " statement(s) before it remain applied; the attempt is recorded as failed.",
+                                         " statement(s) before it remain applied; " +
+                                         (not_recorded.empty() ? "the attempt is recorded as failed."
+                                                               : "the attempt is on record as failed (its row was written before it started), "
+                                                                 "but without this error, which could not be added (" + not_recorded + ")."),
                                      ctx,
                                      "undo or complete those statements by hand, then `carrierdb migrate resolve --rolled-back " +
                                          m.name + "` (to retry) or `--applied` (if completed)");
@@ -407,10 +432,13 @@ deploy_report migrator::rollback(const rollback_options &options) {
     notify(options.progress, k, targets.size(), m.name, false, 0);
     const auto started = clock::now();
     std::int64_t steps = 0;
+    bool recording = false;  // down.sql ran; the history is being updated
     if (m.down_transactional) conn.begin();
     try {
       conn.execute_script(*m.down_sql, [&](const script_statement &) { ++steps; });
+      recording = true;
       history.mark_rolled_back(m.name, false);
+      recording = false;
       if (m.down_transactional) conn.commit();
     } catch (const database_error &e) {
       if (m.down_transactional) {
@@ -420,6 +448,13 @@ deploy_report migrator::rollback(const rollback_options &options) {
         }
       }
       migration_context ctx = context_for(m, *m.down_path);
+      if (recording)
+        throw migration_failed_error("rolling back " + m.name + ": " + *m.down_path + " ran, but recording the rollback in " + history.name() +
+                                         " failed: " + e.what() +
+                                         (m.down_transactional ? "\nThat rollback was undone; " + m.name + " is still applied."
+                                                               : "\nIt ran outside a transaction and stays done, but the history still shows " +
+                                                                     m.name + " as applied."),
+                                     ctx, "fix what refuses the write to " + history.name() + ", then run the rollback again");
       ctx.line = e.diag().statement_line;
       ctx.cause = e.diag();
       throw migration_failed_error("rolling back " + m.name + " failed at line " + std::to_string(ctx.line) + " of " + *m.down_path +
