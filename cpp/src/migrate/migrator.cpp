@@ -28,16 +28,22 @@ std::string failure_logs(const migration_file &m, const database_error &e, const
 }
 
 // Holds the migration lock on a dedicated connection for one operation. The lock is released
-// before the connection goes back to the pool, on every exit path.
+// before the connection goes back to the pool, on every exit path. A read-only target is
+// refused first, before the lock (whose file SQLite could not even create) and any change.
 class locked_session {
 public:
-  locked_session(database &db, const migrator_options &options)
-      : m_lease(db.pool().acquire()), m_lock(m_lease->acquire_lock(k_prisma_lock_key, options.lock_timeout)),
-        m_history(*m_lease, options.table) {}
+  locked_session(database &db, const migrator_options &options, const std::string &operation)
+      : m_lease(refused_if_read_only(db.pool().acquire(), operation)),
+        m_lock(m_lease->acquire_lock(k_prisma_lock_key, options.lock_timeout)), m_history(*m_lease, options.table) {}
   connection &conn() { return *m_lease; }
   history_table &history() { return m_history; }
 
 private:
+  static connection_pool::lease refused_if_read_only(connection_pool::lease lease, const std::string &operation) {
+    lease->refuse_if_read_only(operation);
+    return lease;
+  }
+
   connection_pool::lease m_lease;  // declared first: destroyed last
   std::unique_ptr<lock_handle> m_lock;
   history_table m_history;
@@ -153,7 +159,7 @@ migration_status migrator::status() {
 deploy_report migrator::deploy(const deploy_options &options) {
   const auto start = clock::now();
   const migration_set files = load();
-  locked_session session(*m_db, m_options);
+  locked_session session(*m_db, m_options, options.dry_run ? "dry-run migrations (a dry run applies them, then rolls back)" : "deploy migrations");
   connection &conn = session.conn();
   history_table &history = session.history();
 
@@ -378,7 +384,7 @@ deploy_report migrator::dry_run(connection &conn, history_table &history, const 
 deploy_report migrator::rollback(const rollback_options &options) {
   const auto start = clock::now();
   const migration_set files = load();
-  locked_session session(*m_db, m_options);
+  locked_session session(*m_db, m_options, "roll back migrations");
   connection &conn = session.conn();
   history_table &history = session.history();
   if (!history.exists())
@@ -487,7 +493,7 @@ void migrator::resolve_applied(const std::string &name) {
     throw migration_state_error("no migration named " + name + " in " + files.directory() + " (Prisma P3017)", ctx,
                                 "`carrierdb migrate status` lists the migrations");
   }
-  locked_session session(*m_db, m_options);
+  locked_session session(*m_db, m_options, "resolve migration " + name);
   history_table &history = session.history();
   history.create();  // resolving --applied on an unmigrated database is how one baselines it
   const migration_status status = compute_status(history, files, true);
@@ -508,7 +514,7 @@ void migrator::resolve_applied(const std::string &name) {
 
 void migrator::resolve_rolled_back(const std::string &name) {
   const migration_set files = load();
-  locked_session session(*m_db, m_options);
+  locked_session session(*m_db, m_options, "resolve migration " + name);
   history_table &history = session.history();
   migration_context ctx;
   ctx.migration = name;
@@ -530,7 +536,7 @@ deploy_report migrator::reset(const reset_options &options) {
                                 "pass --allow-production if you really mean to drop every object in production");
   const auto start = clock::now();
   const migration_set files = load();
-  locked_session session(*m_db, m_options);
+  locked_session session(*m_db, m_options, "reset the database");
   session.conn().drop_all_objects();
   session.history().create();
   deploy_options deploy;
