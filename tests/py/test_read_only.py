@@ -87,11 +87,12 @@ def attempt(url: str, project: Path, operation: str) -> tuple[str, str]:
     return "", ""
 
 
-def attempt_as_nobody(url: str, project: Path, operation: str) -> tuple[str, str]:
-    """`attempt` as an unprivileged user, in a child process: root passes every permission check,
-    so a read-only file or directory is only read-only for someone else."""
+def as_nobody(function: Callable[..., Any], *args: Any) -> Any:
+    """`function(*args)` as an unprivileged user, in a child process (its result must be JSON):
+    root passes every permission check, so a read-only file or directory is only read-only for
+    someone else."""
     if os.geteuid() != 0:
-        return attempt(url, project, operation)
+        return json.loads(json.dumps(function(*args)))
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # child
@@ -99,16 +100,16 @@ def attempt_as_nobody(url: str, project: Path, operation: str) -> tuple[str, str
         try:
             os.setgid(65534)
             os.setuid(65534)
-            outcome = attempt(url, project, operation)
+            outcome = function(*args)
         except BaseException as e:  # noqa: BLE001 - reported to the parent
-            outcome = (f"unexpected {type(e).__name__}", str(e))
+            outcome = [f"unexpected {type(e).__name__}", str(e)]
         os.write(write_end, json.dumps(outcome).encode())
         os._exit(0)
     os.close(write_end)
     with os.fdopen(read_end, "rb") as pipe:
         reported = pipe.read().decode()
     os.waitpid(pid, 0)
-    return tuple(json.loads(reported))
+    return json.loads(reported)
 
 
 @pytest.fixture
@@ -198,7 +199,7 @@ def test_writing_commands_on_a_read_only_sqlite_database_are_refused(carrierdb_b
     else:
         folder.chmod(0o555)
 
-    error, message = attempt_as_nobody(url, project, operation)
+    error, message = as_nobody(attempt, url, project, operation)
 
     assert error == "ReadOnlyError", message
     if read_only == "file":
@@ -208,6 +209,43 @@ def test_writing_commands_on_a_read_only_sqlite_database_are_refused(carrierdb_b
     assert "recorded as failed" not in message
     folder.chmod(0o755)
     assert state(url) == before
+
+
+def count_carriers(url: str) -> Any:
+    try:
+        with carrierdb.connect(url) as db:
+            return db.query("SELECT count(*) AS n FROM carriers")[0]["n"]
+    except carrierdb.CarrierDBError as error:
+        return [type(error).__name__, str(error)]
+
+
+@pytest.mark.sqlite_only
+def test_a_wal_database_in_a_read_only_directory_reads_with_immutable(carrierdb_backend, shared_base):
+    project = make_project(shared_base)
+    folder = shared_base / "data"
+    folder.mkdir()
+    prepare(f"sqlite:{folder / 'app.db'}", project)
+    with carrierdb.connect(f"sqlite:{folder / 'app.db'}", schema=project / "schema.prisma") as db:
+        db.carrier.create({"name": "Kept Freight", "mcNumber": "MC990100"})
+    for item in (folder, *folder.iterdir()):
+        shutil.chown(item, 65534, 65534)
+    folder.chmod(0o555)
+
+    # WAL needs its -shm file even to read; the error says how to read in place.
+    error, message = as_nobody(count_carriers, f"sqlite:{folder / 'app.db'}")
+    assert error == "ReadOnlyError" and "?immutable=1" in message, message
+    assert as_nobody(count_carriers, f"sqlite:{folder / 'app.db'}?immutable=1") == 1
+
+
+@pytest.mark.postgres_only
+def test_a_write_in_a_read_only_transaction_is_a_read_only_error(carrierdb_backend, carrierdb_migrated_db):
+    db = carrierdb_migrated_db
+    with pytest.raises(carrierdb.ReadOnlyError) as info:
+        with db.transaction():
+            db.execute("SET TRANSACTION READ ONLY")
+            db.carrier.create({"name": "Read Only Freight", "mcNumber": "MC990003"})
+    assert "the transaction is read-only" in str(info.value) and "nothing was written" in str(info.value)
+    assert db.carrier.count() == 0
 
 
 @pytest.mark.sqlite_only
@@ -297,7 +335,8 @@ def test_a_failed_migration_whose_history_write_fails_does_not_claim_a_record(ca
 
 # -- read-only commands never create a SQLite file --------------------------------------------
 
-READ_ONLY_COMMANDS = [("migrate", "status"), ("summary",), ("schema", "check"), ("seed", "status")]
+READ_ONLY_COMMANDS = [("migrate", "status"), ("summary",), ("schema", "check"), ("seed", "status"),
+                      ("seed", "export", "--model", "Carrier", "--to", "carriers.csv")]
 
 
 @pytest.mark.sqlite_only

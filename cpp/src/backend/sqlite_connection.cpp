@@ -561,7 +561,8 @@ private:
       const std::string name = m_path.substr(m_path.find_last_of('/') == std::string::npos ? 0 : m_path.find_last_of('/') + 1);
       return {"its directory " + dir + " is not writable by this process, and SQLite must create " + name + "-wal and " + name +
                   "-shm (or " + name + "-journal) there to write",
-              "make the directory writable for this user, or move the database to a writable directory and point DATABASE_URL there"};
+              "make the directory writable for this user, or move the database to a writable directory and point DATABASE_URL there; "
+              "to only read a WAL database in place, add ?immutable=1 to the URL (if nothing writes to it meanwhile)"};
     }
     return {};
   }
