@@ -45,7 +45,7 @@ TEST(database_url, sqlite_mode_and_immutable_parameters) {
   EXPECT_FALSE(rw.sqlite_may_create());
   EXPECT_TRUE(database_url::parse("sqlite:app.db?immutable=1").sqlite_read_only());
   EXPECT_TRUE(database_url::parse("sqlite:app.db").sqlite_may_create());
-  EXPECT_THROW(database_url::parse("sqlite:app.db?mode=readonly"), configuration_error);
+  EXPECT_THROW(database_url::parse("sqlite:app.db?mode=readonly"), carrierdb::configuration_error);
 }
 
 TEST(database_url, bad_urls_are_configuration_errors_without_secrets) {
