@@ -333,6 +333,56 @@ def test_a_failed_migration_whose_history_write_fails_does_not_claim_a_record(ca
         assert status.entries[-1].logs.startswith("(no error recorded")
 
 
+REFUSE_RECORDS = {
+    # Refuse the rows that record success: a finished attempt, a rollback.
+    "postgresql": """
+        CREATE FUNCTION refuse_history() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'the history is frozen for this test'; END $$;
+        CREATE TRIGGER freeze_finished BEFORE INSERT ON _prisma_migrations FOR EACH ROW
+          WHEN (NEW.finished_at IS NOT NULL) EXECUTE FUNCTION refuse_history();
+        CREATE TRIGGER freeze_rollback BEFORE UPDATE ON _prisma_migrations FOR EACH ROW
+          WHEN (NEW.rolled_back_at IS NOT NULL) EXECUTE FUNCTION refuse_history();
+    """,
+    "sqlite": """
+        CREATE TRIGGER freeze_finished BEFORE INSERT ON _prisma_migrations
+          WHEN NEW.finished_at IS NOT NULL BEGIN SELECT RAISE(ABORT, 'the history is frozen for this test'); END;
+        CREATE TRIGGER freeze_rollback BEFORE UPDATE ON _prisma_migrations
+          WHEN NEW.rolled_back_at IS NOT NULL BEGIN SELECT RAISE(ABORT, 'the history is frozen for this test'); END;
+    """,
+}
+
+
+def test_a_refused_history_write_after_the_sql_ran_is_reported_as_that(carrierdb_backend, carrierdb_db, tmp_path):
+    migrations = tmp_path / "migrations"
+    first = migrations / "20240101000000_first"
+    first.mkdir(parents=True)
+    (first / "migration.sql").write_text("CREATE TABLE first_table (id INTEGER PRIMARY KEY);\n")
+    (first / "down.sql").write_text("DROP TABLE first_table;\n")
+    carrierdb_db.migrations(migrations).deploy()
+    carrierdb_db.execute_script(REFUSE_RECORDS[carrierdb_backend])
+    second = migrations / "20240102000000_second"
+    second.mkdir()
+    (second / "migration.sql").write_text("CREATE TABLE second_table (id INTEGER PRIMARY KEY);\n")
+
+    with pytest.raises(carrierdb.MigrationFailed) as deployed:
+        carrierdb_db.migrations(migrations).deploy()
+    message = str(deployed.value)
+    assert "20240102000000_second ran, but recording it in _prisma_migrations failed" in message
+    assert "the history is frozen for this test" in message and "nothing was recorded" in message
+    assert "failed at line" not in message and "recorded as failed" not in message
+    assert carrierdb_db.migrations(migrations).status().pending == ["20240102000000_second"]
+    assert "second_table" not in carrierdb_db.table_names()
+
+    with pytest.raises(carrierdb.MigrationFailed) as rolled_back:
+        carrierdb_db.migrations(migrations).rollback()
+    message = str(rolled_back.value)
+    assert "down.sql ran, but recording the rollback in _prisma_migrations failed" in message
+    assert "the history is frozen for this test" in message and "20240101000000_first is still applied" in message
+    assert "failed at line" not in message
+    assert carrierdb_db.migrations(migrations).status().applied == ["20240101000000_first"]
+    assert "first_table" in carrierdb_db.table_names()
+
+
 # -- read-only commands never create a SQLite file --------------------------------------------
 
 READ_ONLY_COMMANDS = [("migrate", "status"), ("summary",), ("schema", "check"), ("seed", "status"),
