@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
+import pandas as pd
 import pytest
 
 import carrierdb
@@ -72,6 +73,8 @@ OPERATIONS: dict[str, Callable[[Any, Path], Any]] = {
     "reset": lambda db, p: db.migrations(p / "migrations").reset(),
     "seed": lambda db, p: db.seed("testing", seeds=p / "seeds"),
     "seed_records": lambda db, p: db.seed_records("Carrier", [{"name": "Read Only Freight", "mcNumber": "MC990001"}]),
+    "seed_records_dataframe": lambda db, p: db.seed_records("Carrier", pd.DataFrame({"name": ["Frame Freight"], "mcNumber": ["MC990004"]})),
+    "update_many": lambda db, p: db.carrier.update_many({"status": "ACTIVE"}, {"status": "INACTIVE"}),
     "create": lambda db, p: db.carrier.create({"name": "Read Only Freight", "mcNumber": "MC990002"}),
     "create_many": lambda db, p: db.carrier.create_many([{"name": f"Bulk {k}", "mcNumber": f"MC99100{k}"} for k in range(3)]),
 }
@@ -140,7 +143,7 @@ def test_writing_commands_on_a_hot_standby_are_refused_and_record_nothing(carrie
     assert "is read-only: the server is a hot standby" in message
     assert "point DATABASE_URL (and DIRECT_URL" in message and "primary" in message
     assert "recorded as failed" not in message
-    assert ("nothing was changed" if operation not in ("create", "create_many") else "nothing was written") in message
+    assert ("nothing was written" if operation in ("create", "create_many", "update_many") else "nothing was changed") in message
     assert state(carrierdb_url) == before
 
 

@@ -15,6 +15,7 @@
 
 #include "carrierdb/error.hpp"
 #include "pattern.hpp"
+#include "sqlite_files.hpp"
 
 namespace carrierdb::internal {
 
@@ -192,21 +193,9 @@ public:
     int flags = SQLITE_OPEN_NOMUTEX;
     if (url.sqlite_read_only()) flags |= SQLITE_OPEN_READONLY;
     else flags |= SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
-    std::string filename = m_path.empty() ? ":memory:" : m_path;
-    if (url.sqlite_immutable()) {
-      // immutable exists only as a URI parameter: the path goes into a file: URI, escaped.
-      filename = "file:";
-      for (const char c : m_path) {
-        if (c == '%' || c == '?' || c == '#') {
-          static const char hex[] = "0123456789ABCDEF";
-          filename += {'%', hex[(static_cast<unsigned char>(c) >> 4) & 0xF], hex[static_cast<unsigned char>(c) & 0xF]};
-        } else {
-          filename += c;
-        }
-      }
-      filename += "?immutable=1";
-      flags |= SQLITE_OPEN_URI;
-    }
+    bool uri = false;
+    const std::string filename = sqlite_open_name(url, uri);
+    if (uri) flags |= SQLITE_OPEN_URI;
     const int rc = sqlite3_open_v2(filename.c_str(), &m_db, flags, nullptr);
     if (rc != SQLITE_OK) {
       const int err = m_db ? sqlite3_system_errno(m_db) : 0;
@@ -222,7 +211,7 @@ public:
     }
     sqlite3_extended_result_codes(m_db, 1);
     sqlite3_busy_timeout(m_db, static_cast<int>(options.busy_timeout.count()));
-    if (!m_path.empty()) m_read_only = find_read_only_reason(url);
+    m_read_only = sqlite_read_only_reason(url, sqlite3_db_readonly(m_db, "main") == 1);
     try {
       execute_script("PRAGMA foreign_keys = ON", {});
       // A read-only database stays in the journal mode it has: switching to WAL would write.
@@ -547,26 +536,6 @@ public:
   [[noreturn]] void fail(int rc, const std::string &sql) { throw_sqlite_error(m_db, rc, sql, *this); }
 
 private:
-  // Why this file cannot be written, as far as the URL and the file system tell before a
-  // write is tried. Root passes every permission check, so for root only a read-only mount shows.
-  read_only_state find_read_only_reason(const database_url &url) const {
-    if (url.sqlite_immutable())
-      return {"it was opened as immutable (immutable=1 in the URL)", "remove immutable=1 from the URL to write to it"};
-    if (url.sqlite_read_only()) return {"it was opened read-only (mode=ro in the URL)", "remove mode=ro from the URL to write to it"};
-    if (sqlite3_db_readonly(m_db, "main") == 1)
-      return {"the file " + m_path + " is not writable by this process (its permissions or owner, or a read-only mount)",
-              "make the file writable for this user, or point DATABASE_URL at a writable copy"};
-    const std::string dir = parent_directory(m_path);
-    if (access(dir.c_str(), W_OK) != 0) {
-      const std::string name = m_path.substr(m_path.find_last_of('/') == std::string::npos ? 0 : m_path.find_last_of('/') + 1);
-      return {"its directory " + dir + " is not writable by this process, and SQLite must create " + name + "-wal and " + name +
-                  "-shm (or " + name + "-journal) there to write",
-              "make the directory writable for this user, or move the database to a writable directory and point DATABASE_URL there; "
-              "to only read a WAL database in place, add ?immutable=1 to the URL (if nothing writes to it meanwhile)"};
-    }
-    return {};
-  }
-
   void check_location(bool create) const {
     const std::string dir = parent_directory(m_path);
     struct stat st {};
