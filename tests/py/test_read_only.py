@@ -115,6 +115,13 @@ def as_nobody(function: Callable[..., Any], *args: Any) -> Any:
     return json.loads(reported)
 
 
+def give_to_nobody(folder: Path) -> None:
+    """As root, hand the database folder to the user `as_nobody` runs as (it is the user's own otherwise)."""
+    if os.geteuid() == 0:
+        for item in (folder, *folder.iterdir()):
+            shutil.chown(item, 65534, 65534)
+
+
 @pytest.fixture
 def shared_base():
     """A directory the unprivileged user can reach (pytest's tmp_path is private to root)."""
@@ -195,8 +202,7 @@ def test_writing_commands_on_a_read_only_sqlite_database_are_refused(carrierdb_b
     url = f"sqlite:{path}"
     prepare(url, project)
     before = state(url)
-    for item in (folder, *folder.iterdir()):
-        shutil.chown(item, 65534, 65534)
+    give_to_nobody(folder)
     if read_only == "file":
         path.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
     else:
@@ -230,8 +236,7 @@ def test_a_wal_database_in_a_read_only_directory_reads_with_immutable(carrierdb_
     prepare(f"sqlite:{folder / 'app.db'}", project)
     with carrierdb.connect(f"sqlite:{folder / 'app.db'}", schema=project / "schema.prisma") as db:
         db.carrier.create({"name": "Kept Freight", "mcNumber": "MC990100"})
-    for item in (folder, *folder.iterdir()):
-        shutil.chown(item, 65534, 65534)
+    give_to_nobody(folder)
     folder.chmod(0o555)
 
     # WAL needs its -shm file even to read; the error says how to read in place.
