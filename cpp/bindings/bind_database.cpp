@@ -30,6 +30,7 @@ void init_database(py::module_ &m) {
       .def_readwrite("connect_retries", &connection_options::connect_retries)
       .def_readwrite("application_name", &connection_options::application_name)
       .def_readwrite("prepare_threshold", &connection_options::prepare_threshold)
+      .def_readwrite("create", &connection_options::create)
 #define CARRIERDB_SECONDS(field)                                                                         \
   def_property(                                                                                          \
       #field, [](const connection_options &o) { return ms_to_seconds(o.field); },                        \

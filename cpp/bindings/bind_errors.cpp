@@ -182,6 +182,9 @@ void init_errors(py::module_ &m) {
                                     "The database could not be reached or refused the connection.");
   PyObject *timeout = make_class(m, "OperationTimeout", bases({operational, PyExc_TimeoutError}),
                                  "A statement, lock wait or pool checkout ran past its time limit.");
+  // Not a ConnectionFailed: the server answered, and retrying against it cannot help.
+  PyObject *read_only = make_class(m, "ReadOnlyError", bases({operational}),
+                                   "The target cannot be written (a hot standby, a read-only session, file or directory); nothing was changed.");
   PyObject *programming = make_class(m, "ProgrammingError", bases({database}), "The statement is wrong: syntax, unknown name, parameter count.");
   PyObject *data = make_class(m, "DataError", bases({database}), "A value the database cannot store or convert.");
   PyObject *integrity = make_class(m, "IntegrityError", bases({database}), "A constraint refused the change.");
@@ -220,7 +223,7 @@ void init_errors(py::module_ &m) {
   table = {
       {is<unique_violation>, unique},       {is<foreign_key_violation>, foreign}, {is<not_null_violation>, not_null},
       {is<check_violation>, check},         {is<integrity_error>, integrity},     {is<connection_error>, connection},
-      {is<timeout_error>, timeout},         {is<operational_error>, operational}, {is<programming_error>, programming},
+      {is<timeout_error>, timeout},         {is<read_only_error>, read_only},     {is<operational_error>, operational}, {is<programming_error>, programming},
       {is<data_error>, data},               {is<internal_error>, internal},       {is<database_error>, database},
       {is<configuration_error>, configuration},
       {is<migration_file_error>, migration_file}, {is<provider_mismatch_error>, provider}, {is<baseline_required_error>, baseline},

@@ -59,6 +59,7 @@ void rethrow_with_context(const database_error &e, const std::string &message, d
   if (dynamic_cast<const integrity_error *>(&e)) throw integrity_error(message, std::move(diag), hint);
   if (dynamic_cast<const timeout_error *>(&e)) throw timeout_error(message, std::move(diag), hint);
   if (dynamic_cast<const connection_error *>(&e)) throw connection_error(message, std::move(diag), hint);
+  if (dynamic_cast<const read_only_error *>(&e)) throw read_only_error(message, std::move(diag), hint);
   if (dynamic_cast<const operational_error *>(&e)) throw operational_error(message, std::move(diag), hint);
   if (dynamic_cast<const programming_error *>(&e)) throw programming_error(message, std::move(diag), hint);
   if (dynamic_cast<const data_error *>(&e)) throw data_error(message, std::move(diag), hint);

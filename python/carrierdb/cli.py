@@ -4,7 +4,8 @@ Exit codes (every command):
   0  success
   1  the command worked and found something that needs action (e.g. pending migrations)
   2  usage error (bad arguments)
-  3  configuration error (malformed URL, unknown scheme, bad option)
+  3  configuration error (malformed URL, unknown scheme, bad option), or a read-only target
+     (a hot standby, a read-only session, file or directory) for a writing command
   4  the database could not be reached, or timed out
   5  any other carrierdb error (SQL error, failed migration, ...)
   130, 143  stopped by Ctrl-C (SIGINT) or SIGTERM: what was not committed was rolled back, and the
@@ -85,10 +86,10 @@ def cmd_info(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _migrations(args: argparse.Namespace):
+def _migrations(args: argparse.Namespace, create: bool = True):
     from .migrate import Migrations, connect_for_migrations
 
-    db = connect_for_migrations(args.url, env=args.env)
+    db = connect_for_migrations(args.url, env=args.env, create=create)
     return Migrations(db, args.dir, table=args.table, lock_timeout=args.lock_timeout)
 
 
@@ -97,7 +98,7 @@ def _show_progress(args: argparse.Namespace) -> bool:
 
 
 def cmd_migrate_status(args: argparse.Namespace) -> int:
-    status = _migrations(args).status()
+    status = _migrations(args, create=False).status()
     _emit(args, status.to_json(), lambda: print(status))
     return EXIT_ACTION_NEEDED if status.needs_action else EXIT_OK
 
@@ -188,8 +189,11 @@ def cmd_migrate_new(args: argparse.Namespace) -> int:
 
 def cmd_schema_check(args: argparse.Namespace) -> int:
     """Validate schema.prisma, then compare it with the live database."""
-    db = connect(args.url, env=args.env, schema=args.schema)
-    schema = db.schema  # a SchemaError (exit 5) names file:line:column
+    from .config import project_root
+
+    # The schema first: checking it needs no database (a SchemaError, exit 5, names file:line:column).
+    schema = _core.Schema.load(str(args.schema or project_root() / "schema.prisma"))
+    db = connect(args.url, env=args.env, schema=schema, create=False)
     drift = db.schema_drift(ignore_tables=[args.table, "_carrierdb_seeds"])
     payload = {"schema": schema.file, "url": db.url, "models": schema.model_names, "drift": drift, "in_sync": not drift}
 
@@ -217,7 +221,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
 
 def cmd_seed_status(args: argparse.Namespace) -> int:
-    db = connect(args.url, env=args.env)
+    db = connect(args.url, env=args.env, create=False)
     rows = db.seed_status()
 
     def human() -> None:
@@ -234,7 +238,7 @@ def cmd_seed_status(args: argparse.Namespace) -> int:
 def cmd_seed_export(args: argparse.Namespace) -> int:
     import os
 
-    db = connect(args.url, env=args.env)
+    db = connect(args.url, env=args.env, create=False)
     where = json.loads(args.where) if args.where else None
     fields = [f.strip() for f in args.anonymize.split(",") if f.strip()]
     salt = args.salt or os.environ.get("CARRIERDB_ANONYMIZE_SALT")
@@ -246,7 +250,7 @@ def cmd_seed_export(args: argparse.Namespace) -> int:
 
 def cmd_summary(args: argparse.Namespace) -> int:
     """Counts per model and per enum value, and a few rows."""
-    db = connect(args.url, env=args.env)
+    db = connect(args.url, env=args.env, create=False)
     summary = db.summary(sample=args.sample)
 
     def human() -> None:
@@ -271,7 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="carrierdb",
         description="Migrations, seeding and a validated carrier repository for PostgreSQL and SQLite.",
-        epilog="exit codes: 0 ok, 1 action needed, 2 usage, 3 configuration, 4 unreachable/timeout, 5 other error",
+        epilog="exit codes: 0 ok, 1 action needed, 2 usage, 3 configuration or read-only target, 4 unreachable/timeout, 5 other error",
     )
     parser.add_argument("--version", action="version", version=f"carrierdb {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -363,7 +367,8 @@ def _remember_parsers(parser: argparse.ArgumentParser) -> None:
 
 
 def exit_code_for(error: BaseException) -> int:
-    if isinstance(error, _core.ConfigurationError):
+    # A read-only target is no outage to wait out (4): the URL points at the wrong server or file.
+    if isinstance(error, (_core.ConfigurationError, _core.ReadOnlyError)):
         return EXIT_CONFIG
     if isinstance(error, _core.OperationalError):
         return EXIT_UNREACHABLE

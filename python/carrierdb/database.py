@@ -40,6 +40,7 @@ _OPTION_NAMES = (
     "retry_max_delay",
     "application_name",
     "prepare_threshold",
+    "create",
 )
 
 
@@ -51,8 +52,9 @@ def connect(url: str | None = None, **options: Any) -> "Database":
     ``pool_size`` (4), ``connect_timeout`` (5), ``statement_timeout`` (none), ``pool_timeout`` (30),
     ``busy_timeout`` (5, SQLite), ``connect_retries`` (3), ``retry_initial_delay`` (0.2),
     ``retry_max_delay`` (3), ``application_name`` ("carrierdb"), ``prepare_threshold`` (5: PostgreSQL
-    statements run that often are prepared on the server; -1 disables it); ``env`` picks the
-    environment and ``schema`` the schema file.
+    statements run that often are prepared on the server; -1 disables it), ``create`` (True: a
+    missing SQLite file is created; False: it is reported as missing, and nothing is created);
+    ``env`` picks the environment and ``schema`` the schema file.
     """
     env = options.pop("env", None)
     schema = options.pop("schema", None)
@@ -62,7 +64,7 @@ def connect(url: str | None = None, **options: Any) -> "Database":
             f"unknown connect() option(s): {', '.join(sorted(unknown))}; known: {', '.join(_OPTION_NAMES)}"
         )
     resolution = resolve(url, env=env)
-    if resolution.embedded_default:
+    if resolution.embedded_default and options.get("create", True):
         # The default location is ours to create; a user-given path must already exist.
         (resolution.root / ".carrierdb").mkdir(parents=True, exist_ok=True)
     native = _core.ConnectionOptions()

@@ -35,6 +35,19 @@ TEST(database_url, sqlite_forms) {
   EXPECT_TRUE(database_url::parse("sqlite::memory:").sqlite_in_memory());
 }
 
+TEST(database_url, sqlite_mode_and_immutable_parameters) {
+  const auto ro = database_url::parse("sqlite:/data/app.db?mode=ro");
+  EXPECT_EQ(ro.sqlite_path(), "/data/app.db");
+  EXPECT_TRUE(ro.sqlite_read_only());
+  EXPECT_EQ(ro.display(), "sqlite:/data/app.db?mode=ro");  // the user sees why writes are refused
+  const auto rw = database_url::parse("file:./dev.db?connection_limit=1&mode=rw");
+  EXPECT_FALSE(rw.sqlite_read_only());
+  EXPECT_FALSE(rw.sqlite_may_create());
+  EXPECT_TRUE(database_url::parse("sqlite:app.db?immutable=1").sqlite_read_only());
+  EXPECT_TRUE(database_url::parse("sqlite:app.db").sqlite_may_create());
+  EXPECT_THROW(database_url::parse("sqlite:app.db?mode=readonly"), carrierdb::configuration_error);
+}
+
 TEST(database_url, bad_urls_are_configuration_errors_without_secrets) {
   for (const char *bad : {"mysql://root:s3cret@h/db", "postgresql://u:s3cret@[::1/db", "postgresql://u:s3cret@h:70000/db", "",
                           "sqlite:", "plain words"}) {

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from standby import pg_standby  # noqa: F401  (a session fixture: a real streaming standby)
+
 REPO = Path(__file__).resolve().parents[2]
 
 

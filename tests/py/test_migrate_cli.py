@@ -20,6 +20,9 @@ def project(tmp_path: Path) -> Path:
 
 
 def test_status_exit_code_says_whether_action_is_needed(run_cli, carrierdb_url, project):
+    # An empty database: status never creates a SQLite file (a missing one is an error, see
+    # test_read_only.py), so the file is made here as deploy would make it.
+    carrierdb.connect(carrierdb_url).close()
     pending = run_cli("migrate", "status", "--json", "--url", carrierdb_url)
     assert pending.returncode == 1, pending.stderr
     data = json.loads(pending.stdout)

@@ -71,6 +71,14 @@ public:
   using operational_error::operational_error;
 };
 
+/// The target cannot be written: a hot standby, a read-only session, a read-only SQLite file or
+/// directory. Writing commands refuse with it before changing anything, and the server's own
+/// read-only refusals (SQLSTATE 25006, SQLITE_READONLY*) become it too.
+class read_only_error : public operational_error {
+public:
+  using operational_error::operational_error;
+};
+
 /// The statement itself is wrong: syntax, unknown table or column, wrong parameter count.
 class programming_error : public database_error {
 public:

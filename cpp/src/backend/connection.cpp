@@ -27,6 +27,19 @@ std::string connection::quote_standard_identifier(std::string_view name) {
 
 void connection::begin() { execute("BEGIN"); }
 
+void connection::refuse_if_read_only(const std::string &operation) const {
+  const read_only_state state = read_only_reason();
+  if (!state) return;
+  throw read_only_error("cannot " + operation + ": " + display_url() + " is read-only: " + state.what + "; nothing was changed",
+                        diagnostics{}, state.hint);
+}
+
+void connection::throw_read_only(const read_only_state &state, const std::string &server_text, diagnostics diag) const {
+  throw read_only_error(display_url() + " is read-only: " + state.what + "; the statement was refused and nothing was written (" +
+                            server_text + ")",
+                        std::move(diag), state.hint);
+}
+
 void connection::copy_out(const std::string &, const std::function<void(const std::vector<std::optional<std::string>> &)> &) {
   throw programming_error("this backend cannot stream COPY ... TO STDOUT; check caps().copy first", diagnostics{});
 }

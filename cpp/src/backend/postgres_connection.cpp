@@ -77,8 +77,9 @@ void parse_server_message(const std::string &message, diagnostics &diag, std::st
   if (diag.columns.empty() && column_re->search(message, m)) diag.columns = {std::string(*m[1])};
 }
 
-// The one place SQLSTATE codes become carrierdb errors.
-[[noreturn]] void throw_sql_error(const std::string &message, const std::string &sqlstate, diagnostics diag) {
+// The one place SQLSTATE codes become carrierdb errors. `conn` says why a refused write was
+// refused (a hot standby, a read-only session).
+[[noreturn]] void throw_sql_error(const std::string &message, const std::string &sqlstate, diagnostics diag, const connection &conn) {
   std::string server_hint;
   parse_server_message(message, diag, server_hint);
   diag.sqlstate = sqlstate;
@@ -94,6 +95,13 @@ void parse_server_message(const std::string &message, diagnostics &diag, std::st
   // Cancelled on our own request (Ctrl-C, SIGTERM), not by statement_timeout.
   if (sqlstate == "57014" && interrupt_requested())
     throw interrupted_error("interrupted: the server cancelled the running statement", interrupt_signal());
+  if (sqlstate == "25006") {  // read_only_sql_transaction
+    read_only_state state = conn.read_only_reason();
+    if (!state)
+      state = {"the transaction is read-only (BEGIN READ ONLY, or transaction_read_only set in it)",
+               "run writes in a read-write transaction, or point DATABASE_URL at a writable primary server"};
+    conn.throw_read_only(state, text, diag);
+  }
   if (sqlstate == "57014") throw timeout_error(text, diag, server_hint.empty() ? "raise statement_timeout, or make the statement cheaper" : server_hint);
   if (sqlstate == "55P03") throw timeout_error(text, diag, server_hint);
   if (sqlstate == "08P01" && text.find("bind message supplies") != std::string::npos)
@@ -301,7 +309,15 @@ public:
     if (m_conn->server_version() >= 140000) setup += "; SET client_connection_check_interval = 1000";
     if (options.statement_timeout.count() > 0)
       setup += "; SET statement_timeout = " + std::to_string(options.statement_timeout.count());
-    run([&](pqxx::nontransaction &tx) { return tx.exec(setup); }, setup);
+    // PostgreSQL 14+ reports in_hot_standby and default_transaction_read_only to the client by
+    // itself (and again when they change); older servers are asked once, in the same round trip.
+    m_reports_read_only = m_conn->server_version() >= 140000;
+    if (!m_reports_read_only) setup += "; SELECT pg_is_in_recovery(), current_setting('default_transaction_read_only') = 'on'";
+    const pqxx::result probe = run([&](pqxx::nontransaction &tx) { return tx.exec(setup); }, setup);
+    if (!m_reports_read_only && probe.size() == 1) {
+      m_hot_standby_at_open = probe[0][0].as<bool>();
+      m_read_only_at_open = probe[0][1].as<bool>();
+    }
   }
 
   ~postgres_connection() override {
@@ -318,6 +334,24 @@ public:
   // the statements this connection runs.
   bool in_transaction() const noexcept override { return m_in_transaction; }
   const std::string &display_url() const noexcept override { return m_display; }
+
+  read_only_state read_only_reason() const override {
+    bool hot_standby = m_hot_standby_at_open, read_only = m_read_only_at_open;
+    if (m_reports_read_only && m_conn && m_conn->is_open()) {
+      PGconn *pg = pg_conn(*m_conn);
+      const char *standby = PQparameterStatus(pg, "in_hot_standby");
+      const char *default_read_only = PQparameterStatus(pg, "default_transaction_read_only");
+      hot_standby = standby && std::string_view(standby) == "on";
+      read_only = default_read_only && std::string_view(default_read_only) == "on";
+    }
+    if (hot_standby)
+      return {"the server is a hot standby (a read-only replica in recovery)",
+              "point DATABASE_URL (and DIRECT_URL, which migrations use when set) at the primary server; a standby serves reads only"};
+    if (read_only)
+      return {"default_transaction_read_only is on for this session (set in the server's configuration, or for this database or role)",
+              "point DATABASE_URL at a writable primary, or connect to a database or as a role without default_transaction_read_only"};
+    return {};
+  }
 
   std::string server_version() override {
     const int v = m_conn->server_version();
@@ -688,7 +722,7 @@ public:
       if (m_conn->is_open() && std::string(e.what()).find("bind message supplies") != std::string::npos) {
         diagnostics diag;
         diag.statement = sql;
-        throw_sql_error(e.what(), "08P01", diag);
+        throw_sql_error(e.what(), "08P01", diag, *this);
       }
       m_healthy = false;
       diagnostics diag;
@@ -703,7 +737,7 @@ public:
         m_in_transaction = false;
       diagnostics diag;
       diag.statement = sql;
-      throw_sql_error(e.what(), e.sqlstate(), diag);
+      throw_sql_error(e.what(), e.sqlstate(), diag, *this);
     } catch (const pqxx::in_doubt_error &e) {
       m_healthy = false;
       throw operational_error(e.what(), diagnostics{}, "check whether the transaction committed");
@@ -739,6 +773,9 @@ private:
   std::unordered_map<std::string, int> m_uses;               // runs of not-yet-prepared statements
   std::uint64_t m_prepared_counter = 0;
   bool m_binary_copy_open = false;  // set by postgres_binary_copy_sink while its COPY runs
+  bool m_reports_read_only = false;  // PostgreSQL 14+: the server reports it (see read_only_reason)
+  bool m_hot_standby_at_open = false;  // older servers: what they said when the connection opened
+  bool m_read_only_at_open = false;
 };
 
 // COPY ... FROM STDIN through libpqxx. tablewriter is deprecated in 6.4 but is the one COPY

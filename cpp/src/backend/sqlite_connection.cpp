@@ -15,6 +15,7 @@
 
 #include "carrierdb/error.hpp"
 #include "pattern.hpp"
+#include "sqlite_files.hpp"
 
 namespace carrierdb::internal {
 
@@ -67,8 +68,10 @@ const char *code_name(int primary) {
   }
 }
 
-// The one place SQLite result codes become carrierdb errors.
-[[noreturn]] void throw_sqlite_error(sqlite3 *db, int rc, const std::string &sql, const std::string &display) {
+// The one place SQLite result codes become carrierdb errors. `conn` names the database and
+// says why a refused write was refused.
+[[noreturn]] void throw_sqlite_error(sqlite3 *db, int rc, const std::string &sql, const connection &conn) {
+  const std::string &display = conn.display_url();
   const int extended = db ? sqlite3_extended_errcode(db) : rc;
   const int primary = extended & 0xff;
   diagnostics diag;
@@ -121,7 +124,13 @@ const char *code_name(int primary) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED: throw timeout_error(text + " (another connection holds the write lock)", diag, "raise busy_timeout, or keep write transactions short");
     case SQLITE_CANTOPEN: throw connection_error("cannot open SQLite database " + display + ": " + text, diag);
-    case SQLITE_READONLY: throw operational_error(text + " (" + display + ")", diag, "check the file's and its directory's permissions");
+    case SQLITE_READONLY: {
+      read_only_state state = conn.read_only_reason();
+      if (!state)
+        state = {std::string("SQLite refused to write to it (") + code_name(primary) + ")",
+                 "check that the file and its directory are writable by this process"};
+      conn.throw_read_only(state, text, diag);
+    }
     case SQLITE_IOERR:
     case SQLITE_FULL:
     case SQLITE_NOMEM:
@@ -182,9 +191,15 @@ public:
     m_caps.transactional_ddl = true;
     m_caps.returning = true;  // since SQLite 3.35
 
-    if (!m_path.empty()) check_location();
-    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-    const int rc = sqlite3_open_v2(m_path.empty() ? ":memory:" : m_path.c_str(), &m_db, flags, nullptr);
+    const bool create = options.create && url.sqlite_may_create();
+    if (!m_path.empty()) check_location(create);
+    int flags = SQLITE_OPEN_NOMUTEX;
+    if (url.sqlite_read_only()) flags |= SQLITE_OPEN_READONLY;
+    else flags |= SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+    bool uri = false;
+    const std::string filename = sqlite_open_name(url, uri);
+    if (uri) flags |= SQLITE_OPEN_URI;
+    const int rc = sqlite3_open_v2(filename.c_str(), &m_db, flags, nullptr);
     if (rc != SQLITE_OK) {
       const int err = m_db ? sqlite3_system_errno(m_db) : 0;
       diagnostics diag;
@@ -209,9 +224,11 @@ public:
           return conn->m_timeout_armed && std::chrono::steady_clock::now() > conn->m_deadline ? 1 : 0;
         },
         this);
+    m_read_only = sqlite_read_only_reason(url, sqlite3_db_readonly(m_db, "main") == 1);
     try {
       execute_script("PRAGMA foreign_keys = ON", {});
-      if (!m_path.empty()) {
+      // A read-only database stays in the journal mode it has: switching to WAL would write.
+      if (!m_path.empty() && !m_read_only) {
         // WAL lets readers work while one writer writes; NORMAL sync is durable across
         // process crashes and is SQLite's recommendation with WAL.
         execute_script("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL", {});
@@ -236,6 +253,7 @@ public:
   bool in_transaction() const noexcept override { return m_db && !sqlite3_get_autocommit(m_db); }
   const std::string &display_url() const noexcept override { return m_display; }
   std::string server_version() override { return std::string("SQLite ") + sqlite3_libversion(); }
+  read_only_state read_only_reason() const override { return m_read_only; }
 
   void begin() override { execute("BEGIN IMMEDIATE", {}); }
 
@@ -251,7 +269,7 @@ public:
     for (;;) {
       const int rc = sqlite3_step(stmt.get());
       if (rc == SQLITE_DONE) break;
-      if (rc != SQLITE_ROW) throw_sqlite_error(m_db, rc, sql, m_display);
+      if (rc != SQLITE_ROW) throw_sqlite_error(m_db, rc, sql, *this);
       std::vector<value> cells;
       cells.reserve(ncols);
       for (int c = 0; c < ncols; ++c) cells.push_back(read(stmt.get(), c, out.columns[c]));
@@ -273,7 +291,7 @@ public:
     int rc;
     while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
     }
-    if (rc != SQLITE_DONE) throw_sqlite_error(m_db, rc, sql, m_display);
+    if (rc != SQLITE_DONE) throw_sqlite_error(m_db, rc, sql, *this);
     return sqlite3_total_changes64(m_db) == before ? 0 : sqlite3_changes64(m_db);
   }
 
@@ -534,12 +552,20 @@ public:
   }
   sqlite3 *handle() const { return m_db; }
   const std::string &display() const { return m_display; }
-  [[noreturn]] void fail(int rc, const std::string &sql) { throw_sqlite_error(m_db, rc, sql, m_display); }
+  [[noreturn]] void fail(int rc, const std::string &sql) { throw_sqlite_error(m_db, rc, sql, *this); }
 
 private:
-  void check_location() const {
+  void check_location(bool create) const {
     const std::string dir = parent_directory(m_path);
     struct stat st {};
+    if (!create && stat(m_path.c_str(), &st) != 0 && errno == ENOENT) {
+      diagnostics diag;
+      diag.sqlstate = "SQLITE_CANTOPEN";
+      throw connection_error("SQLite database " + m_display + " does not exist (no file " + m_path + "); nothing was created",
+                             diag,
+                             "create it with `carrierdb migrate deploy` (it creates the file and applies the migrations), "
+                             "or point DATABASE_URL at the existing file");
+    }
     if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
       const int err = errno;
       diagnostics diag;
@@ -562,7 +588,7 @@ private:
   void prepare_one(const std::string &sql, statement &stmt) {
     const char *tail = nullptr;
     const int rc = sqlite3_prepare_v2(m_db, sql.c_str(), static_cast<int>(sql.size()), stmt.out(), &tail);
-    if (rc != SQLITE_OK) throw_sqlite_error(m_db, rc, sql, m_display);
+    if (rc != SQLITE_OK) throw_sqlite_error(m_db, rc, sql, *this);
     if (!stmt.get()) throw programming_error("empty statement", diagnostics{}, "pass one SQL statement");
     for (const char *p = tail; p && *p; ++p) {
       if (!std::isspace(static_cast<unsigned char>(*p)) && *p != ';') {
@@ -609,7 +635,7 @@ private:
       const auto &s = std::get<std::string>(v);
       rc = sqlite3_bind_text64(stmt, index, s.data(), s.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
     }
-    if (rc != SQLITE_OK) throw_sqlite_error(m_db, rc, sqlite3_sql(stmt), m_display);
+    if (rc != SQLITE_OK) throw_sqlite_error(m_db, rc, sqlite3_sql(stmt), *this);
   }
 
   value read(sqlite3_stmt *stmt, int c, column &col) {
@@ -645,7 +671,7 @@ private:
 
   [[noreturn]] void fail_in_script(int rc, const std::string &text, int line) {
     try {
-      throw_sqlite_error(m_db, rc, text, m_display);
+      throw_sqlite_error(m_db, rc, text, *this);
     } catch (const database_error &e) {
       diagnostics diag = e.diag();
       diag.statement = text;
@@ -663,6 +689,7 @@ private:
   capabilities m_caps;
   std::chrono::steady_clock::time_point m_deadline;
   bool m_timeout_armed = false;
+  read_only_state m_read_only;  // found when the connection opened
 };
 
 // SQLite has no COPY: one prepared INSERT, re-bound for every row, inside the caller's transaction.

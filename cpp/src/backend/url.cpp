@@ -100,9 +100,6 @@ database_url database_url::parse(const std::string &raw) {
   } else if (starts_with(text, "file:")) {
     path = text.substr(5);
     if (starts_with(path, "//")) path = path.substr(2);
-    // Prisma accepts connection parameters after '?' (connection_limit, socket_timeout):
-    // they tune Prisma's own pool and mean nothing to the file itself.
-    path = path.substr(0, path.find('?'));
   } else {
     const auto colon = text.find(':');
     const bool has_scheme = colon != std::string::npos && colon > 0 &&
@@ -113,11 +110,36 @@ database_url database_url::parse(const std::string &raw) {
                                 k_supported);
     throw configuration_error("malformed database URL " + mask_secrets(text) + ": no scheme", k_supported);
   }
+  // After '?': SQLite's own URI parameters mode and immutable; Prisma's (connection_limit,
+  // socket_timeout) tune Prisma's pool and mean nothing to the file itself.
+  std::string display_query;
+  if (const auto question = path.find('?'); question != std::string::npos) {
+    const std::string query = path.substr(question + 1);
+    path = path.substr(0, question);
+    for (std::size_t start = 0; start <= query.size();) {
+      const auto amp = query.find('&', start);
+      const std::string item = query.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
+      const auto eq = item.find('=');
+      const std::string key = item.substr(0, eq), val = eq == std::string::npos ? "" : item.substr(eq + 1);
+      if (key == "mode") {
+        if (val != "ro" && val != "rw" && val != "rwc")
+          throw configuration_error("SQLite URL " + text + ": mode must be ro, rw or rwc, not '" + val + "'",
+                                    "mode=ro opens read-only, mode=rw never creates the file, mode=rwc (the default) creates it");
+        url.m_sqlite_mode = val;
+        if (val != "rwc") display_query += (display_query.empty() ? "?" : "&") + item;
+      } else if (key == "immutable") {
+        url.m_sqlite_immutable = val == "1" || val == "true";
+        if (url.m_sqlite_immutable) display_query += (display_query.empty() ? "?" : "&") + std::string("immutable=1");
+      }
+      if (amp == std::string::npos) break;
+      start = amp + 1;
+    }
+  }
   if (path.empty())
     throw configuration_error("SQLite URL " + text + " names no file", k_supported);
   url.m_kind = backend_kind::sqlite;
   url.m_sqlite_path = path;
-  url.m_display = "sqlite:" + path;
+  url.m_display = "sqlite:" + path + display_query;
   return url;
 }
 

@@ -2,6 +2,7 @@
 #include "carrierdb/migrate/migrator.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 
 #include "carrierdb/error.hpp"
@@ -28,16 +29,22 @@ std::string failure_logs(const migration_file &m, const database_error &e, const
 }
 
 // Holds the migration lock on a dedicated connection for one operation. The lock is released
-// before the connection goes back to the pool, on every exit path.
+// before the connection goes back to the pool, on every exit path. A read-only target is
+// refused first, before the lock (whose file SQLite could not even create) and any change.
 class locked_session {
 public:
-  locked_session(database &db, const migrator_options &options)
-      : m_lease(db.pool().acquire()), m_lock(m_lease->acquire_lock(k_prisma_lock_key, options.lock_timeout)),
-        m_history(*m_lease, options.table) {}
+  locked_session(database &db, const migrator_options &options, const std::string &operation)
+      : m_lease(refused_if_read_only(db.pool().acquire(), operation)),
+        m_lock(m_lease->acquire_lock(k_prisma_lock_key, options.lock_timeout)), m_history(*m_lease, options.table) {}
   connection &conn() { return *m_lease; }
   history_table &history() { return m_history; }
 
 private:
+  static connection_pool::lease refused_if_read_only(connection_pool::lease lease, const std::string &operation) {
+    lease->refuse_if_read_only(operation);
+    return lease;
+  }
+
   connection_pool::lease m_lease;  // declared first: destroyed last
   std::unique_ptr<lock_handle> m_lock;
   history_table m_history;
@@ -65,6 +72,17 @@ void notify_between(const progress_callback &progress, std::size_t index, std::s
   } catch (const interrupted_error &e) {
     throw e.retold(operation + " was interrupted between migrations: " + completed_before(report, done), !report.migrations.empty(),
                    "run `carrierdb migrate " + operation + "` again to continue");
+  }
+}
+
+// Runs a history write for a failed attempt; returns "" once it is written, else why it was not.
+// The migration's own error is what the caller raises, so this one becomes part of its message.
+std::string write_history(const std::function<void()> &write) {
+  try {
+    write();
+    return {};
+  } catch (const std::exception &e) {
+    return e.what();
   }
 }
 
@@ -162,7 +180,7 @@ migration_status migrator::status() {
 deploy_report migrator::deploy(const deploy_options &options) {
   const auto start = clock::now();
   const migration_set files = load();
-  locked_session session(*m_db, m_options);
+  locked_session session(*m_db, m_options, options.dry_run ? "dry-run migrations (a dry run applies them, then rolls back)" : "deploy migrations");
   connection &conn = session.conn();
   history_table &history = session.history();
 
@@ -251,10 +269,13 @@ deploy_report migrator::apply_pending(connection &conn, history_table &history, 
     if (m.transactional) {
       // The attempt row is written inside the migration's transaction: a killed process leaves
       // neither the migration's changes nor an orphaned attempt behind.
+      bool recording = false;  // the SQL ran; its history row is being written
       conn.begin();
       try {
         conn.execute_script(m.up_sql, [&](const script_statement &) { ++steps; });
+        recording = true;
         history.insert_finished(m.name, m.checksum, started_wall, steps);
+        recording = false;
         conn.commit();
       } catch (const interrupted_error &e) {
         try {
@@ -270,28 +291,32 @@ deploy_report migrator::apply_pending(connection &conn, history_table &history, 
           conn.rollback();
         } catch (...) {
         }
-        const std::string logs = failure_logs(m, e, m.up_path);
+        migration_context ctx = context_for(m, m.up_path);
+        ctx.cause = e.diag();
         if (!conn.healthy()) {
           // The COMMIT may or may not have reached the server: say so rather than guess.
-          migration_context ctx = context_for(m, m.up_path);
-          ctx.cause = e.diag();
           throw migration_failed_error("lost the connection while applying migration " + m.name + ": " + e.what() +
                                            "\nWhether it was committed is unknown.",
                                        ctx, "run `carrierdb migrate status`: it shows whether " + m.name + " is applied");
         }
-        try {
-          history.insert_failed(m.name, m.checksum, started_wall, logs);
-        } catch (...) {
-          // The migration error is what the user needs; a lost history write is secondary.
+        if (recording) {
+          // The SQL ran; its history row was refused. Nothing is on record.
+          throw migration_failed_error("migration " + m.name + " ran, but recording it in " + history.name() + " failed: " + e.what() +
+                                           "\nIts changes were rolled back; nothing was recorded.",
+                                       ctx, "fix what refuses the write to " + history.name() + ", then deploy again");
         }
-        migration_context ctx = context_for(m, m.up_path);
         ctx.line = e.diag().statement_line;
-        ctx.cause = e.diag();
-        throw migration_failed_error("migration " + m.name + " failed at line " + std::to_string(ctx.line) + " of " + m.up_path +
-                                         ": " + e.what() + "\nIts changes were rolled back; the attempt is recorded as failed.",
-                                     ctx,
-                                     "fix the migration, then `carrierdb migrate resolve --rolled-back " + m.name +
-                                         "` and deploy again");
+        const std::string not_recorded =
+            write_history([&] { history.insert_failed(m.name, m.checksum, started_wall, failure_logs(m, e, m.up_path)); });
+        const std::string failed = "migration " + m.name + " failed at line " + std::to_string(ctx.line) + " of " + m.up_path + ": " + e.what() +
+                                   "\nIts changes were rolled back; ";
+        if (!not_recorded.empty())
+          throw migration_failed_error(failed + "the failed attempt could not be recorded in " + history.name() + " (" + not_recorded +
+                                           "), so nothing is on record and the next deploy runs it again.",
+                                       ctx, "fix the migration and deploy again (no resolve needed); also fix what refused the write to " +
+                                                history.name());
+        throw migration_failed_error(failed + "the attempt is recorded as failed.", ctx,
+                                     "fix the migration, then `carrierdb migrate resolve --rolled-back " + m.name + "` and deploy again");
       } catch (...) {
         try {
           conn.rollback();
@@ -302,8 +327,10 @@ deploy_report migrator::apply_pending(connection &conn, history_table &history, 
     } else {
       // Outside a transaction the attempt row goes first, so an interruption stays visible.
       const std::string id = history.insert_started(m.name, m.checksum, started_wall);
+      bool script_ran = false;
       try {
         conn.execute_script(m.up_sql, [&](const script_statement &) { ++steps; });
+        script_ran = true;
         interrupt_shield shield;  // the statements ran: record that, whatever is asked now
         history.mark_finished(id, steps);
       } catch (const interrupted_error &e) {
@@ -325,20 +352,24 @@ deploy_report migrator::apply_pending(connection &conn, history_table &history, 
                        "complete or undo those statements by hand, then `carrierdb migrate resolve --applied " + m.name +
                            "` or `--rolled-back " + m.name + "`");
       } catch (const database_error &e) {
-        const std::string logs = failure_logs(m, e, m.up_path);
-        if (conn.healthy()) {
-          try {
-            history.mark_failed(id, std::max<std::int64_t>(0, steps - 1), logs);
-          } catch (...) {
-            // e.g. the script left an aborted transaction open: the migration error comes first.
-          }
-        }
         migration_context ctx = context_for(m, m.up_path);
-        ctx.line = e.diag().statement_line;
         ctx.cause = e.diag();
+        if (script_ran)
+          throw migration_failed_error("migration " + m.name + " (outside a transaction) ran to its end, but recording it as finished in " +
+                                           history.name() + " failed: " + e.what() +
+                                           "\nIts changes stay applied; its attempt row stays as an unfinished (failed) attempt.",
+                                       ctx, "`carrierdb migrate resolve --applied " + m.name + "` records it as applied");
+        ctx.line = e.diag().statement_line;
+        // e.g. the script left an aborted transaction open: then the error cannot be added.
+        const std::string not_recorded =
+            conn.healthy() ? write_history([&] { history.mark_failed(id, std::max<std::int64_t>(0, steps - 1), failure_logs(m, e, m.up_path)); })
+                           : "the connection was lost";
         throw migration_failed_error("migration " + m.name + " (outside a transaction) failed at line " + std::to_string(ctx.line) +
                                          " of " + m.up_path + ": " + e.what() + "\nThe " + std::to_string(steps - 1) +
-                                         " statement(s) before it remain applied; the attempt is recorded as failed.",
+                                         " statement(s) before it remain applied; " +
+                                         (not_recorded.empty() ? "the attempt is recorded as failed."
+                                                               : "the attempt is on record as failed (its row was written before it started), "
+                                                                 "but without this error, which could not be added (" + not_recorded + ")."),
                                      ctx,
                                      "undo or complete those statements by hand, then `carrierdb migrate resolve --rolled-back " +
                                          m.name + "` (to retry) or `--applied` (if completed)");
@@ -407,7 +438,7 @@ deploy_report migrator::dry_run(connection &conn, history_table &history, const 
 deploy_report migrator::rollback(const rollback_options &options) {
   const auto start = clock::now();
   const migration_set files = load();
-  locked_session session(*m_db, m_options);
+  locked_session session(*m_db, m_options, "roll back migrations");
   connection &conn = session.conn();
   history_table &history = session.history();
   if (!history.exists())
@@ -466,10 +497,13 @@ deploy_report migrator::rollback(const rollback_options &options) {
     notify_between(options.progress, k, targets.size(), m.name, false, 0, report, "rollback", "rolled back");
     const auto started = clock::now();
     std::int64_t steps = 0;
+    bool recording = false;  // down.sql ran; the history is being updated
     if (m.down_transactional) conn.begin();
     try {
       conn.execute_script(*m.down_sql, [&](const script_statement &) { ++steps; });
+      recording = true;
       history.mark_rolled_back(m.name, false);
+      recording = false;
       if (m.down_transactional) conn.commit();
     } catch (const interrupted_error &e) {
       if (m.down_transactional) {
@@ -494,6 +528,13 @@ deploy_report migrator::rollback(const rollback_options &options) {
         }
       }
       migration_context ctx = context_for(m, *m.down_path);
+      if (recording)
+        throw migration_failed_error("rolling back " + m.name + ": " + *m.down_path + " ran, but recording the rollback in " + history.name() +
+                                         " failed: " + e.what() +
+                                         (m.down_transactional ? "\nThat rollback was undone; " + m.name + " is still applied."
+                                                               : "\nIt ran outside a transaction and stays done, but the history still shows " +
+                                                                     m.name + " as applied."),
+                                     ctx, "fix what refuses the write to " + history.name() + ", then run the rollback again");
       ctx.line = e.diag().statement_line;
       ctx.cause = e.diag();
       throw migration_failed_error("rolling back " + m.name + " failed at line " + std::to_string(ctx.line) + " of " + *m.down_path +
@@ -526,7 +567,7 @@ void migrator::resolve_applied(const std::string &name) {
     throw migration_state_error("no migration named " + name + " in " + files.directory() + " (Prisma P3017)", ctx,
                                 "`carrierdb migrate status` lists the migrations");
   }
-  locked_session session(*m_db, m_options);
+  locked_session session(*m_db, m_options, "resolve migration " + name);
   history_table &history = session.history();
   history.create();  // resolving --applied on an unmigrated database is how one baselines it
   const migration_status status = compute_status(history, files, true);
@@ -547,7 +588,7 @@ void migrator::resolve_applied(const std::string &name) {
 
 void migrator::resolve_rolled_back(const std::string &name) {
   const migration_set files = load();
-  locked_session session(*m_db, m_options);
+  locked_session session(*m_db, m_options, "resolve migration " + name);
   history_table &history = session.history();
   migration_context ctx;
   ctx.migration = name;
@@ -569,7 +610,7 @@ deploy_report migrator::reset(const reset_options &options) {
                                 "pass --allow-production if you really mean to drop every object in production");
   const auto start = clock::now();
   const migration_set files = load();
-  locked_session session(*m_db, m_options);
+  locked_session session(*m_db, m_options, "reset the database");
   try {
     session.conn().drop_all_objects();  // one transaction: a stop here changes nothing
   } catch (const interrupted_error &e) {

@@ -926,6 +926,8 @@ seed_result in_transaction(database &db, const seed_options &options, Body &&bod
                               "pass --allow-production (Python: allow_production=True); seeding never deletes rows unless --prune");
   auto lease = db.pool().acquire();
   connection &conn = *lease;
+  // Before the lock (SQLite's lock file could not even be created) and before any change.
+  conn.refuse_if_read_only(options.dry_run ? "dry-run the seed (a dry run writes, then rolls back)" : "seed");
   auto lock = conn.acquire_lock(k_seed_lock_key, std::chrono::milliseconds(30000));
   conn.begin();
   try {

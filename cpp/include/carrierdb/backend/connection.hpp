@@ -16,6 +16,8 @@
 
 namespace carrierdb {
 
+struct diagnostics;
+
 /// What a backend can do. The engine branches on these flags, never on the backend's name.
 struct capabilities {
   bool transactional_ddl = false;  // DDL inside a transaction rolls back with it
@@ -40,6 +42,16 @@ struct connection_options {
   /// PostgreSQL: a statement text run this many times is prepared on the server and reused
   /// (psycopg 3's default is 5). Negative disables it (transaction-mode poolers before PgBouncer 1.21).
   int prepare_threshold = 5;
+  /// SQLite: create the database file when it does not exist. Read-only commands turn this off,
+  /// so that looking at a mistyped path reports it missing instead of leaving an empty file there.
+  bool create = true;
+};
+
+/// Why a connection cannot write, and where to point instead. Empty `what` means it can write.
+struct read_only_state {
+  std::string what;  // what the server or file is, e.g. "the server is a hot standby ..."
+  std::string hint;  // where to point instead
+  explicit operator bool() const noexcept { return !what.empty(); }
 };
 
 /// Column types named portably; each adapter spells them in its dialect.
@@ -196,6 +208,16 @@ public:
 
   /// The URL this connection was opened with, password masked.
   virtual const std::string &display_url() const noexcept = 0;
+
+  /// Whether this connection is known to be unable to write, and why. Known without a round
+  /// trip (what the server reports, or what opening found), so a writing command can refuse
+  /// before it changes anything while single statements pay nothing for it.
+  virtual read_only_state read_only_reason() const = 0;
+  /// Throws read_only_error ("cannot <operation>: ... nothing was changed") when read_only_reason() says so.
+  void refuse_if_read_only(const std::string &operation) const;
+  /// The read_only_error for a write the server refused: names the target, `state`'s reason
+  /// and hint, and the server's own words.
+  [[noreturn]] void throw_read_only(const read_only_state &state, const std::string &server_text, diagnostics diag) const;
 };
 
 /// Opens a connection to `url`, retrying with exponential backoff and jitter while the server

@@ -13,7 +13,8 @@ namespace carrierdb {
 class database_url {
 public:
   /// Parses postgresql:// and postgres:// (libpq's URI and keyword rules), sqlite:///abs,
-  /// sqlite:relative, file:./path (Prisma's SQLite form) and sqlite::memory:.
+  /// sqlite:relative, file:./path (Prisma's SQLite form) and sqlite::memory:. SQLite URLs take
+  /// `mode` and `immutable` (SQLite's URI parameters); others (Prisma's pool settings) are ignored.
   /// Throws configuration_error naming the problem (the message is masked).
   static database_url parse(const std::string &url);
 
@@ -22,6 +23,11 @@ public:
   /// SQLite: the file path ("" for an in-memory database).
   const std::string &sqlite_path() const noexcept { return m_sqlite_path; }
   bool sqlite_in_memory() const noexcept { return m_kind == backend_kind::sqlite && m_sqlite_path.empty(); }
+  /// SQLite: `?mode=ro` (open read-only), `?mode=rw` (never create the file), `?immutable=1`
+  /// (read-only, and SQLite assumes nothing else changes the file: no locks, no -shm file).
+  bool sqlite_read_only() const noexcept { return m_sqlite_mode == "ro" || m_sqlite_immutable; }
+  bool sqlite_may_create() const noexcept { return m_sqlite_mode == "rwc"; }
+  bool sqlite_immutable() const noexcept { return m_sqlite_immutable; }
 
   /// PostgreSQL: libpq connection keywords (host, port, dbname, user, password, sslmode, ...).
   const std::map<std::string, std::string> &pg_options() const noexcept { return m_pg_options; }
@@ -38,6 +44,8 @@ private:
   std::string m_text;
   std::string m_display;
   std::string m_sqlite_path;
+  std::string m_sqlite_mode = "rwc";
+  bool m_sqlite_immutable = false;
   std::map<std::string, std::string> m_pg_options;
 };
 
