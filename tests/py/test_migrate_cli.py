@@ -88,6 +88,7 @@ def test_migrate_new_writes_the_variant_for_the_database_in_use(run_cli, carrier
     folder = Path(json.loads(created.stdout)["created"])
     variant = {"migration.sqlite.sql", "down.sqlite.sql"} if carrierdb_backend == "sqlite" else set()
     assert {p.name for p in folder.iterdir()} == {"migration.sql", "down.sql"} | variant
+    carrierdb.connect(carrierdb_url).close()  # status reads; it never creates a SQLite file
     status = run_cli("migrate", "status", "--json")
     assert status.returncode == 1, status.stderr
     assert [m["state"] for m in json.loads(status.stdout)["migrations"]] == ["pending"] * 4
@@ -106,6 +107,7 @@ def test_migrate_new_on_the_embedded_default_keeps_status_and_deploy_working(run
     assert created.returncode == 0, created.stderr
     folder = Path(json.loads(created.stdout)["created"])
     assert (folder / "migration.sqlite.sql").is_file() and (folder / "down.sqlite.sql").is_file()
+    assert run_cli("info").returncode == 0  # creates the embedded database; status never does
     assert run_cli("migrate", "status").returncode == 1  # pending, not refused (P3019)
     deploy = run_cli("migrate", "deploy", "--json")
     assert deploy.returncode == 0, deploy.stderr
