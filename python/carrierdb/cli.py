@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from . import _core
+from . import _core, _paths
 from .config import resolve
 from .database import connect
 
@@ -135,7 +135,7 @@ def cmd_migrate_reset(args: argparse.Namespace) -> int:
         from .seeds import seed_directory
 
         env = migrations.db.env or "development"
-        if (seed_directory(env) / "manifest.json").is_file():
+        if _paths.is_file(seed_directory(env) / "manifest.json"):
             seeded = migrations.db.seed(env, allow_production=args.allow_production, force=True)
             payload["seed"] = seeded.to_json()
     _emit(args, payload, lambda: print(report if seeded is None else f"{report}\n{seeded}"))
@@ -150,7 +150,7 @@ def cmd_migrate_new(args: argparse.Namespace) -> int:
     provider = args.provider
     if provider is None:
         lock = Path(directory) / "migration_lock.toml"
-        provider = "postgresql" if not lock.exists() or "sqlite" not in lock.read_text() else "sqlite"
+        provider = "postgresql" if not _paths.exists(lock) or "sqlite" not in lock.read_text() else "sqlite"
     path = Path(_core.create_migration(str(directory), args.name, provider))
     _emit(args, {"created": str(path)}, lambda: print(f"created {path}/migration.sql and down.sql"))
     return EXIT_OK
