@@ -24,7 +24,7 @@ import threading
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from . import __version__, _core
+from . import __version__, _core, _paths
 from .config import resolve
 from .database import connect
 
@@ -158,7 +158,7 @@ def cmd_migrate_reset(args: argparse.Namespace) -> int:
         from .seeds import seed_directory
 
         env = migrations.db.env or "development"
-        if (seed_directory(env) / "manifest.json").is_file():
+        if _paths.is_file(seed_directory(env) / "manifest.json"):
             try:
                 seeded = migrations.db.seed(env, allow_production=args.allow_production, force=True)
             except _core.Interrupted as stop:
@@ -177,7 +177,7 @@ def cmd_migrate_new(args: argparse.Namespace) -> int:
     provider = args.provider
     if provider is None:
         lock = Path(directory) / "migration_lock.toml"
-        provider = "postgresql" if not lock.exists() or "sqlite" not in lock.read_text() else "sqlite"
+        provider = "postgresql" if not _paths.exists(lock) or "sqlite" not in lock.read_text() else "sqlite"
     # The database migrations would run on (without connecting): when it is not the lock's
     # provider, the folder also needs this backend's variants or status and deploy refuse it.
     backend = _core.parse_url(resolve_for_migrations(args.url, args.env).url)["backend"]

@@ -20,7 +20,7 @@ from typing import Mapping
 
 from dotenv import dotenv_values
 
-from . import _core
+from . import _core, _paths
 
 DEFAULT_ENV = "development"
 URL_VARIABLE = "DATABASE_URL"
@@ -42,7 +42,9 @@ def project_root(start: Path | None = None, environ: Mapping[str, str] | None = 
         return Path(environ["CARRIERDB_PROJECT_DIR"]).resolve()
     here = (start or Path.cwd()).resolve()
     for candidate in (here, *here.parents):
-        if (candidate / "schema.prisma").is_file() or (candidate / "migrations").is_dir() or (candidate / ".carrierdb").is_dir():
+        # A directory we may not search (a checkout under /root seen by another user) is not it.
+        if (_paths.is_file(candidate / "schema.prisma") or _paths.is_dir(candidate / "migrations")
+                or _paths.is_dir(candidate / ".carrierdb")):
             return candidate
     return here
 
@@ -139,7 +141,7 @@ def resolve(
     if environ.get(variable):
         sources.append(Source("shell environment", environ[variable]))
     for path in env_files(root, env):
-        if path.is_file():
+        if _paths.is_file(path):
             value = dotenv_values(path).get(variable)
             if value:
                 sources.append(Source(path.name, value))

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Optional, Sequence
 
-from . import _core
+from . import _core, _paths
 from .interrupts import reports_as
 from .config import project_root
 from .progress import resolve
@@ -30,7 +30,7 @@ def seed_directory(env: str, seeds: Optional[Path] = None) -> Path:
     """The folder of the seed set for ``env`` (``test`` finds ``seeds/testing``)."""
     base = Path(seeds) if seeds is not None else project_root() / "seeds"
     candidate = base / env
-    if not candidate.is_dir() and env in ENV_ALIASES:
+    if not _paths.is_dir(candidate) and env in ENV_ALIASES:
         candidate = base / ENV_ALIASES[env]
     return candidate
 
@@ -141,7 +141,7 @@ def seed(db, env: Optional[str] = None, *, seeds: Optional[str | Path] = None, d
     env = env or db.env or "development"
     folder = seed_directory(env, Path(seeds) if seeds else None)
     manifest = folder / "manifest.json"
-    if not manifest.is_file():
+    if not _paths.is_file(manifest):
         raise _core.ConfigurationError(f"no seed set for environment '{env}': {manifest} does not exist")
     rejects_path = str(rejects or folder / "rejects.csv") if lenient else None
     with _progress(progress) as report, reports_as(lambda raw: SeedReport(**raw, rejects_path=rejects_path)):
