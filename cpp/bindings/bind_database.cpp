@@ -23,6 +23,17 @@ double ms_to_seconds(std::chrono::milliseconds ms) { return static_cast<double>(
 
 }  // namespace
 
+namespace {
+
+// What a stop after a statement had run leaves: committed by itself, or done inside the caller's
+// open transaction (which the KeyboardInterrupt will most likely roll back).
+std::string completed_statement(const std::string &what, bool autocommit) {
+  return "the " + what + " had completed when the interrupt arrived" +
+         (autocommit ? ": its changes are committed" : ", inside your open transaction: nothing of it is committed yet");
+}
+
+}  // namespace
+
 void init_database(py::module_ &m) {
   py::class_<connection_options>(m, "ConnectionOptions", "Pool, timeout and retry settings of a Database.")
       .def(py::init<>())
@@ -89,7 +100,7 @@ void init_database(py::module_ &m) {
               py::gil_scoped_release release;
               r = db.query(sql, p);
             }
-            return watch.finish(rows_to_dicts(r), "the statement had completed when the interrupt arrived");
+            return watch.finish(rows_to_dicts(r), "the query had completed when the interrupt arrived", false);
           },
           py::arg("sql"), py::arg("params") = py::none())
       .def(
@@ -97,12 +108,13 @@ void init_database(py::module_ &m) {
           [](database &db, const std::string &sql, const py::object &args) {
             params p = to_params(args);
             std::int64_t affected;
+            const bool autocommit = db.transaction_depth() == 0;
             signal_watch watch;
             {
               py::gil_scoped_release release;
               affected = db.execute(sql, p);
             }
-            return watch.finish(py::int_(affected), "the statement had completed when the interrupt arrived");
+            return watch.finish(py::int_(affected), completed_statement("statement", autocommit), autocommit);
           },
           py::arg("sql"), py::arg("params") = py::none())
       .def("schema_snapshot",
@@ -118,12 +130,13 @@ void init_database(py::module_ &m) {
       .def(
           "execute_script",
           [](database &db, const std::string &sql) {
+            const bool autocommit = db.transaction_depth() == 0;
             signal_watch watch;
             {
               py::gil_scoped_release release;
               db.execute_script(sql);
             }
-            watch.finish(py::none(), "the script had completed when the interrupt arrived");
+            watch.finish(py::none(), completed_statement("script", autocommit), autocommit);
           },
           py::arg("sql"))
       .def("begin", &database::begin, py::call_guard<py::gil_scoped_release>())

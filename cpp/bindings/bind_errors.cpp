@@ -25,16 +25,6 @@ std::vector<mapping> &mappings() {
 
 PyObject *g_interrupted = nullptr;  // carrierdb.Interrupted, owned by the module
 
-// Runs Python's pending signal handlers. True when a stop stands: the handler raised
-// KeyboardInterrupt (now cleared, to be replaced) or raised nothing. False when it raised another
-// exception (SystemExit, ...): that one is left set and stands instead.
-bool stop_stands() {
-  if (PyErr_CheckSignals() == 0) return true;
-  if (!PyErr_ExceptionMatches(PyExc_KeyboardInterrupt)) return false;
-  PyErr_Clear();
-  return true;
-}
-
 template <class E>
 bool is(const error &e) { return dynamic_cast<const E *>(&e) != nullptr; }
 
@@ -134,13 +124,26 @@ void raise_interrupted(const std::string &message, const std::string &hint, bool
   PyErr_SetObject(g_interrupted, exc.ptr());
 }
 
-py::object signal_watch::finish(py::object result, const std::string &what_happened) {
-  if (!m_token.requested()) return result;
-  // The stop came after the work was committed (else the operation would have thrown).
-  if (PyErr_CheckSignals() == 0) return result;  // Python's handler chose to carry on
-  if (!PyErr_ExceptionMatches(PyExc_KeyboardInterrupt)) throw py::error_already_set();
-  PyErr_Clear();
-  raise_interrupted(what_happened, "", true, m_token.signal(), result);
+int take_keyboard_interrupt(int known) {
+  if (PyErr_CheckSignals() == 0) return 0;
+  if (!PyErr_ExceptionMatches(PyExc_KeyboardInterrupt)) return -1;
+  PyObject *type, *value, *traceback;
+  PyErr_Fetch(&type, &value, &traceback);
+  PyErr_NormalizeException(&type, &value, &traceback);
+  py::object raised = py::reinterpret_steal<py::object>(value);
+  Py_XDECREF(type);
+  Py_XDECREF(traceback);
+  if (known) return known;
+  // The CLI's SIGTERM handler raises KeyboardInterrupt("SIGTERM").
+  const bool sigterm = raised && py::len(raised.attr("args")) == 1 && py::str(raised.attr("args")[0]).cast<std::string>() == "SIGTERM";
+  return sigterm ? SIGTERM : SIGINT;
+}
+
+py::object signal_watch::finish(py::object result, const std::string &what_happened, bool committed) {
+  // Python's flag, not the token, is what counts: the watcher may not have seen the byte yet.
+  const int signal = take_keyboard_interrupt(m_token.signal());
+  if (signal == 0) return result;  // no stop, or Python's handler chose to carry on
+  if (signal > 0) raise_interrupted(what_happened, "", committed, signal, result);
   throw py::error_already_set();
 }
 
@@ -238,7 +241,8 @@ void init_errors(py::module_ &m) {
     try {
       if (p) std::rethrow_exception(p);
     } catch (const interrupted_error &e) {
-      if (stop_stands()) raise_interrupted(e.what(), e.hint(), e.committed(), e.signal(), py::none());
+      // Python's handler runs now; unless it raised something else, the stop stands as Interrupted.
+      if (take_keyboard_interrupt(e.signal()) >= 0) raise_interrupted(e.what(), e.hint(), e.committed(), e.signal() ? e.signal() : SIGINT, py::none());
     } catch (const error &e) {
       for (const auto &entry : mappings()) {
         if (entry.matches(e)) {

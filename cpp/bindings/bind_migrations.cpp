@@ -37,12 +37,9 @@ py::dict report_to_dict(const deploy_report &r) {
   return out;
 }
 
-// "2 migration(s) applied and recorded (a, b)", for a stop that came after the work was done.
+// "2 migration(s) (a, b) applied and recorded", for a stop that came after the work was done.
 std::string applied_list(const deploy_report &r, const std::string &done) {
-  if (r.migrations.empty()) return "there was nothing to do";
-  std::string names;
-  for (const auto &m : r.migrations) names += (names.empty() ? "" : ", ") + m.name;
-  return std::to_string(r.migrations.size()) + " migration(s) " + done + " and recorded (" + names + ")";
+  return r.migrations.empty() ? "there was nothing to do" : describe_migrations(r) + " " + done + " and recorded";
 }
 
 py::dict status_to_dict(const migration_status &s) {
@@ -106,8 +103,10 @@ void init_migrations(py::module_ &m) {
               py::gil_scoped_release release;
               r = mg.deploy(options);
             }
-            return watch.finish(report_to_dict(r), dry_run ? "the dry run had finished when the interrupt arrived; it changed nothing"
-                                                           : "deploy had finished when the interrupt arrived: " + applied_list(r, "applied"));
+            return watch.finish(report_to_dict(r),
+                                dry_run ? "the dry run had finished when the interrupt arrived; it changed nothing"
+                                        : "deploy had finished when the interrupt arrived: " + applied_list(r, "applied"),
+                                !dry_run && !r.migrations.empty());
           },
           py::arg("dry_run") = false, py::arg("allow_edited") = false, py::arg("progress") = py::none())
       .def(
@@ -124,7 +123,8 @@ void init_migrations(py::module_ &m) {
               py::gil_scoped_release release;
               r = mg.rollback(options);
             }
-            return watch.finish(report_to_dict(r), "rollback had finished when the interrupt arrived: " + applied_list(r, "rolled back"));
+            return watch.finish(report_to_dict(r), "rollback had finished when the interrupt arrived: " + applied_list(r, "rolled back"),
+                                !r.migrations.empty());
           },
           py::arg("steps") = 1, py::arg("to") = "", py::arg("accept_data_loss") = false, py::arg("progress") = py::none())
       .def("resolve_applied", &migrator::resolve_applied, py::arg("name"), py::call_guard<py::gil_scoped_release>())
@@ -142,7 +142,7 @@ void init_migrations(py::module_ &m) {
               py::gil_scoped_release release;
               r = mg.reset(options);
             }
-            return watch.finish(report_to_dict(r), "reset had finished when the interrupt arrived: " + applied_list(r, "reapplied"));
+            return watch.finish(report_to_dict(r), "reset had finished when the interrupt arrived: " + applied_list(r, "reapplied"), true);
           },
           py::arg("environment"), py::arg("allow_production") = false, py::arg("progress") = py::none());
 

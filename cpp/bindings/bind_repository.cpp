@@ -56,6 +56,17 @@ py::dict field_to_dict(const field_def &f) {
 
 }  // namespace
 
+namespace {
+
+// What a stop after create_many had finished leaves: its rows committed, or inside the caller's
+// open transaction.
+std::string completed_bulk(std::int64_t rows, bool own_transaction) {
+  return "create_many had completed when the interrupt arrived: its " + std::to_string(rows) + " row(s) are " +
+         (own_transaction ? "committed" : "written inside your open transaction, not committed yet");
+}
+
+}  // namespace
+
 void init_repository(py::module_ &m) {
   py::class_<schema, std::shared_ptr<schema>>(m, "Schema")
       .def_static("load", [](const std::string &path) { return std::make_shared<schema>(schema::load(path)); }, py::arg("path"))
@@ -147,6 +158,7 @@ void init_repository(py::module_ &m) {
         // server loads one chunk while the next is converted.
         std::size_t next = 0;
         const std::size_t total = rows.size();
+        const bool own_transaction = r.db().transaction_depth() == 0;
         signal_watch watch;
         std::int64_t written;
         {
@@ -160,21 +172,20 @@ void init_repository(py::module_ &m) {
             return true;
           });
         }
-        return watch.finish(py::int_(written), "create_many had completed when the interrupt arrived: its " + std::to_string(written) +
-                                                   " row(s) are written");
+        return watch.finish(py::int_(written), completed_bulk(written, own_transaction), own_transaction);
       }, py::arg("rows"), py::arg("chunk_size") = 2000)
       .def("create_many", [](repository &r, const py::iterable &rows, bool skip_duplicates, bool returning) -> py::object {
         std::vector<record> input;
         for (auto row : rows) input.push_back(to_record(row));
         result out;
+        const bool own_transaction = r.db().transaction_depth() == 0;
         signal_watch watch;
         {
           py::gil_scoped_release release;
           out = r.create_many(input, skip_duplicates, returning);
         }
         py::object created = returning ? py::object(rows_to_dicts(out)) : py::object(py::int_(out.affected_rows));
-        return watch.finish(created, "create_many had completed when the interrupt arrived: its " + std::to_string(out.affected_rows) +
-                                         " row(s) are written");
+        return watch.finish(created, completed_bulk(out.affected_rows, own_transaction), own_transaction);
       }, py::arg("rows"), py::arg("skip_duplicates") = false, py::arg("returning") = false)
       .def("find_many", [](repository &r, const py::object &where, const py::object &order_by, const py::object &skip, const py::object &take) {
         find_options options;

@@ -100,7 +100,7 @@ void init_seeding(py::module_ &m) {
           py::gil_scoped_release release;
           r = sd.apply(manifest, opts);
         }
-        return watch.finish(result_to_dict(r), committed_seed(r, sd.history_table()));
+        return watch.finish(result_to_dict(r), committed_seed(r, sd.history_table()), !r.dry_run && !r.skipped);
       }, py::arg("manifest"), py::arg("options"))
       .def("apply_records", [](seeder &sd, const std::string &model, const py::iterable &rows, const std::vector<std::string> &key,
                                const std::string &label, const py::dict &options) {
@@ -113,7 +113,7 @@ void init_seeding(py::module_ &m) {
           py::gil_scoped_release release;
           r = sd.apply_records(model, input, key, label, opts);
         }
-        return watch.finish(result_to_dict(r), committed_seed(r, sd.history_table()));
+        return watch.finish(result_to_dict(r), committed_seed(r, sd.history_table()), !r.dry_run && !r.skipped);
       }, py::arg("model"), py::arg("rows"), py::arg("key"), py::arg("label"), py::arg("options"))
       .def("apply_columns", [](seeder &sd, const std::string &model, const std::vector<std::string> &names, const py::list &columns,
                                const std::vector<std::string> &key, const std::string &label, const py::dict &options) {
@@ -161,7 +161,7 @@ void init_seeding(py::module_ &m) {
             return true;
           }, key, label, opts);
         }
-        return watch.finish(result_to_dict(res), committed_seed(res, sd.history_table()));
+        return watch.finish(result_to_dict(res), committed_seed(res, sd.history_table()), !res.dry_run && !res.skipped);
       }, py::arg("model"), py::arg("names"), py::arg("columns"), py::arg("key"), py::arg("label"), py::arg("options"))
       .def("history", [](seeder &sd) {
         std::vector<seed_history_row> rows;
@@ -201,7 +201,7 @@ void init_seeding(py::module_ &m) {
       rows = export_csv(db, s, model, path, options);
     }
     return watch.finish(py::int_(rows), "the export had finished when the interrupt arrived: " + path + " holds all " +
-                                            std::to_string(rows) + " row(s)");
+                                            std::to_string(rows) + " row(s)", false);
   }, py::arg("db"), py::arg("schema"), py::arg("model"), py::arg("path"), py::arg("where"), py::arg("anonymize"), py::arg("salt"));
   m.def("pseudonym", &pseudonym, py::arg("text"), py::arg("field"), py::arg("salt") = "carrierdb");
 

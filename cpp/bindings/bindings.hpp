@@ -12,6 +12,7 @@
 
 #include "carrierdb/error.hpp"
 #include "carrierdb/interrupt.hpp"
+#include "signal_watch.hpp"
 
 namespace carrierdb::bindings {
 namespace py = pybind11;
@@ -43,13 +44,17 @@ template <class... Args>
 void call_held(const std::shared_ptr<py::object> &callable, Args &&...args) {
   check_interrupt();  // no report after a stop was asked for
   py::gil_scoped_acquire gil;
-  if (PyErr_CheckSignals() != 0) {
-    // Ctrl-C seen here first: stop like any other stop, so the engine rolls back and says so.
-    if (!PyErr_ExceptionMatches(PyExc_KeyboardInterrupt)) throw py::error_already_set();
-    PyErr_Clear();
+  // Ctrl-C seen here first, or raised inside the callback (tqdm redrawing, a nested operation's
+  // carrierdb.Interrupted): a stop like any other, so the engine rolls back and says what it did.
+  const int signal = take_keyboard_interrupt(interrupt_signal());
+  if (signal > 0) throw interrupted_error("interrupted", signal);
+  if (signal < 0) throw py::error_already_set();
+  try {
+    (*callable)(std::forward<Args>(args)...);
+  } catch (py::error_already_set &e) {
+    if (!e.matches(PyExc_KeyboardInterrupt)) throw;
     throw interrupted_error("interrupted", interrupt_signal() ? interrupt_signal() : SIGINT);
   }
-  (*callable)(std::forward<Args>(args)...);
 }
 /// One validation issue as the dict Python sees ({path, code, message, ...}), in
 /// ValidationError.issues and in Schema.validate() alike.

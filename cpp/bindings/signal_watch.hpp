@@ -12,13 +12,15 @@ namespace py = pybind11;
 
 /// Lives around one operation, built and destroyed with the GIL held, on the thread that runs
 /// the operation. On the main thread it points Python's signal wake-up descriptor
-/// (`signal.set_wakeup_fd`) at a pipe read by one watcher thread (started once per process):
-/// when SIGINT or SIGTERM arrives and Python has a handler for it (it has for SIGINT by default),
-/// the watcher trips this operation's stop token at once, which cancels the statement in flight;
-/// the operation unwinds and rolls back, and Python's own handler runs once the GIL is back.
-/// Every byte also goes on to the wake-up descriptor set before (asyncio's, say). Elsewhere than
-/// on the main thread Python delivers no signals, and the watch does nothing. Costs two
-/// `set_wakeup_fd` calls, so even single statements use it.
+/// (`signal.set_wakeup_fd`) at a pipe read by one watcher thread (started once per process).
+/// When SIGINT or SIGTERM arrives and its Python handler is one that stops the program (SIGINT's
+/// default, which raises KeyboardInterrupt, or a handler marked `carrierdb_stops_operations =
+/// True`, as the CLI's SIGTERM handler is), the watcher trips this operation's stop token at once,
+/// which cancels the statement in flight; the operation unwinds and rolls back, and Python's own
+/// handler runs once the GIL is back. A handler that only records the signal stops nothing.
+/// Every byte also goes on to the wake-up descriptor set before (asyncio's, say), which is
+/// restored afterwards. Elsewhere than on the main thread Python delivers no signals, and the
+/// watch does nothing. Costs a few microseconds, so single statements use it too.
 class signal_watch {
 public:
   signal_watch();
@@ -26,22 +28,29 @@ public:
   signal_watch(const signal_watch &) = delete;
   signal_watch &operator=(const signal_watch &) = delete;
 
-  /// Call with the GIL held once the operation has returned normally. A stop asked for while it
-  /// ran, yet not honoured, arrived after its work was committed: Python's handler runs now, and a
-  /// KeyboardInterrupt it raises becomes carrierdb.Interrupted(committed=True) carrying `result`
-  /// and `what_happened`. Otherwise returns `result`.
-  py::object finish(py::object result, const std::string &what_happened);
+  /// Call with the GIL held once the operation has returned normally. Runs Python's pending
+  /// signal handlers: a KeyboardInterrupt one raises (the signal came too late to stop anything)
+  /// becomes carrierdb.Interrupted carrying `result`, `what_happened` and `committed` (whether the
+  /// operation's work is committed, not merely done inside the caller's open transaction).
+  /// Otherwise returns `result`.
+  py::object finish(py::object result, const std::string &what_happened, bool committed);
 
 private:
   interrupt_token m_token;
   interrupt_scope m_scope{m_token};
   bool m_active = false;
-  int m_previous_fd = -1;                   // the wake-up descriptor set before ours
-  interrupt_token *m_outer_token = nullptr;  // a watch this one is nested in (a progress callback's)
-  int m_outer_forward = -1;
+  int m_previous_fd = -1;  // the wake-up descriptor set before ours
+  struct saved;            // the watcher's state before this watch (a watch may nest in another)
+  std::unique_ptr<saved> m_outer;
 };
 
-/// Raises carrierdb.Interrupted (a KeyboardInterrupt). For the error translator and finish().
+/// Runs Python's pending signal handlers. Returns 0 when none raised; the signal when one raised
+/// KeyboardInterrupt (then cleared, for carrierdb.Interrupted to take its place; `known` when the
+/// watcher saw which signal, SIGTERM when the CLI's handler raised it, else SIGINT); -1 when a
+/// handler raised anything else (left set, to stand instead).
+int take_keyboard_interrupt(int known);
+
+/// Sets carrierdb.Interrupted (a KeyboardInterrupt) as the Python error.
 void raise_interrupted(const std::string &message, const std::string &hint, bool committed, int signal, py::object result);
 
 }  // namespace carrierdb::bindings

@@ -15,6 +15,15 @@ namespace {
 
 std::string savepoint_name(int depth) { return "carrierdb_sp_" + std::to_string(depth); }
 
+// The transaction a thread opened is gone although its block has not ended: SQLite rolls back the
+// whole transaction (savepoints too) when a write in it is interrupted or fails badly. Statements
+// must not carry on outside it (they would commit on their own), nor may its commit pretend.
+[[noreturn]] void throw_transaction_lost() {
+  throw operational_error("this thread's transaction is over: the database rolled it back (SQLite does so when a write in it is "
+                          "interrupted, e.g. by Ctrl-C); nothing of it was written",
+                          diagnostics{}, "leave the `with db.transaction()` block (it ends rolled back) and start again");
+}
+
 // A thread that ends inside a transaction must not keep its connection (or, since thread ids
 // are reused, hand its transaction to a later thread): this per-thread guard rolls it back.
 struct thread_transactions {
@@ -105,7 +114,9 @@ void database::execute_script(const std::string &sql) {
 connection *database::pinned_connection() const {
   std::lock_guard<std::mutex> guard(m_tx_mutex);
   auto it = m_transactions.find(std::this_thread::get_id());
-  return it == m_transactions.end() ? nullptr : &*it->second.lease;
+  if (it == m_transactions.end()) return nullptr;
+  if (!it->second.lease->in_transaction()) throw_transaction_lost();
+  return &*it->second.lease;
 }
 
 int database::transaction_depth() const {
@@ -150,6 +161,7 @@ void database::abandon_transaction(std::thread::id thread) noexcept {
     finished = std::move(it->second);
     m_transactions.erase(it);
   }
+  interrupt_shield shield;
   try {
     finished.lease->rollback();
   } catch (...) {
@@ -165,6 +177,14 @@ void database::commit() {
     throw programming_error("commit() without an open transaction", diagnostics{},
                             "call begin() first, or use `with db.transaction():`");
   thread_transaction &tx = it->second;
+  if (!tx.lease->in_transaction()) {
+    // Rolled back under the block (see throw_transaction_lost): end it here, and say so.
+    if (--tx.depth == 0) {
+      thread_transaction finished = std::move(tx);
+      m_transactions.erase(it);
+    }
+    throw_transaction_lost();
+  }
   if (tx.depth > 1) {
     connection &conn = *tx.lease;
     lock.unlock();
@@ -190,6 +210,7 @@ void database::commit() {
 }
 
 void database::rollback() {
+  interrupt_shield shield;  // a rollback always runs, whatever stop was asked for
   const auto me = std::this_thread::get_id();
   std::unique_lock<std::mutex> lock(m_tx_mutex);
   auto it = m_transactions.find(me);
@@ -201,6 +222,7 @@ void database::rollback() {
     connection &conn = *tx.lease;
     const int depth = tx.depth--;
     lock.unlock();
+    if (!conn.in_transaction()) return;  // already rolled back as a whole (see throw_transaction_lost)
     conn.rollback_to_savepoint(savepoint_name(depth));
     conn.release_savepoint(savepoint_name(depth));
     return;

@@ -161,8 +161,12 @@ def cmd_migrate_reset(args: argparse.Namespace) -> int:
         if _paths.is_file(seed_directory(env) / "manifest.json"):
             try:
                 seeded = migrations.db.seed(env, allow_production=args.allow_production, force=True)
-            except _core.Interrupted as stop:
-                stop.message = f"the reset itself had finished ({len(report.migrations)} migration(s) reapplied); then {stop.message}"
+            except KeyboardInterrupt as stop:  # carrierdb.Interrupted, or a bare one between steps
+                then = getattr(stop, "message", None) or "the seed was interrupted"
+                stop.message = f"the reset itself had finished ({len(report.migrations)} migration(s) reapplied); then {then}"
+                stop.committed = True  # the reset is
+                if getattr(stop, "result", None) is None:
+                    stop.result = report
                 raise
             payload["seed"] = seeded.to_json()
     _emit(args, payload, lambda: print(report if seeded is None else f"{report}\n{seeded}"))
@@ -382,6 +386,7 @@ def _stop_on_sigterm() -> None:
     def terminate(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt("SIGTERM")
 
+    terminate.carrierdb_stops_operations = True  # type: ignore[attr-defined]  # see signal_watch.hpp
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, terminate)
 
@@ -391,7 +396,8 @@ def _interrupted(args: argparse.Namespace, stop: BaseException) -> int:
     signum = getattr(stop, "signal", None) or (signal.SIGTERM if stop.args == ("SIGTERM",) else signal.SIGINT)
     committed = getattr(stop, "committed", False)
     result = getattr(stop, "result", None)
-    message = getattr(stop, "message", None) or "interrupted before anything was changed"
+    # A bare KeyboardInterrupt came between carrierdb operations: say nothing about their work.
+    message = getattr(stop, "message", None) or "interrupted"
     if getattr(args, "json", False):
         payload: dict[str, Any] = {"error": "Interrupted", "committed": committed, "message": message}
         if result is not None and hasattr(result, "to_json"):

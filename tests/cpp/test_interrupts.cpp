@@ -3,11 +3,16 @@
 // the next operation.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "carrierdb/error.hpp"
 #include "carrierdb/interrupt.hpp"
+#include "carrierdb/migrate/migrator.hpp"
 #include "test_support.hpp"
 
 using namespace carrierdb;
@@ -132,4 +137,40 @@ TEST(interrupt_token_test, scopes_nest_and_other_threads_are_unaffected) {
   }
   EXPECT_FALSE(interrupt_pending());  // back to the outer operation, which was not stopped
   EXPECT_NO_THROW(check_interrupt());
+}
+
+TEST_P(interrupt_test, a_stop_between_migrations_keeps_the_applied_ones_and_says_so) {
+  // Two migrations; the stop is asked for once the first is committed. The engine honours it
+  // before the second starts, whether or not anything reports progress.
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("carrierdb_stop_" + std::to_string(::getpid()) + GetParam());
+  std::filesystem::create_directories(dir / "20300101000000_first");
+  std::filesystem::create_directories(dir / "20300101000001_second");
+  std::ofstream(dir / "20300101000000_first" / "migration.sql") << "CREATE TABLE first_one (id INTEGER);\n";
+  std::ofstream(dir / "20300101000001_second" / "migration.sql") << "CREATE TABLE second_one (id INTEGER);\n";
+  std::ofstream(dir / "migration_lock.toml") << "provider = \"" << GetParam() << "\"\n";
+  migrator_options options;
+  options.directory = dir.string();
+  migrator m(db, options);
+  interrupt_token token;
+  deploy_options deploy;
+  // Asked for from the report of the first one's end: the check that honours it is the one
+  // before the second migration, which runs with or without a progress callback.
+  deploy.progress = [&](const migration_progress &p) {
+    if (p.finished && p.index == 0) token.request(2);
+  };
+  {
+    interrupt_scope scope(token);
+    try {
+      m.deploy(deploy);
+      FAIL() << "expected interrupted_error";
+    } catch (const interrupted_error &e) {
+      EXPECT_TRUE(e.committed());
+      EXPECT_NE(std::string(e.what()).find("1 migration(s) (20300101000000_first) had been applied"), std::string::npos) << e.what();
+    }
+  }
+  const migration_status status = m.status();
+  ASSERT_EQ(status.entries.size(), 2u);
+  EXPECT_EQ(status.entries[0].state, migration_state::applied);
+  EXPECT_EQ(status.entries[1].state, migration_state::pending);
+  std::filesystem::remove_all(dir);
 }

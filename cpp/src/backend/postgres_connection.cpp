@@ -599,6 +599,8 @@ public:
           if (!h.rows.empty())
             holder = " (held by backend pid " + std::to_string(std::get<std::int64_t>(h.rows[0][0])) +
                      (std::get<std::string>(h.rows[0][1]).empty() ? "" : ", application '" + std::get<std::string>(h.rows[0][1]) + "'") + ")";
+        } catch (const interrupted_error &) {
+          throw;  // a stop is a stop, not a lock timeout
         } catch (...) {
         }
         diagnostics diag;
@@ -607,7 +609,7 @@ public:
                                 std::to_string(timeout.count()) + " ms" + holder,
                             diag, "another migration (carrierdb or Prisma) is running; wait for it, or raise lock_timeout");
       }
-      std::this_thread::sleep_for(std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()) + std::chrono::milliseconds(1)));
+      interruptible_sleep(std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()) + std::chrono::milliseconds(1)));
       wait = std::min(wait * 2, std::chrono::milliseconds(100));
     }
   }

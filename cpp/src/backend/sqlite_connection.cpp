@@ -122,7 +122,9 @@ const char *code_name(int primary) {
       if (interrupt_requested()) throw interrupted_error("interrupted: SQLite stopped the running statement", interrupt_signal());
       throw timeout_error("statement cancelled: it ran past statement_timeout", diag, "raise statement_timeout, or make the statement cheaper");
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: throw timeout_error(text + " (another connection holds the write lock)", diag, "raise busy_timeout, or keep write transactions short");
+    case SQLITE_LOCKED:
+      if (interrupt_requested()) throw interrupted_error("interrupted while waiting for another writer", interrupt_signal());
+      throw timeout_error(text + " (another connection holds the write lock)", diag, "raise busy_timeout, or keep write transactions short");
     case SQLITE_CANTOPEN: throw connection_error("cannot open SQLite database " + display + ": " + text, diag);
     case SQLITE_READONLY: {
       read_only_state state = conn.read_only_reason();
@@ -213,7 +215,20 @@ public:
                              diag, "check that the directory exists and is writable");
     }
     sqlite3_extended_result_codes(m_db, 1);
-    sqlite3_busy_timeout(m_db, static_cast<int>(options.busy_timeout.count()));
+    // Waiting for another writer, up to busy_timeout. Not sqlite3_busy_timeout(): it sleeps inside
+    // SQLite, out of reach of a stop request; this sleeps in slices of at most 20 ms and gives up
+    // on a stop (SQLITE_BUSY, then reported as the interruption it is).
+    sqlite3_busy_handler(
+        m_db,
+        [](void *self, int attempt) -> int {
+          auto *conn = static_cast<sqlite_connection *>(self);
+          const auto now = std::chrono::steady_clock::now();
+          if (attempt == 0) conn->m_busy_since = now;
+          if (interrupt_pending() || now - conn->m_busy_since >= conn->m_options.busy_timeout) return 0;
+          std::this_thread::sleep_for(std::chrono::milliseconds(std::min(20, 1 << std::min(attempt, 5))));
+          return 1;
+        },
+        this);
     // Every 1,000 virtual-machine steps: past statement_timeout, or asked to stop (Ctrl-C)? Runs
     // on the statement's own thread, so a stop never races the statement's end.
     sqlite3_progress_handler(
@@ -445,6 +460,7 @@ public:
       execute("PRAGMA foreign_keys = ON", {});
       throw;
     }
+    interrupt_shield shield;  // the drop is committed: foreign keys come back on, whatever is asked now
     execute("PRAGMA foreign_keys = ON", {});
   }
 
@@ -689,6 +705,7 @@ private:
   capabilities m_caps;
   std::chrono::steady_clock::time_point m_deadline;
   bool m_timeout_armed = false;
+  std::chrono::steady_clock::time_point m_busy_since;  // when the current wait for a writer began
   read_only_state m_read_only;  // found when the connection opened
 };
 

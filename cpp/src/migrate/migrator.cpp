@@ -58,16 +58,15 @@ void notify(const progress_callback &progress, std::size_t index, std::size_t to
 // What a stop left behind besides the migration it interrupted: those completed before it.
 std::string completed_before(const deploy_report &report, const std::string &done) {
   if (report.migrations.empty()) return "no migration had been " + done + " before the stop";
-  std::string names;
-  for (const auto &m : report.migrations) names += (names.empty() ? "" : ", ") + m.name;
-  return std::to_string(report.migrations.size()) + " migration(s) had been " + done + " and recorded before the stop (" + names + ")";
+  return describe_migrations(report) + " had been " + done + " and recorded before the stop";
 }
 
-// Reports progress between migrations. A stop asked for there (by the progress callback's Ctrl-C
-// check) leaves no migration half-done: it is told with what was completed.
+// Between migrations: reports progress, and honours a stop asked for (Ctrl-C, or the progress
+// callback's) while no migration is under way, telling what was completed.
 void notify_between(const progress_callback &progress, std::size_t index, std::size_t total, const std::string &name, bool finished,
                     double seconds, const deploy_report &report, const std::string &operation, const std::string &done) {
   try {
+    check_interrupt();
     notify(progress, index, total, name, finished, seconds);
   } catch (const interrupted_error &e) {
     throw e.retold(operation + " was interrupted between migrations: " + completed_before(report, done), !report.migrations.empty(),
@@ -94,6 +93,12 @@ migration_context context_for(const migration_file &m, const std::string &file) 
 }
 
 }  // namespace
+
+std::string describe_migrations(const deploy_report &report) {
+  std::string names;
+  for (const auto &m : report.migrations) names += (names.empty() ? "" : ", ") + m.name;
+  return std::to_string(report.migrations.size()) + " migration(s) (" + names + ")";
+}
 
 const char *to_string(migration_state state) {
   switch (state) {
@@ -270,8 +275,8 @@ deploy_report migrator::apply_pending(connection &conn, history_table &history, 
       // The attempt row is written inside the migration's transaction: a killed process leaves
       // neither the migration's changes nor an orphaned attempt behind.
       bool recording = false;  // the SQL ran; its history row is being written
-      conn.begin();
       try {
+        conn.begin();
         conn.execute_script(m.up_sql, [&](const script_statement &) { ++steps; });
         recording = true;
         history.insert_finished(m.name, m.checksum, started_wall, steps);
@@ -326,7 +331,13 @@ deploy_report migrator::apply_pending(connection &conn, history_table &history, 
       }
     } else {
       // Outside a transaction the attempt row goes first, so an interruption stays visible.
-      const std::string id = history.insert_started(m.name, m.checksum, started_wall);
+      std::string id;
+      try {
+        id = history.insert_started(m.name, m.checksum, started_wall);
+      } catch (const interrupted_error &e) {
+        throw e.retold("deploy was interrupted before " + m.name + " started: " + completed_before(report, "applied"),
+                       !report.migrations.empty(), "run `carrierdb migrate deploy` again to apply what is pending");
+      }
       bool script_ran = false;
       try {
         conn.execute_script(m.up_sql, [&](const script_statement &) { ++steps; });
@@ -498,8 +509,8 @@ deploy_report migrator::rollback(const rollback_options &options) {
     const auto started = clock::now();
     std::int64_t steps = 0;
     bool recording = false;  // down.sql ran; the history is being updated
-    if (m.down_transactional) conn.begin();
     try {
+      if (m.down_transactional) conn.begin();
       conn.execute_script(*m.down_sql, [&](const script_statement &) { ++steps; });
       recording = true;
       history.mark_rolled_back(m.name, false);

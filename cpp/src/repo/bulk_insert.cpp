@@ -10,6 +10,16 @@ namespace carrierdb {
 
 using namespace internal;
 
+// Opens create_many's transaction (a savepoint inside the caller's). A stop asked for before it
+// changes nothing; one after it rolls back to here.
+void repository::begin_bulk() {
+  try {
+    m_db->begin();
+  } catch (const interrupted_error &e) {
+    throw e.retold("create_many was interrupted before it started: nothing was written", false);
+  }
+}
+
 std::int64_t repository::copy_rows(connection &c, const std::vector<std::string> &names, const std::vector<const record *> &rows) const {
   std::vector<std::string> columns;
   std::vector<const field_def *> fields;
@@ -68,7 +78,7 @@ result repository::create_many(const std::vector<record> &rows, bool skip_duplic
   }
 
   result out;
-  m_db->begin();
+  begin_bulk();
   try {
     for (const auto &signature : group_order) {
       const auto &members = groups[signature];
@@ -161,7 +171,7 @@ std::int64_t repository::create_many_streamed(const std::function<bool(std::vect
   std::vector<const field_def *> fields;
   std::unique_ptr<copy_sink> sink;
   std::int64_t written = 0, index = 0;
-  m_db->begin();
+  begin_bulk();
   try {
     run({}, [&](connection &c) {
       std::vector<record> chunk;

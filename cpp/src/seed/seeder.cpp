@@ -929,8 +929,8 @@ seed_result in_transaction(database &db, const seed_options &options, Body &&bod
   // Before the lock (SQLite's lock file could not even be created) and before any change.
   conn.refuse_if_read_only(options.dry_run ? "dry-run the seed (a dry run writes, then rolls back)" : "seed");
   auto lock = conn.acquire_lock(k_seed_lock_key, std::chrono::milliseconds(30000));
-  conn.begin();
   try {
+    conn.begin();
     seed_result result = body(conn);
     if (options.dry_run || result.skipped) conn.rollback();
     else conn.commit();

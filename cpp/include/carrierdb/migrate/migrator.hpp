@@ -79,6 +79,9 @@ struct deploy_report {
   double seconds = 0;
 };
 
+/// "2 migration(s) (a, b)": the migrations a report lists, for messages.
+std::string describe_migrations(const deploy_report &report);
+
 struct rollback_options {
   int steps = 1;
   std::string to;  // roll back everything applied after this migration (exclusive)

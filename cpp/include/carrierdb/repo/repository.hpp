@@ -31,6 +31,7 @@ public:
   repository(std::shared_ptr<database> db, std::shared_ptr<const schema> s, std::string model_name);
 
   const model_def &model() const noexcept { return *m_model; }
+  database &db() const noexcept { return *m_db; }
 
   result create(const record &data);
   /// Inserts in batches inside one transaction (a savepoint inside an open one). Returns the
@@ -71,6 +72,7 @@ private:
   /// "col1 = $n, col2 = $m" for the fields of `values`, appended to `args`; "" when there are none.
   std::string assignments_sql(const connection &c, const record &values, params &args) const;
   [[noreturn]] void throw_not_found(const unique_key &key, const char *to_what) const;
+  void begin_bulk();
   /// COPYs `rows` (validated, all holding exactly the fields `names`) into the table; returns the count.
   std::int64_t copy_rows(connection &c, const std::vector<std::string> &names, const std::vector<const record *> &rows) const;
   value to_param(const connection &c, const field_def &f, const value &canonical) const;
