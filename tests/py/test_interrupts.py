@@ -10,6 +10,7 @@ surely under way), sends the signal at a random moment after that, and then chec
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -21,6 +22,7 @@ import sys
 import textwrap
 import threading
 import time
+import types
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,42 @@ MIGRATION_LOCK = 72707369  # Prisma's key
 # The random moments differ from run to run; a failure names the seed (CARRIERDB_INTERRUPT_SEED=...).
 SEED = int(os.environ.get("CARRIERDB_INTERRUPT_SEED", str(int(time.time()))))
 RNG = random.Random(SEED)
+
+
+@contextlib.contextmanager
+def ctrl_c(after: float | None):
+    """Sends SIGINT to this process `after` seconds in (None: the block raises KeyboardInterrupt
+    itself) and records what the block raised in `.raised` (Interrupted or a CarrierDBError).
+
+    While it lasts, SIGINT's handler is one marked to stop carrierdb operations (as the CLI's
+    SIGTERM handler is) that only records the signal: carrierdb must raise Interrupted by itself,
+    and a signal the operation did not stop for cannot end the pytest session. The subprocess
+    tests above use Python's default handler."""
+    outcome = types.SimpleNamespace(raised=None, seconds=None, signalled=False)
+
+    def handler(signum, frame):
+        outcome.signalled = True
+
+    handler.carrierdb_stops_operations = True
+    previous = signal.signal(signal.SIGINT, handler)
+    timer = threading.Timer(after, os.kill, (os.getpid(), signal.SIGINT)) if after is not None else None
+    started = time.monotonic()
+    if timer:
+        timer.start()
+    try:
+        yield outcome
+    except KeyboardInterrupt as stop:
+        if not isinstance(stop, carrierdb.Interrupted):
+            pytest.fail(f"a bare KeyboardInterrupt escaped instead of carrierdb.Interrupted: {stop!r}")
+        outcome.raised = stop
+    except carrierdb.CarrierDBError as error:
+        outcome.raised = error
+    finally:
+        outcome.seconds = time.monotonic() - started
+        if timer:
+            timer.join()
+        signal.signal(signal.SIGINT, previous)
+    assert after is None or outcome.signalled
 
 
 def write_big_seed(project: Path, rows: int) -> None:
@@ -298,16 +336,14 @@ def test_interrupting_deploy_in_python_raises_interrupted_and_keeps_nothing(carr
     migrations.deploy()
     quick, slow = add_migrations(project, carrierdb_backend)
     before = db.schema_snapshot()
-    timer = threading.Thread(target=lambda: (time.sleep(0.5), os.kill(os.getpid(), signal.SIGINT)))
-    timer.start()
-    started = time.monotonic()
-    with pytest.raises(carrierdb.Interrupted) as stop:
+    with ctrl_c(after=0.5) as outcome:
         migrations.deploy()  # no progress callback: nothing else checks for Ctrl-C
-    timer.join()
-    assert time.monotonic() - started < 1.5
-    assert stop.value.committed is True  # the quick migration was committed before the stop
-    assert quick in stop.value.message and slow in stop.value.message
-    assert isinstance(stop.value, KeyboardInterrupt) and not isinstance(stop.value, Exception)
+    stop = outcome.raised
+    assert isinstance(stop, carrierdb.Interrupted), stop
+    assert outcome.seconds < 1.5
+    assert stop.committed is True  # the quick migration was committed before the stop
+    assert quick in stop.message and slow in stop.message
+    assert isinstance(stop, KeyboardInterrupt) and not isinstance(stop, Exception)
     status = migrations.status()
     assert quick in status.applied and status.by_state("pending") == [slow]
     assert "long_one" not in db.table_names()
@@ -354,14 +390,11 @@ def test_ctrl_c_cancels_a_long_query_and_the_database_stays_usable(carrierdb_url
     db = carrierdb.connect(carrierdb_url)
     sleeper = ("SELECT pg_sleep(30)" if carrierdb_backend == "postgresql" else
                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000000) SELECT count(*) FROM c")
-    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
-    started = time.monotonic()
-    timer.start()
-    with pytest.raises(carrierdb.Interrupted) as stop:
+    with ctrl_c(after=0.3) as outcome:
         db.query(sleeper)
-    timer.join()
-    assert time.monotonic() - started < 1.3
-    assert stop.value.committed is False
+    assert isinstance(outcome.raised, carrierdb.Interrupted), outcome.raised
+    assert outcome.seconds < 1.3
+    assert outcome.raised.committed is False
     assert db.query("SELECT 1 AS one") == [{"one": 1}]  # the pooled connection was left clean
     db.close()
 
@@ -377,9 +410,9 @@ def test_a_wakeup_descriptor_set_before_still_receives_the_signal(carrierdb_url,
         db = carrierdb.connect(carrierdb_url)
         sleeper = ("SELECT pg_sleep(30)" if carrierdb_backend == "postgresql" else
                    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000000) SELECT count(*) FROM c")
-        threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT)).start()
-        with pytest.raises(carrierdb.Interrupted):
+        with ctrl_c(after=0.2) as outcome:
             db.query(sleeper)
+        assert isinstance(outcome.raised, carrierdb.Interrupted), outcome.raised
         assert signal.set_wakeup_fd(-1) == ours.fileno()  # restored after the call
         theirs.settimeout(5)
         assert theirs.recv(16) == bytes([signal.SIGINT])
@@ -404,9 +437,7 @@ def test_ctrl_c_in_a_transaction_block_rolls_the_block_back_and_raises_interrupt
     end rolled back and Interrupted comes out of them, not an error about a missing savepoint."""
     db = carrierdb.connect(carrierdb_url)
     db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)")
-    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
-    timer.start()
-    with pytest.raises(carrierdb.Interrupted):
+    with ctrl_c(after=0.3) as outcome:
         with db.transaction():
             db.execute("INSERT INTO t (id) VALUES (1)")
             if nested:
@@ -414,7 +445,7 @@ def test_ctrl_c_in_a_transaction_block_rolls_the_block_back_and_raises_interrupt
                     db.execute(long_insert(carrierdb_backend))
             else:
                 db.execute(long_insert(carrierdb_backend))
-    timer.join()
+    assert isinstance(outcome.raised, carrierdb.Interrupted), outcome.raised
     assert not db.in_transaction
     assert db.query("SELECT count(*) AS n FROM t") == [{"n": 0}]
     db.close()
@@ -423,17 +454,16 @@ def test_ctrl_c_in_a_transaction_block_rolls_the_block_back_and_raises_interrupt
 def test_statements_after_a_caught_interrupt_never_commit_on_their_own(carrierdb_url, carrierdb_backend):
     db = carrierdb.connect(carrierdb_url)
     db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)")
-    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
-    timer.start()
-    with pytest.raises(carrierdb.CarrierDBError):
+    interrupted = False
+    with ctrl_c(after=0.3) as outcome:
         with db.transaction():
             db.execute("INSERT INTO t (id) VALUES (1)")
             try:
                 db.execute(long_insert(carrierdb_backend))
             except carrierdb.Interrupted:
-                pass  # caught, and the block goes on: its next statement must not run outside it
+                interrupted = True  # caught, and the block goes on: its next statement must not run outside it
             db.execute("INSERT INTO t (id) VALUES (3)")
-    timer.join()
+    assert interrupted and isinstance(outcome.raised, carrierdb.CarrierDBError), outcome.raised
     assert not db.in_transaction
     assert db.query("SELECT count(*) AS n FROM t") == [{"n": 0}]
     db.close()
@@ -456,15 +486,12 @@ def test_ctrl_c_while_waiting_for_another_writer_stops_at_once(carrierdb_url, ca
     holder = threading.Thread(target=hold_the_row)
     holder.start()
     assert holding.wait(10)
-    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
-    started = time.monotonic()
-    timer.start()
     try:
-        with pytest.raises(carrierdb.Interrupted):
+        with ctrl_c(after=0.3) as outcome:
             db.execute("UPDATE t SET n = 2 WHERE id = 1")  # waits for the other writer
-        assert time.monotonic() - started < 1.3
+        assert isinstance(outcome.raised, carrierdb.Interrupted), outcome.raised
+        assert outcome.seconds < 1.3
     finally:
-        timer.join()
         release.set()
         holder.join()
     assert db.query("SELECT n FROM t") == [{"n": 1}]
@@ -486,10 +513,12 @@ def test_ctrl_c_raised_in_a_progress_callback_stops_between_migrations(carrierdb
         if finished:  # e.g. Ctrl-C while tqdm redraws
             raise KeyboardInterrupt
 
-    with pytest.raises(carrierdb.Interrupted) as stop:
+    with ctrl_c(after=None) as outcome:
         migrations.deploy(progress=progress)
-    assert stop.value.committed is True
-    assert "20300101000000_first" in stop.value.message and "between migrations" in stop.value.message
+    stop = outcome.raised
+    assert isinstance(stop, carrierdb.Interrupted), stop
+    assert stop.committed is True
+    assert "20300101000000_first" in stop.message and "between migrations" in stop.message
     status = migrations.status()
     assert "20300101000000_first" in status.applied and status.by_state("pending") == ["20300101000001_second"]
     db.close()
