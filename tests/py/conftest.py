@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from pgbouncer import pgbouncer, pgbouncer_url  # noqa: F401  (fixtures: a real PgBouncer in transaction mode)
+
 REPO = Path(__file__).resolve().parents[2]
 
 
