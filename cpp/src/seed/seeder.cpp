@@ -914,12 +914,19 @@ seed_result in_transaction(database &db, const seed_options &options, Body &&bod
                               "pass --allow-production (Python: allow_production=True); seeding never deletes rows unless --prune");
   auto lease = db.pool().acquire();
   connection &conn = *lease;
-  auto lock = conn.acquire_lock(k_seed_lock_key, std::chrono::milliseconds(30000));
+  // A transaction-level lock (PostgreSQL) is taken inside the seed's own transaction: through a
+  // transaction-mode pooler it then lives and dies with that transaction on one server
+  // connection. A lock file (SQLite) is taken first, so a second seeder waits for it rather
+  // than for the database's write lock.
+  std::unique_ptr<lock_handle> lock;
+  if (!conn.caps().transaction_locks) lock = conn.acquire_lock(k_seed_lock_key, std::chrono::milliseconds(30000));
   conn.begin();
   try {
+    if (!lock) lock = conn.acquire_lock(k_seed_lock_key, std::chrono::milliseconds(30000));
     seed_result result = body(conn);
     if (options.dry_run || result.skipped) conn.rollback();
     else conn.commit();
+    lock->release();
     return result;
   } catch (...) {
     try {

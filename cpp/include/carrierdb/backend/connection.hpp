@@ -23,6 +23,14 @@ struct capabilities {
   bool copy = false;               // COPY FROM STDIN bulk load
   bool schemas = false;            // named schemas (search_path)
   bool enum_types = false;         // CREATE TYPE ... AS ENUM
+  /// acquire_lock() holds the lock in a transaction of its connection (PostgreSQL: a
+  /// transaction-level advisory lock), so a transaction-mode pooler cannot strand it on a shared
+  /// server connection; that connection then runs nothing else until the lock is released.
+  bool transaction_locks = false;
+  /// A pooler (PgBouncer, ...) sits between this connection and the server: consecutive
+  /// transactions may run on different server connections, so no session state (SET, prepared
+  /// statements, session locks) follows the connection. Detected at connect, or `?pgbouncer=true`.
+  bool behind_pooler = false;
 };
 
 /// Options every connection honours. Durations of zero mean "no limit" where that makes sense.
@@ -39,7 +47,13 @@ struct connection_options {
   /// PostgreSQL: a statement text run this many times is prepared on the server and reused
   /// (psycopg 3's default is 5). Negative disables it (transaction-mode poolers before PgBouncer 1.21).
   int prepare_threshold = 5;
+  /// PostgreSQL: at most this many statements stay prepared per connection (Prisma's statement_cache_size).
+  std::size_t prepared_statements_max = 512;
 };
+
+/// `options` with the settings a URL carries applied on top (Prisma's connection_limit,
+/// pool_timeout, statement_cache_size, pgbouncer): the URL is where a deployment configures them.
+connection_options options_for_url(const database_url &url, connection_options options);
 
 /// Column types named portably; each adapter spells them in its dialect.
 enum class logical_type {
@@ -79,10 +93,13 @@ public:
   virtual std::int64_t finish() = 0;
 };
 
-/// Held while a cross-process lock is owned; releases it on destruction.
+/// Held while a cross-process lock is owned. `release()` gives it up and throws when that
+/// fails (the connection holding it is then discarded, never pooled); destruction without
+/// `release()` (an exception is on its way) releases quietly.
 class lock_handle {
 public:
   virtual ~lock_handle() = default;
+  virtual void release() {}
 };
 
 /// One open connection. Not thread-safe: the pool hands it to one thread at a time.
@@ -169,8 +186,12 @@ public:
   /// nullability, defaults, keys, indexes, checks, enums) for comparing two states.
   virtual std::vector<std::string> schema_snapshot() = 0;
 
-  /// Takes the cross-process lock `key` (PostgreSQL: session advisory lock; SQLite: a lock
-  /// file beside the database), waiting up to `timeout`. Throws timeout_error on expiry.
+  /// Takes the cross-process lock `key`, waiting up to `timeout`; throws timeout_error on expiry.
+  /// PostgreSQL (caps().transaction_locks): a transaction-level advisory lock on the key Prisma
+  /// locks at session level, so both exclude each other. Inside a transaction of the caller's it
+  /// lasts until that transaction ends; otherwise this call opens a transaction that holds it
+  /// until release(), and the connection must run nothing else meanwhile. SQLite: an flock on a
+  /// lock file beside the database.
   virtual std::unique_ptr<lock_handle> acquire_lock(std::int64_t key, std::chrono::milliseconds timeout) = 0;
 
   /// False once the connection is known to be unusable; the pool then discards it.
