@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -232,4 +233,31 @@ def test_pooler_is_detected_and_statements_are_never_prepared_through_it(carrier
     assert json.loads(out.stdout)["capabilities"]["behind_pooler"] is True
     human = run_cli("info", "--url", pooled)
     assert "connection pooler" in human.stdout
+    direct.close()
+
+
+@pytest.mark.postgres_only
+def test_concurrent_seeds_through_pgbouncer_leave_no_seed_lock(carrierdb_backend, carrierdb_url, pgbouncer_url, carrierdb_admin_url):
+    direct = carrierdb.connect(carrierdb_url)
+    direct.migrations().deploy()
+    pooled = carrierdb.connect(pgbouncer_url(carrierdb_url))
+    errors: list[BaseException] = []
+
+    def seed() -> None:
+        try:
+            pooled.seed("testing", force=True)
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=seed) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert direct.query("SELECT count(*) AS n FROM _carrierdb_seeds") == [{"n": 4}]
+    admin = carrierdb.connect(carrierdb_admin_url, pool_size=1)
+    assert admin.query("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND objid IN ($1, $2)", [LOCK_KEY, LOCK_KEY + 1]) == [{"n": 0}]
+    admin.close()
+    pooled.close()
     direct.close()
