@@ -25,6 +25,8 @@ MIGRATIONS = {
     "20240102000000_slow": "CREATE TABLE slow_marker (id INTEGER);\nINSERT INTO slow_marker (id) VALUES (1);\nSELECT pg_sleep(0.2);",
     "20240103000000_index": "CREATE UNIQUE INDEX carriers_name_key ON carriers (name);",
     "20240104000000_lanes": "CREATE TABLE lanes (id INTEGER PRIMARY KEY, carrier_id INTEGER NOT NULL REFERENCES carriers (id));",
+    # Waits for every transaction holding a snapshot in the database: the lock's must hold none.
+    "20240105000000_lanes_index": "-- carrierdb:no-transaction\nCREATE INDEX CONCURRENTLY lanes_carrier_idx ON lanes (carrier_id);",
 }
 
 LAUNCHER = textwrap.dedent(
@@ -147,7 +149,7 @@ def test_rollback_resolve_and_reset_through_pgbouncer_keep_history_intact_and_le
     pgbouncer_url, fresh_database, carrierdb_admin_url, tmp_path: Path
 ):
     folder = tmp_path / "migrations"
-    names = write_migrations(folder)
+    names = write_migrations(folder, list(MIGRATIONS)[:4])
     (folder / names[-1] / "down.sql").write_text("DROP TABLE lanes;")
     direct = fresh_database()
     db = carrierdb.connect(pgbouncer_url(direct))
@@ -162,25 +164,25 @@ def test_rollback_resolve_and_reset_through_pgbouncer_keep_history_intact_and_le
     assert migrations.deploy().names == [names[-1]]
 
     # A failed migration, resolved as rolled back through the pooler, then fixed and deployed.
-    (folder / "20240105000000_broken").mkdir()
-    (folder / "20240105000000_broken" / "migration.sql").write_text("CREATE TABLE broken (id INTEGER);\nSELECT no_such_function();")
+    (folder / "20240107000000_broken").mkdir()
+    (folder / "20240107000000_broken" / "migration.sql").write_text("CREATE TABLE broken (id INTEGER);\nSELECT no_such_function();")
     with pytest.raises(carrierdb.MigrationFailed):
         migrations.deploy()
     assert "broken" not in db.table_names()
-    migrations.resolve(rolled_back="20240105000000_broken")
-    (folder / "20240105000000_broken" / "migration.sql").write_text("CREATE TABLE broken (id INTEGER);")
-    assert migrations.deploy().names == ["20240105000000_broken"]
+    migrations.resolve(rolled_back="20240107000000_broken")
+    (folder / "20240107000000_broken" / "migration.sql").write_text("CREATE TABLE broken (id INTEGER);")
+    assert migrations.deploy().names == ["20240107000000_broken"]
     assert_no_lock_left(carrierdb_admin_url, direct)
 
     # Baselining: resolve --applied records a migration without running it.
-    (folder / "20240106000000_baselined").mkdir()
-    (folder / "20240106000000_baselined" / "migration.sql").write_text("CREATE TABLE never_run (id INTEGER);")
-    migrations.resolve(applied="20240106000000_baselined")
+    (folder / "20240108000000_baselined").mkdir()
+    (folder / "20240108000000_baselined" / "migration.sql").write_text("CREATE TABLE never_run (id INTEGER);")
+    migrations.resolve(applied="20240108000000_baselined")
     assert "never_run" not in db.table_names()
     assert migrations.status().needs_action is False
 
     report = migrations.reset()
-    assert report.names == names + ["20240105000000_broken", "20240106000000_baselined"]
+    assert report.names == names + ["20240107000000_broken", "20240108000000_baselined"]
     assert_no_lock_left(carrierdb_admin_url, direct)
     direct_db = carrierdb.connect(direct, pool_size=1)
     rows = direct_db.query("SELECT migration_name, count(*) AS n FROM _prisma_migrations GROUP BY 1 ORDER BY 1")
@@ -212,6 +214,31 @@ def test_lock_lost_before_release_is_an_error_that_says_so(through, pgbouncer_ur
     assert [e.state for e in status.entries] == ["applied", "applied"]
     assert db.query("SELECT 1 AS one") == [{"one": 1}]  # the pool still serves: the broken connection was dropped
     db.close()
+
+
+@pytest.mark.postgres_only
+def test_deploy_killed_through_pgbouncer_leaves_no_lock_behind(pgbouncer_url, fresh_database, carrierdb_admin_url, tmp_path: Path):
+    folder = tmp_path / "migrations"
+    (folder / "20240101000000_slow").mkdir(parents=True)
+    (folder / "20240101000000_slow" / "migration.sql").write_text("CREATE TABLE slow_marker (id INTEGER);\nSELECT pg_sleep(5);")
+    direct = fresh_database()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "carrierdb.cli", "migrate", "deploy", "--dir", str(folder)],
+        env=cli_env(tmp_path, DATABASE_URL=pgbouncer_url(direct)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 20
+    while not any(lock["granted"] for lock in advisory_locks(carrierdb_admin_url)):
+        assert time.monotonic() < deadline and proc.poll() is None, "the deploy never took the lock"
+        time.sleep(0.05)
+    time.sleep(0.3)
+    proc.kill()
+    proc.wait(timeout=10)
+    # PgBouncer closes a server connection whose client vanished mid-transaction: the lock goes with it.
+    deadline = time.monotonic() + 5
+    while advisory_locks(carrierdb_admin_url):
+        assert time.monotonic() < deadline, advisory_locks(carrierdb_admin_url)
+        time.sleep(0.05)
+    assert_prisma_could_lock_at_once(direct)
 
 
 @pytest.mark.postgres_only

@@ -630,7 +630,14 @@ public:
         }
         throw;
       }
-      if (taken) return std::make_unique<postgres_xact_lock>(*this, key, own_transaction);
+      if (taken) {
+        // The extended protocol's unnamed portal keeps its snapshot, and so an xmin, until the
+        // next portal replaces it; a lock transaction left idle with an xmin would make every
+        // CREATE INDEX CONCURRENTLY of the migrations it guards wait for it forever. A simple
+        // query replaces the portal, and the idle transaction then holds no snapshot.
+        if (own_transaction) run([](pqxx::nontransaction &tx) { return tx.exec("SELECT 1"); }, "SELECT 1");
+        return std::make_unique<postgres_xact_lock>(*this, key, own_transaction);
+      }
       if (std::chrono::steady_clock::now() >= deadline) {
         // Name the holder: the first thing anyone asks is "who has it?".
         std::string holder;
