@@ -72,7 +72,7 @@ def _start(admin_url: str, workdir: Path) -> tuple[subprocess.Popen, Pooler]:
         # Per-test databases are dropped WITH (FORCE) while PgBouncer may still hold server
         # connections to them: let it forget them quickly.
         "server_idle_timeout = 2\nserver_lifetime = 60\nserver_login_retry = 1\n"
-        "ignore_startup_parameters = extra_float_digits\n"
+        "ignore_startup_parameters = extra_float_digits\nlog_connections = 0\nlog_disconnections = 0\n"
         f"logfile = {workdir / 'pgbouncer.log'}\npidfile =\n"
     )
     if os.geteuid() == 0:
@@ -83,13 +83,15 @@ def _start(admin_url: str, workdir: Path) -> tuple[subprocess.Popen, Pooler]:
         run_as = {"user": owner.pw_uid, "group": owner.pw_gid, "extra_groups": []}
     else:
         run_as = {}
-    proc = subprocess.Popen([binary, str(workdir / "pgbouncer.ini")], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            cwd=workdir, **run_as)
+    # -q: PgBouncer logs to its logfile only. Its stderr must never be a pipe nobody reads: once
+    # the pipe is full, PgBouncer blocks on a log line and stops answering.
+    proc = subprocess.Popen([binary, "-q", str(workdir / "pgbouncer.ini")], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, cwd=workdir, **run_as)
     deadline = time.monotonic() + 15
     while True:
         if proc.poll() is not None:
             log = (workdir / "pgbouncer.log").read_text() if (workdir / "pgbouncer.log").exists() else ""
-            raise RuntimeError(f"pgbouncer exited with {proc.returncode}: {proc.stderr.read()} {log}")
+            raise RuntimeError(f"pgbouncer exited with {proc.returncode}: {log}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             break
