@@ -289,3 +289,21 @@ def test_concurrent_seeds_through_pgbouncer_leave_no_seed_lock(carrierdb_backend
     admin.close()
     pooled.close()
     direct.close()
+
+
+@pytest.mark.postgres_only
+def test_a_prepared_statement_missing_on_the_server_is_rerun_unprepared(carrierdb_backend, carrierdb_url):
+    """What an undetected pooler looks like: the server connection that runs the statement does
+    not have it prepared. Outside a transaction the statement runs again, unprepared, and
+    preparation stops for that connection."""
+    db = carrierdb.connect(carrierdb_url, pool_size=1)
+    for k in range(6):
+        assert db.query("SELECT $1::int * 2 AS v", [k]) == [{"v": 2 * k}]
+    db.execute("DEALLOCATE ALL")
+    assert db.query("SELECT $1::int * 2 AS v", [21]) == [{"v": 42}]
+    assert db.capabilities["behind_pooler"] is True
+    with db.transaction():
+        for k in range(8):
+            db.query("SELECT $1::int * 3 AS v", [k])
+        assert db.query("SELECT count(*) AS n FROM pg_prepared_statements") == [{"n": 0}]
+    db.close()
