@@ -88,6 +88,8 @@ void init_database(py::module_ &m) {
         d["copy"] = c.copy;
         d["schemas"] = c.schemas;
         d["enum_types"] = c.enum_types;
+        d["transaction_locks"] = c.transaction_locks;
+        d["behind_pooler"] = c.behind_pooler;
         return d;
       })
       .def(

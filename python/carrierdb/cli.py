@@ -80,6 +80,9 @@ def cmd_info(args: argparse.Namespace) -> int:
         print(f"env:       {db.env}   (url from {payload['source']})")
         caps = ", ".join(k for k, v in db.capabilities.items() if v) or "none"
         print(f"features:  {caps}")
+        if db.capabilities.get("behind_pooler"):
+            print("pooler:    a connection pooler sits in front of the server: statements are not prepared, "
+                  "session settings other than the time zone are not sent (use DIRECT_URL for migrations where you can)")
 
     _emit(args, payload, human)
     db.close()

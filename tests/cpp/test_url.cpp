@@ -1,6 +1,7 @@
 // database_url parsing and password masking.
 #include <gtest/gtest.h>
 
+#include "carrierdb/backend/connection.hpp"
 #include "carrierdb/backend/url.hpp"
 #include "carrierdb/error.hpp"
 
@@ -25,6 +26,28 @@ TEST(database_url, postgres_scheme_alias_and_unix_socket_host) {
   EXPECT_EQ(url.kind(), backend_kind::postgresql);
   EXPECT_EQ(url.pg_option("host"), "/var/run/postgresql");
   EXPECT_EQ(url.pg_option("dbname"), "carriers");
+}
+
+TEST(database_url, prisma_parameters_are_taken_out_and_mapped_for_libpq) {
+  const auto url = database_url::parse(
+      "postgresql://app:s3cret@db:5432/carriers?schema=billing%20v2&pgbouncer=true&connection_limit=7&pool_timeout=2.5"
+      "&sslmode=require&sslcert=/ca.pem&sslidentity=/id.p12&sslpassword=p12secret&statement_cache_size=0&application_name=api");
+  EXPECT_EQ(url.prisma_option("schema"), "billing v2");
+  EXPECT_EQ(url.prisma_option("pgbouncer"), "true");
+  EXPECT_EQ(url.pg_option("application_name"), "api");
+  EXPECT_EQ(url.pg_option("sslrootcert"), "/ca.pem");     // Prisma's sslcert: the server's CA certificate
+  EXPECT_EQ(url.pg_option("sslmode"), "verify-full");     // checked strictly against it (sslaccept=strict)
+  EXPECT_EQ(url.pg_option("sslcert"), "");                // never libpq's client certificate
+  EXPECT_EQ(url.pg_option("sslpassword"), "");
+  EXPECT_EQ(url.display().find("p12secret"), std::string::npos);
+  EXPECT_EQ(url.display().find("s3cret"), std::string::npos);
+  EXPECT_NE(url.display().find("schema=billing%20v2"), std::string::npos);
+  const auto options = carrierdb::options_for_url(url, {});
+  EXPECT_EQ(options.pool_size, 7u);
+  EXPECT_EQ(options.pool_timeout.count(), 2500);
+  EXPECT_LT(options.prepare_threshold, 0);
+  EXPECT_EQ(database_url::parse("postgresql://h/db?sslcert=/ca.pem&sslaccept=accept_invalid_certs&sslmode=verify-full").pg_option("sslmode"),
+            "require");
 }
 
 TEST(database_url, sqlite_forms) {

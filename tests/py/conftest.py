@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from standby import pg_standby  # noqa: F401  (a session fixture: a real streaming standby)
+from pgbouncer import pgbouncer, pgbouncer_url  # noqa: F401  (fixtures: a real PgBouncer in transaction mode)
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -55,6 +55,20 @@ std::string connection::like_pattern(const std::string &needle, text_match how) 
   return pattern;
 }
 
+connection_options options_for_url(const database_url &url, connection_options options) {
+  if (url.kind() != backend_kind::postgresql) return options;
+  const auto seconds = [](const std::string &v) { return std::chrono::milliseconds(static_cast<long long>(std::stod(v) * 1000)); };
+  if (const std::string limit = url.prisma_option("connection_limit"); !limit.empty()) options.pool_size = std::stoul(limit);
+  if (const std::string wait = url.prisma_option("pool_timeout"); !wait.empty()) options.pool_timeout = seconds(wait);
+  if (const std::string cache = url.prisma_option("statement_cache_size"); !cache.empty()) {
+    options.prepared_statements_max = std::stoul(cache);
+    if (options.prepared_statements_max == 0) options.prepare_threshold = -1;
+  }
+  // Prisma's switch for transaction-mode poolers: named prepared statements do not survive there.
+  if (url.prisma_option("pgbouncer") == "true") options.prepare_threshold = -1;
+  return options;
+}
+
 namespace {
 
 // Equal jitter: half the exponential delay is fixed, half random, so retries from many

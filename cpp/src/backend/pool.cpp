@@ -26,7 +26,7 @@ void connection_pool::lease::give_back() noexcept {
 }
 
 connection_pool::connection_pool(database_url url, connection_options options)
-    : m_url(std::move(url)), m_options(std::move(options)) {
+    : m_url(std::move(url)), m_options(options_for_url(m_url, std::move(options))) {
   m_max = m_url.sqlite_in_memory() ? 1 : std::max<std::size_t>(1, m_options.pool_size);
 }
 

@@ -8,6 +8,7 @@
 #include <pqxx/tablewriter>
 #include <cstdlib>
 #include <ctime>
+#include <random>
 #include <thread>
 #include <unordered_map>
 
@@ -234,28 +235,65 @@ public:
   }
 };
 
-class postgres_lock final : public lock_handle {
+// A transaction-level advisory lock. A session lock taken through a transaction-mode pooler
+// stays on whichever server connection ran that statement, long after this client moved on, and
+// no other server connection can release it; a transaction-level lock lives exactly as long as
+// its transaction, which the pooler keeps on one server connection, and dies with COMMIT,
+// ROLLBACK or the client's disconnect. It conflicts with Prisma's session lock on the same key.
+class postgres_xact_lock final : public lock_handle {
 public:
-  postgres_lock(connection &conn, std::int64_t key) : m_conn(conn), m_key(key) {}
-  ~postgres_lock() override {
-    // A broken connection has lost the session lock already; nothing to release then.
-    if (!m_conn.healthy()) return;
-    interrupt_shield shield;  // released even while the operation that held it is being stopped
+  // `owns_transaction`: the transaction was opened to hold the lock and ends with release().
+  postgres_xact_lock(connection &conn, std::int64_t key, bool owns_transaction)
+      : m_conn(conn), m_key(key), m_owns_transaction(owns_transaction) {}
+  ~postgres_xact_lock() override {
+    if (m_released || !m_owns_transaction) return;
     try {
-      m_conn.query("SELECT pg_advisory_unlock($1)", {m_key});
+      m_conn.rollback();
     } catch (...) {
-      // Still holding the lock (e.g. inside an aborted transaction): this connection must not
-      // go back to the pool, or every other deploy would wait for it.
-      m_conn.discard();
     }
+    // Still in the transaction (or unsure): closing the connection is what releases the lock.
+    if (m_conn.in_transaction() || !m_conn.healthy()) m_conn.discard();
+  }
+
+  void release() override {
+    if (m_released) return;
+    m_released = true;
+    if (!m_owns_transaction) return;  // the caller's COMMIT or ROLLBACK ends it
+    std::string why;
+    if (!m_conn.healthy()) {
+      why = "the connection holding it was lost before the operation ended, so the server released it early and "
+            "another migration may have run alongside";
+    } else {
+      try {
+        m_conn.rollback();
+        if (!m_conn.in_transaction()) return;
+        why = "its transaction is still open";
+      } catch (const error &e) {
+        why = std::string("ending its transaction failed: ") + e.what();
+      }
+    }
+    m_conn.discard();
+    diagnostics diag;
+    throw operational_error("advisory lock " + std::to_string(m_key) + " on " + m_conn.display_url() + " was not released cleanly: " +
+                                why + "; the connection holding it is closed, which releases it on the server",
+                            diag, "check the result with `carrierdb migrate status` before running another migration");
   }
 
 private:
   connection &m_conn;
   std::int64_t m_key;
+  bool m_owns_transaction;
+  bool m_released = false;
 };
 
 PGconn *pg_conn(pqxx::connection_base &c);
+std::string random_tag() {
+  static const char hex[] = "0123456789abcdef";
+  std::random_device rd;
+  std::string tag;
+  for (int k = 0; k < 8; ++k) tag += hex[rd() & 0xF];
+  return tag;
+}
 
 class postgres_connection final : public connection {
 public:
@@ -303,12 +341,28 @@ public:
       char error[256];
       if (m_cancel) PQcancel(m_cancel.get(), error, sizeof error);
     };
+    m_caps.behind_pooler = url.prisma_option("pgbouncer") == "true" || detect_pooler();
+    m_caps.transaction_locks = true;
+    // A pooler hands the next statement to any server connection: a named prepared statement
+    // would be missing there, or be another client's of the same name.
+    if (m_caps.behind_pooler) m_options.prepare_threshold = -1;
+    // PgBouncer tracks TimeZone per client and sets it on whichever server connection serves it.
     std::string setup = "SET TIME ZONE 'UTC'";
-    // PostgreSQL 14+: notice a vanished client during a long statement (a killed deploy)
-    // within a second, so its transaction rolls back and its locks go at once.
-    if (m_conn->server_version() >= 140000) setup += "; SET client_connection_check_interval = 1000";
-    if (options.statement_timeout.count() > 0)
-      setup += "; SET statement_timeout = " + std::to_string(options.statement_timeout.count());
+    if (!m_caps.behind_pooler) {
+      // PostgreSQL 14+: notice a vanished client during a long statement (a killed deploy)
+      // within a second, so its transaction rolls back and its locks go at once.
+      if (m_conn->server_version() >= 140000) setup += "; SET client_connection_check_interval = 1000";
+      if (options.statement_timeout.count() > 0)
+        setup += "; SET statement_timeout = " + std::to_string(options.statement_timeout.count());
+      if (!url.prisma_option("schema").empty()) setup += "; SET search_path TO " + quote_identifier(url.prisma_option("schema"));
+    } else {
+      // These settings are not tracked by the pooler: set here, they would stay on one shared
+      // server connection (imposed on other clients) and miss the ones this client gets next.
+      if (options.statement_timeout.count() > 0 && log_enabled(log_level::warning))
+        log(log_level::warning, "statement_timeout is not applied through the connection pooler at " + m_display +
+                                    " (set it for the role or database on the server instead)");
+      require_pooled_schema(url.prisma_option("schema"));
+    }
     // PostgreSQL 14+ reports in_hot_standby and default_transaction_read_only to the client by
     // itself (and again when they change); older servers are asked once, in the same round trip.
     m_reports_read_only = m_conn->server_version() >= 140000;
@@ -322,6 +376,27 @@ public:
 
   ~postgres_connection() override {
     m_notices.reset();
+  }
+
+  // A pooler answers the startup itself: the backend pid in its BackendKeyData is its own
+  // (PgBouncer's is random), not that of the server connection running our statements.
+  bool detect_pooler() {
+    const result r = query("SELECT pg_backend_pid()", {});
+    return std::get<std::int64_t>(r.rows.at(0).at(0)) != m_conn->backendpid();
+  }
+
+  // Through a pooler a search_path cannot be set for this client: accept `schema` only when the
+  // server's own default already resolves to it; anything else would put tables elsewhere.
+  void require_pooled_schema(const std::string &schema) {
+    if (schema.empty()) return;
+    const result r = query("SELECT current_schema()::text", {});
+    if (!r.rows.empty() && !is_null(r.rows[0][0]) && std::get<std::string>(r.rows[0][0]) == schema) return;
+    throw configuration_error("the URL asks for schema '" + schema + "', but " + m_display +
+                                  " goes through a connection pooler, which cannot keep a search_path for one client (the "
+                                  "server's default schema there is " +
+                                  (r.rows.empty() || is_null(r.rows[0][0]) ? std::string("none") : "'" + std::get<std::string>(r.rows[0][0]) + "'") + ")",
+                              "point DIRECT_URL at the server itself (migrations use it), or set the role's default on the server: "
+                              "ALTER ROLE ... SET search_path = " + quote_identifier(schema));
   }
 
   backend_kind kind() const noexcept override { return backend_kind::postgresql; }
@@ -585,9 +660,33 @@ public:
   std::unique_ptr<lock_handle> acquire_lock(std::int64_t key, std::chrono::milliseconds timeout) override {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     auto wait = std::chrono::milliseconds(5);
+    const bool own_transaction = !m_in_transaction;
     for (;;) {
-      const result r = query("SELECT pg_try_advisory_lock($1)", {key});
-      if (std::get<bool>(r.rows.at(0).at(0))) return std::make_unique<postgres_lock>(*this, key);
+      // Each attempt is a transaction of its own: a waiter pins no pooled server connection
+      // between attempts, so the holder's own work still finds one.
+      if (own_transaction) begin();
+      bool taken = false;
+      try {
+        taken = std::get<bool>(query("SELECT pg_try_advisory_xact_lock($1)", {key}).rows.at(0).at(0));
+        if (!taken && own_transaction) rollback();
+      } catch (...) {
+        if (own_transaction && m_in_transaction) {
+          try {
+            rollback();
+          } catch (...) {
+            m_healthy = false;
+          }
+        }
+        throw;
+      }
+      if (taken) {
+        // The extended protocol's unnamed portal keeps its snapshot, and so an xmin, until the
+        // next portal replaces it; a lock transaction left idle with an xmin would make every
+        // CREATE INDEX CONCURRENTLY of the migrations it guards wait for it forever. A simple
+        // query replaces the portal, and the idle transaction then holds no snapshot.
+        if (own_transaction) run([](pqxx::nontransaction &tx) { return tx.exec("SELECT 1"); }, "SELECT 1");
+        return std::make_unique<postgres_xact_lock>(*this, key, own_transaction);
+      }
       if (std::chrono::steady_clock::now() >= deadline) {
         // Name the holder: the first thing anyone asks is "who has it?".
         std::string holder;
@@ -623,9 +722,18 @@ private:
     try {
       return run([&](pqxx::nontransaction &tx) { return tx.exec_prepared(*prepared, pqxx::prepare::make_dynamic_params(p.pointers)); }, sql);
     } catch (const programming_error &e) {
+      // "prepared statement does not exist": the statement was prepared on another server
+      // connection, so a pooler sits in between (undetected at connect). Stop preparing.
+      const bool pooled = e.diag().sqlstate == "26000" || e.diag().sqlstate == "42P05";
+      if (pooled) {
+        m_caps.behind_pooler = true;
+        m_options.prepare_threshold = -1;
+        m_prepared.clear();  // they live on server connections this client no longer owns
+        m_uses.clear();
+      }
       // After DDL changed a table's shape, PostgreSQL refuses the old plan ("cached plan must
       // not change result type"): forget it and run the statement afresh, once.
-      if (e.diag().sqlstate != "0A000" || m_in_transaction) throw;
+      if ((e.diag().sqlstate != "0A000" && !pooled) || m_in_transaction) throw;
       forget_prepared(sql);
       return run([&](pqxx::nontransaction &tx) { return tx.exec_params(sql, pqxx::prepare::make_dynamic_params(p.pointers)); }, sql);
     }
@@ -641,11 +749,13 @@ private:
       if (m_uses.size() > 4096) m_uses.clear();  // one-off statements must not grow this forever
       return nullptr;
     }
-    if (m_prepared.size() >= 512) {  // bounded: drop every plan rather than track recency
+    if (m_prepared.size() >= m_options.prepared_statements_max) {  // bounded: drop every plan rather than track recency
       for (const auto &[text, name] : m_prepared) m_conn->unprepare(name);
       m_prepared.clear();
     }
-    const std::string name = "carrierdb_" + std::to_string(++m_prepared_counter);
+    // Unique per connection: a server connection shared through a pooler may hold another
+    // client's statement of the same counter, and running that would run the wrong SQL.
+    const std::string name = "carrierdb_" + m_prepared_tag + "_" + std::to_string(++m_prepared_counter);
     m_conn->prepare(name, sql);
     m_uses.erase(sql);
     return &m_prepared.emplace(sql, name).first->second;
@@ -774,6 +884,7 @@ private:
   std::unordered_map<std::string, std::string> m_prepared;  // statement text -> server-side name
   std::unordered_map<std::string, int> m_uses;               // runs of not-yet-prepared statements
   std::uint64_t m_prepared_counter = 0;
+  std::string m_prepared_tag = random_tag();
   bool m_binary_copy_open = false;  // set by postgres_binary_copy_sink while its COPY runs
   bool m_reports_read_only = false;  // PostgreSQL 14+: the server reports it (see read_only_reason)
   bool m_hot_standby_at_open = false;  // older servers: what they said when the connection opened

@@ -163,8 +163,18 @@ class sqlite_file_lock final : public lock_handle {
 public:
   explicit sqlite_file_lock(int fd) : m_fd(fd) {}
   ~sqlite_file_lock() override {
-    flock(m_fd, LOCK_UN);
-    close(m_fd);
+    if (m_fd >= 0) close(m_fd);  // closing the last descriptor releases the flock too
+  }
+
+  void release() override {
+    if (m_fd < 0) return;
+    const int unlocked = flock(m_fd, LOCK_UN);
+    const int err = errno;
+    const int closed = close(m_fd);
+    m_fd = -1;
+    if (unlocked != 0 || closed != 0)
+      throw operational_error(std::string("releasing the database's lock file failed: ") + std::strerror(unlocked != 0 ? err : errno),
+                              diagnostics{}, "check the lock file beside the database; no process of this one holds it any more");
   }
 
 private:

@@ -5,6 +5,7 @@
 #include "carrierdb/error.hpp"
 #include "pattern.hpp"
 #include "postgres_connection.hpp"
+#include "prisma_parameters.hpp"
 
 namespace carrierdb {
 
@@ -51,6 +52,11 @@ std::string mask_secrets(const std::string &text) {
   return keyword_password->replace_all(url_password->replace_all(text, "$1****@"), "$1****");
 }
 
+std::string database_url::prisma_option(const std::string &key) const {
+  auto it = m_prisma_options.find(key);
+  return it == m_prisma_options.end() ? std::string() : it->second;
+}
+
 std::string database_url::pg_option(const std::string &key, const std::string &fallback) const {
   auto it = m_pg_options.find(key);
   return it == m_pg_options.end() || it->second.empty() ? fallback : it->second;
@@ -66,7 +72,8 @@ database_url database_url::parse(const std::string &raw) {
 
   if (starts_with(text, "postgresql://") || starts_with(text, "postgres://")) {
     url.m_kind = backend_kind::postgresql;
-    url.m_pg_options = internal::parse_postgres_url(text);
+    url.m_pg_options = internal::parse_postgres_url(internal::take_prisma_parameters(text, url.m_prisma_options));
+    internal::apply_prisma_tls(url.m_prisma_options, url.m_pg_options);
     std::string display = "postgresql://";
     const std::string user = url.pg_option("user");
     if (!user.empty()) {
@@ -84,6 +91,8 @@ database_url database_url::parse(const std::string &raw) {
       if (value.empty()) continue;
       query += (query.empty() ? "?" : "&") + key + "=" + display_part(value);
     }
+    for (const auto &[key, value] : url.m_prisma_options)
+      if (key.find("password") == std::string::npos) query += (query.empty() ? "?" : "&") + key + "=" + display_part(value);
     url.m_display = display + query;
     return url;
   }

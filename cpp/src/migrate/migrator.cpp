@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <optional>
 
 #include "carrierdb/error.hpp"
 #include "carrierdb/log.hpp"
@@ -28,16 +29,28 @@ std::string failure_logs(const migration_file &m, const database_error &e, const
   return logs;
 }
 
-// Holds the migration lock on a dedicated connection for one operation. The lock is released
-// before the connection goes back to the pool, on every exit path. A read-only target is
-// refused first, before the lock (whose file SQLite could not even create) and any change.
+// Holds the migration lock for one operation; the work runs on a pooled connection.
+// Where the lock lives in a transaction (PostgreSQL), that transaction stays open on a connection
+// of its own, outside the pool, for the whole operation: through a transaction-mode pooler it
+// keeps one server connection, and the lock ends with it, on every exit path and with a killed
+// process. The history is read only once the lock is held. A read-only target is refused first,
+// before the lock (whose file SQLite could not even create) and any change.
 class locked_session {
 public:
   locked_session(database &db, const migrator_options &options, const std::string &operation)
-      : m_lease(refused_if_read_only(db.pool().acquire(), operation)),
-        m_lock(m_lease->acquire_lock(k_prisma_lock_key, options.lock_timeout)), m_history(*m_lease, options.table) {}
+      : m_lease(refused_if_read_only(db.pool().acquire(), operation)) {
+    if (m_lease->caps().transaction_locks) {
+      m_lock_conn = open_connection(db.url(), db.options());
+      m_lock = m_lock_conn->acquire_lock(k_prisma_lock_key, options.lock_timeout);
+    } else {
+      m_lock = m_lease->acquire_lock(k_prisma_lock_key, options.lock_timeout);
+    }
+    m_history.emplace(*m_lease, options.table);
+  }
   connection &conn() { return *m_lease; }
-  history_table &history() { return m_history; }
+  history_table &history() { return *m_history; }
+  /// Ends the operation: releases the lock, throwing if that failed.
+  void release() { m_lock->release(); }
 
 private:
   static connection_pool::lease refused_if_read_only(connection_pool::lease lease, const std::string &operation) {
@@ -45,9 +58,10 @@ private:
     return lease;
   }
 
-  connection_pool::lease m_lease;  // declared first: destroyed last
+  connection_pool::lease m_lease;           // declared first: destroyed last
+  std::unique_ptr<connection> m_lock_conn;  // outlives m_lock, which may roll back on it
   std::unique_ptr<lock_handle> m_lock;
-  history_table m_history;
+  std::optional<history_table> m_history;
 };
 
 void notify(const progress_callback &progress, std::size_t index, std::size_t total, const std::string &name, bool finished,
@@ -247,12 +261,14 @@ deploy_report migrator::deploy(const deploy_options &options) {
     }
     dry.warnings.insert(dry.warnings.begin(), report.warnings.begin(), report.warnings.end());
     dry.seconds = seconds_since(start);
+    session.release();
     return dry;
   }
   if (!history_exists) history.create();
   deploy_report applied = apply_pending(conn, history, files, options);
   applied.warnings.insert(applied.warnings.begin(), report.warnings.begin(), report.warnings.end());
   applied.seconds = seconds_since(start);
+  session.release();
   return applied;
 }
 
@@ -566,6 +582,7 @@ deploy_report migrator::rollback(const rollback_options &options) {
     notify_between(options.progress, k, targets.size(), m.name, true, seconds, report, "rollback", "rolled back");
   }
   report.seconds = seconds_since(start);
+  session.release();
   return report;
 }
 
@@ -595,6 +612,7 @@ void migrator::resolve_applied(const std::string &name) {
     conn.rollback();
     throw;
   }
+  session.release();
 }
 
 void migrator::resolve_rolled_back(const std::string &name) {
@@ -613,6 +631,7 @@ void migrator::resolve_rolled_back(const std::string &name) {
     throw migration_state_error("migration " + name + " cannot be marked rolled back: it is not in a failed state (Prisma P3012)", ctx,
                                 "to undo an applied migration, use `carrierdb migrate rollback`");
   history.mark_rolled_back(name, true);
+  session.release();
 }
 
 deploy_report migrator::reset(const reset_options &options) {
@@ -638,6 +657,7 @@ deploy_report migrator::reset(const reset_options &options) {
                    "run `carrierdb migrate deploy` to apply the remaining migrations");
   }
   report.seconds = seconds_since(start);
+  session.release();
   return report;
 }
 

@@ -928,12 +928,19 @@ seed_result in_transaction(database &db, const seed_options &options, Body &&bod
   connection &conn = *lease;
   // Before the lock (SQLite's lock file could not even be created) and before any change.
   conn.refuse_if_read_only(options.dry_run ? "dry-run the seed (a dry run writes, then rolls back)" : "seed");
-  auto lock = conn.acquire_lock(k_seed_lock_key, std::chrono::milliseconds(30000));
+  // A transaction-level lock (PostgreSQL) is taken inside the seed's own transaction: through a
+  // transaction-mode pooler it then lives and dies with that transaction on one server
+  // connection. A lock file (SQLite) is taken first, so a second seeder waits for it rather
+  // than for the database's write lock.
+  std::unique_ptr<lock_handle> lock;
+  if (!conn.caps().transaction_locks) lock = conn.acquire_lock(k_seed_lock_key, std::chrono::milliseconds(30000));
   try {
     conn.begin();
+    if (!lock) lock = conn.acquire_lock(k_seed_lock_key, std::chrono::milliseconds(30000));
     seed_result result = body(conn);
     if (options.dry_run || result.skipped) conn.rollback();
     else conn.commit();
+    lock->release();
     return result;
   } catch (const interrupted_error &e) {
     try {

@@ -26,6 +26,14 @@ struct capabilities {
   bool copy = false;               // COPY FROM STDIN bulk load
   bool schemas = false;            // named schemas (search_path)
   bool enum_types = false;         // CREATE TYPE ... AS ENUM
+  /// acquire_lock() holds the lock in a transaction of its connection (PostgreSQL: a
+  /// transaction-level advisory lock), so a transaction-mode pooler cannot strand it on a shared
+  /// server connection; that connection then runs nothing else until the lock is released.
+  bool transaction_locks = false;
+  /// A pooler (PgBouncer, ...) sits between this connection and the server: consecutive
+  /// transactions may run on different server connections, so no session state (SET, prepared
+  /// statements, session locks) follows the connection. Detected at connect, or `?pgbouncer=true`.
+  bool behind_pooler = false;
 };
 
 /// Options every connection honours. Durations of zero mean "no limit" where that makes sense.
@@ -45,6 +53,8 @@ struct connection_options {
   /// SQLite: create the database file when it does not exist. Read-only commands turn this off,
   /// so that looking at a mistyped path reports it missing instead of leaving an empty file there.
   bool create = true;
+  /// PostgreSQL: at most this many statements stay prepared per connection (Prisma's statement_cache_size).
+  std::size_t prepared_statements_max = 512;
 };
 
 /// Why a connection cannot write, and where to point instead. Empty `what` means it can write.
@@ -53,6 +63,10 @@ struct read_only_state {
   std::string hint;  // where to point instead
   explicit operator bool() const noexcept { return !what.empty(); }
 };
+
+/// `options` with the settings a URL carries applied on top (Prisma's connection_limit,
+/// pool_timeout, statement_cache_size, pgbouncer): the URL is where a deployment configures them.
+connection_options options_for_url(const database_url &url, connection_options options);
 
 /// Column types named portably; each adapter spells them in its dialect.
 enum class logical_type {
@@ -92,10 +106,13 @@ public:
   virtual std::int64_t finish() = 0;
 };
 
-/// Held while a cross-process lock is owned; releases it on destruction.
+/// Held while a cross-process lock is owned. `release()` gives it up and throws when that
+/// fails (the connection holding it is then discarded, never pooled); destruction without
+/// `release()` (an exception is on its way) releases quietly.
 class lock_handle {
 public:
   virtual ~lock_handle() = default;
+  virtual void release() {}
 };
 
 /// One open connection. Not thread-safe: the pool hands it to one thread at a time.
@@ -195,8 +212,12 @@ public:
   /// nullability, defaults, keys, indexes, checks, enums) for comparing two states.
   virtual std::vector<std::string> schema_snapshot() = 0;
 
-  /// Takes the cross-process lock `key` (PostgreSQL: session advisory lock; SQLite: a lock
-  /// file beside the database), waiting up to `timeout`. Throws timeout_error on expiry.
+  /// Takes the cross-process lock `key`, waiting up to `timeout`; throws timeout_error on expiry.
+  /// PostgreSQL (caps().transaction_locks): a transaction-level advisory lock on the key Prisma
+  /// locks at session level, so both exclude each other. Inside a transaction of the caller's it
+  /// lasts until that transaction ends; otherwise this call opens a transaction that holds it
+  /// until release(), and the connection must run nothing else meanwhile. SQLite: an flock on a
+  /// lock file beside the database.
   virtual std::unique_ptr<lock_handle> acquire_lock(std::int64_t key, std::chrono::milliseconds timeout) = 0;
 
   /// False once the connection is known to be unusable; the pool then discards it.

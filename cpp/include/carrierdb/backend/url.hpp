@@ -33,6 +33,12 @@ public:
   const std::map<std::string, std::string> &pg_options() const noexcept { return m_pg_options; }
   std::string pg_option(const std::string &key, const std::string &fallback = {}) const;
 
+  /// PostgreSQL: Prisma's own URL parameters, which libpq does not know or reads differently
+  /// (schema, pgbouncer, connection_limit, pool_timeout, statement_cache_size, sslcert,
+  /// sslidentity, sslpassword, sslaccept, socket_timeout), validated; "" when absent. Their
+  /// libpq equivalents are already in pg_options() (Prisma's sslcert is libpq's sslrootcert).
+  std::string prisma_option(const std::string &key) const;
+
   /// The URL with any password replaced by "****": safe for logs, errors and repr.
   const std::string &display() const noexcept { return m_display; }
 
@@ -47,6 +53,7 @@ private:
   std::string m_sqlite_mode = "rwc";
   bool m_sqlite_immutable = false;
   std::map<std::string, std::string> m_pg_options;
+  std::map<std::string, std::string> m_prisma_options;
 };
 
 /// Replaces the password in anything that looks like a URL or a `password=` keyword.
