@@ -1,4 +1,5 @@
-// The PostgreSQL adapter: libpqxx 6.4 connection, statements, SQLSTATE mapping, advisory locks.
+// The PostgreSQL adapter: libpqxx 6.4 connection, statements, COPY, catalog, advisory locks. Errors
+// are mapped in postgres_errors.cpp, values in postgres_values.hpp, URLs in postgres_url.cpp.
 #include "postgres_connection.hpp"
 
 #include <libpq-fe.h>
@@ -18,203 +19,13 @@
 #include "numbers.hpp"
 #include "pattern.hpp"
 #include "pg_binary.hpp"
+#include "postgres_errors.hpp"
+#include "postgres_values.hpp"
 #include "sql_script.hpp"
 
 namespace carrierdb::internal {
 
 namespace {
-
-// ---- URL parsing ---------------------------------------------------------------------------
-
-std::string quote_conninfo_value(const std::string &v) {
-  std::string out = "'";
-  for (char c : v) {
-    if (c == '\'' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "'";
-}
-
-// ---- error mapping -------------------------------------------------------------------------
-
-// Splits libpq's "ERROR:  text\nDETAIL:  text\nHINT:  text\nLINE 1: ..." into fields.
-void parse_server_message(const std::string &message, diagnostics &diag, std::string &server_hint) {
-  diag.server_message = message;
-  while (!diag.server_message.empty() && diag.server_message.back() == '\n') diag.server_message.pop_back();
-  std::size_t pos = 0;
-  while (pos < message.size()) {
-    const auto end = message.find('\n', pos);
-    const std::string line = message.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
-    if (line.rfind("DETAIL:", 0) == 0) diag.detail = line.substr(line.find_first_not_of(' ', 7));
-    if (line.rfind("HINT:", 0) == 0) server_hint = line.substr(line.find_first_not_of(' ', 5));
-    if (end == std::string::npos) break;
-    pos = end + 1;
-  }
-  static const auto constraint_re = pattern::compile(R"re(constraint "([^"]+)")re", "", pattern::unit::bytes);
-  static const auto relation_re = pattern::compile(R"re(relation "([^"]+)")re", "", pattern::unit::bytes);
-  static const auto key_re = pattern::compile(R"(Key \((.*)\)=\((.*)\) (already exists|is not present))", "", pattern::unit::bytes);
-  static const auto column_re = pattern::compile(R"re(column "([^"]+)")re", "", pattern::unit::bytes);
-  std::vector<std::optional<std::string_view>> m;
-  if (constraint_re->search(message, m)) diag.constraint = std::string(*m[1]);
-  if (relation_re->search(message, m)) diag.table = std::string(*m[1]);
-  // DETAIL:  Key (a, b)=(x, y) already exists.   (unique and foreign-key violations)
-  if (key_re->search(diag.detail, m)) {
-    const auto split = [](std::string_view s) {
-      std::vector<std::string> parts;
-      std::size_t start = 0;
-      for (std::size_t k; (k = s.find(", ", start)) != std::string_view::npos; start = k + 2) parts.emplace_back(s.substr(start, k - start));
-      parts.emplace_back(s.substr(start));
-      return parts;
-    };
-    diag.columns = split(*m[1]);
-    diag.values = split(*m[2]);
-    // A value containing ", " makes the split ambiguous: keep the values as one string.
-    if (diag.values.size() != diag.columns.size()) diag.values = {std::string(*m[2])};
-  }
-  // CONTEXT:  COPY t, line 3[, column c: "..."]: in a binary COPY too, the 3rd row sent.
-  static const auto copy_line_re = pattern::compile(R"(\nCONTEXT:  COPY .*?, line (\d+))", "", pattern::unit::bytes);
-  if (copy_line_re->search(message, m)) diag.copy_row = std::strtoll(std::string(*m[1]).c_str(), nullptr, 10);
-  // not-null violations: null value in column "name" of relation "carriers"
-  if (diag.columns.empty() && column_re->search(message, m)) diag.columns = {std::string(*m[1])};
-}
-
-// The one place SQLSTATE codes become carrierdb errors. `conn` says why a refused write was
-// refused (a hot standby, a read-only session).
-[[noreturn]] void throw_sql_error(const std::string &message, const std::string &sqlstate, diagnostics diag, const connection &conn) {
-  std::string server_hint;
-  parse_server_message(message, diag, server_hint);
-  diag.sqlstate = sqlstate;
-  std::string text = diag.server_message;
-  if (text.rfind("ERROR:", 0) == 0) text = text.substr(text.find_first_not_of(' ', 6));
-  text = mask_secrets(text);
-  const std::string cls = sqlstate.substr(0, 2);
-  if (sqlstate == "23505") throw unique_violation(text, diag, server_hint);
-  if (sqlstate == "23503") throw foreign_key_violation(text, diag, server_hint);
-  if (sqlstate == "23502") throw not_null_violation(text, diag, server_hint);
-  if (sqlstate == "23514") throw check_violation(text, diag, server_hint);
-  if (cls == "23") throw integrity_error(text, diag, server_hint);
-  // Cancelled on our own request (Ctrl-C, SIGTERM), not by statement_timeout.
-  if (sqlstate == "57014" && interrupt_requested())
-    throw interrupted_error("interrupted: the server cancelled the running statement", interrupt_signal());
-  if (sqlstate == "25006") {  // read_only_sql_transaction
-    read_only_state state = conn.read_only_reason();
-    if (!state)
-      state = {"the transaction is read-only (BEGIN READ ONLY, or transaction_read_only set in it)",
-               "run writes in a read-write transaction, or point DATABASE_URL at a writable primary server"};
-    conn.throw_read_only(state, text, diag);
-  }
-  if (sqlstate == "57014") throw timeout_error(text, diag, server_hint.empty() ? "raise statement_timeout, or make the statement cheaper" : server_hint);
-  if (sqlstate == "55P03") throw timeout_error(text, diag, server_hint);
-  if (sqlstate == "08P01" && text.find("bind message supplies") != std::string::npos)
-    throw programming_error("wrong number of parameters: " + text, diag, "pass one value per $n placeholder");
-  if (cls == "08" || sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03")
-    throw connection_error(text, diag, server_hint);
-  if (cls == "42" || cls == "0A" || cls == "26" || cls == "34" || cls == "3D" || cls == "3F")
-    throw programming_error(text, diag, server_hint);
-  if (cls == "22") throw data_error(text, diag, server_hint);
-  if (cls == "40" || cls == "53" || cls == "54" || cls == "55" || cls == "57" || cls == "58")
-    throw operational_error(text, diag, server_hint);
-  if (cls == "XX") throw internal_error(text, diag, server_hint);
-  throw database_error(text, diag, server_hint);
-}
-
-// ---- values --------------------------------------------------------------------------------
-
-column_kind kind_of_oid(unsigned oid) {
-  switch (oid) {
-    case 16: return column_kind::boolean;
-    case 20: case 21: case 23: case 26: return column_kind::integer;
-    case 700: case 701: return column_kind::real;
-    case 1700: return column_kind::numeric;
-    case 1114: return column_kind::timestamp;
-    case 1184: return column_kind::timestamptz;
-    case 1082: return column_kind::date;
-    case 114: case 3802: return column_kind::json;
-    case 17: return column_kind::bytes;
-    default: return column_kind::text;
-  }
-}
-
-value cell(const pqxx::field &f, column_kind kind) {
-  if (f.is_null()) return std::monostate{};
-  const char *s = f.c_str();
-  switch (kind) {
-    case column_kind::boolean: return s[0] == 't';
-    case column_kind::integer: return static_cast<std::int64_t>(std::strtoll(s, nullptr, 10));
-    case column_kind::real: return parse_double(s);
-    default: return std::string(s, f.size());
-  }
-}
-
-// Parameters travel as text; libpq takes NUL-terminated strings, so a NUL inside one would
-// silently cut it short. PostgreSQL text cannot hold NUL anyway: refuse it clearly.
-struct text_params {
-  std::vector<std::string> storage;
-  std::vector<const char *> pointers;
-
-  explicit text_params(const params &args) {
-    storage.reserve(args.size());
-    pointers.reserve(args.size());
-    for (std::size_t k = 0; k < args.size(); ++k) {
-      const value &v = args[k];
-      if (is_null(v)) {
-        storage.emplace_back();
-        continue;
-      }
-      if (auto b = std::get_if<bool>(&v)) storage.emplace_back(*b ? "true" : "false");
-      else if (auto i = std::get_if<std::int64_t>(&v)) storage.emplace_back(std::to_string(*i));
-      else if (auto d = std::get_if<double>(&v)) storage.emplace_back(format_double(*d));
-      else {
-        const auto &s = std::get<std::string>(v);
-        if (s.find('\0') != std::string::npos) {
-          diagnostics diag;
-          diag.sqlstate = "22021";
-          throw data_error("parameter $" + std::to_string(k + 1) + " contains a NUL byte, which PostgreSQL text cannot store",
-                           diag, "remove NUL characters from the value");
-        }
-        storage.push_back(s);
-      }
-    }
-    for (std::size_t k = 0; k < args.size(); ++k)
-      pointers.push_back(is_null(args[k]) ? nullptr : storage[k].c_str());
-  }
-};
-
-// Appends one field in COPY's text format: \N for NULL, and backslash, tab, newline and
-// carriage return escaped.
-void append_copy_field(std::string &line, const value &v) {
-  if (is_null(v)) {
-    line += "\\N";
-    return;
-  }
-  if (auto b = std::get_if<bool>(&v)) {
-    line += *b ? 't' : 'f';
-    return;
-  }
-  if (auto i = std::get_if<std::int64_t>(&v)) {
-    line += std::to_string(*i);
-    return;
-  }
-  if (auto d = std::get_if<double>(&v)) {
-    append_double(line, *d);
-    return;
-  }
-  const auto &s = std::get<std::string>(v);
-  for (char c : s) {
-    switch (c) {
-      case '\\': line += "\\\\"; break;
-      case '\t': line += "\\t"; break;
-      case '\n': line += "\\n"; break;
-      case '\r': line += "\\r"; break;
-      case '\0': {
-        diagnostics diag;
-        diag.sqlstate = "22021";
-        throw data_error("a value contains a NUL byte, which PostgreSQL text cannot store", diag, "remove NUL characters from the value");
-      }
-      default: line += c;
-    }
-  }
-}
 
 // ---- the connection ------------------------------------------------------------------------
 
@@ -1113,57 +924,9 @@ std::unique_ptr<copy_sink> postgres_connection::begin_copy(const std::string &ta
 
 }  // namespace
 
-std::map<std::string, std::string> parse_postgres_url(const std::string &url) {
-  char *err = nullptr;
-  PQconninfoOption *opts = PQconninfoParse(url.c_str(), &err);
-  if (!opts) {
-    std::string why = err ? err : "out of memory";
-    if (err) PQfreemem(err);
-    while (!why.empty() && why.back() == '\n') why.pop_back();
-    throw configuration_error("malformed PostgreSQL URL " + mask_secrets(url) + ": " + mask_secrets(why),
-                              "expected postgresql://user:password@host:port/database?param=value "
-                              "(percent-encode special characters in the password)");
-  }
-  std::map<std::string, std::string> out;
-  for (PQconninfoOption *o = opts; o->keyword; ++o)
-    if (o->val) out[o->keyword] = o->val;
-  PQconninfoFree(opts);
-  if (auto it = out.find("port"); it != out.end()) {
-    const std::string &port = it->second;
-    bool valid = !port.empty();
-    for (std::size_t start = 0; valid && start <= port.size();) {  // libpq allows a list: 5432,5433
-      const auto comma = port.find(',', start);
-      const std::string one = port.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      valid = !one.empty() && one.size() <= 5 && one.find_first_not_of("0123456789") == std::string::npos &&
-              std::stoi(one) >= 1 && std::stoi(one) <= 65535;
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
-    // The value is not echoed: with a raw '/' in a password, libpq reads part of it as the port.
-    if (!valid)
-      throw configuration_error("malformed PostgreSQL URL: the port is not a number from 1 to 65535",
-                                "use a port between 1 and 65535, e.g. postgresql://host:5432/db; percent-encode "
-                                "'/', '@' and ':' in the password (%2F, %40, %3A)");
-  }
-  if (auto it = out.find("host"); it != out.end() && it->second.find('@') != std::string::npos)
-    throw configuration_error("malformed PostgreSQL URL: the host contains '@'",
-                              "percent-encode '@' in the user name or password as %40");
-  return out;
-}
-
 std::unique_ptr<connection> open_postgres(const database_url &url, const connection_options &options) {
   return std::make_unique<postgres_connection>(url, options);
 }
 
-bool postgres_connect_error_is_transient(const std::string &message) {
-  // The server answered and said no: repeating the attempt cannot help.
-  static const char *const final_answers[] = {
-      "password authentication failed", "no password supplied", "does not exist", "no pg_hba.conf entry",
-      "permission denied", "authentication failed", "SSL is not enabled", "invalid",
-  };
-  for (const char *answer : final_answers)
-    if (message.find(answer) != std::string::npos) return false;
-  return true;
-}
 
 }  // namespace carrierdb::internal

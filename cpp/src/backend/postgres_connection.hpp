@@ -9,6 +9,9 @@
 
 namespace carrierdb::internal {
 
+/// `v` quoted for a libpq conninfo string ('...' with quotes and backslashes escaped).
+std::string quote_conninfo_value(const std::string &v);
+
 /// libpq's own parser for postgresql:// URIs and keyword strings. Throws configuration_error.
 std::map<std::string, std::string> parse_postgres_url(const std::string &url);
 

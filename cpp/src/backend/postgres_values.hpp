@@ -1,0 +1,111 @@
+// postgres_values: carrierdb values to and from PostgreSQL's text forms (results, parameters, COPY).
+#pragma once
+
+#include <pqxx/field>
+
+#include <string>
+#include <vector>
+
+#include "carrierdb/backend/value.hpp"
+#include "carrierdb/error.hpp"
+#include "numbers.hpp"
+
+namespace carrierdb::internal {
+
+inline column_kind kind_of_oid(unsigned oid) {
+  switch (oid) {
+    case 16: return column_kind::boolean;
+    case 20: case 21: case 23: case 26: return column_kind::integer;
+    case 700: case 701: return column_kind::real;
+    case 1700: return column_kind::numeric;
+    case 1114: return column_kind::timestamp;
+    case 1184: return column_kind::timestamptz;
+    case 1082: return column_kind::date;
+    case 114: case 3802: return column_kind::json;
+    case 17: return column_kind::bytes;
+    default: return column_kind::text;
+  }
+}
+
+inline value cell(const pqxx::field &f, column_kind kind) {
+  if (f.is_null()) return std::monostate{};
+  const char *s = f.c_str();
+  switch (kind) {
+    case column_kind::boolean: return s[0] == 't';
+    case column_kind::integer: return static_cast<std::int64_t>(std::strtoll(s, nullptr, 10));
+    case column_kind::real: return parse_double(s);
+    default: return std::string(s, f.size());
+  }
+}
+
+// Parameters travel as text; libpq takes NUL-terminated strings, so a NUL inside one would
+// silently cut it short. PostgreSQL text cannot hold NUL anyway: refuse it clearly.
+struct text_params {
+  std::vector<std::string> storage;
+  std::vector<const char *> pointers;
+
+  explicit text_params(const params &args) {
+    storage.reserve(args.size());
+    pointers.reserve(args.size());
+    for (std::size_t k = 0; k < args.size(); ++k) {
+      const value &v = args[k];
+      if (is_null(v)) {
+        storage.emplace_back();
+        continue;
+      }
+      if (auto b = std::get_if<bool>(&v)) storage.emplace_back(*b ? "true" : "false");
+      else if (auto i = std::get_if<std::int64_t>(&v)) storage.emplace_back(std::to_string(*i));
+      else if (auto d = std::get_if<double>(&v)) storage.emplace_back(format_double(*d));
+      else {
+        const auto &s = std::get<std::string>(v);
+        if (s.find('\0') != std::string::npos) {
+          diagnostics diag;
+          diag.sqlstate = "22021";
+          throw data_error("parameter $" + std::to_string(k + 1) + " contains a NUL byte, which PostgreSQL text cannot store",
+                           diag, "remove NUL characters from the value");
+        }
+        storage.push_back(s);
+      }
+    }
+    for (std::size_t k = 0; k < args.size(); ++k)
+      pointers.push_back(is_null(args[k]) ? nullptr : storage[k].c_str());
+  }
+};
+
+// Appends one field in COPY's text format: \N for NULL, and backslash, tab, newline and
+// carriage return escaped.
+inline void append_copy_field(std::string &line, const value &v) {
+  if (is_null(v)) {
+    line += "\\N";
+    return;
+  }
+  if (auto b = std::get_if<bool>(&v)) {
+    line += *b ? 't' : 'f';
+    return;
+  }
+  if (auto i = std::get_if<std::int64_t>(&v)) {
+    line += std::to_string(*i);
+    return;
+  }
+  if (auto d = std::get_if<double>(&v)) {
+    append_double(line, *d);
+    return;
+  }
+  const auto &s = std::get<std::string>(v);
+  for (char c : s) {
+    switch (c) {
+      case '\\': line += "\\\\"; break;
+      case '\t': line += "\\t"; break;
+      case '\n': line += "\\n"; break;
+      case '\r': line += "\\r"; break;
+      case '\0': {
+        diagnostics diag;
+        diag.sqlstate = "22021";
+        throw data_error("a value contains a NUL byte, which PostgreSQL text cannot store", diag, "remove NUL characters from the value");
+      }
+      default: line += c;
+    }
+  }
+}
+
+}  // namespace carrierdb::internal
