@@ -419,4 +419,15 @@ void read_records(const std::string &path, const std::function<void(source_row &
   }
 }
 
+std::string csv_quote(const std::string &text) {
+  if (text.empty()) return "\"\"";
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
 }  // namespace carrierdb

@@ -9,6 +9,7 @@
 
 #include "carrierdb/error.hpp"
 #include "carrierdb/repo/repository.hpp"
+#include "carrierdb/seed/data_files.hpp"
 #include "carrierdb/schema/validation.hpp"
 #include "numbers.hpp"
 
@@ -100,16 +101,6 @@ std::int64_t export_csv(std::shared_ptr<database> db, std::shared_ptr<const sche
       if (!done) std::filesystem::remove(file, ignored);
     }
   } cleanup{partial};
-  const auto csv = [](const std::string &v) {
-    if (v.empty()) return std::string("\"\"");  // "" is the empty string; an empty cell is NULL
-    if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
-    std::string q = "\"";
-    for (char c : v) {
-      if (c == '"') q += '"';
-      q += c;
-    }
-    return q + "\"";
-  };
   for (std::size_t k = 0; k < fields.size(); ++k) out << (k ? "," : "") << fields[k]->name;
   out << "\n";
 
@@ -157,7 +148,7 @@ std::int64_t export_csv(std::shared_ptr<database> db, std::shared_ptr<const sche
         else if (auto d = std::get_if<double>(&v)) text = format_double(*d);
         if (std::find(options.anonymize.begin(), options.anonymize.end(), fields[k]->name) != options.anonymize.end())
           text = pseudonym(text, fields[k]->name, options.salt);
-        out << csv(text);
+        out << csv_quote(text);
       }
       out << '\n';
       ++written;

@@ -22,11 +22,15 @@
 #include "carrierdb/base/ids.hpp"
 #include "carrierdb/utf8.hpp"
 #include "load_refusals.hpp"
+#include "pipeline.hpp"
+#include "seed_history.hpp"
 #include "numbers.hpp"
 
 namespace fs = std::filesystem;
 
 namespace carrierdb {
+
+using namespace seeding;
 
 namespace {
 
@@ -94,232 +98,11 @@ value default_literal(const field_def &f) {
   }
 }
 
-std::string csv_field(const std::string &s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
-// A staged value as PostgreSQL's ::text prints it, NULL as \x1e. Forms that print differently
-// (timestamps, floats) only make a row look changed, and the staging comparison then finds it equal.
-void append_digest_text(std::string &out, const value &v) {
-  if (is_null(v)) out += '\x1e';
-  else if (auto s = std::get_if<std::string>(&v)) out += *s;
-  else if (auto i = std::get_if<std::int64_t>(&v)) out += std::to_string(*i);
-  else if (auto b = std::get_if<bool>(&v)) out += *b ? 't' : 'f';  // PostgreSQL's boolean output
-  else out += "\x1d";  // a double: never equal to the server's text, so never skipped
-}
-
 const value *find_field(const record &r, const std::string &name) {
   for (const auto &[k, v] : r)
     if (k == name) return &v;
   return nullptr;
 }
-
-}  // namespace
-
-std::int64_t seed_result::inserted() const {
-  std::int64_t n = 0;
-  for (const auto &f : files) n += f.inserted;
-  return n;
-}
-std::int64_t seed_result::updated() const {
-  std::int64_t n = 0;
-  for (const auto &f : files) n += f.updated;
-  return n;
-}
-std::int64_t seed_result::unchanged() const {
-  std::int64_t n = 0;
-  for (const auto &f : files) n += f.unchanged;
-  return n;
-}
-
-seed_manifest seed_manifest::load(const std::string &manifest_path) {
-  std::ifstream in(manifest_path, std::ios::binary);
-  if (!in) throw configuration_error("cannot read seed manifest " + manifest_path, "create it: {\"name\", \"version\", \"files\": [...]}");
-  nlohmann::json j;
-  try {
-    in >> j;
-  } catch (const nlohmann::json::parse_error &e) {
-    throw configuration_error("malformed seed manifest " + manifest_path + ": " + e.what());
-  }
-  const auto need = [&](const nlohmann::json &obj, const char *key, const std::string &where) -> const nlohmann::json & {
-    if (!obj.is_object() || !obj.contains(key))
-      throw configuration_error(manifest_path + ": " + where + " needs \"" + key + "\"",
-                                "a manifest is {\"name\": ..., \"version\": ..., \"files\": [{\"path\": ..., \"model\": ..., \"key\": [...]}]}");
-    return obj.at(key);
-  };
-  seed_manifest m;
-  m.path = manifest_path;
-  m.name = need(j, "name", "the manifest").get<std::string>();
-  m.version = need(j, "version", "the manifest").get<std::string>();
-  const auto &files = need(j, "files", "the manifest");
-  if (!files.is_array() || files.empty()) throw configuration_error(manifest_path + ": \"files\" must be a non-empty list");
-  const fs::path base = fs::path(manifest_path).parent_path();
-  for (std::size_t k = 0; k < files.size(); ++k) {
-    const std::string where = "files[" + std::to_string(k) + "]";
-    seed_file_spec spec;
-    spec.path = need(files[k], "path", where).get<std::string>();
-    spec.model = need(files[k], "model", where).get<std::string>();
-    if (files[k].contains("key")) {
-      const auto &key = files[k].at("key");
-      if (key.is_string()) spec.key = {key.get<std::string>()};
-      else spec.key = key.get<std::vector<std::string>>();
-    }
-    spec.resolved_path = (base / spec.path).lexically_normal().string();
-    format_of(spec.resolved_path);  // an unknown extension is an error now, not halfway through
-    m.files.push_back(std::move(spec));
-  }
-  return m;
-}
-
-namespace {
-
-// A row as the preparing thread hands it over: the columns ready to send, or what was wrong.
-struct rejected_input {
-  record input;
-  std::vector<validation_issue> issues;
-};
-struct prepared_row {
-  std::int64_t line = 0;
-  std::vector<value> row;                    // the load's columns; empty when rejected or not wanted
-  std::unique_ptr<rejected_input> rejected;  // set when validation failed
-  // When unchanged rows are recognised before sending: the digests of the key and of the
-  // compared columns, and the columns (bits) that take the run's "now" once the row is sent.
-  std::uint64_t key_digest = 0, row_digest = 0, now_columns = 0;
-};
-
-// What a preparer needs to know about the load.
-struct prepare_plan {
-  const model_def &model;
-  const std::vector<std::string> &key;
-  const std::vector<const field_def *> &fields;  // the load's columns
-  const value &now_param;                        // the run's "now" as a parameter
-  bool digests;                                  // compute the digests, leave "now" columns for later
-  const std::vector<std::size_t> &key_positions, &compared_positions;
-};
-
-// The digest of some columns of a row, over their text as PostgreSQL prints it.
-std::uint64_t digest_of(const std::vector<value> &row, const std::vector<std::size_t> &positions, std::string &text) {
-  text.clear();
-  for (std::size_t k = 0; k < positions.size(); ++k) {
-    if (k) text += '\x1f';
-    append_digest_text(text, row[positions[k]]);
-  }
-  return fnv1a(text);
-}
-
-// Rows travel in batches through a ring of slots: the reader fills a slot with source rows, one
-// of the preparers validates them in place, the loading thread consumes the slot in order, and
-// the slot goes back to the reader.
-struct batch_slot {
-  enum class stage { free, read, preparing, prepared };
-  stage at = stage::free;
-  std::vector<source_row> source;  // [0, size): this batch's rows as read; the rest keep their capacity
-  std::vector<prepared_row> rows;  // [0, size): the same rows prepared
-  std::size_t size = 0;
-  bool progressed = false;  // the reader reported progress while filling this slot
-  std::uint64_t bytes = 0, total = 0;
-  std::size_t prepared = 0;  // rows[0, prepared) are ready; less than size when a preparer failed
-  std::exception_ptr error;  // a preparer's failure, raised in the loading thread after rows[0, prepared)
-};
-
-constexpr std::size_t k_batch_rows = 1024;
-// Slots in the ring per preparer: the reader and the preparers run ahead of the loading thread by
-// up to this many batches each (about 0.4 KB a row), e.g. while the table's digests stream out.
-constexpr std::size_t k_slots_per_preparer = 4;
-
-class batch_ring {
-public:
-  struct cancelled {};  // thrown in the reader and the preparers when the load stopped
-
-  batch_ring(std::size_t slots_per_preparer, unsigned preparers) : m_slots(slots_per_preparer * preparers), m_preparers(preparers) {}
-
-  // Reader: the slot to fill next (free), published with read() once filled.
-  batch_slot &to_fill() {
-    std::unique_lock<std::mutex> lock(m_mutex);
-    batch_slot &slot = m_slots[m_read % m_slots.size()];
-    m_changed.wait(lock, [&] { return m_cancelled || slot.at == batch_slot::stage::free; });
-    if (m_cancelled) throw cancelled{};
-    return slot;
-  }
-  void read(batch_slot &slot) {
-    std::lock_guard<std::mutex> lock(m_mutex);
-    slot.at = batch_slot::stage::read;
-    ++m_read;
-    m_changed.notify_all();
-  }
-  // Reader: every row was read, or `error` stopped the reading.
-  void end_of_input(std::exception_ptr error) {
-    std::lock_guard<std::mutex> lock(m_mutex);
-    m_end = true;
-    m_input_error = std::move(error);
-    m_changed.notify_all();
-  }
-
-  // Preparer k of n takes the batches k, k + n, k + 2n, ...: each slot always goes to the same
-  // preparer, so the memory of its rows is allocated and freed by one thread. `next` is the
-  // caller's next batch number; null when there are no more.
-  batch_slot *to_prepare(std::uint64_t &next) {
-    std::unique_lock<std::mutex> lock(m_mutex);
-    m_changed.wait(lock, [&] { return m_cancelled || next < m_read || m_end; });
-    if (m_cancelled) throw cancelled{};
-    if (next >= m_read) return nullptr;
-    batch_slot &slot = m_slots[next % m_slots.size()];
-    slot.at = batch_slot::stage::preparing;
-    next += m_preparers;
-    return &slot;
-  }
-  void prepared(batch_slot &slot) {
-    std::lock_guard<std::mutex> lock(m_mutex);
-    slot.at = batch_slot::stage::prepared;
-    m_changed.notify_all();
-  }
-
-  // Loading thread: the next slot in order once prepared; null at the end, where the reader's
-  // error is raised. A preparer's error is the slot's own (see batch_slot::error).
-  batch_slot *to_load() {
-    std::unique_lock<std::mutex> lock(m_mutex);
-    batch_slot &slot = m_slots[m_loaded % m_slots.size()];
-    // In slices: a stop asked for while the input stalls (a slow disk, a DataFrame being
-    // converted) is seen within 50 ms, not when the next batch arrives.
-    const auto ready = [&] { return (m_loaded < m_read && slot.at == batch_slot::stage::prepared) || (m_end && m_loaded == m_read); };
-    while (!m_changed.wait_for(lock, std::chrono::milliseconds(50), ready)) check_interrupt();
-    if (m_loaded == m_read) {
-      if (m_input_error) std::rethrow_exception(m_input_error);
-      return nullptr;
-    }
-    return &slot;
-  }
-  void loaded(batch_slot &slot) {
-    std::lock_guard<std::mutex> lock(m_mutex);
-    slot.at = batch_slot::stage::free;
-    slot.size = 0;
-    slot.prepared = 0;
-    slot.progressed = false;
-    ++m_loaded;
-    m_changed.notify_all();
-  }
-
-  void cancel() {
-    std::lock_guard<std::mutex> lock(m_mutex);
-    m_cancelled = true;
-    m_changed.notify_all();
-  }
-
-private:
-  std::vector<batch_slot> m_slots;
-  std::mutex m_mutex;
-  std::condition_variable m_changed;
-  unsigned m_preparers;
-  std::uint64_t m_read = 0, m_loaded = 0;  // batches read, loaded
-  bool m_end = false, m_cancelled = false;
-  std::exception_ptr m_input_error;
-};
 
 }  // namespace
 
@@ -876,8 +659,8 @@ private:
       if (!i.path.empty())
         if (const value *v = find_field(input, i.path.front())) i.value = printable_utf8(text_of(*v));
       if (m_rejects)
-        m_rejects << csv_field(label) << ',' << line << ',' << csv_field(i.path.empty() ? "" : i.path.front()) << ',' << i.code << ','
-                  << csv_field(i.message) << ',' << csv_field(i.value) << '\n';
+        m_rejects << csv_quote(label) << ',' << line << ',' << csv_quote(i.path.empty() ? "" : i.path.front()) << ',' << i.code << ','
+                  << csv_quote(i.message) << ',' << csv_quote(i.value) << '\n';
       if (result.issues.size() < k_max_reported_issues) result.issues.push_back(i);
     }
   }
@@ -899,23 +682,6 @@ seeder::seeder(std::shared_ptr<database> db, std::shared_ptr<const schema> s, st
     : m_db(std::move(db)), m_schema(std::move(s)), m_history(std::move(history_table)) {}
 
 namespace {
-
-void create_history(connection &c, const std::string &table) {
-  c.execute("CREATE TABLE IF NOT EXISTS " + c.quote_identifier(table) + " (\n"
-            "  \"id\" " + c.sql_type(logical_type::varchar, 36) + " PRIMARY KEY NOT NULL,\n"
-            "  \"environment\" " + c.sql_type(logical_type::varchar, 64) + " NOT NULL,\n"
-            "  \"seed_set\" " + c.sql_type(logical_type::varchar, 255) + " NOT NULL,\n"
-            "  \"version\" " + c.sql_type(logical_type::varchar, 64) + " NOT NULL,\n"
-            "  \"checksum\" " + c.sql_type(logical_type::varchar, 64) + " NOT NULL,\n"
-            "  \"inserted\" " + c.sql_type(logical_type::bigint) + " NOT NULL DEFAULT 0,\n"
-            "  \"updated\" " + c.sql_type(logical_type::bigint) + " NOT NULL DEFAULT 0,\n"
-            "  \"unchanged\" " + c.sql_type(logical_type::bigint) + " NOT NULL DEFAULT 0,\n"
-            "  \"rejected\" " + c.sql_type(logical_type::bigint) + " NOT NULL DEFAULT 0,\n"
-            "  \"pruned\" " + c.sql_type(logical_type::bigint) + " NOT NULL DEFAULT 0,\n"
-            "  \"applied_at\" " + c.sql_type(logical_type::timestamptz) + " NOT NULL,\n"
-            "  \"applied_by\" " + c.sql_type(logical_type::varchar, 255) + ",\n"
-            "  \"duration_ms\" " + c.sql_type(logical_type::bigint) + "\n)", {});
-}
 
 // Runs `body` on a dedicated connection holding the seed lock, inside one transaction that is
 // committed unless it is a dry run or the body throws.
@@ -959,15 +725,6 @@ seed_result in_transaction(database &db, const seed_options &options, Body &&bod
   }
 }
 
-void record_history(connection &c, const std::string &table, const seed_result &r, const seed_options &options, double seconds) {
-  c.execute("INSERT INTO " + c.quote_identifier(table) +
-                " (id, environment, seed_set, version, checksum, inserted, updated, unchanged, rejected, pruned, applied_at, applied_by, duration_ms)"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-            {uuid_v4(), options.environment, r.seed_set, r.version, r.checksum, r.inserted(), r.updated(), r.unchanged(), r.rejected,
-             r.pruned, c.timestamp_value(std::chrono::system_clock::now()), options.applied_by,
-             static_cast<std::int64_t>(seconds * 1000)});
-}
-
 }  // namespace
 
 seed_result seeder::apply(const seed_manifest &manifest, const seed_options &options) {
@@ -994,7 +751,7 @@ seed_result seeder::apply(const seed_manifest &manifest, const seed_options &opt
     result.version = manifest.version;
     result.checksum = checksum;
     result.dry_run = options.dry_run;
-    create_history(conn, m_history);
+    create_seed_history(conn, m_history);
     if (!options.force) {
       const auto last = conn.query("SELECT version, checksum FROM " + conn.quote_identifier(m_history) +
                                        " WHERE environment = $1 AND seed_set = $2 ORDER BY applied_at DESC LIMIT 1",
@@ -1022,7 +779,7 @@ seed_result seeder::apply(const seed_manifest &manifest, const seed_options &opt
     run.prune(result);
     if (pending_checksum.valid()) result.checksum = pending_checksum.get();
     result.seconds = std::chrono::duration<double>(steady::now() - start).count();
-    if (!options.dry_run) record_history(conn, m_history, result, options, result.seconds);
+    if (!options.dry_run) record_seed_run(conn, m_history, result, options, result.seconds);
     return result;
   });
 }
@@ -1074,44 +831,19 @@ seed_result seeder::apply_produced(const std::string &model_name, const seed_row
     result.seed_set = label;
     result.version = "records";
     result.dry_run = options.dry_run;
-    create_history(conn, m_history);
+    create_seed_history(conn, m_history);
     seed_run run(conn, *m_schema, options, now_ms(), {{model->name, 1}});
     run.load(label, *model, key, produce, result);
     if (run.failed()) throw validation_error("seed " + label, result.issues);
     run.prune(result);
     result.seconds = std::chrono::duration<double>(steady::now() - start).count();
-    if (!options.dry_run) record_history(conn, m_history, result, options, result.seconds);
+    if (!options.dry_run) record_seed_run(conn, m_history, result, options, result.seconds);
     return result;
   });
 }
 
 std::vector<seed_history_row> seeder::history() {
-  return m_db->with_connection([&](connection &c) {
-    std::vector<seed_history_row> out;
-    const auto tables = c.table_names();
-    if (std::find(tables.begin(), tables.end(), m_history) == tables.end()) return out;
-    const auto r = c.query("SELECT environment, seed_set, version, checksum, applied_at, coalesce(applied_by, ''), inserted, updated, unchanged, "
-                           "rejected, pruned, coalesce(duration_ms, 0) FROM " + c.quote_identifier(m_history) + " ORDER BY applied_at",
-                           {});
-    for (const auto &row : r.rows) {
-      seed_history_row h;
-      h.environment = std::get<std::string>(row[0]);
-      h.seed_set = std::get<std::string>(row[1]);
-      h.version = std::get<std::string>(row[2]);
-      h.checksum = std::get<std::string>(row[3]);
-      if (auto ms = std::get_if<std::int64_t>(&row[4])) h.applied_at = format_timestamp_ms(*ms) + "+00";
-      else if (auto s = std::get_if<std::string>(&row[4])) h.applied_at = *s;
-      h.applied_by = std::get<std::string>(row[5]);
-      h.inserted = std::get<std::int64_t>(row[6]);
-      h.updated = std::get<std::int64_t>(row[7]);
-      h.unchanged = std::get<std::int64_t>(row[8]);
-      h.rejected = std::get<std::int64_t>(row[9]);
-      h.pruned = std::get<std::int64_t>(row[10]);
-      h.seconds = static_cast<double>(std::get<std::int64_t>(row[11])) / 1000.0;
-      out.push_back(h);
-    }
-    return out;
-  });
+  return m_db->with_connection([&](connection &c) { return read_seed_history(c, m_history); });
 }
 
 }  // namespace carrierdb

@@ -30,4 +30,8 @@ void read_records(const std::string &path, const std::function<void(source_row &
                   const std::function<void(std::uint64_t, std::uint64_t)> &progress = {});
 
 
+/// One CSV field as carrierdb writes it (RFC 4180): quoted when it holds a comma, a quote or a line
+/// break, and "" for the empty string, so that an empty cell can stand for NULL when read back.
+std::string csv_quote(const std::string &text);
+
 }  // namespace carrierdb
