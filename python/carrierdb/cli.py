@@ -410,6 +410,7 @@ def _interrupted(args: argparse.Namespace, stop: BaseException) -> int:
     else:
         if result is not None:
             print(result)  # the work is done: its report comes first
+            sys.stdout.flush()  # before the message on stderr, also when both go to one pipe
         name = signal.Signals(signum).name if signum in tuple(signal.Signals) else f"signal {signum}"
         print(f"carrierdb: interrupted ({name}): {message}", file=sys.stderr)
     return 128 + int(signum)

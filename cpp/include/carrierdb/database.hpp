@@ -69,4 +69,29 @@ private:
   std::unordered_map<std::thread::id, thread_transaction> m_transactions;
 };
 
+/// database::begin() for one scope (a savepoint inside the thread's open transaction): rolled
+/// back on destruction unless commit() succeeded. The rollback always runs; if it fails, the error
+/// already unwinding is the one the caller sees.
+class database_transaction {
+public:
+  explicit database_transaction(database &db) : m_db(db) { db.begin(); }
+  ~database_transaction() {
+    if (!m_open) return;
+    try {
+      m_db.rollback();
+    } catch (...) {
+    }
+  }
+  database_transaction(const database_transaction &) = delete;
+  database_transaction &operator=(const database_transaction &) = delete;
+  void commit() {
+    m_db.commit();
+    m_open = false;
+  }
+
+private:
+  database &m_db;
+  bool m_open = true;
+};
+
 }  // namespace carrierdb

@@ -430,14 +430,9 @@ public:
           FROM pg_proc p WHERE p.pronamespace = current_schema()::regnamespace
       ) s WHERE NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = s.oid AND d.deptype = 'e')
       ORDER BY ord)SQL";
-    begin();
-    try {
-      for (const auto &row : query(listing, {}).rows) execute(std::get<std::string>(row[0]), {});
-      commit();
-    } catch (...) {
-      rollback();
-      throw;
-    }
+    scoped_transaction tx(*this);
+    for (const auto &row : query(listing, {}).rows) execute(std::get<std::string>(row[0]), {});
+    tx.commit();
   }
 
   std::vector<std::string> schema_snapshot() override {

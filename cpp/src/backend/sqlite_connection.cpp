@@ -447,31 +447,31 @@ public:
   }
 
   void drop_all_objects() override {
-    // Foreign keys off for the drop (it cannot change inside a transaction), back on after.
+    // Foreign keys off for the drop (it cannot change inside a transaction), and back on after it
+    // whatever happens, also while a stop unwinds the reset.
     execute("PRAGMA foreign_keys = OFF", {});
-    try {
-      begin();
-      const result objects = query(
-          "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND sql IS NOT NULL "
-          "ORDER BY CASE type WHEN 'trigger' THEN 1 WHEN 'view' THEN 2 WHEN 'index' THEN 3 ELSE 4 END",
-          {});
-      for (const auto &row : objects.rows) {
-        std::string type = std::get<std::string>(row[0]);
-        for (auto &ch : type) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-        execute("DROP " + type + " IF EXISTS " + quote_identifier(std::get<std::string>(row[1])), {});
+    struct foreign_keys_back_on {
+      sqlite_connection &conn;
+      ~foreign_keys_back_on() {
+        interrupt_shield shield;
+        try {
+          conn.execute("PRAGMA foreign_keys = ON", {});
+        } catch (...) {
+          conn.discard();  // never pooled with foreign keys off
+        }
       }
-      commit();
-    } catch (...) {
-      interrupt_shield shield;  // foreign keys come back on even while a stop unwinds the reset
-      try {
-        rollback();
-      } catch (...) {
-      }
-      execute("PRAGMA foreign_keys = ON", {});
-      throw;
+    } restore{*this};
+    scoped_transaction tx(*this);
+    const result objects = query(
+        "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND sql IS NOT NULL "
+        "ORDER BY CASE type WHEN 'trigger' THEN 1 WHEN 'view' THEN 2 WHEN 'index' THEN 3 ELSE 4 END",
+        {});
+    for (const auto &row : objects.rows) {
+      std::string type = std::get<std::string>(row[0]);
+      for (auto &ch : type) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      execute("DROP " + type + " IF EXISTS " + quote_identifier(std::get<std::string>(row[1])), {});
     }
-    interrupt_shield shield;  // the drop is committed: foreign keys come back on, whatever is asked now
-    execute("PRAGMA foreign_keys = ON", {});
+    tx.commit();
   }
 
   std::vector<std::string> schema_snapshot() override {

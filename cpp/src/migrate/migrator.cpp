@@ -291,27 +291,21 @@ deploy_report migrator::apply_pending(connection &conn, history_table &history, 
       // The attempt row is written inside the migration's transaction: a killed process leaves
       // neither the migration's changes nor an orphaned attempt behind.
       bool recording = false;  // the SQL ran; its history row is being written
+      std::optional<scoped_transaction> tx;
       try {
-        conn.begin();
+        tx.emplace(conn);
         conn.execute_script(m.up_sql, [&](const script_statement &) { ++steps; });
         recording = true;
         history.insert_finished(m.name, m.checksum, started_wall, steps);
         recording = false;
-        conn.commit();
+        tx->commit();
       } catch (const interrupted_error &e) {
-        try {
-          conn.rollback();
-        } catch (...) {
-          conn.discard();  // closing it rolls back on the server
-        }
+        tx.reset();
         throw e.retold("deploy was interrupted while applying " + m.name + ": its changes were rolled back and it is not recorded; " +
                            completed_before(report, "applied"),
                        !report.migrations.empty(), "run `carrierdb migrate deploy` again to apply what is pending");
       } catch (const database_error &e) {
-        try {
-          conn.rollback();
-        } catch (...) {
-        }
+        tx.reset();  // rolled back before the failed attempt is recorded, outside it
         migration_context ctx = context_for(m, m.up_path);
         ctx.cause = e.diag();
         if (!conn.healthy()) {
@@ -338,12 +332,6 @@ deploy_report migrator::apply_pending(connection &conn, history_table &history, 
                                                 history.name());
         throw migration_failed_error(failed + "the attempt is recorded as failed.", ctx,
                                      "fix the migration, then `carrierdb migrate resolve --rolled-back " + m.name + "` and deploy again");
-      } catch (...) {
-        try {
-          conn.rollback();
-        } catch (...) {
-        }
-        throw;
       }
     } else {
       // Outside a transaction the attempt row goes first, so an interruption stays visible.
@@ -423,8 +411,8 @@ deploy_report migrator::dry_run(connection &conn, history_table &history, const 
   }
   // Everything runs in one transaction that is always rolled back: schema and history stay as
   // they were. Each migration gets a savepoint so a failure is reported, not fatal.
-  conn.begin();
-  try {
+  scoped_transaction tx(conn);
+  {
     bool failed_before = false;
     for (std::size_t k = 0; k < pending.size(); ++k) {
       const migration_file &m = *pending[k];
@@ -454,11 +442,8 @@ deploy_report migrator::dry_run(connection &conn, history_table &history, const 
       notify(options.progress, k, pending.size(), m.name, true, result.seconds);
       report.migrations.push_back(std::move(result));
     }
-  } catch (...) {
-    conn.rollback();
-    throw;
   }
-  conn.rollback();
+  tx.rollback();
   return report;
 }
 
@@ -525,20 +510,17 @@ deploy_report migrator::rollback(const rollback_options &options) {
     const auto started = clock::now();
     std::int64_t steps = 0;
     bool recording = false;  // down.sql ran; the history is being updated
+    std::optional<scoped_transaction> tx;
     try {
-      if (m.down_transactional) conn.begin();
+      if (m.down_transactional) tx.emplace(conn);
       conn.execute_script(*m.down_sql, [&](const script_statement &) { ++steps; });
       recording = true;
       history.mark_rolled_back(m.name, false);
       recording = false;
-      if (m.down_transactional) conn.commit();
+      if (tx) tx->commit();
     } catch (const interrupted_error &e) {
+      tx.reset();
       if (m.down_transactional) {
-        try {
-          conn.rollback();
-        } catch (...) {
-          conn.discard();
-        }
         throw e.retold("rollback was interrupted while rolling back " + m.name + ": that rollback was undone and " + m.name +
                            " is still applied; " + completed_before(report, "rolled back"),
                        !report.migrations.empty(), "run the rollback again when you are ready");
@@ -548,12 +530,7 @@ deploy_report migrator::rollback(const rollback_options &options) {
                          m.name + " is still recorded as applied; " + completed_before(report, "rolled back"),
                      true, "complete or undo those statements by hand");
     } catch (const database_error &e) {
-      if (m.down_transactional) {
-        try {
-          conn.rollback();
-        } catch (...) {
-        }
-      }
+      tx.reset();
       migration_context ctx = context_for(m, *m.down_path);
       if (recording)
         throw migration_failed_error("rolling back " + m.name + ": " + *m.down_path + " ran, but recording the rollback in " + history.name() +
@@ -568,14 +545,6 @@ deploy_report migrator::rollback(const rollback_options &options) {
                                        ": " + e.what() + (m.down_transactional ? "\nThat rollback was undone; " + m.name + " is still applied."
                                                                         : "\nIt ran outside a transaction: statements before it stay done."),
                                    ctx, "fix " + *m.down_path + " and run the rollback again");
-    } catch (...) {
-      if (m.down_transactional) {
-        try {
-          conn.rollback();
-        } catch (...) {
-        }
-      }
-      throw;
     }
     const double seconds = seconds_since(started);
     report.migrations.push_back(applied_migration{m.name, seconds, steps, true, false, {}});
@@ -602,16 +571,10 @@ void migrator::resolve_applied(const std::string &name) {
   for (const auto &e : status.entries)
     if (e.name == name && (e.state == migration_state::applied || e.state == migration_state::edited))
       throw migration_state_error("migration " + name + " is already recorded as applied (Prisma P3008)", context_for(*m, m->up_path));
-  connection &conn = session.conn();
-  conn.begin();
-  try {
-    history.mark_rolled_back(name, true);  // a failed attempt is superseded by this record
-    history.insert_finished(name, m->checksum, std::chrono::system_clock::now(), 0);
-    conn.commit();
-  } catch (...) {
-    conn.rollback();
-    throw;
-  }
+  scoped_transaction tx(session.conn());
+  history.mark_rolled_back(name, true);  // a failed attempt is superseded by this record
+  history.insert_finished(name, m->checksum, std::chrono::system_clock::now(), 0);
+  tx.commit();
   session.release();
 }
 

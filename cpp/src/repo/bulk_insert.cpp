@@ -1,6 +1,7 @@
 // bulk_insert: create_many (batched multi-row INSERTs, or COPY where the backend has it) and
 // create_many_streamed (rows validated and sent chunk by chunk), all or nothing.
 #include <map>
+#include <optional>
 
 #include "carrierdb/interrupt.hpp"
 #include "carrierdb/repo/repository.hpp"
@@ -12,9 +13,9 @@ using namespace internal;
 
 // Opens create_many's transaction (a savepoint inside the caller's). A stop asked for before it
 // changes nothing; one after it rolls back to here.
-void repository::begin_bulk() {
+void repository::begin_bulk(std::optional<database_transaction> &tx) {
   try {
-    m_db->begin();
+    tx.emplace(*m_db);
   } catch (const interrupted_error &e) {
     throw e.retold("create_many was interrupted before it started: nothing was written", false);
   }
@@ -78,7 +79,8 @@ result repository::create_many(const std::vector<record> &rows, bool skip_duplic
   }
 
   result out;
-  begin_bulk();
+  std::optional<database_transaction> tx;
+  begin_bulk(tx);
   try {
     for (const auto &signature : group_order) {
       const auto &members = groups[signature];
@@ -136,19 +138,10 @@ result repository::create_many(const std::vector<record> &rows, bool skip_duplic
         out.affected_rows += part.affected_rows;
       }
     }
-    m_db->commit();
+    tx->commit();
   } catch (const interrupted_error &e) {
-    try {
-      m_db->rollback();
-    } catch (...) {
-    }
+    tx.reset();
     throw e.retold("create_many was interrupted: every row it had sent was rolled back; nothing was written", false);
-  } catch (...) {
-    try {
-      m_db->rollback();
-    } catch (...) {
-    }
-    throw;
   }
   return typed(std::move(out));
 }
@@ -169,9 +162,10 @@ std::int64_t repository::create_many_streamed(const std::function<bool(std::vect
   std::vector<record> odd_rows;  // fields other than the first row's: inserted after the COPY
   std::vector<std::string> signature;
   std::vector<const field_def *> fields;
+  std::optional<database_transaction> tx;  // before the sink: an open COPY ends before the rollback
   std::unique_ptr<copy_sink> sink;
   std::int64_t written = 0, index = 0;
-  begin_bulk();
+  begin_bulk(tx);
   try {
     run({}, [&](connection &c) {
       std::vector<record> chunk;
@@ -228,21 +222,11 @@ std::int64_t repository::create_many_streamed(const std::function<bool(std::vect
         written += run(*members.front(), [&](connection &c) { return copy_rows(c, names, members); });
       }
     }
-    m_db->commit();
+    tx->commit();
   } catch (const interrupted_error &e) {
     sink.reset();
-    try {
-      m_db->rollback();
-    } catch (...) {
-    }
+    tx.reset();
     throw e.retold("create_many was interrupted: every row it had sent was rolled back; nothing was written", false);
-  } catch (...) {
-    sink.reset();
-    try {
-      m_db->rollback();
-    } catch (...) {
-    }
-    throw;
   }
   return written;
 }

@@ -12,6 +12,7 @@
 #include <future>
 #include <limits>
 #include <mutex>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -700,28 +701,19 @@ seed_result in_transaction(database &db, const seed_options &options, Body &&bod
   // than for the database's write lock.
   std::unique_ptr<lock_handle> lock;
   if (!conn.caps().transaction_locks) lock = conn.acquire_lock(k_seed_lock_key, std::chrono::milliseconds(30000));
+  std::optional<scoped_transaction> tx;
   try {
-    conn.begin();
+    tx.emplace(conn);
     if (!lock) lock = conn.acquire_lock(k_seed_lock_key, std::chrono::milliseconds(30000));
     seed_result result = body(conn);
-    if (options.dry_run || result.skipped) conn.rollback();
-    else conn.commit();
+    if (options.dry_run || result.skipped) tx->rollback();
+    else tx->commit();
     lock->release();
     return result;
   } catch (const interrupted_error &e) {
-    try {
-      conn.rollback();
-    } catch (...) {
-      lease->discard();  // the server rolls back when the connection closes
-    }
+    tx.reset();
     throw e.retold("seeding was interrupted: its transaction was rolled back; no row was written and nothing was recorded",
                    false, "run the seed again when you are ready; it starts from the beginning");
-  } catch (...) {
-    try {
-      conn.rollback();
-    } catch (...) {
-    }
-    throw;
   }
 }
 

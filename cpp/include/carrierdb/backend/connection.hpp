@@ -241,6 +241,41 @@ public:
   [[noreturn]] void throw_read_only(const read_only_state &state, const std::string &server_text, diagnostics diag) const;
 };
 
+/// One transaction on a connection for one scope: begun on construction, rolled back on
+/// destruction unless commit() or rollback() ended it first. The rollback always runs, whatever
+/// stop was asked for; when it fails the connection is discarded, and closing it rolls back on the
+/// server. Every operation that opens a transaction of its own uses this, so no exit path (an
+/// error, an interrupt, a crash in a callback) leaves one open.
+class scoped_transaction {
+public:
+  explicit scoped_transaction(connection &conn) : m_conn(conn) { conn.begin(); }
+  ~scoped_transaction() {
+    if (m_open) end_by_rollback();
+  }
+  scoped_transaction(const scoped_transaction &) = delete;
+  scoped_transaction &operator=(const scoped_transaction &) = delete;
+  void commit() {
+    m_open = false;  // a failed COMMIT ends the transaction too
+    m_conn.commit();
+  }
+  void rollback() {
+    m_open = false;
+    m_conn.rollback();
+  }
+
+private:
+  void end_by_rollback() noexcept {
+    m_open = false;
+    try {
+      m_conn.rollback();
+    } catch (...) {
+      m_conn.discard();
+    }
+  }
+  connection &m_conn;
+  bool m_open = true;
+};
+
 /// Opens a connection to `url`, retrying with exponential backoff and jitter while the server
 /// is unreachable (never on a wrong password or a missing database).
 std::unique_ptr<connection> open_connection(const database_url &url, const connection_options &options);

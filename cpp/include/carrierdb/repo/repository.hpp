@@ -72,7 +72,7 @@ private:
   /// "col1 = $n, col2 = $m" for the fields of `values`, appended to `args`; "" when there are none.
   std::string assignments_sql(const connection &c, const record &values, params &args) const;
   [[noreturn]] void throw_not_found(const unique_key &key, const char *to_what) const;
-  void begin_bulk();
+  void begin_bulk(std::optional<database_transaction> &tx);
   /// COPYs `rows` (validated, all holding exactly the fields `names`) into the table; returns the count.
   std::int64_t copy_rows(connection &c, const std::vector<std::string> &names, const std::vector<const record *> &rows) const;
   value to_param(const connection &c, const field_def &f, const value &canonical) const;
