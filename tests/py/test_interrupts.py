@@ -275,14 +275,14 @@ def test_interrupting_seed_records_of_a_dataframe_commits_nothing(carrierdb_url,
 def long_statement(backend: str) -> str:
     """A statement that runs for seconds on its own, without a round trip to check in between."""
     if backend == "postgresql":
-        return "SELECT pg_sleep(20);"
-    return "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 500000000) SELECT count(*) FROM c;"
+        return "SELECT pg_sleep(20)"
+    return "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 500000000) SELECT count(*) FROM c"
 
 
 def add_migrations(project: Path, backend: str) -> tuple[str, str]:
     quick, slow = "20300101000000_quick_one", "20300101000001_long_one"
     for name, body in ((quick, "CREATE TABLE quick_one (id INTEGER PRIMARY KEY);\n"),
-                       (slow, "CREATE TABLE long_one (id INTEGER PRIMARY KEY);\n" + long_statement(backend) + "\n"
+                       (slow, "CREATE TABLE long_one (id INTEGER PRIMARY KEY);\n" + long_statement(backend) + ";\n"
                               "INSERT INTO long_one (id) VALUES (1);\n")):
         folder = project / "migrations" / name
         folder.mkdir()
@@ -388,10 +388,8 @@ def test_an_interrupt_during_commit_reports_the_committed_seed(carrierdb_url, ca
 
 def test_ctrl_c_cancels_a_long_query_and_the_database_stays_usable(carrierdb_url, carrierdb_backend):
     db = carrierdb.connect(carrierdb_url)
-    sleeper = ("SELECT pg_sleep(30)" if carrierdb_backend == "postgresql" else
-               "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000000) SELECT count(*) FROM c")
     with ctrl_c(after=0.3) as outcome:
-        db.query(sleeper)
+        db.query(long_statement(carrierdb_backend))
     assert isinstance(outcome.raised, carrierdb.Interrupted), outcome.raised
     assert outcome.seconds < 1.3
     assert outcome.raised.committed is False
@@ -408,10 +406,8 @@ def test_a_wakeup_descriptor_set_before_still_receives_the_signal(carrierdb_url,
     previous = signal.set_wakeup_fd(ours.fileno())
     try:
         db = carrierdb.connect(carrierdb_url)
-        sleeper = ("SELECT pg_sleep(30)" if carrierdb_backend == "postgresql" else
-                   "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000000) SELECT count(*) FROM c")
         with ctrl_c(after=0.2) as outcome:
-            db.query(sleeper)
+            db.query(long_statement(carrierdb_backend))
         assert isinstance(outcome.raised, carrierdb.Interrupted), outcome.raised
         assert signal.set_wakeup_fd(-1) == ours.fileno()  # restored after the call
         theirs.settimeout(5)
