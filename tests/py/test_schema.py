@@ -157,6 +157,18 @@ def test_schema_check_reports_drift_in_both_directions(run_cli, carrierdb_url, p
     assert "schema says Carrier.rating (carriers.rating)" in human and "database has no such column" in human
 
 
+def test_drift_says_which_side_has_a_unique_key(carrierdb_url, project):
+    db = carrierdb.connect(carrierdb_url, schema=str(project / "schema.prisma"))
+    db.migrations(project / "migrations").deploy()
+    db.execute("DROP INDEX carriers_mc_number_key")  # the schema has it, the database lacks it
+    db.execute("CREATE UNIQUE INDEX carriers_name_key ON carriers (name)")  # the other way round
+    unique = sorted(d["message"] for d in db.schema_drift() if d["kind"] == "unique")
+    assert unique == [
+        "schema says carriers no unique constraint on (name), database has unique (name)",
+        "schema says carriers unique (mc_number), database has no unique constraint on (mc_number)",
+    ]
+
+
 @pytest.mark.postgres_only
 def test_schema_check_reports_type_and_nullability_drift(carrierdb_backend, carrierdb_url, project):
     db = carrierdb.connect(carrierdb_url, schema=str(project / "schema.prisma"))
