@@ -82,6 +82,21 @@ def test_rule_errors_point_at_the_doc_comment(doc, message):
     assert message in str(info.value)
 
 
+def test_block_head_errors_say_where_and_what():
+    # A model's or enum's name and opening brace; an enum without values is reported at its name.
+    expected = {
+        "model {\n}\n": "1:7: expected a model name",
+        "model Thing\n  id Int @id\n}\n": "2:3: expected '{' after model Thing",
+        "enum {\n}\n": "1:6: expected an enum name",
+        "enum Colour RED\n": "1:13: expected '{' after enum Colour",
+        "enum Colour {\n}\n": "1:6: enum Colour has no values",
+    }
+    for text, where_and_what in expected.items():
+        with pytest.raises(carrierdb.SchemaError) as info:
+            parse(text)
+        assert str(info.value).startswith(f"test.prisma:{where_and_what}"), str(info.value)
+
+
 def test_block_level_errors():
     with pytest.raises(carrierdb.SchemaError, match="missing '}'|expected '}' to close model Thing"):
         parse("model Thing {\n  id Int @id\n")
