@@ -5,8 +5,8 @@
 #include "bindings.hpp"
 #include "signal_watch.hpp"
 #include "carrierdb/error.hpp"
+#include "carrierdb/introspect/drift.hpp"
 #include "carrierdb/repo/repository.hpp"
-#include "carrierdb/schema/drift.hpp"
 
 namespace carrierdb::bindings {
 
