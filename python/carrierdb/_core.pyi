@@ -108,6 +108,7 @@ ProgressCallback = Callable[[int, int, str, bool, float], None]
 
 # Reports: read-only; `__fields__` lists the fields in order. python/carrierdb/reports.py adds
 # to_json() (keyed by field), repr, ==, the text (str) and the HTML; rows also read as row["field"].
+# _Row and _Report exist in this stub only, to say once what every row and report has.
 class _Row:
     __fields__: tuple[str, ...]
     def __getitem__(self, field: str) -> Any: ...
