@@ -50,8 +50,7 @@ column_plan plan_columns(const model_def &model, std::vector<std::string> key, c
 
   // Autoincrement ids are not written: the database numbers them (unless they are the key).
   for (const auto &f : model.fields) {
-    const bool generated_id = f.default_ && f.default_->what == default_value::kind::autoincrement && !plan.is_key(f.name);
-    if (!generated_id) plan.fields.push_back(&f);
+    if (!numbered_by_database(f) || plan.is_key(f.name)) plan.fields.push_back(&f);
   }
   for (std::size_t j = 0; j < plan.fields.size(); ++j) {
     const field_def &f = *plan.fields[j];

@@ -11,6 +11,9 @@
 
 namespace carrierdb::seeding {
 
+/// @default(autoincrement()): the database numbers the rows.
+inline bool numbered_by_database(const field_def &f) { return f.default_ && f.default_->what == default_value::kind::autoincrement; }
+
 /// @default(now()): the time a row was created. A merge over a stored row keeps it.
 inline bool stamped_at_creation(const field_def &f) { return f.default_ && f.default_->what == default_value::kind::now; }
 
