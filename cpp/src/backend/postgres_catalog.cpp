@@ -86,20 +86,13 @@ std::vector<std::string> postgres_connection::schema_snapshot() {
   return out;
 }
 
-// Secondary indexes (not the primary key, not those backing a constraint) slow a bulk load down;
-// returns their definitions, for the caller to recreate them after.
+// Secondary indexes: not the primary key, and none that backs a constraint (unique, exclusion).
 std::vector<std::string> postgres_connection::drop_secondary_indexes(const std::string &table) {
-  const result r = query(
-      "SELECT pg_get_indexdef(i.indexrelid), x.relname::text FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
+  return drop_listed_indexes(query(
+      "SELECT x.relname::text, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
       "JOIN pg_class x ON x.oid = i.indexrelid WHERE c.relnamespace = current_schema()::regnamespace AND c.relname = $1 "
       "AND NOT i.indisprimary AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)",
-      {table});
-  std::vector<std::string> recreate;
-  for (const auto &row : r.rows) {
-    recreate.push_back(std::get<std::string>(row[0]));
-    execute("DROP INDEX " + quote_identifier(std::get<std::string>(row[1])), {});
-  }
-  return recreate;
+      {table}));
 }
 
 void postgres_connection::drop_all_objects() {
