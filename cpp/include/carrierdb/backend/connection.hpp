@@ -239,6 +239,12 @@ public:
   /// The read_only_error for a write the server refused: names the target, `state`'s reason
   /// and hint, and the server's own words.
   [[noreturn]] void throw_read_only(const read_only_state &state, const std::string &server_text, diagnostics diag) const;
+
+protected:
+  /// The part of drop_secondary_indexes both adapters share: drops each index in `listing` (rows
+  /// of its name, then the statement that recreates it) and returns those statements in order.
+  /// The adapters differ only in how they list them.
+  std::vector<std::string> drop_listed_indexes(const result &listing);
 };
 
 /// One transaction on a connection for one scope: begun on construction, rolled back on
