@@ -27,6 +27,14 @@ std::string connection::quote_standard_identifier(std::string_view name) {
 
 void connection::begin() { execute("BEGIN"); }
 
+void connection::rollback_or_discard() noexcept {
+  try {
+    rollback();
+  } catch (...) {
+    discard();
+  }
+}
+
 std::vector<std::string> connection::drop_listed_indexes(const result &listing) {
   std::vector<std::string> recreate;
   for (const auto &row : listing.rows) {

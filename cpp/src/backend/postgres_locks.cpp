@@ -20,10 +20,7 @@ public:
       : m_conn(conn), m_key(key), m_owns_transaction(owns_transaction) {}
   ~postgres_xact_lock() override {
     if (m_released || !m_owns_transaction) return;
-    try {
-      m_conn.rollback();
-    } catch (...) {
-    }
+    m_conn.rollback_or_discard();
     // Still in the transaction (or unsure): closing the connection is what releases the lock.
     if (m_conn.in_transaction() || !m_conn.healthy()) m_conn.discard();
   }
@@ -74,13 +71,7 @@ std::unique_ptr<lock_handle> postgres_connection::acquire_lock(std::int64_t key,
       taken = std::get<bool>(query("SELECT pg_try_advisory_xact_lock($1)", {key}).rows.at(0).at(0));
       if (!taken && own_transaction) rollback();
     } catch (...) {
-      if (own_transaction && m_in_transaction) {
-        try {
-          rollback();
-        } catch (...) {
-          m_healthy = false;
-        }
-      }
+      if (own_transaction && m_in_transaction) rollback_or_discard();
       throw;
     }
     if (taken) {

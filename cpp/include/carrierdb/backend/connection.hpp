@@ -177,6 +177,10 @@ public:
     interrupt_shield shield;
     if (in_transaction()) execute("ROLLBACK");
   }
+  /// Ends an open transaction on an error path or in a destructor: ROLLBACK, and when that fails
+  /// the connection is discarded (closing it is what ends the transaction on the server, and a
+  /// discarded connection is never pooled). Never throws; the caller's own error stays the one seen.
+  void rollback_or_discard() noexcept;
   void savepoint(const std::string &name) { execute("SAVEPOINT " + quote_identifier(name)); }
   void release_savepoint(const std::string &name) { execute("RELEASE SAVEPOINT " + quote_identifier(name)); }
   void rollback_to_savepoint(const std::string &name) {
@@ -272,11 +276,7 @@ public:
 private:
   void end_by_rollback() noexcept {
     m_open = false;
-    try {
-      m_conn.rollback();
-    } catch (...) {
-      m_conn.discard();
-    }
+    m_conn.rollback_or_discard();
   }
   connection &m_conn;
   bool m_open = true;
