@@ -3,7 +3,7 @@
 
 #include <pybind11/pybind11.h>
 
-#include "carrierdb/backend/value.hpp"
+#include "carrierdb/base/value.hpp"
 #include "carrierdb/repo/document.hpp"
 #include "carrierdb/schema/validation.hpp"
 

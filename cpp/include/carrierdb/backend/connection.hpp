@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "carrierdb/backend/url.hpp"
-#include "carrierdb/backend/value.hpp"
+#include "carrierdb/base/value.hpp"
 #include "carrierdb/interrupt.hpp"
 
 namespace carrierdb {
