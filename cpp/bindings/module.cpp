@@ -8,6 +8,8 @@ PYBIND11_MODULE(_core, m) {
   carrierdb::bindings::init_values(m);
   carrierdb::bindings::init_logging(m);
   carrierdb::bindings::init_database(m);
+  // The parsed schema, which the engine parts take with a Database.
+  carrierdb::bindings::init_schema(m);
   // The engine parts, which take a Database.
   carrierdb::bindings::init_migrations(m);
   carrierdb::bindings::init_repository(m);

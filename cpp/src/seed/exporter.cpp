@@ -84,6 +84,7 @@ std::int64_t export_csv(std::shared_ptr<database> db, std::shared_ptr<const sche
   if (model->id_fields.size() != 1) throw configuration_error("export needs a single-field id to page through " + model->name);
   std::vector<const field_def *> fields;
   for (const auto &f : model->fields) {
+    if (!f.is_column()) continue;
     const bool generated = (f.default_ && (f.default_->what == default_value::kind::autoincrement || f.default_->what == default_value::kind::now)) ||
                            f.updated_at;
     if (!generated) fields.push_back(&f);

@@ -134,6 +134,7 @@ public:
     // Columns: every field but autoincrement ids (the database numbers those).
     std::vector<const field_def *> fields;
     for (const auto &f : model.fields) {
+      if (!f.is_column()) continue;
       const bool generated_id = f.default_ && f.default_->what == default_value::kind::autoincrement &&
                                 std::find(key.begin(), key.end(), f.name) == key.end();
       if (!generated_id) fields.push_back(&f);
