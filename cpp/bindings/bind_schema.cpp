@@ -11,34 +11,24 @@ namespace carrierdb::bindings {
 
 namespace {
 
+using namespace pybind11::literals;
+
 py::object text_or_none(const std::string &s) { return s.empty() ? py::object(py::none()) : py::object(py::str(s)); }
 
+py::object join_to_dict(const std::optional<join_table> &j) {
+  if (!j) return py::none();
+  return py::dict("table"_a = j->table, "model_a"_a = j->model_a, "model_b"_a = j->model_b,
+                  "columns"_a = std::vector<std::string>{"A", "B"}, "key_name"_a = j->key_name, "key_is_primary"_a = j->key_is_primary,
+                  "index_name"_a = j->index_name);
+}
+
+py::object action_or_none(const std::optional<referential_action> &a) { return a ? py::object(py::str(to_string(*a))) : py::object(py::none()); }
+
 py::dict relation_to_dict(const relation_info &r) {
-  py::dict d;
-  d["name"] = text_or_none(r.name);
-  d["target"] = r.target;
-  d["kind"] = to_string(r.kind);
-  d["back_field"] = r.back_field;
-  d["holds_foreign_key"] = r.holds_foreign_key;
-  d["fields"] = r.fields;
-  d["references"] = r.references;
-  d["on_delete"] = r.on_delete ? py::object(py::str(to_string(*r.on_delete))) : py::object(py::none());
-  d["on_update"] = r.on_update ? py::object(py::str(to_string(*r.on_update))) : py::object(py::none());
-  d["constraint_name"] = text_or_none(r.constraint_name);
-  if (r.join) {
-    py::dict j;
-    j["table"] = r.join->table;
-    j["model_a"] = r.join->model_a;
-    j["model_b"] = r.join->model_b;
-    j["columns"] = std::vector<std::string>{"A", "B"};
-    j["key_name"] = r.join->key_name;
-    j["key_is_primary"] = r.join->key_is_primary;
-    j["index_name"] = r.join->index_name;
-    d["join_table"] = j;
-  } else {
-    d["join_table"] = py::none();
-  }
-  return d;
+  return py::dict("name"_a = text_or_none(r.name), "target"_a = r.target, "kind"_a = to_string(r.kind), "back_field"_a = r.back_field,
+                  "holds_foreign_key"_a = r.holds_foreign_key, "fields"_a = r.fields, "references"_a = r.references,
+                  "on_delete"_a = action_or_none(r.on_delete), "on_update"_a = action_or_none(r.on_update),
+                  "constraint_name"_a = text_or_none(r.constraint_name), "join_table"_a = join_to_dict(r.join));
 }
 
 py::dict field_to_dict(const field_def &f) {
@@ -68,16 +58,11 @@ py::dict field_to_dict(const field_def &f) {
 }
 
 py::dict key_to_dict(const index_def &k) {
-  py::dict d;
-  d["kind"] = k.what == index_def::kind::primary ? "id" : k.what == index_def::kind::unique ? "unique" : "index";
-  d["fields"] = k.field_names();
   py::list sort;
   for (const auto &f : k.fields) sort.append(f.descending ? "Desc" : "Asc");
-  d["sort"] = sort;
-  d["name"] = text_or_none(k.name);
-  d["map"] = text_or_none(k.map);
-  d["type"] = text_or_none(k.type);
-  return d;
+  return py::dict("kind"_a = k.what == index_def::kind::primary ? "id" : k.what == index_def::kind::unique ? "unique" : "index",
+                  "fields"_a = k.field_names(), "sort"_a = sort, "name"_a = text_or_none(k.name), "map"_a = text_or_none(k.map),
+                  "type"_a = text_or_none(k.type));
 }
 
 // Prisma's default database names: <table>_<columns>_key (unique), _idx (index); @unique fields

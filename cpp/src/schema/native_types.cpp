@@ -19,19 +19,13 @@ struct native_type {
 
 // PostgreSQL's native types as Prisma's PostgreSQL connector lists them. SQLite has none.
 constexpr native_type postgres_types[] = {
-    {"Text", scalar_type::string, 0, 0},         {"Char", scalar_type::string, 0, 1},
-    {"VarChar", scalar_type::string, 0, 1},      {"Bit", scalar_type::string, 0, 1},
-    {"VarBit", scalar_type::string, 0, 1},       {"Uuid", scalar_type::string, 0, 0},
-    {"Xml", scalar_type::string, 0, 0},          {"Inet", scalar_type::string, 0, 0},
-    {"Citext", scalar_type::string, 0, 0},       {"Boolean", scalar_type::boolean, 0, 0},
-    {"Integer", scalar_type::int_, 0, 0},        {"SmallInt", scalar_type::int_, 0, 0},
-    {"Oid", scalar_type::int_, 0, 0},            {"BigInt", scalar_type::bigint, 0, 0},
-    {"DoublePrecision", scalar_type::float_, 0, 0}, {"Real", scalar_type::float_, 0, 0},
-    {"Decimal", scalar_type::decimal, 0, 2},     {"Money", scalar_type::decimal, 0, 0},
-    {"Timestamp", scalar_type::datetime, 0, 1},  {"Timestamptz", scalar_type::datetime, 0, 1},
-    {"Date", scalar_type::datetime, 0, 0},       {"Time", scalar_type::datetime, 0, 1},
-    {"Timetz", scalar_type::datetime, 0, 1},     {"Json", scalar_type::json, 0, 0},
-    {"JsonB", scalar_type::json, 0, 0},          {"ByteA", scalar_type::bytes, 0, 0},
+    {"Text", scalar_type::string, 0, 0}, {"Char", scalar_type::string, 0, 1}, {"VarChar", scalar_type::string, 0, 1},
+    {"Bit", scalar_type::string, 0, 1}, {"VarBit", scalar_type::string, 0, 1}, {"Uuid", scalar_type::string, 0, 0}, {"Xml", scalar_type::string, 0, 0}, {"Inet", scalar_type::string, 0, 0}, {"Citext", scalar_type::string, 0, 0},
+    {"Boolean", scalar_type::boolean, 0, 0},
+    {"Integer", scalar_type::int_, 0, 0}, {"SmallInt", scalar_type::int_, 0, 0}, {"Oid", scalar_type::int_, 0, 0}, {"BigInt", scalar_type::bigint, 0, 0},
+    {"DoublePrecision", scalar_type::float_, 0, 0}, {"Real", scalar_type::float_, 0, 0}, {"Decimal", scalar_type::decimal, 0, 2}, {"Money", scalar_type::decimal, 0, 0},
+    {"Timestamp", scalar_type::datetime, 0, 1}, {"Timestamptz", scalar_type::datetime, 0, 1}, {"Date", scalar_type::datetime, 0, 0}, {"Time", scalar_type::datetime, 0, 1}, {"Timetz", scalar_type::datetime, 0, 1},
+    {"Json", scalar_type::json, 0, 0}, {"JsonB", scalar_type::json, 0, 0}, {"ByteA", scalar_type::bytes, 0, 0},
 };
 
 const native_type *find_postgres_type(const std::string &name) {

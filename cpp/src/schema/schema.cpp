@@ -24,34 +24,20 @@ const char *to_string(scalar_type type) {
   return "?";
 }
 
+// Indexed by the enumerators, which are declared in this order.
 const char *to_string(field_kind kind) {
-  switch (kind) {
-    case field_kind::scalar: return "scalar";
-    case field_kind::enum_: return "enum";
-    case field_kind::relation: return "relation";
-    case field_kind::unsupported: return "unsupported";
-  }
-  return "?";
+  static const char *const names[] = {"scalar", "enum", "relation", "unsupported"};
+  return names[static_cast<int>(kind)];
 }
 
 const char *to_string(referential_action action) {
-  switch (action) {
-    case referential_action::cascade: return "Cascade";
-    case referential_action::restrict: return "Restrict";
-    case referential_action::no_action: return "NoAction";
-    case referential_action::set_null: return "SetNull";
-    case referential_action::set_default: return "SetDefault";
-  }
-  return "?";
+  static const char *const names[] = {"Cascade", "Restrict", "NoAction", "SetNull", "SetDefault"};
+  return names[static_cast<int>(action)];
 }
 
 const char *to_string(relation_kind kind) {
-  switch (kind) {
-    case relation_kind::one_to_one: return "one_to_one";
-    case relation_kind::one_to_many: return "one_to_many";
-    case relation_kind::many_to_many: return "many_to_many";
-  }
-  return "?";
+  static const char *const names[] = {"one_to_one", "one_to_many", "many_to_many"};
+  return names[static_cast<int>(kind)];
 }
 
 std::vector<std::string> index_def::field_names() const {
