@@ -185,8 +185,8 @@ private:
     if (r.constraint_name.empty()) r.constraint_name = m.table + columns + "_fkey";
   }
 
-  // Prisma's join table: _AToB, A being the model first in alphabetical order (for a
-  // self-relation: the field first in alphabetical order points at A's rows).
+  // Prisma's join table: _AToB, A being the model first in alphabetical order. (For a
+  // self-relation both columns reference the same model; which field reads A is not recorded yet.)
   void many_to_many(const model_def &m, field_def &f, const model_def &target, field_def &g) {
     for (const model_def *side : {&m, &target})
       if (side->id_fields.size() != 1)
