@@ -232,6 +232,21 @@ TEST(schema_types, native_type_errors_say_expected_and_found) {
   expect_schema_error(k_lite + "model A {\n  id String @id @db.Text\n}\n", 6, 3, "the sqlite provider has no native types");
 }
 
+TEST(schema_types, database_generated_and_list_defaults_are_read) {
+  const schema s = schema::parse(k_pg + R"P(model A {
+  id   String   @id @default(dbgenerated("gen_random_uuid()")) @db.Uuid
+  tags String[] @default([])
+  nums Int[]    @default([1, 2])
+}
+)P");
+  const model_def &m = *s.model("A");
+  EXPECT_EQ(m.field("id")->default_->what, default_value::kind::db_generated);
+  EXPECT_EQ(m.field("id")->default_->text, "gen_random_uuid()");
+  EXPECT_EQ(m.field("tags")->default_->what, default_value::kind::list_literal);
+  EXPECT_EQ(m.field("nums")->default_->text, "[1, 2]");
+  expect_schema_error(k_pg + "model A {\n  id Int @id\n  n Int @default([])\n}\n", 7, 3, "@default([]) needs a list field (n is Int)");
+}
+
 TEST(schema_types, scalar_lists_are_postgresql_only_and_enum_values_map) {
   expect_schema_error(k_lite + "model A {\n  id Int @id\n  tags String[]\n}\n", 7, 3,
                       "field tags can't be a list: the sqlite provider does not support lists of primitive types");

@@ -80,6 +80,8 @@ void check_column_field(const field_def &f, const std::vector<enum_def> &enums, 
   }
   if (f.default_ && f.default_->what == default_value::kind::autoincrement && f.type != scalar_type::int_ && f.type != scalar_type::bigint)
     throw schema_error("autoincrement() needs an Int or BigInt field", file, w.line, w.column);
+  if (f.default_ && f.default_->what == default_value::kind::list_literal && !f.list)
+    throw schema_error("@default(" + f.default_->text + ") needs a list field (" + f.name + " is " + t + ")", file, w.line, w.column);
   if (f.updated_at && f.type != scalar_type::datetime) throw schema_error("@updatedAt needs a DateTime field", file, w.line, w.column);
   // As Prisma: now() fills DateTime fields only, uuid() and cuid() String fields only.
   if (f.default_ && f.default_->what == default_value::kind::now && f.type != scalar_type::datetime)

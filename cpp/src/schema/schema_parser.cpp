@@ -406,9 +406,12 @@ private:
         else if (v.text == "now") d.what = default_value::kind::now;
         else if (v.text == "uuid") d.what = default_value::kind::uuid;
         else if (v.text == "cuid") d.what = default_value::kind::cuid;
-        else
+        else if (v.text == "dbgenerated") {
+          d.what = default_value::kind::db_generated;
+          if (!v.items.empty()) d.text = v.items[0].text;
+        } else
           throw schema_error("@default(" + v.text + "()) is not supported yet", m_file, v.line, v.column,
-                             "supported: autoincrement(), now(), uuid(), cuid(), a literal or an enum value");
+                             "supported: autoincrement(), now(), uuid(), cuid(), dbgenerated(\"...\"), a literal, a list or an enum value");
       } else if (v.what == expr::kind::ident && (v.text == "true" || v.text == "false")) {
         d.what = default_value::kind::literal;
         d.text = v.text;
@@ -418,6 +421,10 @@ private:
       } else if (v.what == expr::kind::string || v.what == expr::kind::number) {
         d.what = default_value::kind::literal;
         d.text = v.text;
+      } else if (v.what == expr::kind::array) {
+        d.what = default_value::kind::list_literal;
+        for (const auto &item : v.items) d.text += (d.text.empty() ? "" : ", ") + item.text;
+        d.text = "[" + d.text + "]";
       } else {
         throw schema_error("unsupported @default value", m_file, v.line, v.column);
       }

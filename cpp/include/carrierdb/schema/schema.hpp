@@ -92,8 +92,10 @@ struct field_rule {
 };
 
 struct default_value {
-  enum class kind { autoincrement, now, uuid, cuid, literal, enum_value } what = kind::literal;
-  std::string text;  // literal (unquoted) or enum value
+  // db_generated: dbgenerated("expr"), the database's own default; list_literal: @default([...])
+  // on a scalar list. Both are left to the database: nothing computes them client-side.
+  enum class kind { autoincrement, now, uuid, cuid, literal, enum_value, db_generated, list_literal } what = kind::literal;
+  std::string text;  // literal (unquoted), enum value, the dbgenerated expression, or the list as written
 };
 
 struct field_def {
