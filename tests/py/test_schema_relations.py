@@ -126,3 +126,53 @@ def test_a_single_model_seed_summary_and_drift_work_with_relations(fleet):
     summary = fleet.summary()
     assert summary["Truck"]["count"] == 5 and summary["Carrier"]["count"] == 1
     assert fleet.schema_drift() == []  # relation fields are not columns: no "missing column trucks"
+
+
+LISTS = """
+enum Status {
+  ACTIVE
+  INACTIVE
+  @@map("status")
+}
+
+model Lane {
+  id       Int      @id @default(autoincrement())
+  status   Status   @default(ACTIVE)
+  states   Status[]
+  aliases  String[] @default([])
+  ref      String   @unique @db.Uuid
+  rate     Decimal  @db.Decimal(10, 2)
+  @@index([rate(sort: Desc)], map: "lane_rate_idx")
+}
+"""
+
+
+@pytest.mark.postgres_only  # scalar lists and native types exist on PostgreSQL only
+def test_scalar_lists_and_native_types_on_postgresql(carrierdb_url, tmp_path):
+    path = tmp_path / "schema.prisma"
+    path.write_text(DATASOURCE % "postgresql" + LISTS)
+    db = carrierdb.connect(carrierdb_url, schema=str(path))
+    try:
+        db.execute_script(
+            """
+            CREATE TYPE status AS ENUM ('ACTIVE', 'INACTIVE');
+            CREATE TABLE "Lane" (id SERIAL PRIMARY KEY, status status NOT NULL DEFAULT 'ACTIVE', states status[],
+                aliases TEXT[] DEFAULT ARRAY[]::TEXT[], ref UUID NOT NULL UNIQUE, rate DECIMAL(10, 2) NOT NULL);
+            CREATE INDEX lane_rate_idx ON "Lane" (rate DESC);
+            """
+        )
+        # Lists are columns of array types, created nullable by Prisma: no drift.
+        assert db.schema_drift() == []
+        fields = {f["name"]: f for f in db.schema.model("Lane")["fields"]}
+        assert fields["aliases"]["list"] and fields["aliases"]["kind"] == "scalar"
+        assert (fields["ref"]["native_type"], fields["rate"]["native_args"]) == ("Uuid", ["10", "2"])
+        assert db.schema.model("Lane")["indexes"] == [{"fields": ["rate"], "name": None, "db_name": "lane_rate_idx", "type": None}]
+        assert db.schema.model("Lane")["keys"][0]["sort"] == ["Desc"]
+        # A list value cannot be written yet: a clear issue, not a database error.
+        issues = db.schema.validate("Lane", {"ref": "5b0c6a1e-8f0e-4f57-9a53-1f1f1f1f1f1f", "rate": "1.50", "aliases": ["x"]})
+        assert [i["path"] for i in issues] == [["aliases"]]
+        assert "Scalar list field aliases (String[]) cannot be written yet" in issues[0]["message"]
+        summary = db.summary()["Lane"]  # the enum is counted by value, the enum list is not
+        assert summary["count"] == 0 and summary["by"] == {"status": {"ACTIVE": 0, "INACTIVE": 0}}
+    finally:
+        db.close()
