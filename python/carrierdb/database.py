@@ -241,7 +241,7 @@ class Database:
             model = self.model(name)
             entry: dict[str, Any] = {"count": model.count(), "by": {}}
             for f in info["fields"]:
-                if f["type"] in self.schema.enums:
+                if f["type"] in self.schema.enums and not f["list"]:  # counts by value; a list holds several
                     entry["by"][f["name"]] = {v: model.count({f["name"]: v}) for v in self.schema.enums[f["type"]]}
             entry["sample"] = model.find_many(order_by={info["id_fields"][0]: "asc"}, take=sample)
             out[name] = entry
