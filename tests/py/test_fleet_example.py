@@ -1,8 +1,7 @@
 """examples/fleet: its migrations deploy, roll back and enforce the schema's relations on both backends.
 
-These tests read the database, never the fleet schema through carrierdb's parser (relations in the
-parser are another part of issue 11): what a user relies on here is that the shipped DDL creates
-what schema.prisma declares.
+What a user relies on here: the shipped DDL creates what schema.prisma declares (read from the
+database's catalogs), and carrierdb's parser reads the same schema.prisma to the same model.
 """
 
 from __future__ import annotations
@@ -145,9 +144,8 @@ def test_deleting_a_carrier_with_loads_is_refused_and_changes_nothing(fleet):
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         ["LD000001", carrier, truck, "Dallas, TX", "Tulsa, OK", "2024-11-02 08:00:00", 42000, "1850.00"],
     )
-    # IntegrityError, not yet ForeignKeyViolation, on both: SQLite implements ON DELETE RESTRICT as a
-    # trigger, so its error code is SQLITE_CONSTRAINT_TRIGGER, which the adapter maps to IntegrityError.
-    with pytest.raises(carrierdb.IntegrityError, match="(?i)foreign key"):
+    # ForeignKeyViolation on both (SQLite enforces RESTRICT through an internal trigger).
+    with pytest.raises(carrierdb.ForeignKeyViolation, match="(?i)foreign key"):
         db.execute("DELETE FROM carriers WHERE id = $1", [carrier])
     assert db.query("SELECT count(*) AS n FROM carriers")[0]["n"] == 1
     assert db.query("SELECT count(*) AS n FROM trucks")[0]["n"] == 1
@@ -214,7 +212,7 @@ def test_the_implicit_many_to_many_table_has_prismas_key_and_index(fleet):
     db.execute("INSERT INTO tags (name) VALUES ($1)", ["hazmat"])
     tag = db.query("SELECT id FROM tags")[0]["id"]
     db.execute('INSERT INTO "_CarrierToTag" ("A", "B") VALUES ($1, $2)', [carrier, tag])
-    with pytest.raises(carrierdb.IntegrityError):
+    with pytest.raises(carrierdb.UniqueViolation):
         db.execute('INSERT INTO "_CarrierToTag" ("A", "B") VALUES ($1, $2)', [carrier, tag])
 
 
@@ -298,3 +296,36 @@ def test_fleet_seed_files_are_what_generate_py_writes(tmp_path, monkeypatch):
     assert written == committed and len(written) == 18
     for name in written:
         assert (tmp_path / name).read_bytes() == (FLEET / "seeds" / name).read_bytes(), name
+
+
+def test_the_fleet_schema_reads_every_relation_as_the_migrations_create_it():
+    schema = carrierdb.Schema.load(str(FLEET / "schema.prisma"))
+    assert set(schema.model_names) >= {"Carrier", "Truck", "Driver", "InsurancePolicy", "Inspection", "Load", "Tag", "TruckDriver"}
+    declared = {}
+    for name in schema.model_names:
+        model = schema.model(name)
+        for field in model["fields"]:
+            relation = field.get("relation")
+            if field["kind"] == "relation" and relation and relation.get("fields"):
+                target = schema.model(relation["target"])
+                for column_field in relation["fields"]:
+                    column = next(f["column"] for f in model["fields"] if f["name"] == column_field)
+                    declared[(model["table"], column)] = (target["table"], relation["on_delete"], relation["on_update"])
+    expected = {key: value for key, value in FOREIGN_KEYS.items() if key[0] != "_CarrierToTag"}
+    normalise = lambda action: action.replace("_", " ").upper().replace("SETNULL", "SET NULL")
+    assert {key: (t, normalise(d), normalise(u)) for key, (t, d, u) in declared.items()} == expected
+    tags = next(f for f in schema.model("Carrier")["fields"] if f["name"] == "tags")
+    assert tags["list"] and tags["relation"]["join_table"]["table"] == "_CarrierToTag"
+
+
+def test_the_deployed_fleet_database_matches_its_schema(fleet, carrierdb_url):
+    schema = carrierdb.Schema.load(str(FLEET / "schema.prisma"))
+    drift = carrierdb.connect(carrierdb_url, schema=schema)
+    try:
+        assert drift.schema_drift() == []
+        # The implicit many-to-many table is the schema's: without it, the schema says what is missing.
+        drift.execute('DROP TABLE "_CarrierToTag"')
+        missing = drift.schema_drift()
+        assert [(d["kind"], d["table"], d["model"], d["field"]) for d in missing] == [("missing_table", "_CarrierToTag", "Carrier", "tags")]
+    finally:
+        drift.close()

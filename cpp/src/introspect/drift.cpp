@@ -131,6 +131,21 @@ std::vector<drift_item> find_drift(const schema &s, connection &conn, const std:
     report_unmatched(wanted, present, true);
     report_unmatched(present, wanted, false);
   }
+  // Implicit many-to-many join tables are the schema's too (Prisma's _AToB); each is named on
+  // both relation fields, so report a missing one once.
+  for (const auto &m : s.models())
+    for (const auto &f : m.fields) {
+      if (!f.relation || !f.relation->join || !modelled.insert(f.relation->join->table).second) continue;
+      if (std::find(tables.begin(), tables.end(), f.relation->join->table) != tables.end()) continue;
+      drift_item item;
+      item.kind = "missing_table";
+      item.model = m.name;
+      item.field = f.name;
+      item.table = f.relation->join->table;
+      item.schema_says = "join table " + item.table + " of the many-to-many relation " + m.name + "." + f.name;
+      item.database_has = "absent";
+      out.push_back(item);
+    }
   for (const auto &t : tables) {
     if (modelled.count(t) || std::find(ignore_tables.begin(), ignore_tables.end(), t) != ignore_tables.end()) continue;
     drift_item item;
