@@ -135,6 +135,7 @@ class Database:
     def __init__(self, handle: _core.Database, resolution: Resolution | None = None, schema=None):
         self._db = handle
         self.resolution = resolution
+        self._environment = resolution.environment if resolution else Environment.resolve()
         self._schema_source = schema
         self._schema: _core.Schema | None = None
         self._models: dict[str, Any] = {}
@@ -165,7 +166,7 @@ class Database:
     @property
     def environment(self) -> Environment:
         """The environment this database was opened for; seeding and reset take it from here."""
-        return self.resolution.environment if self.resolution else Environment.resolve()
+        return self._environment
 
     def __repr__(self) -> str:
         return f"<carrierdb.Database {self.backend} {self.url}>"
