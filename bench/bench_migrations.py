@@ -9,7 +9,6 @@ result: both sides run against the same server, one after the other, REPEAT time
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import statistics
@@ -18,17 +17,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import carrierdb
+from common import psql_env, save_result, with_db
 
 REPEAT = int(os.environ.get("BENCH_REPEAT", "9"))
-RESULTS = Path(__file__).resolve().parent / "results"
 
-
-def with_db(url: str, name: str) -> str:
-    p = urlsplit(url)
-    return urlunsplit((p.scheme, p.netloc, "/" + name, p.query, p.fragment))
 
 
 def write_migrations(folder: Path, count: int) -> list[Path]:
@@ -57,14 +51,6 @@ class fresh_database:
 
     def __exit__(self, *exc) -> None:
         self.admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-
-
-def psql_env(url: str) -> dict[str, str]:
-    p = urlsplit(url)
-    env = dict(os.environ)
-    env.update(PGHOST=p.hostname or "", PGPORT=str(p.port or 5432), PGUSER=p.username or "", PGPASSWORD=p.password or "",
-               PGDATABASE=p.path.lstrip("/"))
-    return env
 
 
 def main() -> int:
@@ -128,8 +114,7 @@ def main() -> int:
           f"(target <= 1.2x and <= 0.3 s; each migration costs one commit on both sides, plus 3 round trips here "
           f"for BEGIN, the history row and COMMIT)")
     print(f"status over 1,000 migrations, median of 10: {status_median * 1000:.1f} ms (target <= 50 ms)")
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "migrations.json").write_text(json.dumps(result, indent=2))
+    save_result("migrations", result)
     return 0
 
 

@@ -10,27 +10,19 @@ users install), on the same durable PostgreSQL 15, in the same run.
 from __future__ import annotations
 
 import datetime
-import json
 import os
 import statistics
 import sys
 import time
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
 import carrierdb
+from common import ROOT, save_result, with_db
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = Path(__file__).resolve().parent / "results"
 SINGLE = int(os.environ.get("BENCH_SINGLE", "3000"))
 MANY = int(os.environ.get("BENCH_MANY", "100000"))
 
-
-def with_db(url: str, name: str) -> str:
-    p = urlsplit(url)
-    return urlunsplit((p.scheme, p.netloc, "/" + name, p.query, p.fragment))
 
 
 def percentile(samples: list[float], q: float) -> float:
@@ -111,8 +103,7 @@ def main() -> int:
           f"-> carrierdb at {result['single_ratio_vs_same_statement_p50']:.2f}x of it")
     print(f"create_many {MANY:,}: carrierdb {ours_bulk:.2f} s, psycopg executemany {theirs_bulk:.2f} s "
           f"-> {result['bulk_speedup']:.1f}x faster (target >= 2x)")
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "repository.json").write_text(json.dumps(result, indent=2))
+    save_result("repository", result)
     return 0
 
 

@@ -23,19 +23,14 @@ import tempfile
 import textwrap
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import carrierdb
+from common import ROOT, save_result, with_db
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = Path(__file__).resolve().parent / "results"
 ROWS = int(os.environ.get("BENCH_ROWS", "1000000"))
 FRAME_ROWS = int(os.environ.get("BENCH_FRAME_ROWS", "200000"))
 
-
-def with_db(url: str, name: str) -> str:
-    p = urlsplit(url)
-    return urlunsplit((p.scheme, p.netloc, "/" + name, p.query, p.fragment))
 
 
 def fresh(admin, admin_url: str, name: str) -> str:
@@ -169,8 +164,7 @@ def main() -> int:
           f"-> {result['frame_speedup']:.1f}x faster (target >= 5x)")
     print(f"SQLite, {ROWS:,} rows: carrierdb seed {result['sqlite_seed_s']:.2f} s, sqlite3 executemany {result['sqlite3_executemany_s']:.2f} s "
           f"-> {result['sqlite_speedup']:.2f}x faster (target >= 1.5x)")
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "seeding.json").write_text(json.dumps(result, indent=2))
+    save_result("seeding", result)
     return 0
 
 

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "bindings.hpp"
+#include "keyword_options.hpp"
 #include "signal_watch.hpp"
 #include "carrierdb/database.hpp"
 #include "carrierdb/error.hpp"
@@ -19,11 +20,27 @@ std::chrono::milliseconds seconds_to_ms(double seconds, const char *name) {
   return std::chrono::milliseconds(static_cast<long long>(std::llround(seconds * 1000.0)));
 }
 
-double ms_to_seconds(std::chrono::milliseconds ms) { return static_cast<double>(ms.count()) / 1000.0; }
-
-}  // namespace
-
-namespace {
+/// connect()'s options (durations in seconds) -> connection_options; an unknown name is an error.
+connection_options to_options(const py::kwargs &kwargs) {
+  connection_options out;
+  keyword_options kw("connect()", kwargs);
+  const auto seconds = [&](const char *name, std::chrono::milliseconds &field) {
+    if (const auto given = kw.get<double>(name)) field = seconds_to_ms(*given, name);
+  };
+  kw.take("pool_size", out.pool_size);
+  seconds("connect_timeout", out.connect_timeout);
+  seconds("statement_timeout", out.statement_timeout);
+  seconds("pool_timeout", out.pool_timeout);
+  seconds("busy_timeout", out.busy_timeout);
+  kw.take("connect_retries", out.connect_retries);
+  seconds("retry_initial_delay", out.retry_initial_delay);
+  seconds("retry_max_delay", out.retry_max_delay);
+  kw.take("application_name", out.application_name);
+  kw.take("prepare_threshold", out.prepare_threshold);
+  kw.take("create", out.create);
+  kw.finish();
+  return out;
+}
 
 // What a stop after a statement had run leaves: committed by itself, or done inside the caller's
 // open transaction (which the KeyboardInterrupt will most likely roll back).
@@ -35,110 +52,66 @@ std::string completed_statement(const std::string &what, bool autocommit) {
 }  // namespace
 
 void init_database(py::module_ &m) {
-  py::class_<connection_options>(m, "ConnectionOptions", "Pool, timeout and retry settings of a Database.")
-      .def(py::init<>())
-      .def_readwrite("pool_size", &connection_options::pool_size)
-      .def_readwrite("connect_retries", &connection_options::connect_retries)
-      .def_readwrite("application_name", &connection_options::application_name)
-      .def_readwrite("prepare_threshold", &connection_options::prepare_threshold)
-      .def_readwrite("create", &connection_options::create)
-#define CARRIERDB_SECONDS(field)                                                                         \
-  def_property(                                                                                          \
-      #field, [](const connection_options &o) { return ms_to_seconds(o.field); },                        \
-      [](connection_options &o, double s) { o.field = seconds_to_ms(s, #field); })
-      .CARRIERDB_SECONDS(connect_timeout)
-      .CARRIERDB_SECONDS(statement_timeout)
-      .CARRIERDB_SECONDS(pool_timeout)
-      .CARRIERDB_SECONDS(busy_timeout)
-      .CARRIERDB_SECONDS(retry_initial_delay)
-      .CARRIERDB_SECONDS(retry_max_delay);
-#undef CARRIERDB_SECONDS
-
   py::class_<database, std::shared_ptr<database>>(m, "Database")
       .def_static(
           "open",
-          [](const std::string &url, const connection_options &options) {
-            py::gil_scoped_release release;
-            return database::open(url, options);
+          [](const std::string &url, const py::kwargs &options) {
+            const connection_options parsed = to_options(options);
+            return without_gil([&] { return database::open(url, parsed); });
           },
-          py::arg("url"), py::arg("options"))
+          py::arg("url"))
       .def_property_readonly("backend", [](const database &db) { return std::string(to_string(db.kind())); })
       .def_property_readonly("url", [](const database &db) { return db.url().display(); })
       .def_property_readonly("sqlite_path", [](const database &db) -> py::object {
         if (db.kind() != backend_kind::sqlite || db.url().sqlite_in_memory()) return py::none();
         return py::str(db.url().sqlite_path());
       })
-      .def_property_readonly("server_version", [](database &db) {
-        py::gil_scoped_release release;
-        return db.server_version();
-      })
+      .def_property_readonly("server_version", [](database &db) { return without_gil([&] { return db.server_version(); }); })
       .def_property_readonly("transaction_depth", &database::transaction_depth)
       .def_property_readonly("pool_size", [](database &db) { return db.pool().max_size(); })
       .def_property_readonly("open_connections", [](database &db) { return db.pool().open_count(); })
       .def_property_readonly("capabilities", [](database &db) {
-        capabilities c;
-        {
-          py::gil_scoped_release release;
-          c = db.caps();
-        }
+        static const std::pair<const char *, bool capabilities::*> flags[] = {
+            {"transactional_ddl", &capabilities::transactional_ddl}, {"advisory_locks", &capabilities::advisory_locks},
+            {"returning", &capabilities::returning}, {"copy", &capabilities::copy}, {"schemas", &capabilities::schemas},
+            {"enum_types", &capabilities::enum_types}, {"transaction_locks", &capabilities::transaction_locks},
+            {"behind_pooler", &capabilities::behind_pooler}};
+        const capabilities c = without_gil([&] { return db.caps(); });
         py::dict d;
-        d["transactional_ddl"] = c.transactional_ddl;
-        d["advisory_locks"] = c.advisory_locks;
-        d["returning"] = c.returning;
-        d["copy"] = c.copy;
-        d["schemas"] = c.schemas;
-        d["enum_types"] = c.enum_types;
-        d["transaction_locks"] = c.transaction_locks;
-        d["behind_pooler"] = c.behind_pooler;
+        for (const auto &[name, flag] : flags) d[name] = c.*flag;
         return d;
       })
       .def(
           "query",
           [](database &db, const std::string &sql, const py::object &args) {
-            params p = to_params(args);
-            result r;
-            signal_watch watch;  // Ctrl-C cancels a long query on the server
-            {
-              py::gil_scoped_release release;
-              r = db.query(sql, p);
-            }
-            return watch.finish(rows_to_dicts(r), "the query had completed when the interrupt arrived", false);
+            const params p = to_params(args);
+            // Ctrl-C cancels a long query on the server.
+            return run_watched([&] { return db.query(sql, p); }, [](const result &r) {
+              return finished_work{"the query had completed when the interrupt arrived", false, rows_to_dicts(r)};
+            });
           },
           py::arg("sql"), py::arg("params") = py::none())
       .def(
           "execute",
           [](database &db, const std::string &sql, const py::object &args) {
-            params p = to_params(args);
-            std::int64_t affected;
+            const params p = to_params(args);
             const bool autocommit = db.transaction_depth() == 0;
-            signal_watch watch;
-            {
-              py::gil_scoped_release release;
-              affected = db.execute(sql, p);
-            }
-            return watch.finish(py::int_(affected), completed_statement("statement", autocommit), autocommit);
+            return run_watched([&] { return db.execute(sql, p); }, [&](std::int64_t affected) {
+              return finished_work{completed_statement("statement", autocommit), autocommit, py::int_(affected)};
+            });
           },
           py::arg("sql"), py::arg("params") = py::none())
       .def("schema_snapshot",
-           [](database &db) {
-             py::gil_scoped_release release;
-             return db.with_connection([](connection &c) { return c.schema_snapshot(); });
-           })
+           [](database &db) { return without_gil([&] { return db.with_connection([](connection &c) { return c.schema_snapshot(); }); }); })
       .def("table_names",
-           [](database &db) {
-             py::gil_scoped_release release;
-             return db.with_connection([](connection &c) { return c.table_names(); });
-           })
+           [](database &db) { return without_gil([&] { return db.with_connection([](connection &c) { return c.table_names(); }); }); })
       .def(
           "execute_script",
           [](database &db, const std::string &sql) {
             const bool autocommit = db.transaction_depth() == 0;
-            signal_watch watch;
-            {
-              py::gil_scoped_release release;
-              db.execute_script(sql);
-            }
-            watch.finish(py::none(), completed_statement("script", autocommit), autocommit);
+            run_watched([&] { db.execute_script(sql); return true; }, [&](bool) {
+              return finished_work{completed_statement("script", autocommit), autocommit, py::none()};
+            });
           },
           py::arg("sql"))
       .def("begin", &database::begin, py::call_guard<py::gil_scoped_release>())

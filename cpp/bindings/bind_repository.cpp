@@ -5,15 +5,10 @@
 #include "bindings.hpp"
 #include "signal_watch.hpp"
 #include "carrierdb/error.hpp"
+#include "carrierdb/introspect/drift.hpp"
 #include "carrierdb/repo/repository.hpp"
-#include "carrierdb/schema/drift.hpp"
 
 namespace carrierdb::bindings {
-
-namespace {
-
-
-}  // namespace
 
 document to_document(const py::handle &obj) {
   document d;
@@ -34,7 +29,6 @@ document to_document(const py::handle &obj) {
 
 namespace {
 
-
 py::dict field_to_dict(const field_def &f) {
   py::dict d;
   d["name"] = f.name;
@@ -54,16 +48,15 @@ py::dict field_to_dict(const field_def &f) {
   return d;
 }
 
-}  // namespace
-
-namespace {
-
 // What a stop after create_many had finished leaves: its rows committed, or inside the caller's
 // open transaction.
 std::string completed_bulk(std::int64_t rows, bool own_transaction) {
   return "create_many had completed when the interrupt arrived: its " + std::to_string(rows) + " row(s) are " +
          (own_transaction ? "committed" : "written inside your open transaction, not committed yet");
 }
+
+/// The one row a single-record operation returns, as a dict.
+py::object first_row(const result &r) { return rows_to_dicts(r)[0]; }
 
 }  // namespace
 
@@ -114,11 +107,7 @@ void init_repository(py::module_ &m) {
   m.def(
       "find_drift",
       [](std::shared_ptr<database> db, std::shared_ptr<schema> s, const std::vector<std::string> &ignore) {
-        std::vector<drift_item> items;
-        {
-          py::gil_scoped_release release;
-          items = db->with_connection([&](connection &c) { return find_drift(*s, c, ignore); });
-        }
+        const std::vector<drift_item> items = without_gil([&] { return db->with_connection([&](connection &c) { return find_drift(*s, c, ignore); }); });
         py::list out;
         for (const auto &i : items) {
           py::dict d;
@@ -146,12 +135,7 @@ void init_repository(py::module_ &m) {
       .def_property_readonly("table", [](const repository &r) { return r.model().table; })
       .def("create", [](repository &r, const py::dict &data) {
         const record input = to_record(data);
-        result out;
-        {
-          py::gil_scoped_release release;
-          out = r.create(input);
-        }
-        return py::object(rows_to_dicts(out)[0]);
+        return first_row(without_gil([&] { return r.create(input); }));
       }, py::arg("data"))
       .def("create_many_streamed", [](repository &r, const py::list &rows, std::size_t chunk_size) {
         // Chunks are converted under the GIL; validation and the COPY run without it, so the
@@ -159,11 +143,8 @@ void init_repository(py::module_ &m) {
         std::size_t next = 0;
         const std::size_t total = rows.size();
         const bool own_transaction = r.db().transaction_depth() == 0;
-        signal_watch watch;
-        std::int64_t written;
-        {
-          py::gil_scoped_release release;
-          written = r.create_many_streamed([&](std::vector<record> &chunk) {
+        const auto stream = [&] {
+          return r.create_many_streamed([&](std::vector<record> &chunk) {
             if (next >= total) return false;
             py::gil_scoped_acquire gil;
             const std::size_t end = std::min(total, next + chunk_size);
@@ -171,21 +152,19 @@ void init_repository(py::module_ &m) {
             for (; next < end; ++next) chunk.push_back(to_record(PyList_GET_ITEM(rows.ptr(), static_cast<Py_ssize_t>(next))));
             return true;
           });
-        }
-        return watch.finish(py::int_(written), completed_bulk(written, own_transaction), own_transaction);
+        };
+        return run_watched(stream, [&](std::int64_t written) {
+          return finished_work{completed_bulk(written, own_transaction), own_transaction, py::int_(written)};
+        });
       }, py::arg("rows"), py::arg("chunk_size") = 2000)
       .def("create_many", [](repository &r, const py::iterable &rows, bool skip_duplicates, bool returning) -> py::object {
         std::vector<record> input;
         for (auto row : rows) input.push_back(to_record(row));
-        result out;
         const bool own_transaction = r.db().transaction_depth() == 0;
-        signal_watch watch;
-        {
-          py::gil_scoped_release release;
-          out = r.create_many(input, skip_duplicates, returning);
-        }
-        py::object created = returning ? py::object(rows_to_dicts(out)) : py::object(py::int_(out.affected_rows));
-        return watch.finish(created, completed_bulk(out.affected_rows, own_transaction), own_transaction);
+        return run_watched([&] { return r.create_many(input, skip_duplicates, returning); }, [&](const result &out) {
+          py::object created = returning ? py::object(rows_to_dicts(out)) : py::object(py::int_(out.affected_rows));
+          return finished_work{completed_bulk(out.affected_rows, own_transaction), own_transaction, created};
+        });
       }, py::arg("rows"), py::arg("skip_duplicates") = false, py::arg("returning") = false)
       .def("find_many", [](repository &r, const py::object &where, const py::object &order_by, const py::object &skip, const py::object &take) {
         find_options options;
@@ -193,76 +172,43 @@ void init_repository(py::module_ &m) {
         options.order_by = to_document(order_by);
         if (!skip.is_none()) options.skip = skip.cast<std::int64_t>();
         if (!take.is_none()) options.take = take.cast<std::int64_t>();
-        result out;
-        {
-          py::gil_scoped_release release;
-          out = r.find_many(options);
-        }
-        return rows_to_dicts(out);
+        return rows_to_dicts(without_gil([&] { return r.find_many(options); }));
       }, py::arg("where") = py::none(), py::arg("order_by") = py::none(), py::arg("skip") = py::none(), py::arg("take") = py::none())
       .def("find_unique", [](repository &r, const py::object &where) -> py::object {
         const document w = to_document(where);
-        result out;
-        {
-          py::gil_scoped_release release;
-          out = r.find_unique(w);
-        }
-        py::list rows = rows_to_dicts(out);
+        py::list rows = rows_to_dicts(without_gil([&] { return r.find_unique(w); }));
         return rows.empty() ? py::object(py::none()) : py::object(rows[0]);
       }, py::arg("where"))
       .def("get", [](repository &r, const py::object &id) {
         const value key = to_value(id, 0);
-        result out;
-        {
-          py::gil_scoped_release release;
-          out = r.get(key);
-        }
-        return py::object(rows_to_dicts(out)[0]);
+        return first_row(without_gil([&] { return r.get(key); }));
       }, py::arg("id"))
       .def("count", [](repository &r, const py::object &where) {
         const document w = to_document(where);
-        py::gil_scoped_release release;
-        return r.count(w);
+        return without_gil([&] { return r.count(w); });
       }, py::arg("where") = py::none())
       .def("update", [](repository &r, const py::object &where, const py::dict &data) {
         const document w = to_document(where);
         const record input = to_record(data);
-        result out;
-        {
-          py::gil_scoped_release release;
-          out = r.update(w, input);
-        }
-        return py::object(rows_to_dicts(out)[0]);
+        return first_row(without_gil([&] { return r.update(w, input); }));
       }, py::arg("where"), py::arg("data"))
       .def("update_many", [](repository &r, const py::object &where, const py::dict &data) {
         const document w = to_document(where);
         const record input = to_record(data);
-        py::gil_scoped_release release;
-        return r.update_many(w, input);
+        return without_gil([&] { return r.update_many(w, input); });
       }, py::arg("where"), py::arg("data"))
       .def("upsert", [](repository &r, const py::object &where, const py::dict &create, const py::dict &update) {
         const document w = to_document(where);
         const record c = to_record(create), u = to_record(update);
-        result out;
-        {
-          py::gil_scoped_release release;
-          out = r.upsert(w, c, u);
-        }
-        return py::object(rows_to_dicts(out)[0]);
+        return first_row(without_gil([&] { return r.upsert(w, c, u); }));
       }, py::arg("where"), py::arg("create"), py::arg("update"))
       .def("delete", [](repository &r, const py::object &where) {
         const document w = to_document(where);
-        result out;
-        {
-          py::gil_scoped_release release;
-          out = r.remove(w);
-        }
-        return py::object(rows_to_dicts(out)[0]);
+        return first_row(without_gil([&] { return r.remove(w); }));
       }, py::arg("where"))
       .def("delete_many", [](repository &r, const py::object &where) {
         const document w = to_document(where);
-        py::gil_scoped_release release;
-        return r.remove_many(w);
+        return without_gil([&] { return r.remove_many(w); });
       }, py::arg("where") = py::none());
 }
 

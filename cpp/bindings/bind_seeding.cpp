@@ -5,6 +5,8 @@
 #include <cmath>
 
 #include "bindings.hpp"
+#include "keyword_options.hpp"
+#include "reports.hpp"
 #include "signal_watch.hpp"
 #include "carrierdb/seed/exporter.hpp"
 #include "carrierdb/seed/seeder.hpp"
@@ -13,75 +15,39 @@ namespace carrierdb::bindings {
 
 namespace {
 
-seed_options to_options(const py::dict &o) {
+seed_options to_options(const py::kwargs &kwargs) {
   seed_options out;
-  const auto get = [&](const char *key) -> py::object { return o.contains(key) ? py::object(o[key]) : py::object(py::none()); };
-  if (!get("environment").is_none()) out.environment = get("environment").cast<std::string>();
-  if (!get("dry_run").is_none()) out.dry_run = get("dry_run").cast<bool>();
-  if (!get("lenient").is_none()) out.lenient = get("lenient").cast<bool>();
-  if (!get("rejects_path").is_none()) out.rejects_path = get("rejects_path").cast<std::string>();
-  if (!get("allow_production").is_none()) out.allow_production = get("allow_production").cast<bool>();
-  if (!get("prune").is_none()) out.prune = get("prune").cast<bool>();
-  if (!get("force").is_none()) out.force = get("force").cast<bool>();
-  if (!get("applied_by").is_none()) out.applied_by = get("applied_by").cast<std::string>();
-  py::object progress = get("progress");
-  if (!progress.is_none()) {
+  keyword_options kw("seed", kwargs);
+  kw.take("environment", out.environment);
+  kw.take("dry_run", out.dry_run);
+  kw.take("lenient", out.lenient);
+  kw.take("rejects_path", out.rejects_path);
+  kw.take("allow_production", out.allow_production);
+  kw.take("prune", out.prune);
+  kw.take("force", out.force);
+  kw.take("applied_by", out.applied_by);
+  kw.take_with("progress", [&](const py::object &progress) {
     auto holder = hold(progress);
     out.progress = [holder](const seed_progress &p) { call_held(holder, p.file, p.bytes, p.total_bytes, p.rows, p.finished); };
-  }
+  });
+  kw.finish();
   return out;
 }
 
-// What a stop that arrived after the seed's commit leaves: the seed, complete and recorded.
-std::string committed_seed(const seed_result &r, const std::string &table) {
-  if (r.dry_run || r.skipped) return "the seed had finished when the interrupt arrived; it changed nothing";
-  return "the seed had been committed when the interrupt arrived: its rows are in the database (" + std::to_string(r.inserted()) +
-         " inserted, " + std::to_string(r.updated()) + " updated) and the run is recorded in " + table;
+/// Runs one seed without the GIL and returns its SeedReport; a stop that came after the commit
+/// says the seed is complete and recorded.
+template <class Seed>
+py::object run_seed(const seeder &sd, const seed_options &options, Seed &&seed) {
+  return run_watched(std::forward<Seed>(seed), [&](seed_result r) {
+    const bool changed = !r.dry_run && !r.skipped;
+    std::string what_happened = "the seed had finished when the interrupt arrived; it changed nothing";
+    if (changed)
+      what_happened = "the seed had been committed when the interrupt arrived: its rows are in the database (" +
+                      std::to_string(r.inserted()) + " inserted, " + std::to_string(r.updated()) + " updated) and the run is recorded in " +
+                      sd.history_table();
+    return finished_work{what_happened, changed, py::cast(seed_report{std::move(r), options.lenient ? options.rejects_path : ""})};
+  });
 }
-
-py::dict result_to_dict(const seed_result &r) {
-  py::list files;
-  for (const auto &f : r.files) {
-    py::dict d;
-    d["file"] = f.file;
-    d["model"] = f.model;
-    d["rows"] = f.rows;
-    d["inserted"] = f.inserted;
-    d["updated"] = f.updated;
-    d["unchanged"] = f.unchanged;
-    d["rejected"] = f.rejected;
-    d["not_sent"] = f.not_sent;
-    files.append(d);
-  }
-  py::list issues;
-  for (const auto &i : r.issues) {
-    py::dict d;
-    d["row"] = i.row;
-    d["field"] = i.path.empty() ? std::string() : i.path.front();
-    d["code"] = i.code;
-    d["message"] = i.message;
-    d["value"] = i.value;
-    issues.append(d);
-  }
-  py::dict out;
-  out["environment"] = r.environment;
-  out["seed_set"] = r.seed_set;
-  out["version"] = r.version;
-  out["checksum"] = r.checksum;
-  out["dry_run"] = r.dry_run;
-  out["skipped"] = r.skipped;
-  out["files"] = files;
-  out["inserted"] = r.inserted();
-  out["updated"] = r.updated();
-  out["unchanged"] = r.unchanged();
-  out["rejected"] = r.rejected;
-  out["prune_candidates"] = r.prune_candidates;
-  out["pruned"] = r.pruned;
-  out["issues"] = issues;
-  out["seconds"] = r.seconds;
-  return out;
-}
-
 
 }  // namespace
 
@@ -91,32 +57,20 @@ void init_seeding(py::module_ &m) {
              return std::make_unique<seeder>(std::move(db), std::move(s), table);
            }),
            py::arg("db"), py::arg("schema"), py::arg("table") = "_carrierdb_seeds")
-      .def("apply", [](seeder &sd, const std::string &manifest_path, const py::dict &options) {
+      .def("apply", [](seeder &sd, const std::string &manifest_path, const py::kwargs &options) {
         const seed_manifest manifest = seed_manifest::load(manifest_path);
         const seed_options opts = to_options(options);
-        seed_result r;
-        signal_watch watch;
-        {
-          py::gil_scoped_release release;
-          r = sd.apply(manifest, opts);
-        }
-        return watch.finish(result_to_dict(r), committed_seed(r, sd.history_table()), !r.dry_run && !r.skipped);
-      }, py::arg("manifest"), py::arg("options"))
+        return run_seed(sd, opts, [&] { return sd.apply(manifest, opts); });
+      }, py::arg("manifest"))
       .def("apply_records", [](seeder &sd, const std::string &model, const py::iterable &rows, const std::vector<std::string> &key,
-                               const std::string &label, const py::dict &options) {
+                               const std::string &label, const py::kwargs &options) {
         std::vector<record> input;
         for (auto row : rows) input.push_back(to_record(row));
         const seed_options opts = to_options(options);
-        seed_result r;
-        signal_watch watch;
-        {
-          py::gil_scoped_release release;
-          r = sd.apply_records(model, input, key, label, opts);
-        }
-        return watch.finish(result_to_dict(r), committed_seed(r, sd.history_table()), !r.dry_run && !r.skipped);
-      }, py::arg("model"), py::arg("rows"), py::arg("key"), py::arg("label"), py::arg("options"))
+        return run_seed(sd, opts, [&] { return sd.apply_records(model, input, key, label, opts); });
+      }, py::arg("model"), py::arg("rows"), py::arg("key"), py::arg("label"))
       .def("apply_columns", [](seeder &sd, const std::string &model, const std::vector<std::string> &names, const py::list &columns,
-                               const std::vector<std::string> &key, const std::string &label, const py::dict &options) {
+                               const std::vector<std::string> &key, const std::string &label, const py::kwargs &options) {
         // Column-wise input (a DataFrame's columns as lists): no dict per row. NaN is "missing".
         // Chunks are converted under the GIL while validation and the load run without it, so
         // the database takes one chunk while the next is converted.
@@ -129,11 +83,8 @@ void init_seeding(py::module_ &m) {
         const seed_options opts = to_options(options);
         constexpr std::size_t chunk_rows = 4096;
         std::size_t next = 0;
-        seed_result res;
-        signal_watch watch;
-        {
-          py::gil_scoped_release release;
-          res = sd.apply_stream(model, [&](std::vector<record> &chunk) {
+        return run_seed(sd, opts, [&] {
+          return sd.apply_stream(model, [&](std::vector<record> &chunk) {
             if (next >= rows) return false;
             py::gil_scoped_acquire gil;
             const std::size_t end = std::min(rows, next + chunk_rows);
@@ -160,48 +111,19 @@ void init_seeding(py::module_ &m) {
             next = end;
             return true;
           }, key, label, opts);
-        }
-        return watch.finish(result_to_dict(res), committed_seed(res, sd.history_table()), !res.dry_run && !res.skipped);
-      }, py::arg("model"), py::arg("names"), py::arg("columns"), py::arg("key"), py::arg("label"), py::arg("options"))
-      .def("history", [](seeder &sd) {
-        std::vector<seed_history_row> rows;
-        {
-          py::gil_scoped_release release;
-          rows = sd.history();
-        }
-        py::list out;
-        for (const auto &h : rows) {
-          py::dict d;
-          d["environment"] = h.environment;
-          d["seed_set"] = h.seed_set;
-          d["version"] = h.version;
-          d["checksum"] = h.checksum;
-          d["applied_at"] = h.applied_at;
-          d["applied_by"] = h.applied_by;
-          d["inserted"] = h.inserted;
-          d["updated"] = h.updated;
-          d["unchanged"] = h.unchanged;
-          d["rejected"] = h.rejected;
-          d["pruned"] = h.pruned;
-          d["seconds"] = h.seconds;
-          out.append(d);
-        }
-        return out;
-      });
+        });
+      }, py::arg("model"), py::arg("names"), py::arg("columns"), py::arg("key"), py::arg("label"))
+      .def("history", [](seeder &sd) { return without_gil([&] { return sd.history(); }); });
   m.def("export_csv", [](std::shared_ptr<database> db, std::shared_ptr<schema> s, const std::string &model, const std::string &path,
                          const py::object &where, const std::vector<std::string> &anonymize, const std::string &salt) {
     export_options options;
     options.where = to_document(where);
     options.anonymize = anonymize;
     if (!salt.empty()) options.salt = salt;
-    signal_watch watch;
-    std::int64_t rows;
-    {
-      py::gil_scoped_release release;
-      rows = export_csv(db, s, model, path, options);
-    }
-    return watch.finish(py::int_(rows), "the export had finished when the interrupt arrived: " + path + " holds all " +
-                                            std::to_string(rows) + " row(s)", false);
+    return run_watched([&] { return export_csv(db, s, model, path, options); }, [&](std::int64_t rows) {
+      return finished_work{"the export had finished when the interrupt arrived: " + path + " holds all " + std::to_string(rows) + " row(s)",
+                           false, py::int_(rows)};
+    });
   }, py::arg("db"), py::arg("schema"), py::arg("model"), py::arg("path"), py::arg("where"), py::arg("anonymize"), py::arg("salt"));
   m.def("pseudonym", &pseudonym, py::arg("text"), py::arg("field"), py::arg("salt") = "carrierdb");
 

@@ -21,6 +21,7 @@ void init_errors(py::module_ &m);
 void init_values(py::module_ &m);
 void init_logging(py::module_ &m);
 void init_database(py::module_ &m);
+void init_reports(py::module_ &m);
 void init_migrations(py::module_ &m);
 void init_repository(py::module_ &m);
 void init_seeding(py::module_ &m);

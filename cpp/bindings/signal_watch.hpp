@@ -4,6 +4,7 @@
 #include <pybind11/pybind11.h>
 
 #include <string>
+#include <utility>
 
 #include "carrierdb/interrupt.hpp"
 
@@ -49,6 +50,33 @@ private:
 /// watcher saw which signal, SIGTERM when the CLI's handler raised it, else SIGINT); -1 when a
 /// handler raised anything else (left set, to stand instead).
 int take_keyboard_interrupt(int known);
+
+/// Runs `operation` with the GIL released and returns what it returns. Call with the GIL held.
+template <class Operation>
+auto without_gil(Operation &&operation) {
+  py::gil_scoped_release release;
+  return operation();
+}
+
+/// What a stop that came after an operation had finished leaves: what had happened, whether it
+/// is committed, and the operation's result for Python (see signal_watch::finish).
+struct finished_work {
+  std::string what_happened;
+  bool committed = false;
+  py::object result;
+};
+
+/// The shape of every long operation's binding: run `operation` without the GIL inside a
+/// signal_watch, then let `finished(outcome)` (with the GIL held) say what its outcome is for
+/// Python and what a late stop would leave. Returns that result, or raises carrierdb.Interrupted
+/// carrying it when the stop came too late to stop anything.
+template <class Operation, class Finished>
+py::object run_watched(Operation &&operation, Finished &&finished) {
+  signal_watch watch;
+  auto outcome = without_gil(std::forward<Operation>(operation));
+  finished_work work = finished(std::move(outcome));
+  return watch.finish(std::move(work.result), work.what_happened, work.committed);
+}
 
 /// Sets carrierdb.Interrupted (a KeyboardInterrupt) as the Python error.
 void raise_interrupted(const std::string &message, const std::string &hint, bool committed, int signal, py::object result);

@@ -24,6 +24,17 @@ std::string savepoint_name(int depth) { return "carrierdb_sp_" + std::to_string(
                           diagnostics{}, "leave the `with db.transaction()` block (it ends rolled back) and start again");
 }
 
+// This thread's entry in `transactions` (a database's, its mutex held), or the error that says
+// `operation` needs one.
+template <class Transactions>
+auto own_transaction(Transactions &transactions, const char *operation) {
+  const auto it = transactions.find(std::this_thread::get_id());
+  if (it == transactions.end())
+    throw programming_error(std::string(operation) + " without an open transaction", diagnostics{},
+                            "call begin() first, or use `with db.transaction():`");
+  return it;
+}
+
 // A thread that ends inside a transaction must not keep its connection (or, since thread ids
 // are reused, hand its transaction to a later thread): this per-thread guard rolls it back.
 struct thread_transactions {
@@ -170,12 +181,8 @@ void database::abandon_transaction(std::thread::id thread) noexcept {
 }
 
 void database::commit() {
-  const auto me = std::this_thread::get_id();
   std::unique_lock<std::mutex> lock(m_tx_mutex);
-  auto it = m_transactions.find(me);
-  if (it == m_transactions.end())
-    throw programming_error("commit() without an open transaction", diagnostics{},
-                            "call begin() first, or use `with db.transaction():`");
+  const auto it = own_transaction(m_transactions, "commit()");
   thread_transaction &tx = it->second;
   if (!tx.lease->in_transaction()) {
     // Rolled back under the block (see throw_transaction_lost): end it here, and say so.
@@ -211,12 +218,8 @@ void database::commit() {
 
 void database::rollback() {
   interrupt_shield shield;  // a rollback always runs, whatever stop was asked for
-  const auto me = std::this_thread::get_id();
   std::unique_lock<std::mutex> lock(m_tx_mutex);
-  auto it = m_transactions.find(me);
-  if (it == m_transactions.end())
-    throw programming_error("rollback() without an open transaction", diagnostics{},
-                            "call begin() first, or use `with db.transaction():`");
+  const auto it = own_transaction(m_transactions, "rollback()");
   thread_transaction &tx = it->second;
   if (tx.depth > 1) {
     connection &conn = *tx.lease;

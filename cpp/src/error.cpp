@@ -1,6 +1,8 @@
 // Constructors of the carrierdb error hierarchy.
 #include "carrierdb/error.hpp"
 
+#include <type_traits>
+
 namespace carrierdb {
 
 error::error(const std::string &message, std::string hint)
@@ -49,22 +51,27 @@ validation_error::validation_error(const std::string &model, std::vector<validat
     : error(describe_issues(model, issues), "fix the listed fields; every issue is reported, not only the first"),
       m_model(model), m_issues(std::move(issues)) {}
 
+namespace {
+
+// Throws `e`'s message and diagnostics anew as the first of `Classes` that `e` is an instance of,
+// or as a plain database_error.
+template <class... Classes>
+[[noreturn]] void rethrow_as_first_match(const database_error &e, const std::string &message, diagnostics &diag) {
+  const auto rethrow_if = [&](auto *tag) {
+    using cls = std::remove_pointer_t<decltype(tag)>;
+    if (dynamic_cast<const cls *>(&e)) throw cls(message, std::move(diag), e.hint());
+  };
+  (rethrow_if(static_cast<Classes *>(nullptr)), ...);
+  throw database_error(message, std::move(diag), e.hint());
+}
+
+}  // namespace
+
 void rethrow_with_context(const database_error &e, const std::string &message, diagnostics diag) {
-  const std::string &hint = e.hint();
   // Most derived first: the first match decides the class.
-  if (dynamic_cast<const unique_violation *>(&e)) throw unique_violation(message, std::move(diag), hint);
-  if (dynamic_cast<const foreign_key_violation *>(&e)) throw foreign_key_violation(message, std::move(diag), hint);
-  if (dynamic_cast<const not_null_violation *>(&e)) throw not_null_violation(message, std::move(diag), hint);
-  if (dynamic_cast<const check_violation *>(&e)) throw check_violation(message, std::move(diag), hint);
-  if (dynamic_cast<const integrity_error *>(&e)) throw integrity_error(message, std::move(diag), hint);
-  if (dynamic_cast<const timeout_error *>(&e)) throw timeout_error(message, std::move(diag), hint);
-  if (dynamic_cast<const connection_error *>(&e)) throw connection_error(message, std::move(diag), hint);
-  if (dynamic_cast<const read_only_error *>(&e)) throw read_only_error(message, std::move(diag), hint);
-  if (dynamic_cast<const operational_error *>(&e)) throw operational_error(message, std::move(diag), hint);
-  if (dynamic_cast<const programming_error *>(&e)) throw programming_error(message, std::move(diag), hint);
-  if (dynamic_cast<const data_error *>(&e)) throw data_error(message, std::move(diag), hint);
-  if (dynamic_cast<const internal_error *>(&e)) throw internal_error(message, std::move(diag), hint);
-  throw database_error(message, std::move(diag), hint);
+  rethrow_as_first_match<unique_violation, foreign_key_violation, not_null_violation, check_violation, integrity_error,
+                         timeout_error, connection_error, read_only_error, operational_error, programming_error, data_error,
+                         internal_error>(e, message, diag);
 }
 
 }  // namespace carrierdb

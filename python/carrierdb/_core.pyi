@@ -20,35 +20,52 @@ class DatabaseError(CarrierDBError):
     position: Optional[int]
     statement: Optional[str]
     statement_line: Optional[int]
-class OperationalError(DatabaseError): ...
-class ConnectionFailed(OperationalError, ConnectionError): ...
-class OperationTimeout(OperationalError, TimeoutError): ...
-class ReadOnlyError(OperationalError): ...
-class ProgrammingError(DatabaseError): ...
-class DataError(DatabaseError): ...
-class IntegrityError(DatabaseError): ...
+class OperationalError(DatabaseError):
+    """The database could not do it now: unreachable, timed out, read-only."""
+class ConnectionFailed(OperationalError, ConnectionError):
+    """Unreachable, wrong password, missing database, bad SQLite path, missing file with create=False."""
+class OperationTimeout(OperationalError, TimeoutError):
+    """statement_timeout, a lock wait or a pool checkout ran out of time."""
+class ReadOnlyError(OperationalError):
+    """A hot standby, a read-only session, SQLite file or directory."""
+class ProgrammingError(DatabaseError):
+    """Syntax error (server text and position), unknown table, wrong parameter count."""
+class DataError(DatabaseError):
+    """A bad value: NUL byte in PostgreSQL text, a parameter that is not UTF-8."""
+class IntegrityError(DatabaseError):
+    """A constraint refused the change; the subclasses name which kind."""
 class UniqueViolation(IntegrityError): ...
 class ForeignKeyViolation(IntegrityError): ...
 class NotNullViolation(IntegrityError): ...
 class CheckViolation(IntegrityError): ...
-class InternalError(DatabaseError): ...
+class InternalError(DatabaseError):
+    """The server (or SQLite) failed internally."""
 class MigrationError(CarrierDBError):
+    """About the project's migration history, not a database's answer (a sibling of DatabaseError)."""
     migration: Optional[str]
     file: Optional[str]
     line: Optional[int]
     stored_checksum: Optional[str]
     current_checksum: Optional[str]
-class MigrationFileError(MigrationError): ...
-class ProviderMismatch(MigrationError): ...
-class BaselineRequired(MigrationError): ...
-class FailedMigrationPending(MigrationError): ...
-class ChecksumMismatch(MigrationError): ...
-class MigrationFailed(MigrationError): ...
-class DownMigrationMissing(MigrationError): ...
+class MigrationFileError(MigrationError):
+    """Malformed folder name, unreadable file, bad migration_lock.toml."""
+class ProviderMismatch(MigrationError):
+    """No SQL for this backend (P3019)."""
+class BaselineRequired(MigrationError):
+    """Tables but no history (P3005)."""
+class FailedMigrationPending(MigrationError):
+    """A failed migration is on record (P3009)."""
+class ChecksumMismatch(MigrationError):
+    """An applied migration's file was edited."""
+class MigrationFailed(MigrationError):
+    """A migration's SQL failed; its changes were rolled back."""
+class DownMigrationMissing(MigrationError):
+    """Rollback without down.sql; nothing changed."""
 class DataLossError(MigrationError):
     """A rollback would drop tables or columns holding rows; nothing was changed."""
     losses: list[dict[str, Any]]  # {migration, table, column (None for a table), rows}
-class MigrationStateError(MigrationError): ...
+class MigrationStateError(MigrationError):
+    """Resolve or rollback preconditions (P3008, P3011, P3012, P3017), the production guard."""
 class ValidationError(CarrierDBError, ValueError):
     issues: list[dict[str, Any]]
     model: str
@@ -65,23 +82,10 @@ class Interrupted(KeyboardInterrupt):
     signal: Optional[int]
     result: Any
 
-class ConnectionOptions:
-    pool_size: int
-    connect_retries: int
-    application_name: str
-    prepare_threshold: int
-    create: bool
-    connect_timeout: float
-    statement_timeout: float
-    pool_timeout: float
-    busy_timeout: float
-    retry_initial_delay: float
-    retry_max_delay: float
-    def __init__(self) -> None: ...
-
 class Database:
     @staticmethod
-    def open(url: str, options: ConnectionOptions) -> Database: ...
+    def open(url: str, **options: Any) -> Database:
+        """Options as connect() documents them; an unknown or mistyped one is a ConfigurationError."""
     backend: str
     url: str
     sqlite_path: Optional[str]
@@ -102,16 +106,122 @@ class Database:
 
 ProgressCallback = Callable[[int, int, str, bool, float], None]
 
+# Reports: read-only; `__fields__` lists the fields in order. python/carrierdb/reports.py adds
+# to_json() (keyed by field), repr, ==, the text (str) and the HTML; rows also read as row["field"].
+# _Row and _Report exist in this stub only, to say once what every row and report has.
+class _Row:
+    __fields__: tuple[str, ...]
+    def __getitem__(self, field: str) -> Any: ...
+    def keys(self) -> tuple[str, ...]: ...
+    def to_json(self) -> dict[str, Any]: ...
+
+class _Report:
+    __fields__: tuple[str, ...]
+    def to_json(self) -> dict[str, Any]: ...
+    def _repr_html_(self) -> str: ...
+
+class AppliedMigration(_Row):
+    name: str
+    seconds: float
+    steps: int
+    ok: bool  # dry run: would it succeed
+    skipped: bool  # dry run: not run (opts out of transactions, or after a failure)
+    error: Optional[str]
+
+class DeployReport(_Report):
+    operation: str  # deploy, rollback or reset
+    dry_run: bool
+    migrations: list[AppliedMigration]
+    warnings: list[str]
+    seconds: float
+    names: list[str]
+    ok: bool
+
+class MigrationEntry(_Row):
+    name: str
+    state: str  # applied, edited, pending, rolled_back, failed, missing_locally
+    local: bool
+    has_down: bool
+    transactional: bool
+    applied_at: Optional[str]
+    rolled_back_at: Optional[str]
+    stored_checksum: Optional[str]
+    current_checksum: Optional[str]
+    logs: Optional[str]
+    attempts: int
+
+class MigrationStatus(_Report):
+    directory: str
+    url: str
+    table: str
+    history_exists: bool
+    needs_action: bool
+    entries: list[MigrationEntry]  # "migrations" in to_json()
+    applied: list[str]
+    pending: list[str]
+    def by_state(self, state: str) -> list[str]: ...
+    def advice(self) -> str: ...
+    def to_pandas(self) -> Any: ...
+
+class SeedFileResult(_Row):
+    file: str
+    model: str
+    rows: int
+    inserted: int
+    updated: int
+    unchanged: int
+    rejected: int
+    not_sent: int  # unchanged rows recognised before they reached the server
+
+class SeedReject(_Row):
+    row: str  # file:line
+    field: str
+    code: str
+    message: str
+    value: str
+
+class SeedReport(_Report):
+    environment: str
+    seed_set: str
+    version: str
+    checksum: str
+    dry_run: bool
+    skipped: bool  # this version and checksum were applied already
+    files: list[SeedFileResult]
+    inserted: int
+    updated: int
+    unchanged: int
+    rejected: int
+    prune_candidates: int  # rows whose keys are not in the seed
+    pruned: int
+    issues: list[SeedReject]  # lenient: the rejects (the first 1,000)
+    seconds: float
+    rejects_path: Optional[str]
+
+class SeedRun(_Row):
+    environment: str
+    seed_set: str
+    version: str
+    checksum: str
+    applied_at: str
+    applied_by: str  # user@host
+    inserted: int
+    updated: int
+    unchanged: int
+    rejected: int
+    pruned: int
+    seconds: float
+
 class Migrator:
     def __init__(self, db: Database, directory: str, table: str, lock_timeout: float) -> None: ...
     directory: str
     table: str
-    def status(self) -> dict[str, Any]: ...
-    def deploy(self, dry_run: bool = False, allow_edited: bool = False, progress: Optional[ProgressCallback] = None) -> dict[str, Any]: ...
-    def rollback(self, steps: int = 1, to: str = "", accept_data_loss: bool = False, progress: Optional[ProgressCallback] = None) -> dict[str, Any]: ...
+    def status(self) -> MigrationStatus: ...
+    def deploy(self, *, dry_run: bool = False, allow_edited: bool = False, progress: Optional[ProgressCallback] = None) -> DeployReport: ...
+    def rollback(self, *, steps: int = 1, to: str = "", accept_data_loss: bool = False, progress: Optional[ProgressCallback] = None) -> DeployReport: ...
     def resolve_applied(self, name: str) -> None: ...
     def resolve_rolled_back(self, name: str) -> None: ...
-    def reset(self, environment: str, allow_production: bool = False, progress: Optional[ProgressCallback] = None) -> dict[str, Any]: ...
+    def reset(self, environment: str, *, allow_production: bool = False, progress: Optional[ProgressCallback] = None) -> DeployReport: ...
 
 class Schema:
     @staticmethod
@@ -142,12 +252,16 @@ class Repository:
     def delete(self, where: dict[str, Any]) -> dict[str, Any]: ...
     def delete_many(self, where: Any = None) -> int: ...
 
+SeedProgressCallback = Callable[[str, int, int, int, bool], None]
+
 class Seeder:
+    """Seed options, as keywords (an unknown or mistyped one is a ConfigurationError): environment,
+    dry_run, lenient, rejects_path, allow_production, prune, force, applied_by, progress."""
     def __init__(self, db: Database, schema: Schema, table: str = "_carrierdb_seeds") -> None: ...
-    def apply(self, manifest: str, options: dict[str, Any]) -> dict[str, Any]: ...
-    def apply_records(self, model: str, rows: Iterable[dict[str, Any]], key: list[str], label: str, options: dict[str, Any]) -> dict[str, Any]: ...
-    def apply_columns(self, model: str, names: list[str], columns: list[list[Any]], key: list[str], label: str, options: dict[str, Any]) -> dict[str, Any]: ...
-    def history(self) -> list[dict[str, Any]]: ...
+    def apply(self, manifest: str, **options: Any) -> SeedReport: ...
+    def apply_records(self, model: str, rows: Iterable[dict[str, Any]], key: list[str], label: str, **options: Any) -> SeedReport: ...
+    def apply_columns(self, model: str, names: list[str], columns: list[list[Any]], key: list[str], label: str, **options: Any) -> SeedReport: ...
+    def history(self) -> list[SeedRun]: ...
 
 def set_log_sink(callback: Optional[Callable[[int, str], None]], level: int) -> None: ...
 def set_log_level(level: int) -> None: ...

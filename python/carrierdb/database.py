@@ -36,21 +36,6 @@ def refresh_logging() -> None:
     _route_core_logs()
 
 
-_OPTION_NAMES = (
-    "pool_size",
-    "connect_timeout",
-    "statement_timeout",
-    "pool_timeout",
-    "busy_timeout",
-    "connect_retries",
-    "retry_initial_delay",
-    "retry_max_delay",
-    "application_name",
-    "prepare_threshold",
-    "create",
-)
-
-
 def connect(url: str | None = None, **options: Any) -> "Database":
     """Open a database.
 
@@ -61,27 +46,19 @@ def connect(url: str | None = None, **options: Any) -> "Database":
     ``retry_max_delay`` (3), ``application_name`` ("carrierdb"), ``prepare_threshold`` (5: PostgreSQL
     statements run that often are prepared on the server; -1 disables it), ``create`` (True: a
     missing SQLite file is created; False: it is reported as missing, and nothing is created);
-    ``env`` picks the environment (a name or an :class:`Environment`) and ``schema`` the schema file.
+    ``env`` picks the environment (a name or an :class:`Environment`) and ``schema`` the schema
+    file. None means the default; an unknown or mistyped option is a ConfigurationError naming it.
     """
     env = options.pop("env", None)
     schema = options.pop("schema", None)
-    unknown = set(options) - set(_OPTION_NAMES)
-    if unknown:
-        raise _core.ConfigurationError(
-            f"unknown connect() option(s): {', '.join(sorted(unknown))}; known: {', '.join(_OPTION_NAMES)}"
-        )
     resolution = resolve(url, env=env)
     if resolution.embedded_default and options.get("create", True):
         # The default location is ours to create; a user-given path must already exist.
         (resolution.root / ".carrierdb").mkdir(parents=True, exist_ok=True)
-    native = _core.ConnectionOptions()
-    for name, value in options.items():
-        if value is None and name == "statement_timeout":
-            value = 0
-        setattr(native, name, value)
     _route_core_logs()
     try:
-        handle = _core.Database.open(resolution.url, native)
+        # The core checks the options (an unknown or mistyped one is a ConfigurationError).
+        handle = _core.Database.open(resolution.url, **options)
     except _core.ConnectionFailed as error:
         explain_source(error, resolution)
         raise

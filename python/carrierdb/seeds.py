@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import contextlib
 import getpass
-import html
 import socket
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Optional, Sequence
 
 from . import _core, _paths
-from .interrupts import reports_as
 from .config import Environment, project_root
 from .models import _records_from
 from .progress import resolve
+from .reports import SeedReport
 
 __all__ = ["SeedReport", "Seeds", "seed_directory"]
 
@@ -33,60 +31,6 @@ def seed_directory(env: str | Environment, seeds: Optional[Path] = None) -> Path
         if _paths.is_dir(base / name):
             return base / name
     return base / environment.canonical
-
-
-@dataclass
-class SeedReport:
-    """What a seed run did (or, for a dry run, would do)."""
-
-    environment: str
-    seed_set: str
-    version: str
-    checksum: str
-    dry_run: bool
-    skipped: bool
-    files: list[dict]
-    inserted: int
-    updated: int
-    unchanged: int
-    rejected: int
-    prune_candidates: int
-    pruned: int
-    issues: list[dict] = field(default_factory=list)
-    seconds: float = 0.0
-    rejects_path: Optional[str] = None
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def __str__(self) -> str:
-        if self.skipped:
-            return (f"seed set {self.seed_set} version {self.version} is already applied to {self.environment}: "
-                    f"nothing to do (pass force=True / --force to apply it again)")
-        head = "dry run (nothing was written)" if self.dry_run else "seeded"
-        lines = [f"{head}: {self.seed_set} {self.version} into {self.environment} in {self.seconds:.2f} s: "
-                 f"{self.inserted} inserted, {self.updated} updated, {self.unchanged} unchanged, {self.rejected} rejected"]
-        for f in self.files:
-            lines.append(f"  {f['file']} ({f['model']}): {f['rows']} rows, {f['inserted']} inserted, {f['updated']} updated, "
-                         f"{f['unchanged']} unchanged, {f['rejected']} rejected")
-        if self.pruned:
-            lines.append(f"  pruned {self.pruned} row(s) whose keys are not in the seed")
-        elif self.prune_candidates:
-            lines.append(f"  {self.prune_candidates} row(s) in the database are not in the seed (kept; --prune removes them)")
-        if self.rejects_path and self.rejected:
-            lines.append(f"  rejected rows written to {self.rejects_path}")
-        for issue in self.issues[:20]:
-            lines.append(f"  reject {issue['row']}: {issue['field']}: {issue['message']} [{issue['code']}] value={issue['value']!r}")
-        return "\n".join(lines)
-
-    def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><td>{html.escape(f['file'])}</td><td>{f['rows']}</td><td>{f['inserted']}</td><td>{f['updated']}</td>"
-            f"<td>{f['unchanged']}</td><td>{f['rejected']}</td></tr>"
-            for f in self.files
-        )
-        return (f"<p>{html.escape(str(self).splitlines()[0])}</p><table><tr><th>file</th><th>rows</th><th>inserted</th>"
-                f"<th>updated</th><th>unchanged</th><th>rejected</th></tr>{rows}</table>")
 
 
 @contextlib.contextmanager
@@ -168,10 +112,9 @@ class Seeds:
         if not _paths.is_file(manifest):
             raise _core.ConfigurationError(f"no seed set for environment '{environment}': {manifest} does not exist")
         rejects_path = str(rejects or folder / "rejects.csv") if lenient else None
-        with _progress(progress) as report, reports_as(lambda raw: SeedReport(**raw, rejects_path=rejects_path)):
-            raw = self._seeder().apply(str(manifest), _options(environment, dry_run=dry_run, lenient=lenient, rejects_path=rejects_path,
-                                                               allow_production=allow_production, prune=prune, force=force, progress=report))
-        return SeedReport(**raw, rejects_path=rejects_path)
+        with _progress(progress) as report:
+            return self._seeder().apply(str(manifest), **_options(environment, dry_run=dry_run, lenient=lenient, rejects_path=rejects_path,
+                                                                  allow_production=allow_production, prune=prune, force=force, progress=report))
 
     def records(self, model: str, records: Any, *, key: Optional[Sequence[str]] = None, env: str | Environment | None = None,
                 label: Optional[str] = None, dry_run: bool = False, lenient: bool = False, rejects: Optional[str | Path] = None,
@@ -182,15 +125,12 @@ class Seeds:
         options = _options(self._environment(env), dry_run=dry_run, lenient=lenient, rejects_path=rejects_path,
                            allow_production=allow_production, prune=prune)
         label = label or f"records:{model}"
-        with reports_as(lambda raw: SeedReport(**raw, rejects_path=rejects_path)):
-            if hasattr(records, "columns") and hasattr(records, "to_dict"):
-                # A DataFrame goes column by column (tolist() is fast; no dict per row); NaN/NaT are missing.
-                names = [str(c) for c in records.columns]
-                columns = [_column_values(records[c]) for c in records.columns]
-                raw = self._seeder().apply_columns(model, names, columns, list(key or []), label, options)
-            else:
-                raw = self._seeder().apply_records(model, _records_from(records), list(key or []), label, options)
-        return SeedReport(**raw, rejects_path=rejects_path)
+        if hasattr(records, "columns") and hasattr(records, "to_dict"):
+            # A DataFrame goes column by column (tolist() is fast; no dict per row); NaN/NaT are missing.
+            names = [str(c) for c in records.columns]
+            columns = [_column_values(records[c]) for c in records.columns]
+            return self._seeder().apply_columns(model, names, columns, list(key or []), label, **options)
+        return self._seeder().apply_records(model, _records_from(records), list(key or []), label, **options)
 
     def export(self, model: str, to: str | Path, *, where: Any = None, anonymize: Sequence[str] = (), salt: Optional[str] = None) -> int:
         """Write live rows of ``model`` to a CSV seed file; ``anonymize`` replaces those fields with
@@ -199,7 +139,7 @@ class Seeds:
 
     def status(self) -> list[dict]:
         """Every seed run recorded in ``_carrierdb_seeds``, oldest first."""
-        return self._seeder().history()
+        return [run.to_json() for run in self._seeder().history()]
 
     def __repr__(self) -> str:
         return f"<carrierdb.Seeds {self.db.environment} on {self.db.url}>"

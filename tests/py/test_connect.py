@@ -179,3 +179,24 @@ def test_prepared_statements_survive_a_table_change(carrierdb_backend, carrierdb
     assert db.query("SELECT * FROM p") == [{"id": 1, "note": "x"}]
     unprepared = carrierdb.connect(carrierdb_db.resolution.url, prepare_threshold=-1)
     assert unprepared.query("SELECT * FROM p") == [{"id": 1, "note": "x"}]
+
+
+# -- options --------------------------------------------------------------------------------------
+
+def test_a_misspelled_connect_option_is_refused_naming_the_known_ones(carrierdb_backend, carrierdb_url):
+    with pytest.raises(carrierdb.ConfigurationError) as info:
+        carrierdb.connect(carrierdb_url, statment_timeout=1)
+    assert "unknown connect() option(s): statment_timeout" in str(info.value) and "statement_timeout" in str(info.value)
+    # The core's own entry point checks them: options cross into C++ by name, never silently dropped.
+    with pytest.raises(carrierdb.ConfigurationError, match="statment_timeout"):
+        carrierdb._core.Database.open(carrierdb_url, statment_timeout=1)
+
+
+def test_a_connect_option_of_the_wrong_type_is_refused_naming_it(carrierdb_backend, carrierdb_url):
+    with pytest.raises(carrierdb.ConfigurationError, match="pool_size takes a non-negative int, not str '4'"):
+        carrierdb.connect(carrierdb_url, pool_size="4")
+    with pytest.raises(carrierdb.ConfigurationError, match="connect_timeout takes a number"):
+        carrierdb.connect(carrierdb_url, connect_timeout="soon")
+    db = carrierdb.connect(carrierdb_url, pool_size=2, statement_timeout=None)  # None: the default (no timeout)
+    assert db.query("SELECT 1 AS one") == [{"one": 1}]
+    db.close()

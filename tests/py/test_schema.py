@@ -82,6 +82,21 @@ def test_rule_errors_point_at_the_doc_comment(doc, message):
     assert message in str(info.value)
 
 
+def test_block_head_errors_say_where_and_what():
+    # A model's or enum's name and opening brace; an enum without values is reported at its name.
+    expected = {
+        "model {\n}\n": "1:7: expected a model name",
+        "model Thing\n  id Int @id\n}\n": "2:3: expected '{' after model Thing",
+        "enum {\n}\n": "1:6: expected an enum name",
+        "enum Colour RED\n": "1:13: expected '{' after enum Colour",
+        "enum Colour {\n}\n": "1:6: enum Colour has no values",
+    }
+    for text, where_and_what in expected.items():
+        with pytest.raises(carrierdb.SchemaError) as info:
+            parse(text)
+        assert str(info.value).startswith(f"test.prisma:{where_and_what}"), str(info.value)
+
+
 def test_block_level_errors():
     with pytest.raises(carrierdb.SchemaError, match="missing '}'|expected '}' to close model Thing"):
         parse("model Thing {\n  id Int @id\n")
@@ -155,6 +170,18 @@ def test_schema_check_reports_drift_in_both_directions(run_cli, carrierdb_url, p
     human = run_cli("schema", "check", "--url", carrierdb_url).stdout
     assert "database has column carriers.notes" in human and "schema has no field for it" in human
     assert "schema says Carrier.rating (carriers.rating)" in human and "database has no such column" in human
+
+
+def test_drift_says_which_side_has_a_unique_key(carrierdb_url, project):
+    db = carrierdb.connect(carrierdb_url, schema=str(project / "schema.prisma"))
+    db.migrations(project / "migrations").deploy()
+    db.execute("DROP INDEX carriers_mc_number_key")  # the schema has it, the database lacks it
+    db.execute("CREATE UNIQUE INDEX carriers_name_key ON carriers (name)")  # the other way round
+    unique = sorted(d["message"] for d in db.schema_drift() if d["kind"] == "unique")
+    assert unique == [
+        "schema says carriers no unique constraint on (name), database has unique (name)",
+        "schema says carriers unique (mc_number), database has no unique constraint on (mc_number)",
+    ]
 
 
 @pytest.mark.postgres_only

@@ -472,3 +472,24 @@ def test_duplicate_of_a_key_already_in_the_table(db, project, changed):
     assert [i["code"] for i in info.value.issues] == ["duplicate_key"]
     assert "lines 2 and 4" in str(info.value)
     assert db.carrier.find_unique({"mcNumber": "MC1"})["status"] == "ACTIVE"
+
+
+# -- options ----------------------------------------------------------------------------------------
+
+def test_a_misspelled_seed_option_is_refused_and_nothing_is_written(db, project):
+    manifest = str(project / "seeds" / "testing" / "manifest.json")
+    seeder = carrierdb._core.Seeder(db._db, db.schema)
+    with pytest.raises(carrierdb.ConfigurationError) as info:
+        seeder.apply(manifest, environment="testing", dry_ryn=True)
+    assert "unknown seed option(s): dry_ryn" in str(info.value) and "dry_run" in str(info.value)
+    with pytest.raises(carrierdb.ConfigurationError, match="unknown seed option"):
+        seeder.apply_records("Carrier", [{"name": "A", "mcNumber": "MC1"}], ["mcNumber"], "records", environment="testing", lenint=True)
+    with pytest.raises(TypeError, match="dry_ryn"):
+        db.seeds.apply("testing", dry_ryn=True)
+    assert db.carrier.count() == 0 and db.seeds.status() == []
+
+
+def test_a_seed_option_of_the_wrong_type_is_refused_naming_it(db):
+    with pytest.raises(carrierdb.ConfigurationError, match="seed option dry_run takes True or False, not str 'yes'"):
+        db.seeds.apply("testing", dry_run="yes")
+    assert db.carrier.count() == 0 and db.seeds.status() == []

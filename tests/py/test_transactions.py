@@ -72,3 +72,8 @@ def test_uncommitted_rows_are_invisible_to_other_threads(db):
 def test_commit_without_transaction_is_a_programming_error(db):
     with pytest.raises(carrierdb.ProgrammingError, match="without an open transaction"):
         db._db.commit()
+
+
+def test_rollback_without_transaction_is_a_programming_error(db):
+    with pytest.raises(carrierdb.ProgrammingError, match=r"rollback\(\) without an open transaction"):
+        db._db.rollback()

@@ -1,4 +1,5 @@
-// SQLite adapter entry point (private to the core: only this adapter sees sqlite3.h).
+// SQLite adapter entry point (private to the core: only this adapter sees sqlite3.h; the adapter
+// class itself is declared in sqlite_adapter.hpp).
 #pragma once
 
 #include <memory>

@@ -1,9 +1,57 @@
-// SQLite database files: the name to open for a URL, and why a file cannot be written.
+// SQLite database files: whether the file can be opened or created, the name to open for a URL, and
+// why a file cannot be written.
 #include "sqlite_files.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+
+#include "carrierdb/error.hpp"
+
 namespace carrierdb::internal {
+
+namespace {
+
+std::string parent_directory(const std::string &path) {
+  const auto slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+}  // namespace
+
+void check_sqlite_location(const std::string &path, const std::string &display, bool create) {
+  const std::string dir = parent_directory(path);
+  struct stat st {};
+  if (!create && stat(path.c_str(), &st) != 0 && errno == ENOENT) {
+    diagnostics diag;
+    diag.sqlstate = "SQLITE_CANTOPEN";
+    throw connection_error("SQLite database " + display + " does not exist (no file " + path + "); nothing was created",
+                           diag,
+                           "create it with `carrierdb migrate deploy` (it creates the file and applies the migrations), "
+                           "or point DATABASE_URL at the existing file");
+  }
+  if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    const int err = errno;
+    diagnostics diag;
+    diag.sqlstate = "SQLITE_CANTOPEN";
+    if (err == EACCES)
+      throw connection_error("cannot open SQLite database " + display + ": directory '" + dir + "' is not accessible (" +
+                                 std::strerror(err) + ")",
+                             diag, "check the permissions of the directory and its parents");
+    throw connection_error("cannot open SQLite database " + display + ": directory '" + dir + "' does not exist",
+                           diag, "create the directory first, or point the URL at an existing one");
+  }
+  if (stat(path.c_str(), &st) != 0 && access(dir.c_str(), W_OK) != 0) {
+    diagnostics diag;
+    diag.sqlstate = "SQLITE_CANTOPEN";
+    throw connection_error("cannot create SQLite database " + display + ": directory '" + dir + "' is not writable",
+                           diag, "choose a writable directory, or fix its permissions");
+  }
+}
 
 std::string sqlite_open_name(const database_url &url, bool &uri) {
   const std::string &path = url.sqlite_path();
@@ -29,8 +77,8 @@ read_only_state sqlite_read_only_reason(const database_url &url, bool opened_rea
     return {"the file " + path + " is not writable by this process (its permissions or owner, or a read-only mount)",
             "make the file writable for this user, or point DATABASE_URL at a writable copy"};
   // Writing creates files beside the database (WAL's -wal and -shm, or a rollback journal).
+  const std::string dir = parent_directory(path);
   const auto slash = path.find_last_of('/');
-  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
   const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
   if (access(dir.c_str(), W_OK) != 0)
     return {"its directory " + dir + " is not writable by this process, and SQLite must create " + name + "-wal and " + name +

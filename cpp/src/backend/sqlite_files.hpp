@@ -1,4 +1,5 @@
-// SQLite database files: the name to open for a URL, and why a file cannot be written.
+// SQLite database files: whether the file can be opened or created, the name to open for a URL, and
+// why a file cannot be written.
 #pragma once
 
 #include <string>
@@ -6,6 +7,11 @@
 #include "carrierdb/backend/connection.hpp"
 
 namespace carrierdb::internal {
+
+/// Refuses, with a connection_error that says what to do, a database file that does not exist
+/// (unless `create`), a directory that is missing or not accessible, or a file that would have to
+/// be created in a directory that is not writable. SQLite's own message for these is "unable to open".
+void check_sqlite_location(const std::string &path, const std::string &display, bool create);
 
 /// What sqlite3_open_v2 gets for `url`: the path, or a file: URI when a parameter exists only
 /// in URI form (immutable=1). `uri` says whether SQLITE_OPEN_URI is needed.

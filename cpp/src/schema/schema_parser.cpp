@@ -87,6 +87,14 @@ private:
     if (peek().kind != tok::ident) fail(peek(), what);
     return next();
   }
+  // A `model` or `enum` block's name, up to its opening brace; `where` gets where the name stands.
+  std::string block_head(const std::string &what, const std::string &keyword, source_location &where) {
+    const token &name = expect_ident(what);
+    where = {m_file, name.line, name.column};
+    skip_newlines();
+    expect_punct("{", "'{' after " + keyword + " " + name.text);
+    return name.text;
+  }
   void skip_newlines() {
     while (peek().kind == tok::newline || peek().kind == tok::doc) next();
   }
@@ -235,12 +243,7 @@ private:
 
   model_def parse_model() {
     model_def m;
-    const token &name = expect_ident("a model name");
-    m.name = name.text;
-    m.table = name.text;
-    m.where = {m_file, name.line, name.column};
-    skip_newlines();
-    expect_punct("{", "'{' after model " + m.name);
+    m.name = m.table = block_head("a model name", "model", m.where);
     std::vector<std::string> field_docs;
     std::vector<source_location> doc_where;
     for (;;) {
@@ -359,12 +362,7 @@ private:
 
   enum_def parse_enum() {
     enum_def e;
-    const token &name = expect_ident("an enum name");
-    e.name = name.text;
-    e.db_name = name.text;
-    e.where = {m_file, name.line, name.column};
-    skip_newlines();
-    expect_punct("{", "'{' after enum " + e.name);
+    e.name = e.db_name = block_head("an enum name", "enum", e.where);
     for (;;) {
       skip_newlines();
       if (at_punct("}")) {
@@ -385,7 +383,7 @@ private:
       e.values.push_back(value.text);
       end_of_line("enum value " + value.text);
     }
-    if (e.values.empty()) throw schema_error("enum " + e.name + " has no values", m_file, name.line, name.column);
+    if (e.values.empty()) throw schema_error("enum " + e.name + " has no values", m_file, e.where.line, e.where.column);
     return e;
   }
 

@@ -11,6 +11,7 @@
 #include "carrierdb/repo/repository.hpp"
 #include "carrierdb/seed/data_files.hpp"
 #include "carrierdb/schema/validation.hpp"
+#include "column_plan.hpp"
 #include "numbers.hpp"
 
 namespace carrierdb {
@@ -84,9 +85,9 @@ std::int64_t export_csv(std::shared_ptr<database> db, std::shared_ptr<const sche
   if (model->id_fields.size() != 1) throw configuration_error("export needs a single-field id to page through " + model->name);
   std::vector<const field_def *> fields;
   for (const auto &f : model->fields) {
-    const bool generated = (f.default_ && (f.default_->what == default_value::kind::autoincrement || f.default_->what == default_value::kind::now)) ||
-                           f.updated_at;
-    if (!generated) fields.push_back(&f);
+    // Left out: when the file is seeded again, the database numbers the ids and the run's clock
+    // fills the timestamps.
+    if (!seeding::numbered_by_database(f) && !seeding::filled_by_run_clock(f)) fields.push_back(&f);
   }
   // Written beside the target and renamed over it at the end: a failed or interrupted export
   // leaves the target as it was, never half-written.

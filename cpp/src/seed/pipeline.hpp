@@ -1,64 +1,20 @@
 // pipeline: how seed rows travel from the reader through the preparers to the loading thread
-// (a ring of batch slots), and the row digests that recognise unchanged rows.
+// (a ring of batch slots), and the threads that read and prepare them.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
-#include <memory>
 #include <mutex>
-#include <string>
+#include <thread>
 #include <vector>
 
-#include "carrierdb/base/digest.hpp"
 #include "carrierdb/interrupt.hpp"
 #include "carrierdb/seed/seeder.hpp"
+#include "row_preparation.hpp"
 
 namespace carrierdb::seeding {
-
-// A staged value as PostgreSQL's ::text prints it, NULL as \x1e. Forms that print differently
-// (timestamps, floats) only make a row look changed, and the staging comparison then finds it equal.
-inline void append_digest_text(std::string &out, const value &v) {
-  if (is_null(v)) out += '\x1e';
-  else if (auto s = std::get_if<std::string>(&v)) out += *s;
-  else if (auto i = std::get_if<std::int64_t>(&v)) out += std::to_string(*i);
-  else if (auto b = std::get_if<bool>(&v)) out += *b ? 't' : 'f';  // PostgreSQL's boolean output
-  else out += "\x1d";  // a double: never equal to the server's text, so never skipped
-}
-
-// A row as the preparing thread hands it over: the columns ready to send, or what was wrong.
-struct rejected_input {
-  record input;
-  std::vector<validation_issue> issues;
-};
-struct prepared_row {
-  std::int64_t line = 0;
-  std::vector<value> row;                    // the load's columns; empty when rejected or not wanted
-  std::unique_ptr<rejected_input> rejected;  // set when validation failed
-  // When unchanged rows are recognised before sending: the digests of the key and of the
-  // compared columns, and the columns (bits) that take the run's "now" once the row is sent.
-  std::uint64_t key_digest = 0, row_digest = 0, now_columns = 0;
-};
-
-// What a preparer needs to know about the load.
-struct prepare_plan {
-  const model_def &model;
-  const std::vector<std::string> &key;
-  const std::vector<const field_def *> &fields;  // the load's columns
-  const value &now_param;                        // the run's "now" as a parameter
-  bool digests;                                  // compute the digests, leave "now" columns for later
-  const std::vector<std::size_t> &key_positions, &compared_positions;
-};
-
-// The digest of some columns of a row, over their text as PostgreSQL prints it.
-inline std::uint64_t digest_of(const std::vector<value> &row, const std::vector<std::size_t> &positions, std::string &text) {
-  text.clear();
-  for (std::size_t k = 0; k < positions.size(); ++k) {
-    if (k) text += '\x1f';
-    append_digest_text(text, row[positions[k]]);
-  }
-  return fnv1a(text);
-}
 
 // Rows travel in batches through a ring of slots: the reader fills a slot with source rows, one
 // of the preparers validates them in place, the loading thread consumes the slot in order, and
@@ -166,6 +122,36 @@ private:
   std::uint64_t m_read = 0, m_loaded = 0;  // batches read, loaded
   bool m_end = false, m_cancelled = false;
   std::exception_ptr m_input_error;
+};
+
+// The threads of one load: a reader running the producer and up to four preparers, all started
+// on construction. The loading thread (the one that owns the connection, the report and any
+// Python callback) takes the prepared batches in order with next() and hands each back with
+// done(). Destruction stops and joins the threads, also when the load ends early.
+class load_pipeline {
+public:
+  /// `produce` and everything `plan` refers to must outlive the pipeline.
+  load_pipeline(const seed_row_producer &produce, const prepare_plan &plan);
+  ~load_pipeline();
+  load_pipeline(const load_pipeline &) = delete;
+  load_pipeline &operator=(const load_pipeline &) = delete;
+
+  /// The next prepared batch in order; null at the end (where the reader's error is raised).
+  batch_slot *next() { return m_ring.to_load(); }
+  void done(batch_slot &batch) { m_ring.loaded(batch); }
+  /// Strict mode after a bad row: the preparers only validate from now on.
+  void stop_writing() { m_writing_wanted.store(false, std::memory_order_relaxed); }
+
+private:
+  void read(const seed_row_producer &produce);
+  void prepare(unsigned k);
+  void stop();
+
+  const prepare_plan m_plan;
+  const unsigned m_preparers;
+  batch_ring m_ring;
+  std::atomic<bool> m_writing_wanted{true};
+  std::vector<std::thread> m_threads;
 };
 
 }  // namespace carrierdb::seeding

@@ -1,5 +1,5 @@
-// find_drift(): the schema's models against the catalogs, both directions.
-#include "carrierdb/schema/drift.hpp"
+// find_drift(): the schema's models against a live database's catalogs, both directions.
+#include "carrierdb/introspect/drift.hpp"
 
 #include <algorithm>
 #include <set>
@@ -113,22 +113,21 @@ std::vector<drift_item> find_drift(const schema &s, connection &conn, const std:
     std::vector<std::vector<std::string>> present = conn.unique_keys(m.table);
     for (auto &p : present) std::sort(p.begin(), p.end());
     for (auto &w : wanted) std::sort(w.begin(), w.end());
-    for (const auto &w : wanted)
-      if (std::find(present.begin(), present.end(), w) == present.end()) {
+    // A key one side has and the other lacks, said from both sides: the schema's first.
+    const auto report_unmatched = [&](const std::vector<std::vector<std::string>> &keys,
+                                      const std::vector<std::vector<std::string>> &other, bool schema_has) {
+      for (const auto &k : keys) {
+        if (std::find(other.begin(), other.end(), k) != other.end()) continue;
         drift_item item = base;
         item.kind = "unique";
-        item.schema_says = "unique " + join(w);
-        item.database_has = "no unique constraint on " + join(w);
+        const std::string has = "unique " + join(k), lacks = "no unique constraint on " + join(k);
+        item.schema_says = schema_has ? has : lacks;
+        item.database_has = schema_has ? lacks : has;
         out.push_back(item);
       }
-    for (const auto &p : present)
-      if (std::find(wanted.begin(), wanted.end(), p) == wanted.end()) {
-        drift_item item = base;
-        item.kind = "unique";
-        item.schema_says = "no unique constraint on " + join(p);
-        item.database_has = "unique " + join(p);
-        out.push_back(item);
-      }
+    };
+    report_unmatched(wanted, present, true);
+    report_unmatched(present, wanted, false);
   }
   for (const auto &t : tables) {
     if (modelled.count(t) || std::find(ignore_tables.begin(), ignore_tables.end(), t) != ignore_tables.end()) continue;

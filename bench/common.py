@@ -1,0 +1,32 @@
+"""What every benchmark script shares: the project root, database URLs, and where results go."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def with_db(url: str, name: str) -> str:
+    """``url`` pointing at database ``name`` on the same server."""
+    p = urlsplit(url)
+    return urlunsplit((p.scheme, p.netloc, "/" + name, p.query, p.fragment))
+
+
+def save_result(benchmark: str, result: dict) -> None:
+    """Write ``bench/results/<benchmark>.json`` (ignored by git) for later comparison."""
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{benchmark}.json").write_text(json.dumps(result, indent=2))
+
+
+def psql_env(url: str) -> dict[str, str]:
+    """The environment that points psql at ``url`` (libpq's PG* variables)."""
+    p = urlsplit(url)
+    env = dict(os.environ)
+    env.update(PGHOST=p.hostname or "", PGPORT=str(p.port or 5432), PGUSER=p.username or "", PGPASSWORD=p.password or "",
+               PGDATABASE=p.path.lstrip("/"))
+    return env

@@ -1,0 +1,230 @@
+"""What operations return: DeployReport, MigrationStatus, SeedReport, and the rows they hold.
+
+Each report is one C++ struct, bound read-only in ``cpp/bindings/bind_reports.cpp``, which lists
+its fields once (the class attribute ``__fields__``, in order). Everything else is derived from
+that list here: ``to_json()``, ``repr()``, ``==``, and ``row["field"]`` on the rows (which were
+plain dicts before and are still read that way). What each report shows as text (``str``, the
+CLI's output) and as HTML (a notebook's) is written once, below, on the class itself.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any, Iterable, Sequence
+
+from . import _core
+
+__all__ = ["AppliedMigration", "DeployReport", "MigrationEntry", "MigrationStatus", "SeedFileResult", "SeedReject", "SeedReport", "SeedRun"]
+
+
+# -- what every report shares, from its bound fields -------------------------------------------
+
+def _fields(report: Any) -> dict[str, Any]:
+    return {name: getattr(report, name) for name in type(report).__fields__}
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(type(value), "__fields__"):
+        return value.to_json()
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _to_json(self) -> dict[str, Any]:
+    """The report as JSON-ready dicts and lists, keyed by field (the CLI's ``--json`` output)."""
+    renamed = type(self).__json_names__
+    return {renamed.get(name, name): _plain(value) for name, value in _fields(self).items()}
+
+
+def _repr(self) -> str:
+    return f"{type(self).__name__}({', '.join(f'{name}={value!r}' for name, value in _fields(self).items())})"
+
+
+def _eq(self, other: Any) -> bool:
+    if type(other) is not type(self):
+        return NotImplemented
+    return _fields(self) == _fields(other)
+
+
+def _hash(self) -> int:
+    return hash(tuple(_fields(self).values()))
+
+
+def _getitem(self, name: str) -> Any:
+    if name not in type(self).__fields__:
+        raise KeyError(name)
+    return getattr(self, name)
+
+
+def _keys(self) -> tuple[str, ...]:
+    return type(self).__fields__
+
+
+def _html_table(caption: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], after: str = "") -> str:
+    """A report in a notebook: a caption (HTML), a table of rows (cells as HTML), then ``after``."""
+    head = "".join(f"<th>{h}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    return f"<p>{caption}</p><table><tr>{head}</tr>{body}</table>{after}"
+
+
+def _report(bound: type) -> type:
+    """Gives a bound report class what every report has, from its fields."""
+    bound.to_json = _to_json
+    bound.__repr__ = _repr
+    bound.__eq__ = _eq
+    bound.__hash__ = _hash
+    return bound
+
+
+def _shows(bound: type):
+    """Puts the members of the decorated class on the bound report class, which it then stands for."""
+
+    def attach(members: type) -> type:
+        for name, member in vars(members).items():
+            if name not in ("__module__", "__qualname__", "__dict__", "__weakref__", "__doc__"):
+                setattr(bound, name, member)
+        return _report(bound)
+
+    return attach
+
+
+def _row(bound: type) -> type:
+    """A report's row: also read as ``row["name"]``, as when rows were dicts."""
+    bound.__getitem__ = _getitem
+    bound.keys = _keys
+    return _report(bound)
+
+
+AppliedMigration = _row(_core.AppliedMigration)
+MigrationEntry = _row(_core.MigrationEntry)
+SeedFileResult = _row(_core.SeedFileResult)
+SeedReject = _row(_core.SeedReject)
+SeedRun = _row(_core.SeedRun)
+
+
+# -- migrations ------------------------------------------------------------------------------------
+
+_STATE_COLOUR = {"applied": "#2e7d32", "pending": "#f9a825", "rolled_back": "#f9a825", "failed": "#c62828", "edited": "#c62828",
+                 "missing_locally": "#6a1b9a"}
+
+
+@_shows(_core.DeployReport)
+class DeployReport:
+    @property
+    def names(self) -> list[str]:
+        return [m.name for m in self.migrations]
+
+    @property
+    def ok(self) -> bool:
+        return all(m.ok for m in self.migrations)
+
+    def _mark(self, m: AppliedMigration) -> str:
+        if m.skipped:
+            return "skip"
+        return "ok  " if m.ok else "FAIL"
+
+    def _headline(self) -> str:
+        verb = {"deploy": "applied", "rollback": "rolled back", "reset": "reset and applied"}[self.operation]
+        if self.dry_run:
+            verb = "dry run (nothing was changed)"
+        return f"{verb}: {len(self.migrations)} migration(s) in {self.seconds:.3f} s"
+
+    def __str__(self) -> str:
+        lines = [self._headline()]
+        for m in self.migrations:
+            line = f"  {self._mark(m)} {m.name}  {m.seconds * 1000:.1f} ms"
+            if m.error:
+                line += f"\n       {m.error}"
+            lines.append(line)
+        lines += [f"warning: {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        rows = ((html.escape(self._mark(m).strip()), f"<code>{html.escape(m.name)}</code>", f"{m.seconds * 1000:.1f} ms",
+                 html.escape(m.error or "")) for m in self.migrations)
+        warnings = "".join(f"<p>warning: {html.escape(w)}</p>" for w in self.warnings)
+        return _html_table(html.escape(self._headline()), ("result", "migration", "time", "error"), rows, warnings)
+
+
+@_shows(_core.MigrationStatus)
+class MigrationStatus:
+    def by_state(self, state: str) -> list[str]:
+        return [e.name for e in self.entries if e.state == state]
+
+    @property
+    def applied(self) -> list[str]:
+        return self.by_state("applied")
+
+    @property
+    def pending(self) -> list[str]:
+        return self.by_state("pending") + self.by_state("rolled_back")
+
+    def advice(self) -> str:
+        states = {e.state for e in self.entries}
+        if "failed" in states:
+            name = self.by_state("failed")[0]
+            return f"a failed migration blocks deploys: fix it, then `carrierdb migrate resolve --rolled-back {name}`"
+        if "edited" in states:
+            return "an applied migration was edited: restore it, or put the change in a new migration"
+        if states & {"pending", "rolled_back"}:
+            return "run `carrierdb migrate deploy`"
+        if "missing_locally" in states:
+            return "migrations applied to the database are missing from the folder: pull them, or check --dir"
+        return "the database is up to date"
+
+    def __str__(self) -> str:
+        lines = [f"migrations in {self.directory} against {self.url} (history: {self.table})"]
+        entries = self.entries
+        if entries:
+            width = max(len(e.name) for e in entries)
+            lines.append(f"  {'STATE':<16}{'MIGRATION':<{width + 2}}WHEN")
+            for e in entries:
+                when = e.applied_at or e.rolled_back_at or ""
+                lines.append(f"  {e.state:<16}{e.name:<{width + 2}}{when}")
+        counts: dict[str, int] = {}
+        for e in entries:
+            counts[e.state] = counts.get(e.state, 0) + 1
+        summary = ", ".join(f"{n} {s}" for s, n in counts.items()) or "none"
+        lines.append(f"{len(entries)} migration(s): {summary}. {self.advice()}.")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        rows = ((f"<span style='color:{_STATE_COLOUR.get(e.state, 'inherit')}'>{html.escape(e.state)}</span>",
+                 f"<code>{html.escape(e.name)}</code>", html.escape(e.applied_at or e.rolled_back_at or "")) for e in self.entries)
+        caption = f"migrations in <code>{html.escape(self.directory)}</code> against <code>{html.escape(self.url)}</code>"
+        return _html_table(caption, ("state", "migration", "when"), rows, f"<p>{html.escape(self.advice())}</p>")
+
+    def to_pandas(self):
+        import pandas as pd
+
+        return pd.DataFrame([e.to_json() for e in self.entries])
+
+
+# -- seeding -----------------------------------------------------------------------------------------
+
+@_shows(_core.SeedReport)
+class SeedReport:
+    def __str__(self) -> str:
+        if self.skipped:
+            return (f"seed set {self.seed_set} version {self.version} is already applied to {self.environment}: "
+                    f"nothing to do (pass force=True / --force to apply it again)")
+        head = "dry run (nothing was written)" if self.dry_run else "seeded"
+        lines = [f"{head}: {self.seed_set} {self.version} into {self.environment} in {self.seconds:.2f} s: "
+                 f"{self.inserted} inserted, {self.updated} updated, {self.unchanged} unchanged, {self.rejected} rejected"]
+        for f in self.files:
+            lines.append(f"  {f.file} ({f.model}): {f.rows} rows, {f.inserted} inserted, {f.updated} updated, "
+                         f"{f.unchanged} unchanged, {f.rejected} rejected")
+        if self.pruned:
+            lines.append(f"  pruned {self.pruned} row(s) whose keys are not in the seed")
+        elif self.prune_candidates:
+            lines.append(f"  {self.prune_candidates} row(s) in the database are not in the seed (kept; --prune removes them)")
+        if self.rejects_path and self.rejected:
+            lines.append(f"  rejected rows written to {self.rejects_path}")
+        for issue in self.issues[:20]:
+            lines.append(f"  reject {issue.row}: {issue.field}: {issue.message} [{issue.code}] value={issue.value!r}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        rows = ((html.escape(f.file), f.rows, f.inserted, f.updated, f.unchanged, f.rejected) for f in self.files)
+        return _html_table(html.escape(str(self).splitlines()[0]), ("file", "rows", "inserted", "updated", "unchanged", "rejected"), rows)
