@@ -1,4 +1,4 @@
-// Python face of the schema, validation and the generic repository. Python dicts become
+// Python face of drift and the generic repository. Python dicts become
 // records, filters become documents; the GIL is released for every database round trip.
 #include <pybind11/stl.h>
 
@@ -29,25 +29,6 @@ document to_document(const py::handle &obj) {
 
 namespace {
 
-py::dict field_to_dict(const field_def &f) {
-  py::dict d;
-  d["name"] = f.name;
-  d["column"] = f.column;
-  d["type"] = f.type_name;
-  d["optional"] = f.optional;
-  d["id"] = f.id;
-  d["unique"] = f.unique;
-  d["updated_at"] = f.updated_at;
-  d["has_default"] = f.default_.has_value();
-  d["max_length"] = f.max_length();
-  py::list rules;
-  for (const auto &r : f.rules) rules.append(r.kind + "." + r.name + "(" + (r.args.empty() ? "" : r.args[0]) + ")");
-  d["rules"] = rules;
-  d["normalizers"] = f.normalizers;
-  d["doc"] = f.doc;
-  return d;
-}
-
 // What a stop after create_many had finished leaves: its rows committed, or inside the caller's
 // open transaction.
 std::string completed_bulk(std::int64_t rows, bool own_transaction) {
@@ -61,49 +42,6 @@ py::object first_row(const result &r) { return rows_to_dicts(r)[0]; }
 }  // namespace
 
 void init_repository(py::module_ &m) {
-  py::class_<schema, std::shared_ptr<schema>>(m, "Schema")
-      .def_static("load", [](const std::string &path) { return std::make_shared<schema>(schema::load(path)); }, py::arg("path"))
-      .def_static("parse", [](const std::string &text, const std::string &file) { return std::make_shared<schema>(schema::parse(text, file)); },
-                  py::arg("text"), py::arg("file") = "schema.prisma")
-      .def_property_readonly("provider", &schema::provider)
-      .def_property_readonly("file", &schema::file)
-      .def_property_readonly("url_env", &schema::url_env)
-      .def_property_readonly("model_names", [](const schema &s) {
-        std::vector<std::string> names;
-        for (const auto &mdl : s.models()) names.push_back(mdl.name);
-        return names;
-      })
-      .def_property_readonly("enums", [](const schema &s) {
-        py::dict d;
-        for (const auto &e : s.enums()) d[py::str(e.name)] = e.values;
-        return d;
-      })
-      .def("model", [](const schema &s, const std::string &name) {
-        const model_def *mdl = s.model_by_accessor(name);
-        if (!mdl) throw configuration_error("no model '" + name + "' in " + s.file());
-        py::dict d;
-        d["name"] = mdl->name;
-        d["table"] = mdl->table;
-        d["id_fields"] = mdl->id_fields;
-        d["uniques"] = mdl->uniques;
-        py::list fields;
-        for (const auto &f : mdl->fields) fields.append(field_to_dict(f));
-        d["fields"] = fields;
-        return d;
-      }, py::arg("name"))
-      .def("validate", [](const schema &s, const std::string &name, const py::dict &data, bool partial) {
-        const model_def *mdl = s.model_by_accessor(name);
-        if (!mdl) throw configuration_error("no model '" + name + "' in " + s.file());
-        std::vector<validation_issue> issues;
-        const record input = to_record(data);
-        py::gil_scoped_release release;
-        check_record(s, *mdl, input, partial ? validation_mode::update : validation_mode::create, issues);
-        py::gil_scoped_acquire gil;
-        py::list out;
-        for (const auto &i : issues) out.append(issue_to_dict(i));
-        return out;
-      }, py::arg("model"), py::arg("data"), py::arg("partial") = false);
-
   m.def(
       "find_drift",
       [](std::shared_ptr<database> db, std::shared_ptr<schema> s, const std::vector<std::string> &ignore) {

@@ -8,7 +8,7 @@
 #include "keyword_options.hpp"
 #include "reports.hpp"
 #include "signal_watch.hpp"
-#include "carrierdb/seed/exporter.hpp"
+#include "carrierdb/export/exporter.hpp"
 #include "carrierdb/seed/seeder.hpp"
 
 namespace carrierdb::bindings {

@@ -3,7 +3,7 @@
 
 #include <pybind11/pybind11.h>
 
-#include "carrierdb/backend/value.hpp"
+#include "carrierdb/base/value.hpp"
 #include "carrierdb/repo/document.hpp"
 #include "carrierdb/schema/validation.hpp"
 
@@ -22,6 +22,7 @@ void init_values(py::module_ &m);
 void init_logging(py::module_ &m);
 void init_database(py::module_ &m);
 void init_reports(py::module_ &m);
+void init_schema(py::module_ &m);
 void init_migrations(py::module_ &m);
 void init_repository(py::module_ &m);
 void init_seeding(py::module_ &m);

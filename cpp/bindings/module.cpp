@@ -8,8 +8,9 @@ PYBIND11_MODULE(_core, m) {
   carrierdb::bindings::init_values(m);
   carrierdb::bindings::init_logging(m);
   carrierdb::bindings::init_database(m);
-  // The reports the engine parts return, then the engine parts, which take a Database.
+  // The reports and the parsed schema, then the engine parts, which take a Database and a Schema.
   carrierdb::bindings::init_reports(m);
+  carrierdb::bindings::init_schema(m);
   carrierdb::bindings::init_migrations(m);
   carrierdb::bindings::init_repository(m);
   carrierdb::bindings::init_seeding(m);

@@ -172,12 +172,7 @@ void database::abandon_transaction(std::thread::id thread) noexcept {
     finished = std::move(it->second);
     m_transactions.erase(it);
   }
-  interrupt_shield shield;
-  try {
-    finished.lease->rollback();
-  } catch (...) {
-    finished.lease->discard();
-  }
+  finished.lease->rollback_or_discard();
 }
 
 void database::commit() {
@@ -207,11 +202,7 @@ void database::commit() {
   try {
     finished.lease->commit();
   } catch (...) {
-    try {
-      finished.lease->rollback();
-    } catch (...) {
-      // The commit error is the one the caller needs to see.
-    }
+    finished.lease->rollback_or_discard();  // the commit error is the one the caller needs to see
     throw;
   }
 }

@@ -233,7 +233,18 @@ class Schema:
     url_env: str
     model_names: list[str]
     enums: dict[str, list[str]]
-    def model(self, name: str) -> dict[str, Any]: ...
+    unsupported: list[dict[str, str]]
+    """Declarations read but not usable yet (view, type, @@schema models): keyword, name, message, where."""
+    def model(self, name: str) -> dict[str, Any]:
+        """The model's name, table, id_fields, uniques (field lists), ignored, fields, keys, indexes and
+        unique_constraints. Each field: name, column, type, kind ("scalar", "enum", "relation",
+        "unsupported"), list, optional, id, unique, ignored, updated_at, has_default, max_length,
+        native_type, native_args, relation (None, or target, kind ("one_to_one", "one_to_many",
+        "many_to_many"), back_field, holds_foreign_key, fields, references, on_delete, on_update,
+        name, constraint_name, join_table (None, or table, model_a, model_b, columns, key_name,
+        key_is_primary, index_name)), unsupported, rules, normalizers, doc. Raises SchemaError for
+        an unsupported declaration (a view), ConfigurationError for an unknown name."""
+        ...
     def validate(self, model: str, data: dict[str, Any], partial: bool = False) -> list[dict[str, Any]]: ...
 
 class Repository:

@@ -57,7 +57,7 @@ class Model:
         self._repo = _core.Repository(db._db, schema, name)
         self._schema = schema
         self.name = self._repo.model_name
-        self.fields = [f["name"] for f in schema.model(self.name)["fields"]]
+        self.fields = [f["name"] for f in schema.model(self.name)["fields"] if f["kind"] in ("scalar", "enum")]  # columns only
 
     def __repr__(self) -> str:
         return f"<carrierdb.Model {self.name} ({self._repo.table}) on {self.db.url}>"

@@ -20,7 +20,7 @@ def summarize(db, sample: int = 5) -> dict[str, Any]:
         model = db.model(name)
         entry: dict[str, Any] = {"count": model.count(), "by": {}}
         for f in info["fields"]:
-            if f["type"] in schema.enums:
+            if f["type"] in schema.enums and not f["list"]:  # counts by value; a list holds several
                 entry["by"][f["name"]] = {v: model.count({f["name"]: v}) for v in schema.enums[f["type"]]}
         entry["sample"] = model.find_many(order_by={info["id_fields"][0]: "asc"}, take=sample)
         out[name] = entry

@@ -75,7 +75,7 @@ TEST(validation, parses_iso_timestamps_to_utc_milliseconds) {
   EXPECT_FALSE(parse_iso_timestamp("2024-13-01", ms));
 }
 
-#include "carrierdb/seed/exporter.hpp"
+#include "carrierdb/export/exporter.hpp"
 #include <set>
 
 TEST(pseudonym, digit_permutation_is_a_bijection_that_keeps_length) {

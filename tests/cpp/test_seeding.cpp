@@ -12,7 +12,7 @@
 #include "carrierdb/error.hpp"
 #include "carrierdb/migrate/migrator.hpp"
 #include "carrierdb/interrupt.hpp"
-#include "carrierdb/seed/exporter.hpp"
+#include "carrierdb/export/exporter.hpp"
 #include "carrierdb/seed/seeder.hpp"
 #include "test_support.hpp"
 

@@ -207,6 +207,24 @@ def test_constraint_violations_map_to_their_classes(carrierdb_db):
         carrierdb_db.execute("INSERT INTO child VALUES (5, 1, 'MC5', 'e', 0)")
 
 
+def test_deleting_a_row_a_restrict_key_still_references_is_a_foreign_key_violation(carrierdb_db):
+    # SQLite enforces ON DELETE RESTRICT through an internal trigger (a different error code from
+    # a plain foreign key failure); users must see the same class on both backends.
+    carrierdb_db.execute_script(
+        """
+        CREATE TABLE parent (id INTEGER PRIMARY KEY);
+        CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES parent (id) ON DELETE RESTRICT);
+        INSERT INTO parent VALUES (1);
+        INSERT INTO child VALUES (1, 1);
+        """
+    )
+    with pytest.raises(carrierdb.ForeignKeyViolation):
+        carrierdb_db.execute("DELETE FROM parent WHERE id = 1")
+    with pytest.raises(carrierdb.ForeignKeyViolation):
+        carrierdb_db.execute("UPDATE parent SET id = 2 WHERE id = 1")
+    assert carrierdb_db.query("SELECT count(*) AS n FROM parent")[0]["n"] == 1
+
+
 def test_statement_timeout_cancels_a_long_statement(carrierdb_backend, carrierdb_url):
     db = carrierdb.connect(carrierdb_url, statement_timeout=0.2)
     slow = (

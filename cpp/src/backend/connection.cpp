@@ -27,6 +27,23 @@ std::string connection::quote_standard_identifier(std::string_view name) {
 
 void connection::begin() { execute("BEGIN"); }
 
+void connection::rollback_or_discard() noexcept {
+  try {
+    rollback();
+  } catch (...) {
+    discard();
+  }
+}
+
+std::vector<std::string> connection::drop_listed_indexes(const result &listing) {
+  std::vector<std::string> recreate;
+  for (const auto &row : listing.rows) {
+    recreate.push_back(std::get<std::string>(row[1]));
+    execute("DROP INDEX " + quote_identifier(std::get<std::string>(row[0])), {});
+  }
+  return recreate;
+}
+
 void connection::refuse_if_read_only(const std::string &operation) const {
   const read_only_state state = read_only_reason();
   if (!state) return;

@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "carrierdb/backend/value.hpp"
+#include "carrierdb/base/value.hpp"
 
 namespace carrierdb::internal {
 

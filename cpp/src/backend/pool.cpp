@@ -73,11 +73,7 @@ connection_pool::lease connection_pool::acquire() {
 void connection_pool::put_back(std::unique_ptr<connection> conn) noexcept {
   // Never pool a connection inside a transaction: the next user would inherit it.
   if (conn->healthy() && conn->in_transaction()) {
-    try {
-      conn->rollback();
-    } catch (...) {
-      conn->discard();
-    }
+    conn->rollback_or_discard();
     if (conn->in_transaction()) conn->discard();
   }
   std::unique_ptr<connection> discard;

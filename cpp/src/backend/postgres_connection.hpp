@@ -1,4 +1,5 @@
-// PostgreSQL adapter entry points (private to the core: only this adapter sees libpqxx).
+// The PostgreSQL adapter's entry points for the rest of the core: opening a connection and libpq's
+// URL parsing. Free of libpqxx; the adapter class itself is in postgres_adapter.hpp.
 #pragma once
 
 #include <map>

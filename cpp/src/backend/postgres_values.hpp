@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "carrierdb/backend/value.hpp"
+#include "carrierdb/base/value.hpp"
 #include "carrierdb/error.hpp"
 #include "numbers.hpp"
 

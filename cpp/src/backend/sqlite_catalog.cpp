@@ -93,13 +93,8 @@ std::vector<std::string> sqlite_connection::schema_snapshot() {
 
 std::vector<std::string> sqlite_connection::drop_secondary_indexes(const std::string &table) {
   // Indexes SQLite made for UNIQUE/PRIMARY KEY clauses have no SQL and stay.
-  const result r = query("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL", {table});
-  std::vector<std::string> recreate;
-  for (const auto &row : r.rows) {
-    recreate.push_back(std::get<std::string>(row[1]));
-    execute("DROP INDEX " + quote_identifier(std::get<std::string>(row[0])), {});
-  }
-  return recreate;
+  return drop_listed_indexes(
+      query("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL", {table}));
 }
 
 void sqlite_connection::drop_all_objects() {

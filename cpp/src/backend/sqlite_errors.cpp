@@ -73,6 +73,11 @@ const char *code_name(int primary) {
     case SQLITE_CONSTRAINT_UNIQUE:
     case SQLITE_CONSTRAINT_PRIMARYKEY: throw unique_violation(text, diag);
     case SQLITE_CONSTRAINT_FOREIGNKEY: throw foreign_key_violation(text, diag);
+    case SQLITE_CONSTRAINT_TRIGGER:
+      // ON DELETE/UPDATE RESTRICT is enforced by an internal trigger, so a refused delete of a
+      // referenced row comes with this code; a user trigger's RAISE() stays an integrity_error.
+      if (text.find("FOREIGN KEY constraint failed") != std::string::npos) throw foreign_key_violation(text, diag);
+      break;
     case SQLITE_CONSTRAINT_NOTNULL: throw not_null_violation(text, diag);
     case SQLITE_CONSTRAINT_CHECK: throw check_violation(text, diag);
     default: break;

@@ -54,6 +54,8 @@ std::vector<drift_item> find_drift(const schema &s, connection &conn, const std:
     const std::vector<column_info> columns = conn.table_columns(m.table);
     std::set<std::string> known;
     for (const auto &f : m.fields) {
+      if (f.kind == field_kind::unsupported) known.insert(f.column);  // Unsupported(...) columns exist, unread
+      if (!f.is_column()) continue;
       drift_item item = base;
       item.field = f.name;
       item.column = f.column;
@@ -73,7 +75,7 @@ std::vector<drift_item> find_drift(const schema &s, connection &conn, const std:
         item.database_has = it->type;
         out.push_back(item);
       }
-      if (it->nullable != f.optional) {
+      if (it->nullable != (f.optional || f.list)) {  // Prisma creates scalar lists nullable
         item.kind = "nullability";
         item.schema_says = f.optional ? "is optional (nullable)" : "is required (NOT NULL)";
         item.database_has = it->nullable ? "a nullable column" : "a NOT NULL column";

@@ -34,6 +34,7 @@ std::string repository::select_list() const {
   if (!m_select.empty()) return m_select;
   std::string out;
   for (const auto &f : m_model->fields) {
+    if (!f.is_column()) continue;
     if (!out.empty()) out += ", ";
     out += connection::quote_standard_identifier(f.column) + " AS " + connection::quote_standard_identifier(f.name);
   }
@@ -144,7 +145,7 @@ result repository::create(const record &data) {
   // a sent column is not seen here (get() reads the row back), as with SQLAlchemy's ORM.
   std::vector<const field_def *> returned;
   for (const auto &f : m_model->fields)
-    if (!find_value(validated, f.name) || !stored_as_sent(f)) returned.push_back(&f);
+    if (f.is_column() && (!find_value(validated, f.name) || !stored_as_sent(f))) returned.push_back(&f);
   const result inserted = run(validated, [&](connection &c) {
     std::string columns, values, returning;
     params args;
@@ -166,13 +167,15 @@ result repository::create(const record &data) {
     return c.query(sql + " RETURNING " + returning, args);
   });
   result out;
-  for (const auto &f : m_model->fields) out.columns.push_back(column{f.name, kind_for(f)});
+  for (const auto &f : m_model->fields)
+    if (f.is_column()) out.columns.push_back(column{f.name, kind_for(f)});
   const bool written = returned.empty() ? inserted.affected_rows > 0 : !inserted.rows.empty();
   if (!written) return out;  // a trigger or rule swallowed the row
   std::vector<value> row;
   row.reserve(m_model->fields.size());
   std::size_t next_returned = 0;
   for (const auto &f : m_model->fields) {
+    if (!f.is_column()) continue;
     if (next_returned < returned.size() && returned[next_returned] == &f) row.push_back(inserted.rows[0][next_returned++]);
     else row.push_back(*find_value(validated, f.name));
   }

@@ -1,5 +1,7 @@
-// Lookups on a parsed schema, and the column types fields map to on each backend.
+// Lookups on a parsed schema and the names of its enumerations.
 #include "carrierdb/schema/schema.hpp"
+
+#include "carrierdb/error.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -16,10 +18,35 @@ const char *to_string(scalar_type type) {
     case scalar_type::string: return "String";
     case scalar_type::datetime: return "DateTime";
     case scalar_type::json: return "Json";
+    case scalar_type::bytes: return "Bytes";
     case scalar_type::enum_: return "enum";
   }
   return "?";
 }
+
+// Indexed by the enumerators, which are declared in this order.
+const char *to_string(field_kind kind) {
+  static const char *const names[] = {"scalar", "enum", "relation", "unsupported"};
+  return names[static_cast<int>(kind)];
+}
+
+const char *to_string(referential_action action) {
+  static const char *const names[] = {"Cascade", "Restrict", "NoAction", "SetNull", "SetDefault"};
+  return names[static_cast<int>(action)];
+}
+
+const char *to_string(relation_kind kind) {
+  static const char *const names[] = {"one_to_one", "one_to_many", "many_to_many"};
+  return names[static_cast<int>(kind)];
+}
+
+std::vector<std::string> index_def::field_names() const {
+  std::vector<std::string> out;
+  for (const auto &f : fields) out.push_back(f.name);
+  return out;
+}
+
+void unsupported_block::raise() const { throw schema_error(message, where.file, where.line, where.column, hint); }
 
 int field_def::max_length() const {
   if ((native_type == "VarChar" || native_type == "Char") && !native_args.empty()) {
@@ -61,6 +88,8 @@ const model_def *schema::model_by_accessor(const std::string &name) const {
     if (!accessor.empty()) accessor[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(accessor[0])));
     if (accessor == name) return &m;
   }
+  for (const auto &u : m_unsupported)
+    if (u.name == name) u.raise();
   return nullptr;
 }
 
@@ -68,48 +97,6 @@ const enum_def *schema::enumeration(const std::string &name) const {
   for (const auto &e : m_enums)
     if (e.name == name) return &e;
   return nullptr;
-}
-
-// Prisma's default native types, as information_schema (PostgreSQL) and PRAGMA table_info
-// (SQLite) spell them, lowercased.
-std::string expected_column_type(const field_def &f, const schema &s, backend_kind backend) {
-  const auto arg = [&](std::size_t k, const char *fallback) { return f.native_args.size() > k ? f.native_args[k] : std::string(fallback); };
-  if (backend == backend_kind::sqlite) {
-    switch (f.type) {
-      case scalar_type::int_: return "integer";
-      case scalar_type::bigint: return "bigint";
-      case scalar_type::float_: return "real";
-      case scalar_type::decimal: return "decimal";
-      case scalar_type::boolean: return "boolean";
-      case scalar_type::string:
-      case scalar_type::enum_: return "text";
-      case scalar_type::datetime: return "datetime";
-      case scalar_type::json: return "jsonb";
-    }
-  }
-  const std::string &nt = f.native_type;
-  switch (f.type) {
-    case scalar_type::int_: return nt == "SmallInt" ? "smallint" : "integer";
-    case scalar_type::bigint: return "bigint";
-    case scalar_type::float_: return nt == "Real" ? "real" : "double precision";
-    case scalar_type::decimal: return "numeric(" + arg(0, "65") + "," + arg(1, "30") + ")";
-    case scalar_type::boolean: return "boolean";
-    case scalar_type::string:
-      if (nt == "VarChar") return f.native_args.empty() ? "character varying" : "character varying(" + arg(0, "") + ")";
-      if (nt == "Char") return "character(" + arg(0, "1") + ")";
-      if (nt == "Uuid") return "uuid";
-      return "text";
-    case scalar_type::datetime:
-      if (nt == "Timestamptz") return "timestamp(" + arg(0, "3") + ") with time zone";
-      if (nt == "Date") return "date";
-      return "timestamp(" + arg(0, "3") + ") without time zone";
-    case scalar_type::json: return nt == "Json" ? "json" : "jsonb";
-    case scalar_type::enum_: {
-      const enum_def *e = s.enumeration(f.type_name);
-      return e ? e->db_name : f.type_name;
-    }
-  }
-  return "text";
 }
 
 }  // namespace carrierdb

@@ -9,12 +9,18 @@
 #include "carrierdb/schema/schema.hpp"
 #include "doc_rules.hpp"
 #include "schema_lexer.hpp"
+#include "schema_rules.hpp"
 
 namespace carrierdb {
 
 namespace {
 
 using namespace schema_lexing;
+using schema_rules::did_you_mean;
+
+const std::vector<std::string> field_attributes{"id", "default", "unique", "map", "updatedAt", "relation", "ignore", "db"};
+const std::vector<std::string> block_attributes{"map", "unique", "index", "id", "ignore", "schema", "fulltext"};
+const std::vector<std::string> scalar_names{"Int", "BigInt", "Float", "Decimal", "Boolean", "String", "DateTime", "Json", "Bytes"};
 
 // An attribute argument or datasource value: "x", 3, IDENT, f(args), [a, b], name: value.
 struct expr {
@@ -55,13 +61,22 @@ public:
         skip_block();
       } else if (t.text == "model") {
         next();
-        s.m_models.push_back(parse_model());
+        parse_model(s);
       } else if (t.text == "enum") {
         next();
         s.m_enums.push_back(parse_enum());
       } else if (t.text == "type" || t.text == "view") {
-        throw schema_error("'" + t.text + "' blocks are not supported yet", m_file, t.line, t.column,
-                           "carrierdb reads datasource, generator, model and enum blocks");
+        // Recorded, not fatal: the models that do not use it stay usable.
+        const token &keyword = next();
+        unsupported_block u;
+        u.keyword = keyword.text;
+        const token &name = expect_ident("a " + keyword.text + " name");
+        u.name = name.text;
+        u.where = {m_file, name.line, name.column};
+        u.message = "'" + keyword.text + "' blocks are not supported yet (" + keyword.text + " " + name.text + ")";
+        u.hint = "carrierdb reads datasource, generator, model and enum blocks";
+        s.m_unsupported.push_back(std::move(u));
+        skip_block();
       } else {
         fail(t, "a block (datasource, generator, model or enum)");
       }
@@ -189,19 +204,60 @@ private:
                        a.column, "e.g. @" + a.name + "(\"name\")");
   }
 
-  std::vector<std::string> field_list(const attribute &a) {
+  // The optional string argument `label` (name: "...", map: "..."), or "".
+  std::string optional_string(const attribute &a, const std::string &label) {
+    for (const auto &e : a.args)
+      if (e.label == label) {
+        if (e.what != expr::kind::string)
+          throw schema_error("@" + a.name + "(" + label + ": ...) expects a string", m_file, e.line, e.column, "e.g. " + label + ": \"name\"");
+        return e.text;
+      }
+    return {};
+  }
+
+  // A list of field names, `[a, b]`; `what` says where in errors.
+  std::vector<std::string> name_list(const expr &e, const std::string &what) {
+    if (e.what != expr::kind::array) throw schema_error(what + " expects a list of fields", m_file, e.line, e.column, "e.g. [a, b]");
+    std::vector<std::string> out;
+    for (const auto &item : e.items) {
+      if (item.what != expr::kind::ident) throw schema_error("expected a field name in " + what, m_file, item.line, item.column);
+      out.push_back(item.text);
+    }
+    return out;
+  }
+
+  // @@id/@@unique/@@index: the fields (each maybe `name(sort: Desc, length: 10)`) and options.
+  index_def key_definition(const attribute &a, index_def::kind what) {
+    index_def k;
+    k.what = what;
+    k.where = {m_file, a.line, a.column};
+    k.name = optional_string(a, "name");
+    k.map = optional_string(a, "map");
+    bool listed = false;
     for (const auto &e : a.args) {
-      if ((e.label.empty() || e.label == "fields") && e.what == expr::kind::array) {
-        std::vector<std::string> out;
+      if (e.label == "type") {
+        if (e.what != expr::kind::ident) throw schema_error("@@index(type: ...) expects an index method name", m_file, e.line, e.column);
+        k.type = e.text;
+      } else if ((e.label.empty() || e.label == "fields") && e.what == expr::kind::array) {
+        listed = true;
         for (const auto &item : e.items) {
           if (item.what != expr::kind::ident && item.what != expr::kind::call)
             throw schema_error("expected a field name in @@" + a.name, m_file, item.line, item.column);
-          out.push_back(item.text);
+          index_field f;
+          f.name = item.text;
+          for (const auto &opt : item.items) {
+            if (opt.label == "sort" && (opt.text == "Asc" || opt.text == "Desc")) f.descending = opt.text == "Desc";
+            else if (opt.label == "length" && opt.what == expr::kind::number) f.length = std::atoi(opt.text.c_str());
+            else if (opt.label != "ops")
+              throw schema_error("unexpected argument in " + item.text + "(...): expected sort: Asc|Desc or length: n", m_file, opt.line,
+                                 opt.column);
+          }
+          k.fields.push_back(std::move(f));
         }
-        return out;
       }
     }
-    throw schema_error("@@" + a.name + " expects a list of fields", m_file, a.line, a.column, "e.g. @@" + a.name + "([a, b])");
+    if (!listed) throw schema_error("@@" + a.name + " expects a list of fields", m_file, a.line, a.column, "e.g. @@" + a.name + "([a, b])");
+    return k;
   }
 
   // ---- blocks --------------------------------------------------------------------------------
@@ -241,8 +297,10 @@ private:
     }
   }
 
-  model_def parse_model() {
+  // A model, or (with @@schema: multi-schema is not supported yet) an unsupported block.
+  void parse_model(schema &s) {
     model_def m;
+    std::optional<attribute> multi_schema;
     m.name = m.table = block_head("a model name", "model", m.where);
     std::vector<std::string> field_docs;
     std::vector<source_location> doc_where;
@@ -264,12 +322,14 @@ private:
         const attribute a = parse_attribute_name(at);
         end_of_line("@@" + a.name);
         if (a.name == "map") m.table = string_arg(a);
-        else if (a.name == "unique") m.uniques.push_back(field_list(a));
-        else if (a.name == "index") m.indexes.push_back(field_list(a));
-        else if (a.name == "id") m.id_fields = field_list(a);
+        else if (a.name == "unique") m.keys.push_back(key_definition(a, index_def::kind::unique));
+        else if (a.name == "index") m.keys.push_back(key_definition(a, index_def::kind::index));
+        else if (a.name == "id") m.keys.push_back(key_definition(a, index_def::kind::primary));
+        else if (a.name == "ignore") m.ignored = true;
+        else if (a.name == "schema") multi_schema = a;
         else
-          throw schema_error("block attribute @@" + a.name + " is not supported yet", m_file, a.line, a.column,
-                             "supported: @@map, @@unique, @@index, @@id");
+          throw schema_error("block attribute @@" + a.name + " is not supported yet" + did_you_mean(a.name, block_attributes), m_file, a.line,
+                             a.column, "supported: @@map, @@unique, @@index, @@id, @@ignore");
         field_docs.clear();
         doc_where.clear();
         continue;
@@ -280,7 +340,18 @@ private:
     }
     for (const auto &f : m.fields)
       if (f.id) m.id_fields = {f.name};
-    return m;
+    for (const auto &k : m.keys) {
+      if (k.what == index_def::kind::primary) m.id_fields = k.field_names();
+      if (k.what == index_def::kind::unique) m.uniques.push_back(k.field_names());
+      if (k.what == index_def::kind::index) m.indexes.push_back(k.field_names());
+    }
+    if (multi_schema) {
+      unsupported_block u{"model", m.name, "multi-schema (@@schema) is not supported yet (model " + m.name + ")",
+                          "carrierdb reads the models of the connection's own schema", {m_file, multi_schema->line, multi_schema->column}};
+      s.m_unsupported.push_back(std::move(u));
+      return;
+    }
+    s.m_models.push_back(std::move(m));
   }
 
   field_def parse_field(const model_def &m, const std::vector<std::string> &docs, const std::vector<source_location> &doc_where) {
@@ -294,16 +365,19 @@ private:
         throw schema_error("field " + f.name + " is defined twice in model " + m.name, m_file, name.line, name.column);
     const token &type = expect_ident("a type after field " + f.name);
     f.type_name = type.text;
-    if (type.text == "Unsupported")
-      throw schema_error("Unsupported(...) fields are not supported", m_file, type.line, type.column);
+    if (type.text == "Unsupported") {
+      // A column Prisma cannot represent: kept, neither read nor written.
+      parse_args();
+      f.kind = field_kind::unsupported;
+      f.unsupported = "field " + f.name + " has an Unsupported(...) type, which carrierdb cannot read or write";
+    }
     if (at_punct("?")) {
       next();
       f.optional = true;
     } else if (at_punct("[")) {
       next();
       expect_punct("]", "']'");
-      throw schema_error("list fields (" + type.text + "[]) are not supported yet", m_file, type.line, type.column,
-                         "use a scalar field, or a Json field for a list of values");
+      f.list = true;
     }
     while (at_punct("@")) {
       const token &at = next();
@@ -332,9 +406,12 @@ private:
         else if (v.text == "now") d.what = default_value::kind::now;
         else if (v.text == "uuid") d.what = default_value::kind::uuid;
         else if (v.text == "cuid") d.what = default_value::kind::cuid;
-        else
+        else if (v.text == "dbgenerated") {
+          d.what = default_value::kind::db_generated;
+          if (!v.items.empty()) d.text = v.items[0].text;
+        } else
           throw schema_error("@default(" + v.text + "()) is not supported yet", m_file, v.line, v.column,
-                             "supported: autoincrement(), now(), uuid(), cuid(), a literal or an enum value");
+                             "supported: autoincrement(), now(), uuid(), cuid(), dbgenerated(\"...\"), a literal, a list or an enum value");
       } else if (v.what == expr::kind::ident && (v.text == "true" || v.text == "false")) {
         d.what = default_value::kind::literal;
         d.text = v.text;
@@ -344,6 +421,10 @@ private:
       } else if (v.what == expr::kind::string || v.what == expr::kind::number) {
         d.what = default_value::kind::literal;
         d.text = v.text;
+      } else if (v.what == expr::kind::array) {
+        d.what = default_value::kind::list_literal;
+        for (const auto &item : v.items) d.text += (d.text.empty() ? "" : ", ") + item.text;
+        d.text = "[" + d.text + "]";
       } else {
         throw schema_error("unsupported @default value", m_file, v.line, v.column);
       }
@@ -352,12 +433,51 @@ private:
       f.native_type = a.name.substr(3);
       for (const auto &arg : a.args) f.native_args.push_back(arg.text);
     } else if (a.name == "relation") {
-      throw schema_error("relations are not supported yet (@relation on " + f.name + ")", m_file, a.line, a.column,
-                         "model the foreign key as a scalar field for now");
+      f.relation = relation_attribute(a);
+    } else if (a.name == "ignore") {
+      f.ignored = true;
     } else {
-      throw schema_error("field attribute @" + a.name + " is not supported yet", m_file, a.line, a.column,
-                         "supported: @id, @default, @unique, @map, @updatedAt, @db.*");
+      throw schema_error("field attribute @" + a.name + " is not supported yet" + did_you_mean(a.name, field_attributes), m_file, a.line,
+                         a.column, "supported: @id, @default, @unique, @map, @updatedAt, @relation, @ignore, @db.*");
     }
+  }
+
+  // @relation("name", fields: [...], references: [...], onDelete: X, onUpdate: X, map: "..."), as
+  // written; resolve_relations() pairs and checks it.
+  relation_info relation_attribute(const attribute &a) {
+    relation_info r;
+    r.where = {m_file, a.line, a.column};
+    const auto action = [&](const expr &e) {
+      static const std::pair<const char *, referential_action> names[] = {{"Cascade", referential_action::cascade},
+                                                                          {"Restrict", referential_action::restrict},
+                                                                          {"NoAction", referential_action::no_action},
+                                                                          {"SetNull", referential_action::set_null},
+                                                                          {"SetDefault", referential_action::set_default}};
+      for (const auto &[name, act] : names)
+        if (e.what == expr::kind::ident && e.text == name) return act;
+      std::vector<std::string> known;
+      for (const auto &[name, act] : names) known.emplace_back(name);
+      throw schema_error("expected a referential action for " + e.label + ", found '" + e.text + "'" + did_you_mean(e.text, known), m_file,
+                         e.line, e.column, "use Cascade, Restrict, NoAction, SetNull or SetDefault");
+    };
+    for (const auto &e : a.args) {
+      if (e.label.empty() || e.label == "name") {
+        if (e.what != expr::kind::string) throw schema_error("@relation expects its name as a string", m_file, e.line, e.column);
+        r.name = e.text;
+      } else if (e.label == "fields") r.fields = name_list(e, "@relation(fields: ...)");
+      else if (e.label == "references") r.references = name_list(e, "@relation(references: ...)");
+      else if (e.label == "onDelete") r.on_delete = action(e);
+      else if (e.label == "onUpdate") r.on_update = action(e);
+      else if (e.label == "map") {
+        if (e.what != expr::kind::string) throw schema_error("@relation(map: ...) expects a string", m_file, e.line, e.column);
+        r.constraint_name = e.text;
+      } else {
+        throw schema_error("unknown @relation argument '" + e.label + "'" +
+                               did_you_mean(e.label, {"name", "fields", "references", "onDelete", "onUpdate", "map"}),
+                           m_file, e.line, e.column, "@relation takes name, fields, references, onDelete, onUpdate and map");
+      }
+    }
+    return r;
   }
 
   enum_def parse_enum() {
@@ -372,91 +492,31 @@ private:
       if (at_punct("@@")) {
         const token &at = next();
         const attribute a = parse_attribute_name(at);
-        if (a.name != "map") throw schema_error("@@" + a.name + " is not supported on enums", m_file, a.line, a.column);
+        if (a.name != "map") throw schema_error("@@" + a.name + " is not supported on enums", m_file, a.line, a.column, "enums take @@map");
         e.db_name = string_arg(a);
         continue;
       }
       const token &value = expect_ident("an enum value or '}'");
-      if (at_punct("@"))
-        throw schema_error("attributes on enum values (@map) are not supported yet", m_file, peek().line, peek().column);
       if (e.contains(value.text)) throw schema_error("enum value " + value.text + " is listed twice", m_file, value.line, value.column);
+      std::string db_value = value.text;
+      while (at_punct("@")) {
+        const attribute a = parse_attribute_name(next());
+        if (a.name != "map")
+          throw schema_error("enum values take @map only, found @" + a.name + did_you_mean(a.name, {"map"}), m_file, a.line, a.column);
+        db_value = string_arg(a);
+      }
       e.values.push_back(value.text);
+      e.db_values.push_back(db_value);
       end_of_line("enum value " + value.text);
     }
     if (e.values.empty()) throw schema_error("enum " + e.name + " has no values", m_file, e.where.line, e.where.column);
     return e;
   }
 
-  // ---- after all blocks: types, keys -------------------------------------------------------------
+  // ---- after all blocks: types, keys, relations ---------------------------------------------------
   void resolve(schema &s) {
-    std::set<std::string> model_names, enum_names;
-    for (const auto &m : s.m_models) {
-      if (!model_names.insert(m.name).second)
-        throw schema_error("model " + m.name + " is defined twice", m_file, m.where.line, m.where.column);
-    }
-    for (const auto &e : s.m_enums) {
-      if (!enum_names.insert(e.name).second || model_names.count(e.name))
-        throw schema_error("enum " + e.name + " clashes with another model or enum", m_file, e.where.line, e.where.column);
-    }
-    for (auto &m : s.m_models) {
-      for (auto &f : m.fields) {
-        const std::string &t = f.type_name;
-        const source_location &w = f.where;
-        if (model_names.count(t))
-          throw schema_error("relation field " + f.name + " (" + t + ") is not supported yet", m_file, w.line, w.column,
-                             "model the foreign key as a scalar field for now");
-        if (enum_names.count(t)) {
-          f.type = scalar_type::enum_;
-        } else if (t == "Int") f.type = scalar_type::int_;
-        else if (t == "BigInt") f.type = scalar_type::bigint;
-        else if (t == "Float") f.type = scalar_type::float_;
-        else if (t == "Decimal") f.type = scalar_type::decimal;
-        else if (t == "Boolean") f.type = scalar_type::boolean;
-        else if (t == "String") f.type = scalar_type::string;
-        else if (t == "DateTime") f.type = scalar_type::datetime;
-        else if (t == "Json") f.type = scalar_type::json;
-        else if (t == "Bytes")
-          throw schema_error("Bytes fields are not supported yet", m_file, w.line, w.column);
-        else
-          throw schema_error("unknown type '" + t + "' for field " + f.name, m_file, w.line, w.column,
-                             "use a scalar type (Int, BigInt, Float, Decimal, Boolean, String, DateTime, Json) or an enum");
-        const bool numeric = f.type == scalar_type::int_ || f.type == scalar_type::bigint || f.type == scalar_type::float_ ||
-                             f.type == scalar_type::decimal;
-        for (const auto &rule : f.rules) {
-          if ((rule.kind == "string" && f.type != scalar_type::string) || (rule.kind != "string" && !numeric))
-            throw schema_error("@zod." + rule.kind + " rules on field " + f.name + " of type " + t, m_file, rule.where.line,
-                               rule.where.column, "use @zod.string rules on String fields and @zod.number rules on numeric fields");
-        }
-        if (f.default_ && f.default_->what == default_value::kind::enum_value) {
-          const enum_def *e = s.enumeration(t);
-          if (!e || !e->contains(f.default_->text))
-            throw schema_error("@default(" + f.default_->text + ") is not a value of " + t, m_file, w.line, w.column);
-        }
-        if (f.default_ && f.default_->what == default_value::kind::autoincrement && f.type != scalar_type::int_ &&
-            f.type != scalar_type::bigint)
-          throw schema_error("autoincrement() needs an Int or BigInt field", m_file, w.line, w.column);
-        if (f.updated_at && f.type != scalar_type::datetime)
-          throw schema_error("@updatedAt needs a DateTime field", m_file, w.line, w.column);
-        // As Prisma: now() fills DateTime fields only, uuid() and cuid() String fields only.
-        if (f.default_ && f.default_->what == default_value::kind::now && f.type != scalar_type::datetime)
-          throw schema_error("now() needs a DateTime field (" + f.name + " is " + t + ")", m_file, w.line, w.column);
-        if (f.default_ && (f.default_->what == default_value::kind::uuid || f.default_->what == default_value::kind::cuid) &&
-            f.type != scalar_type::string)
-          throw schema_error(std::string(f.default_->what == default_value::kind::uuid ? "uuid()" : "cuid()") + " needs a String field (" +
-                                 f.name + " is " + t + ")",
-                             m_file, w.line, w.column);
-      }
-      for (const auto &list : {m.uniques, m.indexes})
-        for (const auto &fields : list)
-          for (const auto &name : fields)
-            if (!m.field(name))
-              throw schema_error("model " + m.name + " has no field " + name, m_file, m.where.line, m.where.column);
-      for (const auto &name : m.id_fields)
-        if (!m.field(name)) throw schema_error("model " + m.name + " has no field " + name + " for @@id", m_file, m.where.line, m.where.column);
-      if (m.id_fields.empty())
-        throw schema_error("model " + m.name + " has no @id field", m_file, m.where.line, m.where.column,
-                           "mark one field with @id (e.g. id Int @id @default(autoincrement()))");
-    }
+    schema_rules::resolve_fields(s.m_models, s.m_enums, s.m_unsupported, s.m_provider, m_file);
+    schema_rules::resolve_relations(s.m_models, s.m_provider, m_file);
   }
 
   std::string m_file;

@@ -42,6 +42,7 @@ const char *expected_type(const field_def &f) {
     case scalar_type::string: return "string";
     case scalar_type::datetime: return "date";
     case scalar_type::json: return "json";
+    case scalar_type::bytes: return "bytes";
     case scalar_type::enum_: return "enum";
   }
   return "unknown";
@@ -119,6 +120,29 @@ validation_issue make_issue(const std::vector<std::string> &path, const std::str
   i.code = code;
   i.message = message;
   return i;
+}
+
+// A field the repository cannot write as a plain value yet: a relation (nested writes), a scalar
+// list or Bytes (no value type for them), or an unsupported declaration.
+validation_issue unwritable_field_issue(const field_def &f) {
+  std::string message;
+  if (f.kind == field_kind::relation) {
+    const relation_info &r = *f.relation;
+    message = "Relation field " + f.name + " (" + r.target + ") cannot be written as a value: nested writes are not supported yet";
+    if (r.holds_foreign_key) {
+      std::string fk;
+      for (const auto &k : r.fields) fk += (fk.empty() ? "" : ", ") + k;
+      message += "; set " + fk + " instead";
+    } else {
+      message += "; write the related " + r.target + " records with their own " + r.back_field + " foreign key";
+    }
+  } else if (f.kind == field_kind::unsupported) {
+    message = f.unsupported;
+  } else {
+    message = std::string(f.list ? "Scalar list" : "Bytes") + " field " + f.name + " (" + f.type_name + (f.list ? "[]" : "") +
+              ") cannot be written yet: carrierdb has no value type for it";
+  }
+  return make_issue({f.name}, "custom", message);
 }
 
 double as_number(const value &v) {
@@ -371,6 +395,7 @@ value coerce(const schema &s, const field_def &f, value v, const Path &path, std
     case scalar_type::string:
       if (std::holds_alternative<std::string>(v)) return v;
       return wrong_type();
+    case scalar_type::bytes: return wrong_type();  // check_record refuses Bytes fields before typing
   }
   return wrong_type();
 }
@@ -403,6 +428,10 @@ record check_record_impl(const schema &s, const model_def &model, Record &data, 
     seen.push_back(f);
     const std::string &field_name = name;
     const auto path = [&] { return std::vector<std::string>{field_name}; };
+    if (!f->is_column() || f->list || f->type == scalar_type::bytes) {
+      issues.push_back(unwritable_field_issue(*f));
+      continue;
+    }
     if (is_null(v)) {
       if (!f->optional) {
         auto i = make_issue(path(), "invalid_type", std::string("Expected ") + expected_type(*f) + ", received null");

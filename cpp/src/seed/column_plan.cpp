@@ -43,14 +43,16 @@ column_plan plan_columns(const model_def &model, std::vector<std::string> key, c
   column_plan plan;
   plan.key = key.empty() ? default_key(model) : std::move(key);
   for (const auto &k : plan.key)
-    if (!model.field(k))
-      throw configuration_error("seed key field '" + k + "' is not a field of " + model.name + " (" + label + ")");
+    if (!model.field(k) || !model.field(k)->is_column())
+      throw configuration_error("seed key field '" + k + "' is not a " + (model.field(k) ? "column" : "field") + " of " + model.name + " (" +
+                                label + ")");
   check_key_is_unique(model, plan.key, label);
   for (const auto &k : plan.key) plan.key_columns.push_back(model.field(k)->column);
 
-  // Autoincrement ids are not written: the database numbers them (unless they are the key).
+  // Relation fields are no columns; autoincrement ids are not written: the database numbers
+  // them (unless they are the key).
   for (const auto &f : model.fields) {
-    if (!numbered_by_database(f) || plan.is_key(f.name)) plan.fields.push_back(&f);
+    if (f.is_column() && (!numbered_by_database(f) || plan.is_key(f.name))) plan.fields.push_back(&f);
   }
   for (std::size_t j = 0; j < plan.fields.size(); ++j) {
     const field_def &f = *plan.fields[j];

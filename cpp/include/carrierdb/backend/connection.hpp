@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "carrierdb/backend/url.hpp"
-#include "carrierdb/backend/value.hpp"
+#include "carrierdb/base/value.hpp"
 #include "carrierdb/interrupt.hpp"
 
 namespace carrierdb {
@@ -177,6 +177,10 @@ public:
     interrupt_shield shield;
     if (in_transaction()) execute("ROLLBACK");
   }
+  /// Ends an open transaction on an error path or in a destructor: ROLLBACK, and when that fails
+  /// the connection is discarded (closing it is what ends the transaction on the server, and a
+  /// discarded connection is never pooled). Never throws; the caller's own error stays the one seen.
+  void rollback_or_discard() noexcept;
   void savepoint(const std::string &name) { execute("SAVEPOINT " + quote_identifier(name)); }
   void release_savepoint(const std::string &name) { execute("RELEASE SAVEPOINT " + quote_identifier(name)); }
   void rollback_to_savepoint(const std::string &name) {
@@ -239,6 +243,12 @@ public:
   /// The read_only_error for a write the server refused: names the target, `state`'s reason
   /// and hint, and the server's own words.
   [[noreturn]] void throw_read_only(const read_only_state &state, const std::string &server_text, diagnostics diag) const;
+
+protected:
+  /// The part of drop_secondary_indexes both adapters share: drops each index in `listing` (rows
+  /// of its name, then the statement that recreates it) and returns those statements in order.
+  /// The adapters differ only in how they list them.
+  std::vector<std::string> drop_listed_indexes(const result &listing);
 };
 
 /// One transaction on a connection for one scope: begun on construction, rolled back on
@@ -266,11 +276,7 @@ public:
 private:
   void end_by_rollback() noexcept {
     m_open = false;
-    try {
-      m_conn.rollback();
-    } catch (...) {
-      m_conn.discard();
-    }
+    m_conn.rollback_or_discard();
   }
   connection &m_conn;
   bool m_open = true;

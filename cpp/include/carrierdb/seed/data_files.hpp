@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "carrierdb/backend/value.hpp"
+#include "carrierdb/base/value.hpp"
 
 namespace carrierdb {
 

@@ -1,5 +1,5 @@
 // export_csv() and pseudonym(): seed files from live rows, anonymised deterministically.
-#include "carrierdb/seed/exporter.hpp"
+#include "carrierdb/export/exporter.hpp"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -10,8 +10,8 @@
 #include "carrierdb/error.hpp"
 #include "carrierdb/repo/repository.hpp"
 #include "carrierdb/seed/data_files.hpp"
+#include "carrierdb/schema/field_roles.hpp"
 #include "carrierdb/schema/validation.hpp"
-#include "column_plan.hpp"
 #include "numbers.hpp"
 
 namespace carrierdb {
@@ -85,9 +85,9 @@ std::int64_t export_csv(std::shared_ptr<database> db, std::shared_ptr<const sche
   if (model->id_fields.size() != 1) throw configuration_error("export needs a single-field id to page through " + model->name);
   std::vector<const field_def *> fields;
   for (const auto &f : model->fields) {
-    // Left out: when the file is seeded again, the database numbers the ids and the run's clock
-    // fills the timestamps.
-    if (!seeding::numbered_by_database(f) && !seeding::filled_by_run_clock(f)) fields.push_back(&f);
+    // Left out: relation fields (not columns); and, because when the file is seeded again the
+    // database numbers the ids and the run's clock fills the timestamps, those columns.
+    if (f.is_column() && !numbered_by_database(f) && !filled_by_run_clock(f)) fields.push_back(&f);
   }
   // Written beside the target and renamed over it at the end: a failed or interrupted export
   // leaves the target as it was, never half-written.
