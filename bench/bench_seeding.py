@@ -60,7 +60,7 @@ def seed_in_subprocess(url: str, seeds: Path, force: bool) -> tuple[float, float
         import json, resource, sys, time, carrierdb
         db = carrierdb.connect(sys.argv[1], schema=sys.argv[3])
         t = time.perf_counter()
-        report = db.seed("bench", seeds=sys.argv[2], force=sys.argv[4] == "1")
+        report = db.seeds.apply("bench", directory=sys.argv[2], force=sys.argv[4] == "1")
         seconds = time.perf_counter() - t
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps({"seconds": seconds, "rss_mb": rss_mb, "inserted": report.inserted, "unchanged": report.unchanged}))
@@ -113,7 +113,7 @@ def main() -> int:
     url = fresh(admin, admin_url, "bench_frame")
     db = carrierdb.connect(url, schema=str(ROOT / "schema.prisma"))
     t = time.perf_counter()
-    assert db.seed_records("Carrier", frame, key=["mcNumber"]).inserted == FRAME_ROWS
+    assert db.seeds.records("Carrier", frame, key=["mcNumber"]).inserted == FRAME_ROWS
     result["frame_seed_s"] = time.perf_counter() - t
     db.close()
     url = fresh(admin, admin_url, "bench_tosql")
@@ -133,7 +133,7 @@ def main() -> int:
     db = carrierdb.connect(f"sqlite:{target}", schema=str(ROOT / "schema.prisma"))
     db.migrations(ROOT / "migrations").deploy()
     t = time.perf_counter()
-    assert db.seed("bench", seeds=seeds).inserted == ROWS
+    assert db.seeds.apply("bench", directory=seeds).inserted == ROWS
     result["sqlite_seed_s"] = time.perf_counter() - t
     db.close()
     reference = work / "reference.db"

@@ -40,11 +40,12 @@ from ._core import (
     Schema,
 )
 from ._core import mask_url
-from .config import current_env, resolve
-from .database import Database, connect, refresh_logging
-from .migrate import DeployReport, MigrationStatus, Migrations, connect_for_migrations
+from .config import Environment, current_env, resolve
+from .database import Database, connect, connect_for_migrations, refresh_logging
+from .migrate import DeployReport, MigrationStatus, Migrations
 from .models import Model, RecordList
-from .seeds import SeedReport
+from .seeds import SeedReport, Seeds
+from .summary import summarize
 
 __version__ = "0.1.0"
 
@@ -57,6 +58,7 @@ __all__ = [
     "DataLossError",
     "DeployReport",
     "DownMigrationMissing",
+    "Environment",
     "FailedMigrationPending",
     "MigrationError",
     "MigrationFailed",
@@ -70,6 +72,7 @@ __all__ = [
     "RecordList",
     "Schema",
     "SeedReport",
+    "Seeds",
     "SchemaError",
     "ValidationError",
     "connect_for_migrations",
@@ -97,4 +100,5 @@ __all__ = [
     "mask_url",
     "refresh_logging",
     "resolve",
+    "summarize",
 ]

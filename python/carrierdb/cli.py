@@ -1,4 +1,5 @@
-"""The ``carrierdb`` command: a thin argparse layer over the same API a script uses.
+"""The ``carrierdb`` command: argument parsing, confirmation on a terminal, output (text or
+``--json``) and exit codes over :mod:`carrierdb.commands`, which scripts call alike.
 
 Exit codes (every command):
   0  success
@@ -21,12 +22,9 @@ import os
 import signal
 import sys
 import threading
-from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from . import __version__, _core, _paths
-from .config import resolve
-from .database import connect
+from . import __version__, _core, commands
 
 EXIT_OK, EXIT_ACTION_NEEDED, EXIT_USAGE, EXIT_CONFIG, EXIT_UNREACHABLE, EXIT_ERROR = 0, 1, 2, 3, 4, 5
 EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE  # 141, what a shell reports for a reader that left early
@@ -40,12 +38,25 @@ def _emit(args: argparse.Namespace, payload: dict[str, Any], human: Callable[[],
         human()
 
 
+def _connection(args: argparse.Namespace) -> dict[str, Any]:
+    """The connection arguments every command takes."""
+    return {"url": args.url, "env": args.env}
+
+
+def _migration_args(args: argparse.Namespace) -> dict[str, Any]:
+    return {**_connection(args), "directory": args.dir, "table": args.table, "lock_timeout": args.lock_timeout}
+
+
+def _show_progress(args: argparse.Namespace) -> bool:
+    return not args.json and not getattr(args, "no_progress", False) and sys.stderr.isatty()
+
+
 def cmd_env(args: argparse.Namespace) -> int:
     """Explain where DATABASE_URL comes from."""
-    r = resolve(args.url, env=args.env)
+    r = commands.env(**_connection(args))
 
     def human() -> None:
-        print(f"environment: {r.env}   (CARRIERDB_ENV)")
+        print(f"environment: {r.environment}   (CARRIERDB_ENV)")
         print(f"project root: {r.root}")
         print("sources of DATABASE_URL, highest precedence first:")
         if not r.sources:
@@ -64,212 +75,141 @@ def cmd_env(args: argparse.Namespace) -> int:
 
 def cmd_info(args: argparse.Namespace) -> int:
     """Connect and report the backend and its version (creates the embedded database if needed)."""
-    db = connect(args.url, env=args.env)
-    payload = {
-        "backend": db.backend,
-        "url": db.url,
-        "server_version": db.server_version,
-        "env": db.env,
-        "source": db.resolution.source if db.resolution else None,
-        "capabilities": db.capabilities,
-    }
+    info = commands.info(**_connection(args))
 
     def human() -> None:
-        print(f"connected: {db.url}")
-        print(f"backend:   {db.backend} ({db.server_version})")
-        print(f"env:       {db.env}   (url from {payload['source']})")
-        caps = ", ".join(k for k, v in db.capabilities.items() if v) or "none"
+        print(f"connected: {info.url}")
+        print(f"backend:   {info.backend} ({info.server_version})")
+        print(f"env:       {info.env}   (url from {info.source})")
+        caps = ", ".join(k for k, v in info.capabilities.items() if v) or "none"
         print(f"features:  {caps}")
-        if db.capabilities.get("behind_pooler"):
+        if info.capabilities.get("behind_pooler"):
             print("pooler:    a connection pooler sits in front of the server: statements are not prepared, "
                   "session settings other than the time zone are not sent (use DIRECT_URL for migrations where you can)")
 
-    _emit(args, payload, human)
-    db.close()
+    _emit(args, info.to_json(), human)
     return EXIT_OK
 
 
-def _migrations(args: argparse.Namespace, create: bool = True):
-    from .migrate import Migrations, connect_for_migrations
-
-    db = connect_for_migrations(args.url, env=args.env, create=create)
-    return Migrations(db, args.dir, table=args.table, lock_timeout=args.lock_timeout)
-
-
-def _show_progress(args: argparse.Namespace) -> bool:
-    return not args.json and not args.no_progress and sys.stderr.isatty()
-
-
 def cmd_migrate_status(args: argparse.Namespace) -> int:
-    status = _migrations(args, create=False).status()
+    status = commands.migrate_status(**_migration_args(args))
     _emit(args, status.to_json(), lambda: print(status))
     return EXIT_ACTION_NEEDED if status.needs_action else EXIT_OK
 
 
 def cmd_migrate_deploy(args: argparse.Namespace) -> int:
-    migrations = _migrations(args)
-    report = migrations.deploy(dry_run=args.dry_run, allow_edited=args.allow_edited, progress=_show_progress(args))
+    report = commands.migrate_deploy(**_migration_args(args), dry_run=args.dry_run, allow_edited=args.allow_edited,
+                                     progress=_show_progress(args))
     _emit(args, report.to_json(), lambda: print(report))
     return EXIT_OK if report.ok else EXIT_ERROR
 
 
 def cmd_migrate_rollback(args: argparse.Namespace) -> int:
-    migrations = _migrations(args)
-
-    def rollback(accept_data_loss: bool):
-        return migrations.rollback(args.steps, to=args.to, accept_data_loss=accept_data_loss, progress=_show_progress(args))
-
-    try:
-        report = rollback(args.force)
-    except _core.DataLossError as refusal:
+    def confirm(refusal: _core.DataLossError) -> bool:
         # Nothing was changed yet: ask on a terminal, refuse (as a usage error) without one.
         if not sys.stdin.isatty():
             _report_error(args, refusal)  # its hint names --force
-            return EXIT_USAGE
+            return False
         print(refusal.message, file=sys.stderr)
         if input("Roll back and destroy these rows? [y/N] ").strip().lower() not in ("y", "yes"):
             print("rollback cancelled", file=sys.stderr)
-            return EXIT_USAGE
-        report = rollback(True)
+            return False
+        return True
+
+    report = commands.migrate_rollback(**_migration_args(args), steps=args.steps, to=args.to, accept_data_loss=args.force,
+                                       confirm_data_loss=confirm, progress=_show_progress(args))
     _emit(args, report.to_json(), lambda: print(report))
     return EXIT_OK
 
 
 def cmd_migrate_resolve(args: argparse.Namespace) -> int:
-    migrations = _migrations(args)
-    migrations.resolve(applied=args.applied, rolled_back=args.rolled_back)
-    name = args.applied or args.rolled_back
-    state = "applied" if args.applied else "rolled back"
-    _emit(args, {"migration": name, "recorded_as": state}, lambda: print(f"recorded {name} as {state}"))
+    resolved = commands.migrate_resolve(**_migration_args(args), applied=args.applied, rolled_back=args.rolled_back)
+    _emit(args, resolved.to_json(), lambda: print(resolved))
     return EXIT_OK
 
 
 def cmd_migrate_reset(args: argparse.Namespace) -> int:
-    migrations = _migrations(args)
-    if not args.force:
+    def confirm(url: str) -> bool:
         if not sys.stdin.isatty():
             print("carrierdb: reset drops every object in the database; pass --force (no terminal to confirm on)", file=sys.stderr)
-            return EXIT_USAGE
-        answer = input(f"Drop every table, view and type in {migrations.db.url} and reapply all migrations? [y/N] ")
+            return False
+        answer = input(f"Drop every table, view and type in {url} and reapply all migrations? [y/N] ")
         if answer.strip().lower() not in ("y", "yes"):
             print("reset cancelled", file=sys.stderr)
-            return EXIT_USAGE
-    report = migrations.reset(allow_production=args.allow_production, progress=_show_progress(args))
-    payload = report.to_json()
-    seeded = None
-    if not args.no_seed:
-        from .seeds import seed_directory
+            return False
+        return True
 
-        env = migrations.db.env or "development"
-        if _paths.is_file(seed_directory(env) / "manifest.json"):
-            try:
-                seeded = migrations.db.seed(env, allow_production=args.allow_production, force=True)
-            except KeyboardInterrupt as stop:  # carrierdb.Interrupted, or a bare one between steps
-                then = getattr(stop, "message", None) or "the seed was interrupted"
-                stop.message = f"the reset itself had finished ({len(report.migrations)} migration(s) reapplied); then {then}"
-                stop.committed = True  # the reset is
-                if getattr(stop, "result", None) is None:
-                    stop.result = report
-                raise
-            payload["seed"] = seeded.to_json()
-    _emit(args, payload, lambda: print(report if seeded is None else f"{report}\n{seeded}"))
+    result = commands.migrate_reset(**_migration_args(args), allow_production=args.allow_production, seed=not args.no_seed,
+                                    confirm=None if args.force else confirm, progress=_show_progress(args))
+    _emit(args, result.to_json(), lambda: print(result))
     return EXIT_OK
 
 
 def cmd_migrate_new(args: argparse.Namespace) -> int:
-    from .config import project_root
-    from .migrate import resolve_for_migrations
-
-    directory = args.dir or project_root() / "migrations"
-    provider = args.provider
-    if provider is None:
-        lock = Path(directory) / "migration_lock.toml"
-        provider = "postgresql" if not _paths.exists(lock) or "sqlite" not in lock.read_text() else "sqlite"
-    # The database migrations would run on (without connecting): when it is not the lock's
-    # provider, the folder also needs this backend's variants or status and deploy refuse it.
-    backend = _core.parse_url(resolve_for_migrations(args.url, args.env).url)["backend"]
-    path = Path(_core.create_migration(str(directory), args.name, provider, backend))
-    files = sorted(f.name for f in path.iterdir())
-    _emit(args, {"created": str(path), "files": files}, lambda: print(f"created {path}/ with {', '.join(files)}"))
+    created = commands.migrate_new(args.name, **_connection(args), directory=args.dir, provider=args.provider)
+    _emit(args, created.to_json(), lambda: print(created))
     return EXIT_OK
 
 
 def cmd_schema_check(args: argparse.Namespace) -> int:
     """Validate schema.prisma, then compare it with the live database."""
-    from .config import project_root
-
-    # The schema first: checking it needs no database (a SchemaError, exit 5, names file:line:column).
-    schema = _core.Schema.load(str(args.schema or project_root() / "schema.prisma"))
-    db = connect(args.url, env=args.env, schema=schema, create=False)
-    drift = db.schema_drift(ignore_tables=[args.table, "_carrierdb_seeds"])
-    payload = {"schema": schema.file, "url": db.url, "models": schema.model_names, "drift": drift, "in_sync": not drift}
+    check = commands.schema_check(**_connection(args), schema=args.schema, table=args.table)
+    schema = check.schema
 
     def human() -> None:
         print(f"schema {schema.file}: {len(schema.model_names)} model(s) ({', '.join(schema.model_names)}), valid")
-        if not drift:
-            print(f"{db.url} matches the schema")
-        for item in drift:
+        if check.in_sync:
+            print(f"{check.url} matches the schema")
+        for item in check.drift:
             print(f"drift: {item['message']}")
 
-    _emit(args, payload, human)
-    return EXIT_ACTION_NEEDED if drift else EXIT_OK
-
-
-def _seed_progress(args: argparse.Namespace) -> bool:
-    return not args.json and not getattr(args, "no_progress", False) and sys.stderr.isatty()
+    _emit(args, check.to_json(), human)
+    return EXIT_OK if check.in_sync else EXIT_ACTION_NEEDED
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
-    db = connect(args.url, env=args.env)
-    report = db.seed(db.env, seeds=args.dir, dry_run=args.dry_run, lenient=args.lenient, rejects=args.rejects,
-                     allow_production=args.allow_production, prune=args.prune, force=args.force, progress=_seed_progress(args))
+    report = commands.seed(**_connection(args), directory=args.dir, dry_run=args.dry_run, lenient=args.lenient, rejects=args.rejects,
+                           allow_production=args.allow_production, prune=args.prune, force=args.force, progress=_show_progress(args))
     _emit(args, report.to_json(), lambda: print(report))
     return EXIT_OK
 
 
 def cmd_seed_status(args: argparse.Namespace) -> int:
-    db = connect(args.url, env=args.env, create=False)
-    rows = db.seed_status()
+    history = commands.seed_status(**_connection(args))
 
     def human() -> None:
-        if not rows:
-            print(f"no seed has been applied to {db.url}")
-        for r in rows:
+        if not history.runs:
+            print(f"no seed has been applied to {history.url}")
+        for r in history.runs:
             print(f"{r['applied_at']}  {r['environment']:<12} {r['seed_set']:<14} {r['version']:<12} "
                   f"+{r['inserted']} ~{r['updated']} ={r['unchanged']} !{r['rejected']} -{r['pruned']}  by {r['applied_by']}")
 
-    _emit(args, {"url": db.url, "runs": rows}, human)
+    _emit(args, history.to_json(), human)
     return EXIT_OK
 
 
 def cmd_seed_export(args: argparse.Namespace) -> int:
-    import os
-
-    db = connect(args.url, env=args.env, create=False)
     where = json.loads(args.where) if args.where else None
     fields = [f.strip() for f in args.anonymize.split(",") if f.strip()]
-    salt = args.salt or os.environ.get("CARRIERDB_ANONYMIZE_SALT")
-    count = db.seed_export(args.model, args.to, where=where, anonymize=fields, salt=salt)
-    _emit(args, {"model": args.model, "file": args.to, "rows": count, "anonymized": fields},
-          lambda: print(f"exported {count} {args.model} row(s) to {args.to}" + (f", anonymised: {', '.join(fields)}" if fields else "")))
+    exported = commands.seed_export(args.model, args.to, **_connection(args), where=where, anonymize=fields, salt=args.salt)
+    _emit(args, exported.to_json(), lambda: print(exported))
     return EXIT_OK
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
     """Counts per model and per enum value, and a few rows."""
-    db = connect(args.url, env=args.env, create=False)
-    summary = db.summary(sample=args.sample)
+    summary = commands.summary(**_connection(args), sample=args.sample)
 
     def human() -> None:
-        print(f"{db.url}")
-        for name, entry in summary.items():
+        print(f"{summary.url}")
+        for name, entry in summary.models.items():
             print(f"{name}: {entry['count']} rows")
             for field_name, counts in entry["by"].items():
                 print(f"  by {field_name}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
             for row in entry["sample"]:
                 print("  " + "  ".join(f"{k}={v}" for k, v in row.items() if k not in ("createdAt", "updatedAt")))
 
-    _emit(args, summary, human)
+    _emit(args, summary.to_json(), human)
     return EXIT_OK
 
 
@@ -456,6 +396,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _stdout_closed()
     except KeyboardInterrupt as stop:  # carrierdb.Interrupted too
         return _interrupted(args, stop)
+    except commands.NotConfirmed:  # the question said why; nothing was changed
+        return EXIT_USAGE
     except _core.CarrierDBError as error:
         _report_error(args, error)
         return exit_code_for(error)

@@ -25,13 +25,58 @@ from . import _core, _paths
 DEFAULT_ENV = "development"
 URL_VARIABLE = "DATABASE_URL"
 
-__all__ = ["Resolution", "Source", "current_env", "env_files", "project_root", "resolve"]
+# Short spellings of CARRIERDB_ENV and the environment (and seed set) each one names.
+ENV_ALIASES = {"test": "testing", "dev": "development", "prod": "production"}
+
+__all__ = ["Environment", "Resolution", "Source", "current_env", "env_files", "project_root", "resolve"]
+
+
+@dataclass(frozen=True)
+class Environment:
+    """The environment a program runs in, resolved once (:meth:`resolve`) and then handed on.
+
+    ``name`` is the spelling given (``CARRIERDB_ENV``, ``--env``, ``env=``): it picks the
+    ``.env.<name>`` files and is recorded in the seed history. ``canonical`` is what an alias
+    stands for (``test`` -> ``testing``). ``is_production`` is the one production rule: every
+    guard (seeding, reset) asks it, so ``prod`` is guarded exactly as ``production`` is.
+    """
+
+    name: str
+
+    @classmethod
+    def resolve(cls, env: "str | Environment | None" = None, environ: Mapping[str, str] | None = None) -> "Environment":
+        """``env`` when given, else ``CARRIERDB_ENV``, else ``development``: the only default."""
+        if isinstance(env, Environment):
+            return env
+        environ = os.environ if environ is None else environ
+        return cls(env or environ.get("CARRIERDB_ENV", "").strip() or DEFAULT_ENV)
+
+    @property
+    def canonical(self) -> str:
+        return ENV_ALIASES.get(self.name, self.name)
+
+    @property
+    def spellings(self) -> tuple[str, ...]:
+        """The names a folder for this environment may have, the given one first."""
+        return (self.name,) if self.canonical == self.name else (self.name, self.canonical)
+
+    @property
+    def is_production(self) -> bool:
+        return self.canonical == "production"
+
+    @property
+    def engine_name(self) -> str:
+        """The name handed to the engine, which records it and whose guards refuse exactly
+        ``production``: an alias of production is sent as ``production``."""
+        return "production" if self.is_production else self.name
+
+    def __str__(self) -> str:
+        return self.name
 
 
 def current_env(environ: Mapping[str, str] | None = None) -> str:
     """The active environment name: ``CARRIERDB_ENV``, default ``development``."""
-    environ = os.environ if environ is None else environ
-    return environ.get("CARRIERDB_ENV", "").strip() or DEFAULT_ENV
+    return Environment.resolve(environ=environ).name
 
 
 def project_root(start: Path | None = None, environ: Mapping[str, str] | None = None) -> Path:
@@ -73,7 +118,7 @@ class Resolution:
     url: str = field(repr=False)
     source: str
     reason: str
-    env: str
+    environment: Environment
     root: Path
     sources: list[Source]
     warnings: list[str]
@@ -103,7 +148,7 @@ class Resolution:
             "url": self.masked_url,
             "source": self.source,
             "reason": self.reason,
-            "env": self.env,
+            "env": self.environment.name,
             "project_root": str(self.root),
             "embedded_default": self.embedded_default,
             "sources": [{"name": s.name, "url": s.masked, "wins": s.name == self.source} for s in self.sources],
@@ -126,13 +171,14 @@ def resolve(
     url: str | None = None,
     *,
     variable: str = URL_VARIABLE,
-    env: str | None = None,
+    env: str | Environment | None = None,
     root: Path | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Resolution:
     """Find the database URL and explain the choice (see the module docstring for the order)."""
     environ = os.environ if environ is None else environ
-    env = env or current_env(environ)
+    environment = Environment.resolve(env, environ)
+    env = environment.name
     root = root or project_root(environ=environ)
 
     sources: list[Source] = []
@@ -168,14 +214,14 @@ def resolve(
             "argument": "passed explicitly, which overrides every other source",
             "shell environment": "a variable set in the shell wins over every .env file",
         }.get(winner.name, f"{winner.name} is the most specific env file that defines {variable} for env '{env}'")
-        return Resolution(winner.value, winner.name, reason, env, root, sources, warnings, variable=variable)
+        return Resolution(winner.value, winner.name, reason, environment, root, sources, warnings, variable=variable)
 
     path = root / ".carrierdb" / f"{env}.db"
     return Resolution(
         f"sqlite:{path}",
         "embedded default",
         f"no argument, no {variable} in the shell and none in {', '.join(p.name for p in env_files(root, env))}",
-        env,
+        environment,
         root,
         sources,
         warnings,

@@ -1,4 +1,8 @@
-"""connect() and Database: the Python face of the C++ database handle."""
+"""connect() and Database: the Python face of the C++ database handle.
+
+A Database is the handle: identity, statements, transactions, the schema and its models.
+Migrations (``db.migrations()``) and seeding (``db.seeds``) are objects of their own over it.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,12 @@ import os
 from typing import Any, Iterator, Sequence
 
 from . import _core
-from .config import Resolution, resolve
+from .config import Environment, Resolution, project_root, resolve
+from .migrate import Migrations
+from .models import Model
+from .seeds import Seeds
 
-__all__ = ["Database", "connect"]
+__all__ = ["Database", "connect", "connect_for_migrations", "resolve_for_migrations"]
 
 logger = logging.getLogger("carrierdb")
 
@@ -39,8 +46,8 @@ def connect(url: str | None = None, **options: Any) -> "Database":
     ``retry_max_delay`` (3), ``application_name`` ("carrierdb"), ``prepare_threshold`` (5: PostgreSQL
     statements run that often are prepared on the server; -1 disables it), ``create`` (True: a
     missing SQLite file is created; False: it is reported as missing, and nothing is created);
-    ``env`` picks the environment and ``schema`` the schema file. None means the default; an
-    unknown or mistyped option is a ConfigurationError naming it.
+    ``env`` picks the environment (a name or an :class:`Environment`) and ``schema`` the schema
+    file. None means the default; an unknown or mistyped option is a ConfigurationError naming it.
     """
     env = options.pop("env", None)
     schema = options.pop("schema", None)
@@ -57,6 +64,29 @@ def connect(url: str | None = None, **options: Any) -> "Database":
         raise
     logger.info("connected to %s (%s: %s)", handle.url, resolution.source, resolution.reason)
     return Database(handle, resolution, schema=schema)
+
+
+def resolve_for_migrations(url: str | None = None, env: str | Environment | None = None) -> Resolution:
+    """The URL migrations use: ``url``, else ``DIRECT_URL`` (Prisma's ``directUrl``) when it is
+    defined, because a transaction-mode pooler behind ``DATABASE_URL`` cannot hold the session
+    lock; otherwise the usual ``DATABASE_URL`` resolution."""
+    if url is None:
+        direct = resolve(variable="DIRECT_URL", env=env)
+        if not direct.embedded_default:
+            return direct
+    return resolve(url, env=env)
+
+
+def connect_for_migrations(url: str | None = None, env: str | Environment | None = None, **options: Any) -> "Database":
+    """Open the database for migrations (see :func:`resolve_for_migrations`)."""
+    resolution = resolve_for_migrations(url, env)
+    if resolution.variable != "DIRECT_URL":
+        return connect(url, env=env, **options)
+    try:
+        return connect(resolution.url, env=env, **options)
+    except _core.ConnectionFailed as error:
+        explain_source(error, resolution)
+        raise
 
 
 def explain_source(error: _core.ConnectionFailed, resolution: Resolution) -> None:
@@ -82,6 +112,7 @@ class Database:
     def __init__(self, handle: _core.Database, resolution: Resolution | None = None, schema=None):
         self._db = handle
         self.resolution = resolution
+        self._environment = resolution.environment if resolution else Environment.resolve()
         self._schema_source = schema
         self._schema: _core.Schema | None = None
         self._models: dict[str, Any] = {}
@@ -110,8 +141,9 @@ class Database:
         return self._db.sqlite_path
 
     @property
-    def env(self) -> str | None:
-        return self.resolution.env if self.resolution else None
+    def environment(self) -> Environment:
+        """The environment this database was opened for; seeding and reset take it from here."""
+        return self._environment
 
     def __repr__(self) -> str:
         return f"<carrierdb.Database {self.backend} {self.url}>"
@@ -174,8 +206,6 @@ class Database:
             if isinstance(source, _core.Schema):
                 self._schema = source
             else:
-                from .config import project_root
-
                 root = self.resolution.root if self.resolution else project_root()
                 self._schema = _core.Schema.load(str(source or (root / "schema.prisma")))
         return self._schema
@@ -187,8 +217,6 @@ class Database:
 
     def model(self, name: str):
         """Validated CRUD for one model: ``db.model("Carrier")`` (or ``db.carrier``)."""
-        from .models import Model
-
         key = self.schema.model(name)["name"]
         if key not in self._models:
             self._models[key] = Model(self, self.schema, key)
@@ -207,52 +235,15 @@ class Database:
                 return self.model(model_name)
         raise AttributeError(f"{type(self).__name__} has no attribute {name!r} (and the schema has no model {name[:1].upper() + name[1:]!r})")
 
-    # -- seeding ----------------------------------------------------------------------------
-    def seed(self, env: str | None = None, **options: Any):
-        """Apply the seed set of ``env`` (see :func:`carrierdb.seeds.seed`)."""
-        from .seeds import seed
-
-        return seed(self, env, **options)
-
-    def seed_records(self, model: str, records: Any, **options: Any):
-        """Upsert records or a DataFrame by natural key (see :func:`carrierdb.seeds.seed_records`)."""
-        from .seeds import seed_records
-
-        return seed_records(self, model, records, **options)
-
-    def seed_export(self, model: str, to: str, *, where: Any = None, anonymize: Sequence[str] = (), salt: str | None = None) -> int:
-        """Write live rows of ``model`` to a CSV seed file; ``anonymize`` replaces those fields with
-        deterministic pseudonyms (same input and salt, same output, so keys stay joinable)."""
-        return _core.export_csv(self._db, self.schema, model, str(to), where, list(anonymize), salt or "")
-
-    def seed_status(self) -> list[dict]:
-        from .seeds import seed_status
-
-        return seed_status(self)
-
-    def summary(self, sample: int = 5) -> dict[str, Any]:
-        """Per model: row count, counts by each enum field, and the first ``sample`` rows."""
-        out: dict[str, Any] = {}
-        tables = set(self.table_names())
-        for name in self.schema.model_names:
-            info = self.schema.model(name)
-            if info["table"] not in tables:
-                continue
-            model = self.model(name)
-            entry: dict[str, Any] = {"count": model.count(), "by": {}}
-            for f in info["fields"]:
-                if f["type"] in self.schema.enums and not f["list"]:  # counts by value; a list holds several
-                    entry["by"][f["name"]] = {v: model.count({f["name"]: v}) for v in self.schema.enums[f["type"]]}
-            entry["sample"] = model.find_many(order_by={info["id_fields"][0]: "asc"}, take=sample)
-            out[name] = entry
-        return out
-
     # -- engine parts ----------------------------------------------------------------------
-    def migrations(self, directory=None, *, table: str = "_prisma_migrations", lock_timeout: float = 10.0):
+    def migrations(self, directory=None, *, table: str = "_prisma_migrations", lock_timeout: float = 10.0) -> Migrations:
         """The migrations folder (default: ``migrations/`` in the project root) on this database."""
-        from .migrate import Migrations
-
         return Migrations(self, directory, table=table, lock_timeout=lock_timeout)
+
+    @property
+    def seeds(self) -> Seeds:
+        """Seeding this database: ``apply`` a seed set, upsert ``records``, ``export``, ``status``."""
+        return Seeds(self)
 
     # -- lifetime --------------------------------------------------------------------------
     def close(self) -> None:

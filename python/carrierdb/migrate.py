@@ -8,43 +8,17 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Optional
 
 from . import _core
-from .config import Resolution, project_root, resolve
+from .config import project_root
 from .progress import Progress, progress_reporter
 from .reports import DeployReport, MigrationEntry, MigrationStatus
 
-__all__ = ["DeployReport", "MigrationEntry", "MigrationStatus", "Migrations", "connect_for_migrations", "resolve_for_migrations"]
+__all__ = ["DeployReport", "MigrationEntry", "MigrationStatus", "Migrations"]
 
 DEFAULT_TABLE = "_prisma_migrations"
-
-
-def resolve_for_migrations(url: Optional[str] = None, env: Optional[str] = None) -> Resolution:
-    """The URL migrations use: ``url``, else ``DIRECT_URL`` (Prisma's ``directUrl``) when it is
-    defined, because a transaction-mode pooler behind ``DATABASE_URL`` cannot hold the session
-    lock; otherwise the usual ``DATABASE_URL`` resolution."""
-    if url is None:
-        direct = resolve(variable="DIRECT_URL", env=env)
-        if not direct.embedded_default:
-            return direct
-    return resolve(url, env=env)
-
-
-def connect_for_migrations(url: Optional[str] = None, env: Optional[str] = None, **options: Any):
-    """Open the database for migrations (see :func:`resolve_for_migrations`)."""
-    from .database import connect, explain_source
-
-    resolution = resolve_for_migrations(url, env)
-    if resolution.variable != "DIRECT_URL":
-        return connect(url, env=env, **options)
-    try:
-        return connect(resolution.url, env=env, **options)
-    except _core.ConnectionFailed as error:
-        explain_source(error, resolution)
-        raise
 
 
 class Migrations:
@@ -85,10 +59,10 @@ class Migrations:
             self._engine.resolve_rolled_back(rolled_back)
 
     def reset(self, *, allow_production: bool = False, progress: Progress = None) -> DeployReport:
-        """Drop every object in the schema and apply all migrations. Refused in the
-        ``production`` environment unless ``allow_production``."""
+        """Drop every object in the schema and apply all migrations. Refused in the production
+        environment (``db.environment.is_production``) unless ``allow_production``."""
         with progress_reporter(progress, "reset", "migration") as report:
-            return self._engine.reset(self.db.env or "", allow_production=allow_production, progress=report)
+            return self._engine.reset(self.db.environment.engine_name, allow_production=allow_production, progress=report)
 
     def new(self, name: str) -> Path:
         """Create ``<timestamp>_<name>/`` with empty migration.sql and down.sql, and this
@@ -98,7 +72,3 @@ class Migrations:
 
     def __repr__(self) -> str:
         return f"<carrierdb.Migrations {self.directory} on {self.db.url}>"
-
-
-def dumps(payload: Any) -> str:
-    return json.dumps(payload, indent=2, default=str)

@@ -111,5 +111,5 @@ def carrierdb_migrated_db(carrierdb_db):
 @pytest.fixture
 def carrierdb_seeded_db(carrierdb_migrated_db):
     """An isolated, migrated database seeded with the project's testing set."""
-    carrierdb_migrated_db.seed("testing")
+    carrierdb_migrated_db.seeds.apply("testing")
     return carrierdb_migrated_db

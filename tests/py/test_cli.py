@@ -33,7 +33,7 @@ def test_usage_errors_show_the_subcommands_usage(run_cli):
 
 
 def test_output_into_a_pipe_closed_early_ends_quietly(carrierdb_migrated_db, carrierdb_url):
-    carrierdb_migrated_db.seed("development")  # 5,025 rows: far more output than a pipe buffers
+    carrierdb_migrated_db.seeds.apply("development")  # 5,025 rows: far more output than a pipe buffers
     environ = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     command = f'"{sys.executable}" -m carrierdb.cli summary --sample 10000 --url "{carrierdb_url}" | head -1; echo "status=${{PIPESTATUS[0]}}"'
     result = subprocess.run(["bash", "-c", command], env=environ, capture_output=True, text=True, timeout=120)

@@ -57,16 +57,16 @@ def test_a_latin1_byte_in_a_seed_csv_is_refused_with_file_line_and_field(db, pro
         db.carrier.create({"name": "Existing", "mcNumber": "MC9"})
     write_csv(project, b"name,mcNumber,status\nGood,MC1,ACTIVE\nM\xfcller,MC2,ACTIVE\n")
     with pytest.raises(carrierdb.ValidationError) as info:
-        db.seed()
+        db.seeds.apply()
     assert utf8_issues(info.value) == [("c.csv:3", ["name"], "invalid_string", "utf8")]
     message = str(info.value)
     assert "c.csv:3: name: Invalid UTF-8 at byte 2: 0xFC" in message
-    assert names(db) == (["Existing"] if preloaded else []) and db.seed_status() == []
+    assert names(db) == (["Existing"] if preloaded else []) and db.seeds.status() == []
 
 
 def test_a_lenient_seed_rejects_the_row_that_is_not_utf8(db, project):
     folder = write_csv(project, b"name,mcNumber,status\nGood,MC1,ACTIVE\nM\xfcller,MC2,ACTIVE\nAlso Good,MC3,ACT\xc3\x8fVE\n")
-    report = db.seed(lenient=True)
+    report = db.seeds.apply(lenient=True)
     assert (report.inserted, report.rejected) == (1, 2)
     rejects = (folder / "rejects.csv").read_text(encoding="utf-8").splitlines()
     assert rejects[1].startswith("c.csv,3,name,invalid_string,") and rejects[1].endswith(",M\\xFCller")
@@ -86,7 +86,7 @@ def test_a_lenient_seed_rejects_the_row_that_is_not_utf8(db, project):
 def test_every_kind_of_invalid_utf8_is_refused(db, project, bad):
     write_csv(project, b"name,mcNumber,status\nGood " + bad + b" Co,MC1,ACTIVE\n")
     with pytest.raises(carrierdb.ValidationError) as info:
-        db.seed()
+        db.seeds.apply()
     assert utf8_issues(info.value) == [("c.csv:2", ["name"], "invalid_string", "utf8")]
     assert "at byte 6: 0x" in str(info.value)
     assert db.carrier.count() == 0
@@ -95,7 +95,7 @@ def test_every_kind_of_invalid_utf8_is_refused(db, project, bad):
 def test_valid_utf8_of_every_length_is_stored_unchanged(db, project):
     text = "Zoë Łódź 貨物 \U0001F69A \U0010FFFF"
     write_csv(project, b"name,mcNumber,status\n" + text.encode() + b",MC1,ACTIVE\n")
-    assert db.seed().inserted == 1
+    assert db.seeds.apply().inserted == 1
     assert names(db) == [text]
 
 
@@ -114,11 +114,11 @@ def test_json_and_ndjson_seed_files_name_the_record_and_field(db, project):
     (folder / "manifest.json").write_text(json.dumps({"name": "development", "version": "1", "files": [
         {"path": "a.json", "model": "Carrier"}, {"path": "b.ndjson", "model": "Carrier"}]}))
     with pytest.raises(carrierdb.ValidationError) as info:
-        db.seed()
+        db.seeds.apply()
     assert utf8_issues(info.value) == [("a.json:801", ["name"], "invalid_string", "utf8"), ("b.ndjson:3", ["name"], "invalid_string", "utf8")]
     assert "byte 2: 0xFC" in info.value.issues[0]["message"] and "byte 4: 0xE9" in info.value.issues[1]["message"]
     assert db.carrier.count() == 0
-    report = db.seed(lenient=True)
+    report = db.seeds.apply(lenient=True)
     assert (report.inserted, report.rejected) == (801, 2)
     assert db.carrier.find_unique({"mcNumber": "MC800"})["name"] == padding[799]["name"]
 
@@ -126,7 +126,7 @@ def test_json_and_ndjson_seed_files_name_the_record_and_field(db, project):
 def test_a_seed_header_that_is_not_utf8_is_named_not_passed_on(db, project):
     write_csv(project, b"name,mcNumber,st\xe4tus\nGood,MC1,ACTIVE\n")
     with pytest.raises(carrierdb.ValidationError) as info:
-        db.seed()
+        db.seeds.apply()
     assert info.value.issues[0]["code"] == "unrecognized_keys"
     assert "'st\\xE4tus'" in str(info.value)
 
@@ -141,20 +141,20 @@ def test_a_dataframe_cell_with_a_lone_surrogate_names_row_and_field(db):
     latin1 = b"M\xfcller".decode("utf-8", errors="surrogateescape")
     frame = pd.DataFrame({"name": ["Good", latin1, "Half \ud800 pair"], "mcNumber": ["MC1", "MC2", "MC3"]})
     with pytest.raises(carrierdb.ValidationError) as info:
-        db.seed_records("Carrier", frame, key=["mcNumber"])
+        db.seeds.records("Carrier", frame, key=["mcNumber"])
     issues = utf8_issues(info.value)
     assert issues == [("records:Carrier:2", ["name"], "invalid_string", "utf8"), ("records:Carrier:3", ["name"], "invalid_string", "utf8")]
     assert "byte 2: 0xFC" in info.value.issues[0]["message"]  # the byte surrogateescape stood for
     assert "0xED 0xA0 0x80" in info.value.issues[1]["message"] and "surrogate" in info.value.issues[1]["message"]
     assert db.carrier.count() == 0
-    report = db.seed_records("Carrier", frame, key=["mcNumber"], lenient=True)
+    report = db.seeds.records("Carrier", frame, key=["mcNumber"], lenient=True)
     assert (report.inserted, report.rejected) == (1, 2)
     assert names(db) == ["Good"]
 
 
 def test_seed_records_from_dicts_with_a_lone_surrogate(db):
     with pytest.raises(carrierdb.ValidationError) as info:
-        db.seed_records("Carrier", [{"name": "ok", "mcNumber": "MC1"}, {"name": "bad \udcff", "mcNumber": "MC2"}], key=["mcNumber"])
+        db.seeds.records("Carrier", [{"name": "ok", "mcNumber": "MC1"}, {"name": "bad \udcff", "mcNumber": "MC2"}], key=["mcNumber"])
     assert utf8_issues(info.value) == [("records:Carrier:2", ["name"], "invalid_string", "utf8")]
     assert db.carrier.count() == 0
 
@@ -209,13 +209,13 @@ def test_a_row_the_database_refuses_during_a_seed_is_named_by_file_and_line(db, 
     lines = [f"Carrier {k},MC{k},ACTIVE" for k in range(1, 3001)]
     if preloaded:
         write_csv(project, ("name,mcNumber,status\n" + "\n".join(lines[:100]) + "\n").encode())
-        db.seed()
+        db.seeds.apply()
     refuse_forbidden_names(db)
     lines[2497] = "Forbidden,MC2498,ACTIVE"  # line 2499 of the file (the header is line 1)
     write_csv(project, ("name,mcNumber,status\n" + "\n".join(lines) + "\n").encode(), version="2")
     before = names(db)
     with pytest.raises(carrierdb.IntegrityError) as info:
-        db.seed()
+        db.seeds.apply()
     message = str(info.value)
     assert "seed c.csv:2499: the database refused the row" in message
     assert "_carrierdb_stage" not in message and "CONTEXT" not in message
@@ -229,7 +229,7 @@ def test_rows_not_sent_do_not_shift_the_line_a_refusal_names(db, project, preloa
     lines = [f"Carrier {k},MC{k},ACTIVE" for k in range(1, 201)]
     if preloaded:
         write_csv(project, ("name,mcNumber,status\n" + "\n".join(lines) + "\n").encode())
-        db.seed()
+        db.seeds.apply()
     refuse_forbidden_names(db)
     lines[9] = "Bad MC,12345,ACTIVE"         # line 11: rejected by validation (lenient)
     lines[99] = "Bad MC,67890,ACTIVE"        # line 101: rejected too
@@ -237,7 +237,7 @@ def test_rows_not_sent_do_not_shift_the_line_a_refusal_names(db, project, preloa
     lines.append("Carrier 201,MC201,ACTIVE")
     write_csv(project, ("name,mcNumber,status\n" + "\n".join(lines) + "\n").encode(), version="2")
     with pytest.raises(carrierdb.IntegrityError, match=r"seed c\.csv:151: the database refused the row"):
-        db.seed(lenient=True)
+        db.seeds.apply(lenient=True)
     assert db.carrier.count() == (200 if preloaded else 0)
 
 
@@ -249,12 +249,12 @@ def test_a_value_the_column_type_refuses_during_copy_is_named_by_file_and_line(d
     lines = [f"Carrier {k},MC{k},ACTIVE" for k in range(1, 2001)]
     if preloaded:
         write_csv(project, ("name,mcNumber,status\n" + "\n".join(lines[:10]) + "\n").encode())
-        db.seed()
+        db.seeds.apply()
     db.execute("ALTER TABLE carriers ALTER COLUMN name TYPE varchar(20)")
     lines[1499] = "A Name Longer Than Twenty Characters,MC1500,ACTIVE"  # line 1501
     write_csv(project, ("name,mcNumber,status\n" + "\n".join(lines) + "\n").encode(), version="2")
     with pytest.raises(carrierdb.DataError) as info:
-        db.seed()
+        db.seeds.apply()
     message = str(info.value)
     assert "seed c.csv:1501: the database refused the row: value too long for type character varying(20)" in message
     assert "_carrierdb_stage" not in message and "CONTEXT" not in message

@@ -165,7 +165,7 @@ def carriers(db) -> list[tuple]:
 
 
 def seed_runs(db) -> list[str]:
-    return [r["seed_set"] for r in db.seed_status()]
+    return [r["seed_set"] for r in db.seeds.status()]
 
 
 def check_outcome(code: int, output: str, sent: float | None, ended: float, signum: int, state_is_after: bool) -> str:
@@ -193,7 +193,7 @@ def test_interrupting_the_seed_command_commits_nothing(carrierdb_url, project, t
     write_big_seed(project, 300_000)
     db = carrierdb.connect(carrierdb_url, env="development")
     db.migrations(project / "migrations").deploy()
-    db.seed("testing", seeds=project / "seeds")
+    db.seeds.apply("testing", directory=project / "seeds")
     before, runs_before = carriers(db), seed_runs(db)
     db.close()
     env = env_for(project)
@@ -236,7 +236,7 @@ def test_interrupting_seed_records_of_a_dataframe_commits_nothing(carrierdb_url,
                               "status": ["ACTIVE"] * n})
         print("READY", flush=True)
         try:
-            report = db.seed_records("Carrier", frame)
+            report = db.seeds.records("Carrier", frame)
         except carrierdb.Interrupted as stop:
             print(json.dumps({"committed": stop.committed, "message": stop.message, "result": str(stop.result)}), flush=True)
             sys.exit(130)
@@ -359,7 +359,7 @@ def test_an_interrupt_during_commit_reports_the_committed_seed(carrierdb_url, ca
     write_big_seed(project, 20_000)
     db = carrierdb.connect(carrierdb_url, env="development")
     db.migrations(project / "migrations").deploy()
-    db.seed("testing", seeds=project / "seeds")  # creates the seed history, where the slow trigger goes
+    db.seeds.apply("testing", directory=project / "seeds")  # creates the seed history, where the slow trigger goes
     before = len(carriers(db))
     db.execute_script(
         """

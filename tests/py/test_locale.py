@@ -57,12 +57,12 @@ CHILD = textwrap.dedent(
     except carrierdb.ValidationError as e:
         assert e.issues[0]["code"] == "too_small", e.issues
 
-    report = db.seed_records("Reading", [{"label": "b", "value": "2.5"}, {"label": "c"}], key=["label"])
+    report = db.seeds.records("Reading", [{"label": "b", "value": "2.5"}, {"label": "c"}], key=["label"])
     assert report.inserted == 2, report
     values = {r["label"]: r["value"] for r in db.reading.find_many()}
     assert values == {"a": 3.25, "b": 2.5, "c": 1.25}, values
 
-    db.seed_export("Reading", out)
+    db.seeds.export("Reading", out)
     exported = {r["label"]: r["value"] for r in csv.DictReader(open(out, encoding="utf-8"))}
     assert exported == {"a": "3.25", "b": "2.5", "c": "1.25"}, exported
     print("OK")

@@ -272,7 +272,7 @@ def test_concurrent_seeds_through_pgbouncer_leave_no_seed_lock(carrierdb_backend
 
     def seed() -> None:
         try:
-            pooled.seed("testing", force=True)
+            pooled.seeds.apply("testing", force=True)
         except BaseException as e:  # noqa: BLE001 - reported below
             errors.append(e)
 

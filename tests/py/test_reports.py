@@ -27,7 +27,7 @@ def seeded(carrierdb_url, project, monkeypatch):
     monkeypatch.setenv("CARRIERDB_PROJECT_DIR", str(project))
     db = carrierdb.connect(carrierdb_url, env="development")
     db.migrations().deploy()
-    yield db, db.seed("testing")
+    yield db, db.seeds.apply("testing")
     db.close()
 
 
@@ -90,4 +90,4 @@ def test_a_seed_report_shows_as_text_html_and_json(seeded):
     assert data["files"][1] == {"file": "carriers.csv", "model": "Carrier", "rows": 200, "inserted": 200, "updated": 0,
                                 "unchanged": 0, "rejected": 0, "not_sent": 0}
     assert json.loads(json.dumps(data)) == data and data["rejects_path"] is None
-    assert [run["seed_set"] for run in db.seed_status()] == ["testing"] and db.seed_status()[0]["inserted"] == 225
+    assert [run["seed_set"] for run in db.seeds.status()] == ["testing"] and db.seeds.status()[0]["inserted"] == 225

@@ -121,9 +121,9 @@ def test_writing_a_relation_field_as_a_value_is_a_clear_validation_error(fleet):
 def test_a_single_model_seed_summary_and_drift_work_with_relations(fleet):
     carrier = fleet.carrier.create({"mcNumber": "MC1", "name": "Acme"})
     rows = [{"vin": f"VIN{k}", "carrierId": carrier["id"]} for k in range(5)]
-    assert fleet.seed_records("Truck", rows, key=["vin"]).inserted == 5
-    assert fleet.seed_records("Truck", rows, key=["vin"]).unchanged == 5
-    summary = fleet.summary()
+    assert fleet.seeds.records("Truck", rows, key=["vin"]).inserted == 5
+    assert fleet.seeds.records("Truck", rows, key=["vin"]).unchanged == 5
+    summary = carrierdb.summarize(fleet)
     assert summary["Truck"]["count"] == 5 and summary["Carrier"]["count"] == 1
     assert fleet.schema_drift() == []  # relation fields are not columns: no "missing column trucks"
 
@@ -172,7 +172,7 @@ def test_scalar_lists_and_native_types_on_postgresql(carrierdb_url, tmp_path):
         issues = db.schema.validate("Lane", {"ref": "5b0c6a1e-8f0e-4f57-9a53-1f1f1f1f1f1f", "rate": "1.50", "aliases": ["x"]})
         assert [i["path"] for i in issues] == [["aliases"]]
         assert "Scalar list field aliases (String[]) cannot be written yet" in issues[0]["message"]
-        summary = db.summary()["Lane"]  # the enum is counted by value, the enum list is not
+        summary = carrierdb.summarize(db)["Lane"]  # the enum is counted by value, the enum list is not
         assert summary["count"] == 0 and summary["by"] == {"status": {"ACTIVE": 0, "INACTIVE": 0}}
     finally:
         db.close()

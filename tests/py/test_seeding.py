@@ -48,7 +48,7 @@ def write_set(project: Path, name: str, files: dict[str, str], version: str = "1
 
 def test_development_set_loads_and_normalises(db):
     schema_before = db.schema_snapshot()
-    report = db.seed()
+    report = db.seeds.apply()
     # A first load rebuilds the secondary indexes after the rows: the schema ends up identical
     # (apart from the seed history table the first seed creates).
     assert [line for line in db.schema_snapshot() if "_carrierdb_seeds" not in line] == schema_before
@@ -56,31 +56,31 @@ def test_development_set_loads_and_normalises(db):
     assert db.carrier.count() == 5025
     assert db.carrier.count({"mcNumber": {"startsWith": "MC-"}}) == 0  # MC-123 normalised to MC123
     assert db.carrier.find_unique({"mcNumber": "mc 165622"})["name"] == "FERRIS HOIST AND REPAIR"
-    summary = db.summary()["Carrier"]
+    summary = carrierdb.summarize(db)["Carrier"]
     assert sum(summary["by"]["status"].values()) == 5025 and summary["by"]["status"]["ACTIVE"] > 3500
 
 
 def test_testing_and_production_sets(db):
-    assert db.seed("test").inserted == 225  # CARRIERDB_ENV=test finds seeds/testing
+    assert db.seeds.apply("test").inserted == 225  # CARRIERDB_ENV=test finds seeds/testing
     with pytest.raises(carrierdb.ConfigurationError, match="production"):
-        db.seed("production")
-    report = db.seed("production", allow_production=True)
+        db.seeds.apply("production")
+    report = db.seeds.apply("production", allow_production=True)
     assert report.environment == "production" and report.unchanged == 25 and report.inserted == 0
     assert report.prune_candidates == 200 and report.pruned == 0  # never deletes unless told to
 
 
 def test_reseeding_is_idempotent_and_versioned(db):
-    db.seed()
+    db.seeds.apply()
     before = rows(db)
-    again = db.seed()
+    again = db.seeds.apply()
     assert again.skipped and rows(db) == before
-    forced = db.seed(force=True)
+    forced = db.seeds.apply(force=True)
     assert (forced.inserted, forced.updated, forced.unchanged) == (0, 0, 5025)
     assert rows(db) == before  # not even updated_at moved
     if db.backend == "postgresql":
         # Unchanged rows are recognised from the table's streamed keys and never sent.
         assert sum(f["not_sent"] for f in forced.files) == 5025
-    history = db.seed_status()
+    history = db.seeds.status()
     assert [(h["seed_set"], h["version"], h["inserted"], h["unchanged"]) for h in history] == [
         ("development", "2024.10.1", 5025, 0), ("development", "2024.10.1", 0, 5025)]
     assert "@" in history[0]["applied_by"] and len(history[0]["checksum"]) == 64
@@ -90,11 +90,11 @@ def test_reseeding_is_idempotent_and_versioned(db):
 
 def test_a_changed_record_is_updated_and_only_it(db, project):
     write_set(project, "development", {"c.csv": "name,mcNumber,status\nAcme,MC1,ACTIVE\nBlue,MC2,ACTIVE\n"})
-    db.seed()
+    db.seeds.apply()
     first = {r["mc_number"]: r for r in rows(db)}
     time.sleep(0.01)  # timestamps have millisecond precision: let the clock move
     write_set(project, "development", {"c.csv": "name,mcNumber,status\nAcme,MC1,SUSPENDED\nBlue,MC2,ACTIVE\nCyan,MC3,ACTIVE\n"})
-    report = db.seed()
+    report = db.seeds.apply()
     assert (report.inserted, report.updated, report.unchanged) == (1, 1, 1)
     second = {r["mc_number"]: r for r in rows(db)}
     assert second["MC1"]["status"] == "SUSPENDED" and second["MC1"]["updated_at"] > first["MC1"]["updated_at"]
@@ -105,12 +105,12 @@ def test_a_changed_record_is_updated_and_only_it(db, project):
 def test_strict_mode_reports_every_bad_row_and_writes_nothing(db, project):
     write_set(project, "development", {"c.csv": "name,mcNumber,status\nGood,MC1,ACTIVE\n,MC2,ACTIVE\nBad MC,12345,ACTIVE\nOdd,MC4,MAYBE\n"})
     with pytest.raises(carrierdb.ValidationError) as info:
-        db.seed()
+        db.seeds.apply()
     found = {(i["row"], i["path"][0], i["code"]) for i in info.value.issues}
     # An empty unquoted CSV field is NULL: a missing name is invalid_type, not too_small.
     assert found == {("c.csv:3", "name", "invalid_type"), ("c.csv:4", "mcNumber", "invalid_string"), ("c.csv:5", "status", "invalid_enum_value")}
     assert "c.csv:4: mcNumber: MC number must be MC followed by 1 to 8 digits" in str(info.value)
-    assert db.carrier.count() == 0 and db.seed_status() == []
+    assert db.carrier.count() == 0 and db.seeds.status() == []
 
 
 STRICT_BAD_ROWS = "name,mcNumber,status\nGood,MC1,ACTIVE\nBad MC,12345,ACTIVE\nOdd,MC4,MAYBE\n"
@@ -119,7 +119,7 @@ STRICT_BAD_ROWS = "name,mcNumber,status\nGood,MC1,ACTIVE\nBad MC,12345,ACTIVE\nO
 def test_strict_report_shows_each_offending_value(db, project):
     write_set(project, "development", {"c.csv": STRICT_BAD_ROWS})
     with pytest.raises(carrierdb.ValidationError) as info:
-        db.seed()
+        db.seeds.apply()
     assert [(i["row"], i["path"], i["value"]) for i in info.value.issues] == [
         ("c.csv:3", ["mcNumber"], "12345"), ("c.csv:4", ["status"], "MAYBE")]
     report = str(info.value)
@@ -145,12 +145,12 @@ def test_cli_seed_json_lists_issues_as_objects(run_cli, carrierdb_url, project):
 
 def test_lenient_mode_writes_valid_rows_and_the_rejects(db, project):
     write_set(project, "development", {"c.csv": "name,mcNumber,status\nGood,MC1,ACTIVE\nBad MC,12345,ACTIVE\n"})
-    report = db.seed(lenient=True)
+    report = db.seeds.apply(lenient=True)
     assert report.inserted == 1 and report.rejected == 1
     rejects = (project / "seeds" / "development" / "rejects.csv").read_text()
     assert rejects.splitlines() == ["file,line,field,code,message,value",
                                     "c.csv,3,mcNumber,invalid_string,MC number must be MC followed by 1 to 8 digits,12345"]
-    assert db.seed_status()[0]["rejected"] == 1
+    assert db.seeds.status()[0]["rejected"] == 1
 
 
 @pytest.mark.parametrize("preloaded", [False, True], ids=["first_load", "merge"])
@@ -159,7 +159,7 @@ def test_duplicate_keys_within_a_seed_are_errors(db, project, preloaded):
         db.carrier.create({"name": "Existing", "mcNumber": "MC9"})
     write_set(project, "development", {"c.csv": "name,mcNumber,status\nA,MC1,ACTIVE\nB,MC2,ACTIVE\nA again,mc-1,ACTIVE\n"})
     with pytest.raises(carrierdb.ValidationError) as info:
-        db.seed()
+        db.seeds.apply()
     assert any(i["code"] == "duplicate_key" for i in info.value.issues)
     if preloaded:
         assert "lines 2 and 4" in str(info.value)
@@ -167,14 +167,14 @@ def test_duplicate_keys_within_a_seed_are_errors(db, project, preloaded):
 
 
 def test_dry_run_and_prune(db, project):
-    db.seed()
+    db.seeds.apply()
     write_set(project, "development", {"c.csv": "name,mcNumber,status\nOnly One,MC1,ACTIVE\n"}, version="2")
-    dry = db.seed(dry_run=True, prune=True)
+    dry = db.seeds.apply(dry_run=True, prune=True)
     assert dry.dry_run and dry.inserted == 1 and dry.pruned == 5025
-    assert db.carrier.count() == 5025 and len(db.seed_status()) == 1
-    kept = db.seed()
+    assert db.carrier.count() == 5025 and len(db.seeds.status()) == 1
+    kept = db.seeds.apply()
     assert kept.prune_candidates == 5025 and db.carrier.count() == 5026
-    pruned = db.seed(prune=True, force=True)
+    pruned = db.seeds.apply(prune=True, force=True)
     assert pruned.pruned == 5025 and db.carrier.count() == 1
 
 
@@ -192,13 +192,13 @@ def test_csv_dialect_details(db, project):
     (folder / "manifest.json").write_text(json.dumps({"name": "development", "version": "1", "files": [
         {"path": "c.csv", "model": "Carrier", "key": ["name"]}]}))
     with pytest.raises(carrierdb.ConfigurationError, match=r"seed key \(name\) of c.csv is not unique in the schema"):
-        db.seed()  # a key must identify a record
+        db.seeds.apply()  # a key must identify a record
     (folder / "manifest.json").write_text(json.dumps({"name": "development", "version": "1", "files": [
         {"path": "c.csv", "model": "Carrier"}]}))
     with pytest.raises(carrierdb.ValidationError, match="mcNumber is the seed's key"):
-        db.seed()  # the default key is mcNumber, and one row has none
+        db.seeds.apply()  # the default key is mcNumber, and one row has none
     (folder / "c.csv").write_bytes(text.replace("No Docket,,INACTIVE", "No Docket,MC3,INACTIVE").encode("utf-8"))
-    db.seed()
+    db.seeds.apply()
     got = {r["mcNumber"]: r for r in db.carrier.find_many()}
     assert got["MC1"]["name"] == "Smith, Jones & Co"
     assert got["MC2"]["name"] == 'Line Break "Quoted" LLC' and got["MC2"]["status"] == "ACTIVE"  # empty field: the default
@@ -211,17 +211,17 @@ def test_json_and_ndjson_files(db, project):
     (folder / "b.ndjson").write_text('{"name": "Nd One", "mcNumber": "MC3"}\n\n{"name": "Nd Two", "mcNumber": "MC4", "status": "INACTIVE"}\n')
     (folder / "manifest.json").write_text(json.dumps({"name": "development", "version": "1", "files": [
         {"path": "a.json", "model": "Carrier"}, {"path": "b.ndjson", "model": "Carrier"}]}))
-    report = db.seed()
+    report = db.seeds.apply()
     assert report.inserted == 4 and db.carrier.find_unique({"mcNumber": "MC4"})["status"] == "INACTIVE"
     (folder / "b.ndjson").write_text('{"name": "Nd One", "mcNumber": "MC3"}\n{"name": broken}\n')
     with pytest.raises(carrierdb.ConfigurationError, match=r"b.ndjson:2: malformed JSON"):
-        db.seed(force=True)
+        db.seeds.apply(force=True)
 
 
 def test_malformed_csv_names_file_and_line(db, project):
     write_set(project, "development", {"c.csv": 'name,mcNumber,status\nA,MC1,ACTIVE\nB,MC2\n'})
     with pytest.raises(carrierdb.ConfigurationError, match=r"c.csv:3: expected 3 fields"):
-        db.seed()
+        db.seeds.apply()
 
 
 # -- large files: rows are read and validated on other threads, loaded on the caller's ----------
@@ -248,16 +248,16 @@ def test_bad_rows_anywhere_in_a_large_file_are_all_reported_in_order(db, project
         db.carrier.create({"name": "Existing", "mcNumber": "MC99999999"})
     write_set(project, "development", {"c.csv": big_csv(20_000, bad=frozenset({2, 9_000, 20_001}))})
     with pytest.raises(carrierdb.ValidationError) as info:
-        db.seed()
+        db.seeds.apply()
     assert [(i["row"], i["code"]) for i in info.value.issues] == [
         ("c.csv:2", "invalid_string"), ("c.csv:9000", "invalid_string"), ("c.csv:20001", "invalid_string")]
-    assert db.carrier.count() == (1 if preloaded else 0) and db.seed_status() == []
+    assert db.carrier.count() == (1 if preloaded else 0) and db.seeds.status() == []
 
 
 def test_lenient_mode_over_many_batches_writes_exactly_the_valid_rows(db, project):
     bad = frozenset(range(2, 20_002, 997))
     write_set(project, "development", {"c.csv": big_csv(20_000, bad=bad)})
-    report = db.seed(lenient=True)
+    report = db.seeds.apply(lenient=True)
     assert (report.inserted, report.rejected) == (20_000 - len(bad), len(bad))
     rejects = (project / "seeds" / "development" / "rejects.csv").read_text().splitlines()[1:]
     assert [int(r.split(",")[1]) for r in rejects] == sorted(bad)
@@ -267,21 +267,21 @@ def test_lenient_mode_over_many_batches_writes_exactly_the_valid_rows(db, projec
 def test_a_malformed_line_deep_in_a_large_file_stops_the_seed(db, project):
     write_set(project, "development", {"c.csv": big_csv(20_000, malformed=15_000)})
     with pytest.raises(carrierdb.ConfigurationError, match=r"c\.csv:15000: expected 3 fields"):
-        db.seed()
-    assert db.carrier.count() == 0 and db.seed_status() == []
+        db.seeds.apply()
+    assert db.carrier.count() == 0 and db.seeds.status() == []
     # The connection and the pool are fine afterwards.
     write_set(project, "development", {"c.csv": big_csv(100)}, version="2")
-    assert db.seed().inserted == 100
+    assert db.seeds.apply().inserted == 100
 
 
 def test_rows_before_a_malformed_line_are_still_checked(db, project):
     # Line 1,200 is in the batch the reader was filling when it met the malformed line.
     write_set(project, "development", {"c.csv": big_csv(3_000, bad=frozenset({3, 1_200}), malformed=1_500)})
     with pytest.raises(carrierdb.ConfigurationError, match=r"c\.csv:1500: expected 3 fields"):
-        db.seed(lenient=True)
+        db.seeds.apply(lenient=True)
     rejects = (project / "seeds" / "development" / "rejects.csv").read_text().splitlines()[1:]
     assert [int(r.split(",")[1]) for r in rejects] == [3, 1_200]
-    assert db.carrier.count() == 0 and db.seed_status() == []
+    assert db.carrier.count() == 0 and db.seeds.status() == []
 
 
 def test_progress_is_reported_on_the_calling_thread_and_can_stop_the_seed(db, project):
@@ -291,7 +291,7 @@ def test_progress_is_reported_on_the_calling_thread_and_can_stop_the_seed(db, pr
     def progress(file, done, total, rows, finished):
         calls.append((threading.get_ident(), done, total, rows, finished))
 
-    assert db.seed(progress=progress).inserted == 60_000
+    assert db.seeds.apply(progress=progress).inserted == 60_000
     assert {c[0] for c in calls} == {threading.get_ident()}
     *reading, last = calls
     done = [c[1] for c in reading]
@@ -306,20 +306,20 @@ def test_progress_is_reported_on_the_calling_thread_and_can_stop_the_seed(db, pr
 
     write_set(project, "development", {"c.csv": big_csv(60_000, status="SUSPENDED")}, version="2")
     with pytest.raises(Stop):
-        db.seed(progress=stop)
-    assert db.carrier.count({"status": "SUSPENDED"}) == 0 and len(db.seed_status()) == 1
-    assert db.seed().updated == 60_000  # nothing is left running or locked
+        db.seeds.apply(progress=stop)
+    assert db.carrier.count({"status": "SUSPENDED"}) == 0 and len(db.seeds.status()) == 1
+    assert db.seeds.apply().updated == 60_000  # nothing is left running or locked
 
 
 def test_reseeding_rows_in_another_order_finds_each_one(db, project):
     write_set(project, "development", {"c.csv": big_csv(3_000)})
-    db.seed()
+    db.seeds.apply()
     before = {r["mc_number"]: r for r in rows(db)}
     lines = big_csv(3_000).splitlines()
     body = lines[1:][::-1]
     body[1500] = body[1500].replace("ACTIVE", "INACTIVE")
     write_set(project, "development", {"c.csv": "\n".join([lines[0]] + body) + "\n"}, version="2")
-    report = db.seed()
+    report = db.seeds.apply()
     assert (report.inserted, report.updated, report.unchanged) == (0, 1, 2_999)
     after = {r["mc_number"]: r for r in rows(db)}
     changed = [k for k in before if before[k] != after[k]]
@@ -330,16 +330,16 @@ def test_seed_records_from_a_dataframe(db):
     import pandas as pd
 
     frame = pd.DataFrame({"name": ["Frame One", "Frame Two"], "mcNumber": ["MC-10", "MC-20"], "status": ["ACTIVE", None]})
-    first = db.seed_records("Carrier", frame, key=["mcNumber"])
+    first = db.seeds.records("Carrier", frame, key=["mcNumber"])
     assert first.inserted == 2 and db.carrier.find_unique({"mcNumber": "MC20"})["status"] == "ACTIVE"
-    again = db.seed_records("Carrier", frame)
+    again = db.seeds.records("Carrier", frame)
     assert again.unchanged == 2 and again.inserted == 0
 
 
 @pytest.mark.parametrize("count", [63, 64, 65, 129])
 def test_first_load_writes_every_row_exactly(db, count):
     rows = [{"name": f"Seed {k} Société", "mcNumber": f"MC{k + 1}", "status": ("SUSPENDED", "ACTIVE")[k % 2]} for k in range(count)]
-    assert db.seed_records("Carrier", rows, key=["mcNumber"]).inserted == count
+    assert db.seeds.records("Carrier", rows, key=["mcNumber"]).inserted == count
     stored = {r["mcNumber"]: (r["name"], r["status"]) for r in db.carrier.find_many()}
     assert stored == {r["mcNumber"]: (r["name"], r["status"]) for r in rows}
 
@@ -351,20 +351,20 @@ def test_large_dataframe_is_seeded_whole_across_chunks(db):
     n = 10_000
     frame = pd.DataFrame({"name": [f"Frame {k}" for k in range(n)], "mcNumber": [f"MC{k + 1}" for k in range(n)],
                           "status": [None if k % 4097 == 0 else "SUSPENDED" for k in range(n)]})
-    assert db.seed_records("Carrier", frame, key=["mcNumber"]).inserted == n
+    assert db.seeds.records("Carrier", frame, key=["mcNumber"]).inserted == n
     assert db.carrier.count() == n and db.carrier.count({"status": "ACTIVE"}) == 3  # rows 0, 4097, 8194: the default
     assert db.carrier.find_unique({"mcNumber": "MC4097"})["name"] == "Frame 4096"
     assert db.carrier.find_unique({"mcNumber": "MC10000"})["status"] == "SUSPENDED"
     frame.loc[5000, "name"] = ""
     with pytest.raises(carrierdb.ValidationError) as info:
-        db.seed_records("Carrier", frame, key=["mcNumber"])
+        db.seeds.records("Carrier", frame, key=["mcNumber"])
     assert [i["row"] for i in info.value.issues] == ["records:Carrier:5001"]
     # A value SQL cannot hold, in a later chunk: a TypeError naming the cell, and nothing written.
     frame.loc[5000, "name"] = "Frame 5000"
     frame["name"] = frame["name"].astype(object)
     frame.at[9000, "name"] = {"not", "sql"}
     with pytest.raises(TypeError, match=r"column 'name', row 9001: cannot pass a set to SQL"):
-        db.seed_records("Carrier", frame, key=["mcNumber"])
+        db.seeds.records("Carrier", frame, key=["mcNumber"])
     assert db.carrier.count() == n and db.carrier.count({"status": "ACTIVE"}) == 3
 
 
@@ -378,7 +378,7 @@ def test_the_seed_data_is_generated_reproducibly(tmp_path):
 
 
 def test_a_killed_seed_leaves_the_previous_state(carrierdb_url, db, project):
-    db.seed()
+    db.seeds.apply()
     before = rows(db)
     big = project / "seeds" / "big"
     big.mkdir()
@@ -393,7 +393,7 @@ def test_a_killed_seed_leaves_the_previous_state(carrierdb_url, db, project):
         db = carrierdb.connect(sys.argv[1])
         def progress(file, done, total, rows, finished):
             print("PROGRESS", done, flush=True)
-        db.seed("big", seeds=sys.argv[2], progress=progress)
+        db.seeds.apply("big", directory=sys.argv[2], progress=progress)
         print("DONE", flush=True)
         """
     )
@@ -404,7 +404,7 @@ def test_a_killed_seed_leaves_the_previous_state(carrierdb_url, db, project):
     proc.wait(timeout=30)
     fresh = carrierdb.connect(carrierdb_url, env="development")
     assert rows(fresh) == before
-    assert [h["seed_set"] for h in fresh.seed_status()] == ["development"]
+    assert [h["seed_set"] for h in fresh.seeds.status()] == ["development"]
 
 
 def test_cli_seed_commands_and_reset_seeds(run_cli, carrierdb_url, project):
@@ -423,14 +423,14 @@ def test_cli_seed_commands_and_reset_seeds(run_cli, carrierdb_url, project):
 
 
 def test_export_round_trips_into_another_database(db, tmp_path, carrierdb_backend):
-    db.seed()
+    db.seeds.apply()
     out = tmp_path / "active.csv"
-    assert db.seed_export("Carrier", out, where={"status": "ACTIVE"}) == db.carrier.count({"status": "ACTIVE"})
+    assert db.seeds.export("Carrier", out, where={"status": "ACTIVE"}) == db.carrier.count({"status": "ACTIVE"})
     header, first = out.read_text(encoding="utf-8").splitlines()[:2]
     assert header == "name,mcNumber,status"
     other = carrierdb.connect(f"sqlite:{tmp_path}/other.db", schema=str(REPO / "schema.prisma"))
     other.migrations(REPO / "migrations").deploy()
-    report = other.seed_records("Carrier", __import__("csv").DictReader(out.open(encoding="utf-8")))
+    report = other.seeds.records("Carrier", __import__("csv").DictReader(out.open(encoding="utf-8")))
     assert report.inserted == db.carrier.count({"status": "ACTIVE"}) and report.rejected == 0
     key = lambda r: r["mcNumber"]  # noqa: E731
     ours = sorted(({k: r[k] for k in ("name", "mcNumber", "status")} for r in db.carrier.find_many(where={"status": "ACTIVE"})), key=key)
@@ -439,10 +439,10 @@ def test_export_round_trips_into_another_database(db, tmp_path, carrierdb_backen
 
 
 def test_anonymised_export_is_deterministic_unique_and_joinable(db, tmp_path):
-    db.seed()
+    db.seeds.apply()
     a, b = tmp_path / "a.csv", tmp_path / "b.csv"
-    db.seed_export("Carrier", a, anonymize=["name", "mcNumber"], salt="s3cret")
-    db.seed_export("Carrier", b, anonymize=["mcNumber"], salt="s3cret")
+    db.seeds.export("Carrier", a, anonymize=["name", "mcNumber"], salt="s3cret")
+    db.seeds.export("Carrier", b, anonymize=["mcNumber"], salt="s3cret")
     rows_a = list(__import__("csv").DictReader(a.open(encoding="utf-8")))
     rows_b = list(__import__("csv").DictReader(b.open(encoding="utf-8")))
     real = {r["mcNumber"] for r in db.carrier.find_many()}
@@ -456,19 +456,19 @@ def test_anonymised_export_is_deterministic_unique_and_joinable(db, tmp_path):
     # The anonymised file is itself a valid seed.
     other = carrierdb.connect(f"sqlite:{tmp_path}/anon.db", schema=str(REPO / "schema.prisma"))
     other.migrations(REPO / "migrations").deploy()
-    assert other.seed_records("Carrier", rows_a).inserted == 5025
+    assert other.seeds.records("Carrier", rows_a).inserted == 5025
 
 
 @pytest.mark.parametrize("changed", [False, True], ids=["unchanged_twice", "changed_second_copy"])
 def test_duplicate_of_a_key_already_in_the_table(db, project, changed):
     """On PostgreSQL unchanged rows are skipped before staging: duplicates must still be caught."""
     write_set(project, "development", {"c.csv": "name,mcNumber,status\nAcme,MC1,ACTIVE\nBlue,MC2,ACTIVE\n"})
-    db.seed()
+    db.seeds.apply()
     second = "SUSPENDED" if changed else "ACTIVE"
     write_set(project, "development", {"c.csv": f"name,mcNumber,status\nAcme,MC1,ACTIVE\nBlue,MC2,ACTIVE\nAcme,mc-1,{second}\n"},
               version="2")
     with pytest.raises(carrierdb.ValidationError) as info:
-        db.seed()
+        db.seeds.apply()
     assert [i["code"] for i in info.value.issues] == ["duplicate_key"]
     assert "lines 2 and 4" in str(info.value)
     assert db.carrier.find_unique({"mcNumber": "MC1"})["status"] == "ACTIVE"
@@ -485,11 +485,11 @@ def test_a_misspelled_seed_option_is_refused_and_nothing_is_written(db, project)
     with pytest.raises(carrierdb.ConfigurationError, match="unknown seed option"):
         seeder.apply_records("Carrier", [{"name": "A", "mcNumber": "MC1"}], ["mcNumber"], "records", environment="testing", lenint=True)
     with pytest.raises(TypeError, match="dry_ryn"):
-        db.seed("testing", dry_ryn=True)
-    assert db.carrier.count() == 0 and db.seed_status() == []
+        db.seeds.apply("testing", dry_ryn=True)
+    assert db.carrier.count() == 0 and db.seeds.status() == []
 
 
 def test_a_seed_option_of_the_wrong_type_is_refused_naming_it(db):
     with pytest.raises(carrierdb.ConfigurationError, match="seed option dry_run takes True or False, not str 'yes'"):
-        db.seed("testing", dry_run="yes")
-    assert db.carrier.count() == 0 and db.seed_status() == []
+        db.seeds.apply("testing", dry_run="yes")
+    assert db.carrier.count() == 0 and db.seeds.status() == []

@@ -1,0 +1,321 @@
+"""The commands of ``carrierdb``, one function each, for scripts and the CLI alike.
+
+Modelled on Alembic's ``command`` module: each function takes plain arguments, resolves the
+environment once, opens the database the command needs, and returns a result object (a report
+with ``to_json()`` and a readable ``str()``). The CLI only parses arguments, confirms on a terminal,
+formats these results and maps errors to exit codes::
+
+    from carrierdb import commands
+    commands.migrate_deploy(url="postgresql://...")
+    commands.migrate_reset(env="testing")        # then seeds the testing set, as the CLI does
+    print(commands.summary().to_json())
+
+Every function takes ``url`` (default: DATABASE_URL, the env files, the embedded SQLite) and
+``env`` (default: CARRIERDB_ENV, else ``development``); errors are carrierdb's exceptions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator, Optional, Sequence
+
+from . import _core, _paths
+from .config import Environment, Resolution, project_root, resolve
+from .database import connect, connect_for_migrations, resolve_for_migrations
+from .migrate import DeployReport, MigrationStatus, Migrations
+from .progress import Progress
+from .seeds import SeedReport
+from .summary import summarize
+
+__all__ = [
+    "NotConfirmed", "env", "info", "migrate_deploy", "migrate_new", "migrate_reset", "migrate_resolve",
+    "migrate_rollback", "migrate_status", "schema_check", "seed", "seed_export", "seed_status", "summary",
+]
+
+DEFAULT_TABLE = "_prisma_migrations"
+SALT_VARIABLE = "CARRIERDB_ANONYMIZE_SALT"
+
+
+class NotConfirmed(Exception):
+    """The ``confirm`` callback said no: nothing was changed."""
+
+
+# -- results -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Info:
+    """What ``info`` found: the backend, its version, the environment and the URL's source."""
+
+    backend: str
+    url: str
+    server_version: str
+    env: str
+    source: Optional[str]
+    capabilities: dict[str, bool]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"backend": self.backend, "url": self.url, "server_version": self.server_version, "env": self.env,
+                "source": self.source, "capabilities": self.capabilities}
+
+
+@dataclass(frozen=True)
+class ResetResult:
+    """A reset, and the environment's seed run after it (None when there was none)."""
+
+    reset: DeployReport
+    seed: Optional[SeedReport] = None
+
+    def to_json(self) -> dict[str, Any]:
+        payload = self.reset.to_json()
+        if self.seed is not None:
+            payload["seed"] = self.seed.to_json()
+        return payload
+
+    def __str__(self) -> str:
+        return str(self.reset) if self.seed is None else f"{self.reset}\n{self.seed}"
+
+
+@dataclass(frozen=True)
+class Resolved:
+    migration: str
+    recorded_as: str  # "applied" or "rolled back"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"migration": self.migration, "recorded_as": self.recorded_as}
+
+    def __str__(self) -> str:
+        return f"recorded {self.migration} as {self.recorded_as}"
+
+
+@dataclass(frozen=True)
+class NewMigration:
+    path: Path
+    files: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"created": str(self.path), "files": self.files}
+
+    def __str__(self) -> str:
+        return f"created {self.path}/ with {', '.join(self.files)}"
+
+
+@dataclass(frozen=True)
+class SchemaCheck:
+    """The schema (valid, or ``schema_check`` would have raised) and its drift from the database."""
+
+    schema: _core.Schema
+    url: str
+    drift: list[dict]
+
+    @property
+    def in_sync(self) -> bool:
+        return not self.drift
+
+    def to_json(self) -> dict[str, Any]:
+        return {"schema": self.schema.file, "url": self.url, "models": self.schema.model_names, "drift": self.drift,
+                "in_sync": self.in_sync}
+
+
+@dataclass(frozen=True)
+class SeedHistory:
+    url: str
+    runs: list[dict]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"url": self.url, "runs": self.runs}
+
+
+@dataclass(frozen=True)
+class SeedExport:
+    model: str
+    file: Any  # as given: str or Path
+    rows: int
+    anonymized: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"model": self.model, "file": self.file, "rows": self.rows, "anonymized": self.anonymized}
+
+    def __str__(self) -> str:
+        return (f"exported {self.rows} {self.model} row(s) to {self.file}"
+                + (f", anonymised: {', '.join(self.anonymized)}" if self.anonymized else ""))
+
+
+@dataclass(frozen=True)
+class Summary:
+    url: str
+    models: dict[str, Any]  # per model: count, by (enum field -> value -> count), sample
+
+    def to_json(self) -> dict[str, Any]:
+        return self.models
+
+
+# -- the environment and connections -------------------------------------------------------------
+
+
+def env(url: Optional[str] = None, env: str | Environment | None = None) -> Resolution:
+    """Where DATABASE_URL comes from: every source, the winner and why, and what looks wrong."""
+    return resolve(url, env=env)
+
+
+def info(url: Optional[str] = None, env: str | Environment | None = None) -> Info:
+    """Connect (creating the embedded database if needed) and report the backend and its version."""
+    with connect(url, env=env) as db:
+        return Info(db.backend, db.url, db.server_version, db.environment.name,
+                    db.resolution.source if db.resolution else None, db.capabilities)
+
+
+# -- migrations ----------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _migrations(url: Optional[str], env: str | Environment | None, directory: Optional[str | Path], table: str,
+                lock_timeout: float, create: bool = True) -> Iterator[Migrations]:
+    # DIRECT_URL when it is defined: see resolve_for_migrations.
+    with connect_for_migrations(url, env=env, create=create) as db:
+        yield db.migrations(directory, table=table, lock_timeout=lock_timeout)
+
+
+def migrate_status(url: Optional[str] = None, env: str | Environment | None = None, *, directory: Optional[str | Path] = None,
+                   table: str = DEFAULT_TABLE, lock_timeout: float = 10.0) -> MigrationStatus:
+    """Applied, pending, failed, edited and missing migrations (creates no database)."""
+    with _migrations(url, env, directory, table, lock_timeout, create=False) as migrations:
+        return migrations.status()
+
+
+def migrate_deploy(url: Optional[str] = None, env: str | Environment | None = None, *, directory: Optional[str | Path] = None,
+                   table: str = DEFAULT_TABLE, lock_timeout: float = 10.0, dry_run: bool = False, allow_edited: bool = False,
+                   progress: Progress = None) -> DeployReport:
+    """Apply the pending migrations, each in its own transaction (``dry_run``: roll them back)."""
+    with _migrations(url, env, directory, table, lock_timeout) as migrations:
+        return migrations.deploy(dry_run=dry_run, allow_edited=allow_edited, progress=progress)
+
+
+def migrate_rollback(url: Optional[str] = None, env: str | Environment | None = None, *, directory: Optional[str | Path] = None,
+                     table: str = DEFAULT_TABLE, lock_timeout: float = 10.0, steps: int = 1, to: Optional[str] = None,
+                     accept_data_loss: bool = False, confirm_data_loss: Optional[Callable[[_core.DataLossError], bool]] = None,
+                     progress: Progress = None) -> DeployReport:
+    """Run down.sql of the latest ``steps`` applied migrations, or of all applied after ``to``.
+
+    A rollback that would drop rows raises DataLossError (nothing changed) unless
+    ``accept_data_loss``; with ``confirm_data_loss`` that callback is asked instead, and a no
+    raises :class:`NotConfirmed`."""
+    with _migrations(url, env, directory, table, lock_timeout) as migrations:
+        try:
+            return migrations.rollback(steps, to=to, accept_data_loss=accept_data_loss, progress=progress)
+        except _core.DataLossError as refusal:
+            if confirm_data_loss is None:
+                raise
+            if not confirm_data_loss(refusal):
+                raise NotConfirmed("rollback cancelled") from refusal
+            return migrations.rollback(steps, to=to, accept_data_loss=True, progress=progress)
+
+
+def migrate_resolve(url: Optional[str] = None, env: str | Environment | None = None, *, directory: Optional[str | Path] = None,
+                    table: str = DEFAULT_TABLE, lock_timeout: float = 10.0, applied: Optional[str] = None,
+                    rolled_back: Optional[str] = None) -> Resolved:
+    """Record ``applied`` as applied without running it, or the failed ``rolled_back`` as rolled back."""
+    with _migrations(url, env, directory, table, lock_timeout) as migrations:
+        migrations.resolve(applied=applied, rolled_back=rolled_back)
+    return Resolved(applied or rolled_back or "", "applied" if applied else "rolled back")
+
+
+@contextlib.contextmanager
+def _after_finished(report: DeployReport) -> Iterator[None]:
+    """Retells a stop during the next step: the finished ``report`` is committed, whatever the
+    step did not finish."""
+    try:
+        yield
+    except KeyboardInterrupt as stop:  # carrierdb.Interrupted, or a bare one between steps
+        then = getattr(stop, "message", None) or "the seed was interrupted"
+        stop.message = f"the reset itself had finished ({len(report.migrations)} migration(s) reapplied); then {then}"
+        stop.committed = True  # the reset is
+        if getattr(stop, "result", None) is None:
+            stop.result = report
+        raise
+
+
+def migrate_reset(url: Optional[str] = None, env: str | Environment | None = None, *, directory: Optional[str | Path] = None,
+                  table: str = DEFAULT_TABLE, lock_timeout: float = 10.0, allow_production: bool = False, seed: bool = True,
+                  confirm: Optional[Callable[[str], bool]] = None, progress: Progress = None) -> ResetResult:
+    """Drop every object and reapply all migrations, then (``seed``) apply the environment's seed
+    set when it has one, forced. ``confirm(url)``, when given, is asked first; a no raises
+    :class:`NotConfirmed`. Production needs ``allow_production`` (for both steps)."""
+    with _migrations(url, env, directory, table, lock_timeout) as migrations:
+        if confirm is not None and not confirm(migrations.db.url):
+            raise NotConfirmed("reset cancelled")
+        report = migrations.reset(allow_production=allow_production, progress=progress)
+        seeds = migrations.db.seeds
+        if not seed or not _paths.is_file(seeds.folder() / "manifest.json"):
+            return ResetResult(report)
+        with _after_finished(report):
+            return ResetResult(report, seeds.apply(allow_production=allow_production, force=True))
+
+
+def migrate_new(name: str, url: Optional[str] = None, env: str | Environment | None = None, *,
+                directory: Optional[str | Path] = None, provider: Optional[str] = None) -> NewMigration:
+    """Create ``<timestamp>_<name>/`` with empty migration.sql and down.sql, for ``provider``
+    (default: the one migration_lock.toml names, else postgresql), plus the variants of the
+    database migrations would run on when it is another backend. Connects to nothing."""
+    folder = Path(directory) if directory else project_root() / "migrations"
+    provider = provider or _lock_provider(folder)
+    # Without those variants, status and deploy would refuse the folder on that database.
+    backend = _core.parse_url(resolve_for_migrations(url, env).url)["backend"]
+    path = Path(_core.create_migration(str(folder), name, provider, backend))
+    return NewMigration(path, sorted(f.name for f in path.iterdir()))
+
+
+def _lock_provider(folder: Path) -> str:
+    """The provider migration_lock.toml names; postgresql when there is none."""
+    lock = folder / "migration_lock.toml"
+    return "postgresql" if not _paths.exists(lock) or "sqlite" not in lock.read_text() else "sqlite"
+
+
+# -- schema --------------------------------------------------------------------------------------
+
+
+def schema_check(url: Optional[str] = None, env: str | Environment | None = None, *, schema: Optional[str | Path] = None,
+                 table: str = DEFAULT_TABLE) -> SchemaCheck:
+    """Validate schema.prisma (SchemaError names file:line:column), then compare it with the
+    database, ignoring the history tables."""
+    # The schema first: checking it needs no database.
+    parsed = _core.Schema.load(str(schema or project_root() / "schema.prisma"))
+    with connect(url, env=env, schema=parsed, create=False) as db:
+        return SchemaCheck(parsed, db.url, db.schema_drift(ignore_tables=[table, "_carrierdb_seeds"]))
+
+
+# -- seeding and reporting -----------------------------------------------------------------------
+
+
+def seed(url: Optional[str] = None, env: str | Environment | None = None, *, directory: Optional[str | Path] = None,
+         dry_run: bool = False, lenient: bool = False, rejects: Optional[str | Path] = None, allow_production: bool = False,
+         prune: bool = False, force: bool = False, progress: Any = None) -> SeedReport:
+    """Apply the environment's seed set (see :meth:`carrierdb.seeds.Seeds.apply`)."""
+    with connect(url, env=env) as db:
+        return db.seeds.apply(directory=directory, dry_run=dry_run, lenient=lenient, rejects=rejects,
+                              allow_production=allow_production, prune=prune, force=force, progress=progress)
+
+
+def seed_status(url: Optional[str] = None, env: str | Environment | None = None) -> SeedHistory:
+    """Every seed run the database's history holds, oldest first."""
+    with connect(url, env=env, create=False) as db:
+        return SeedHistory(db.url, db.seeds.status())
+
+
+def seed_export(model: str, to: str | Path, url: Optional[str] = None, env: str | Environment | None = None, *,
+                where: Any = None, anonymize: Sequence[str] = (), salt: Optional[str] = None) -> SeedExport:
+    """Write live rows of ``model`` to a CSV seed file, ``anonymize`` fields pseudonymised with
+    ``salt`` (default: CARRIERDB_ANONYMIZE_SALT, else a fixed one)."""
+    salt = salt or os.environ.get(SALT_VARIABLE)
+    with connect(url, env=env, create=False) as db:
+        rows = db.seeds.export(model, to, where=where, anonymize=anonymize, salt=salt)
+    return SeedExport(model, to, rows, list(anonymize))
+
+
+def summary(url: Optional[str] = None, env: str | Environment | None = None, *, sample: int = 5) -> Summary:
+    """Counts per model and per enum value, and the first ``sample`` rows of each."""
+    with connect(url, env=env, create=False) as db:
+        return Summary(db.url, summarize(db, sample=sample))
