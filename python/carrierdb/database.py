@@ -52,18 +52,31 @@ def connect(url: str | None = None, **options: Any) -> "Database":
     env = options.pop("env", None)
     schema = options.pop("schema", None)
     resolution = resolve(url, env=env)
-    if resolution.embedded_default and options.get("create", True):
+    made_folder = None
+    if resolution.embedded_default and options.get("create") is not False:
         # The default location is ours to create; a user-given path must already exist.
-        (resolution.root / ".carrierdb").mkdir(parents=True, exist_ok=True)
+        folder = resolution.root / ".carrierdb"
+        made_folder = None if folder.is_dir() else folder
+        folder.mkdir(parents=True, exist_ok=True)
     _route_core_logs()
     try:
         # The core checks the options (an unknown or mistyped one is a ConfigurationError).
         handle = _core.Database.open(resolution.url, **options)
-    except _core.ConnectionFailed as error:
-        explain_source(error, resolution)
+    except BaseException as error:
+        if made_folder is not None:
+            _remove_if_empty(made_folder)  # a failed connect leaves nothing behind
+        if isinstance(error, _core.ConnectionFailed):
+            explain_source(error, resolution)
         raise
     logger.info("connected to %s (%s: %s)", handle.url, resolution.source, resolution.reason)
     return Database(handle, resolution, schema=schema)
+
+
+def _remove_if_empty(folder) -> None:
+    try:
+        folder.rmdir()
+    except OSError:
+        pass  # something was written there after all: it stays
 
 
 def resolve_for_migrations(url: str | None = None, env: str | Environment | None = None) -> Resolution:

@@ -192,6 +192,25 @@ def test_a_misspelled_connect_option_is_refused_naming_the_known_ones(carrierdb_
         carrierdb._core.Database.open(carrierdb_url, statment_timeout=1)
 
 
+def test_a_refused_connect_to_the_embedded_default_leaves_no_folder_behind(tmp_path, monkeypatch):
+    # The embedded default exists on SQLite only: connect() creates .carrierdb/ for it, and must
+    # not leave it behind when the connect itself is refused.
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("CARRIERDB_PROJECT_DIR", str(tmp_path))
+    with pytest.raises(carrierdb.ConfigurationError, match="statment_timeout"):
+        carrierdb.connect(statment_timeout=1)
+    assert not (tmp_path / ".carrierdb").exists()
+    db = carrierdb.connect()
+    try:
+        assert db.backend == "sqlite" and (tmp_path / ".carrierdb").is_dir()
+    finally:
+        db.close()
+    # A folder that was there before stays, whatever happens.
+    with pytest.raises(carrierdb.ConfigurationError):
+        carrierdb.connect(pool_size="4")
+    assert (tmp_path / ".carrierdb").is_dir()
+
+
 def test_a_connect_option_of_the_wrong_type_is_refused_naming_it(carrierdb_backend, carrierdb_url):
     with pytest.raises(carrierdb.ConfigurationError, match="pool_size takes a non-negative int, not str '4'"):
         carrierdb.connect(carrierdb_url, pool_size="4")
