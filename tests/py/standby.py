@@ -67,7 +67,10 @@ class Standby:
         import carrierdb
 
         with carrierdb.connect(self.primary_url, pool_size=1) as primary:
-            target = primary.query("SELECT pg_current_wal_lsn()::text AS lsn")[0]["lsn"]
+            # The insert position, not the write position: the test server runs with
+            # synchronous_commit off, so a commit that has returned may not be written yet, and
+            # waiting for the write position could let a test look at the standby too early.
+            target = primary.query("SELECT pg_current_wal_insert_lsn()::text AS lsn")[0]["lsn"]
         deadline = time.monotonic() + timeout
         with carrierdb.connect(self.url, pool_size=1) as standby:
             while True:
