@@ -111,6 +111,9 @@ def test_connect_or_create_connects_an_existing_record_or_creates_it(fleet):
     assert t["carrierId"] == c["id"]
     t = fleet.truck.create(truck(8, carrier={"connectOrCreate": {"where": {"mcNumber": "MC100008"}, "create": carrier(8)}}))
     assert t["carrierId"] == fleet.carrier.find_unique({"mcNumber": "MC100008"})["id"]
+    fleet.carrier.update({"id": c["id"]}, {"trucks": {"connectOrCreate": [{"where": {"vin": t["vin"]}, "create": truck(80)},
+                                                                          {"where": {"vin": truck(9)["vin"]}, "create": truck(9)}]}})
+    assert sorted(x["vin"] for x in fleet.truck.find_many({"carrierId": c["id"]})) == [truck(n)["vin"] for n in (7, 8, 9)]
 
 
 # -- update ----------------------------------------------------------------------------------------
@@ -170,6 +173,13 @@ def test_nested_delete_of_to_many_to_one_and_many_to_many_members(fleet):
                                       tags={"create": {"name": "gone"}}))
     fleet.carrier.update({"id": c["id"]}, {"trucks": {"delete": [{"vin": truck(21)["vin"]}]}})
     assert [t["vin"] for t in fleet.truck.find_many()] == [truck(22)["vin"]] and fleet.inspection.count() == 0
+    fleet.carrier.update({"id": c["id"]}, {"tags": {"update": {"where": {"name": "gone"}, "data": {"name": "Going"}}}})
+    assert tag_names(fleet, c["id"]) == ["going"]
+    fleet.carrier.update({"id": c["id"]}, {"tags": {"delete": {"name": "going"}}})
+    assert fleet.tag.count() == 0 and tag_names(fleet, c["id"]) == []
+    fleet.tag.create({"name": "elsewhere"})
+    with pytest.raises(carrierdb.NotFound, match=r"no Tag with name = 'elsewhere' connected to this Carrier for tags\.delete"):
+        fleet.carrier.update({"id": c["id"]}, {"tags": {"delete": {"name": "elsewhere"}}})
     ld = fleet.load.create(load("LD000021", carrier={"connect": {"id": c["id"]}}, truck={"connect": {"vin": truck(22)["vin"]}}))
     assert ld["truckId"] is not None
     assert fleet.load.update({"id": ld["id"]}, {"truck": {"delete": True}})["truckId"] is None

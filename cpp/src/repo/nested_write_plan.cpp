@@ -199,9 +199,9 @@ void nested_write_planner::relation(const field_def &f, const document &verbs, v
     return;
   }
   if (verbs.what != document::kind::object || verbs.object.empty()) {
-    issue(path, "invalid_type",
-          std::string("Expected an object of nested writes (") + (mode == validation_mode::create ? "create, connect, connectOrCreate" : "create, connect, connectOrCreate, disconnect, set, update, delete") +
-              ") for relation " + n.model->name + "." + f.name);
+    const char *verbs_allowed =
+        mode == validation_mode::create ? "create, connect, connectOrCreate" : "create, connect, connectOrCreate, disconnect, set, update, delete";
+    issue(path, "invalid_type", std::string("Expected an object of nested writes (") + verbs_allowed + ") for relation " + n.model->name + "." + f.name);
     return;
   }
   if (!f.list && verbs.object.size() > 1) {
