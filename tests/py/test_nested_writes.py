@@ -152,6 +152,8 @@ def test_set_replaces_the_related_records(fleet):
     with pytest.raises(carrierdb.NotFound):  # a missing member: nothing changes
         fleet.carrier.update({"id": c["id"]}, {"tags": {"set": [{"name": "a"}, {"name": "zzz"}]}})
     assert tag_names(fleet, c["id"]) == ["b", "c"]
+    with pytest.raises(carrierdb.NotFound, match=r"no Carrier with id = 999999 to update"):
+        fleet.carrier.update({"id": 999999}, {"tags": {"set": []}})
 
 
 def test_nested_update_of_to_many_and_to_one_relations(fleet):
