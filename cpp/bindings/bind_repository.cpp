@@ -147,7 +147,22 @@ void init_repository(py::module_ &m) {
       .def("delete_many", [](repository &r, const py::object &where) {
         const document w = to_document(where);
         return without_gil([&] { return r.remove_many(w); });
-      }, py::arg("where") = py::none());
+      }, py::arg("where") = py::none())
+      // Nested writes: the payload stays a document (relation verbs, nested records) down to the core.
+      .def("create_with_relations", [](repository &r, const py::dict &data) {
+        const document d = to_document(data);
+        return first_row(without_gil([&] { return r.create_with_relations(d); }));
+      }, py::arg("data"))
+      .def("update_with_relations", [](repository &r, const py::object &where, const py::dict &data) {
+        const document w = to_document(where), d = to_document(data);
+        return first_row(without_gil([&] { return r.update_with_relations(w, d); }));
+      }, py::arg("where"), py::arg("data"))
+      .def("check_with_relations", [](const repository &r, const py::dict &data, bool partial) {
+        py::list out;
+        for (const auto &i : r.check_with_relations(to_document(data), partial ? validation_mode::update : validation_mode::create))
+          out.append(issue_to_dict(i));
+        return out;
+      }, py::arg("data"), py::arg("partial") = false);
 }
 
 }  // namespace carrierdb::bindings

@@ -58,15 +58,22 @@ class Model:
         self._schema = schema
         self.name = self._repo.model_name
         self.fields = [f["name"] for f in schema.model(self.name)["fields"] if f["kind"] in ("scalar", "enum")]  # columns only
+        self._relations = frozenset(f["name"] for f in schema.model(self.name)["fields"] if f["kind"] == "relation")
 
     def __repr__(self) -> str:
         return f"<carrierdb.Model {self.name} ({self._repo.table}) on {self.db.url}>"
 
     def validate(self, data: Mapping[str, Any], *, partial: bool = False) -> list[dict]:
         """Every issue with ``data`` (empty when valid), without touching the database."""
+        if self._relations.intersection(data):
+            return self._repo.check_with_relations(dict(data), partial)
         return self._schema.validate(self.name, dict(data), partial)
 
     def create(self, data: Mapping[str, Any]) -> dict:
+        """Insert one record. Relation fields take Prisma's nested writes (``create``, ``connect``,
+        ``connectOrCreate``), all validated first and written in one transaction."""
+        if self._relations.intersection(data):
+            return self._repo.create_with_relations(dict(data))
         return self._repo.create(dict(data))
 
     def create_many(self, data: Any, *, skip_duplicates: bool = False, return_records: bool = False):
@@ -99,7 +106,10 @@ class Model:
 
     def update(self, where: Mapping[str, Any], data: Mapping[str, Any]) -> dict:
         """Update the record found by a unique ``where``; raises NotFound. Partial: only the given
-        fields are validated and written; ``@updatedAt`` fields are set."""
+        fields are validated and written; ``@updatedAt`` fields are set. Relation fields take Prisma's
+        nested writes (also ``disconnect``, ``set``, ``update``, ``delete``)."""
+        if self._relations.intersection(data):
+            return self._repo.update_with_relations(dict(where), dict(data))
         return self._repo.update(dict(where), dict(data))
 
     def update_many(self, where: Optional[Mapping[str, Any]], data: Mapping[str, Any]) -> int:

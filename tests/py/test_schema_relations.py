@@ -122,7 +122,7 @@ def test_writing_a_relation_field_as_a_value_is_a_clear_validation_error(fleet):
         fleet.truck.create({"vin": "1FUJ", "carrierId": carrier["id"], "carrier": {"connect": {"id": carrier["id"]}}})
     (issue,) = info.value.issues
     assert issue["path"] == ["carrier"]
-    assert "nested writes are not supported yet; set carrierId instead" in issue["message"]
+    assert "give either carrier or carrierId, not both" in issue["message"]
     assert fleet.truck.count() == 0
 
 

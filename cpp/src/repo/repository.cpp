@@ -86,6 +86,7 @@ record repository::with_generated_values(const record &validated, bool creating,
 
 // Constraint errors come back from the database in column names; callers think in fields.
 void repository::rethrow_with_fields(const database_error &e, const record &data) const {
+  if (const auto *fk = dynamic_cast<const foreign_key_violation *>(&e)) rethrow_foreign_key(*fk, data);
   diagnostics diag = e.diag();
   diag.fields.clear();
   for (const auto &column : diag.columns) {
@@ -350,22 +351,37 @@ result repository::upsert(const document &where, const record &create_data, cons
   }));
 }
 
+// A refused delete is told by the relation that refused it (Restrict), so the rows it meant are
+// kept for rethrow_foreign_key.
 result repository::remove(const document &where) {
   const unique_key key = unique_where(where, "delete");
-  result r = typed(run(key.values, [&](connection &c) {
-    params args;
-    const std::string cond = key_condition_sql(c, key, args);
-    return c.query("DELETE FROM " + c.quote_identifier(m_table) + " WHERE " + cond + " RETURNING " + select_list(), args);
-  }));
-  if (r.rows.empty()) throw_not_found(key, "delete");
-  return r;
+  std::string cond;
+  params args;
+  try {
+    result r = typed(m_db->with_connection([&](connection &c) {
+      args.clear();
+      cond = " WHERE " + key_condition_sql(c, key, args);
+      return c.query("DELETE FROM " + c.quote_identifier(m_table) + cond + " RETURNING " + select_list(), args);
+    }));
+    if (r.rows.empty()) throw_not_found(key, "delete");
+    return r;
+  } catch (const foreign_key_violation &e) {
+    rethrow_foreign_key(e, {}, cond, args);
+  }
 }
 
 std::int64_t repository::remove_many(const document &where) {
-  return run({}, [&](connection &c) {
-    params args;
-    return c.execute("DELETE FROM " + c.quote_identifier(m_table) + where_sql(c, where, args), args);
-  });
+  std::string cond;
+  params args;
+  try {
+    return m_db->with_connection([&](connection &c) {
+      args.clear();
+      cond = where_sql(c, where, args);
+      return c.execute("DELETE FROM " + c.quote_identifier(m_table) + cond, args);
+    });
+  } catch (const foreign_key_violation &e) {
+    rethrow_foreign_key(e, {}, cond.empty() ? " WHERE 1 = 1" : cond, args);
+  }
 }
 
 }  // namespace carrierdb

@@ -55,7 +55,18 @@ public:
   /// Every validation issue of `data`, without touching the database.
   std::vector<validation_issue> check(const record &data, validation_mode mode) const;
 
+  /// Prisma's nested writes: `data` may hold relation fields with create, connect,
+  /// connectOrCreate (and on update disconnect, set, update, delete). The whole payload is
+  /// validated first (issues at their full path, e.g. trucks.create.3.vin), then written in one
+  /// transaction (a savepoint inside an open one). Defined in nested_writer.cpp.
+  result create_with_relations(const document &data);
+  result update_with_relations(const document &where, const document &data);  // not_found_error if no row
+  /// Every issue of a nested-write payload, without touching the database.
+  std::vector<validation_issue> check_with_relations(const document &data, validation_mode mode) const;
+
 private:
+  friend class nested_write_planner;  // nested writes use each model's keys, SQL pieces and error naming
+  friend class nested_writer;
   struct unique_key {
     std::vector<const field_def *> fields;
     record values;
@@ -79,6 +90,10 @@ private:
   record with_generated_values(const record &validated, bool creating, std::int64_t now_ms) const;
   result typed(result r) const;
   [[noreturn]] void rethrow_with_fields(const database_error &e, const record &data) const;
+  /// A foreign-key violation told by relation (relation_errors.cpp): `written` the values an insert
+  /// or update sent; `rows_sql` (" WHERE ...", with `rows_args`) the rows a delete or update touched.
+  [[noreturn]] void rethrow_foreign_key(const foreign_key_violation &e, const record &written, const std::string &rows_sql = {},
+                                        const params &rows_args = {}) const;
   template <class Work>
   auto run(const record &data, Work &&work) -> decltype(work(std::declval<connection &>()));
 
