@@ -70,6 +70,7 @@ void init_database(py::module_ &m) {
       .def_property_readonly("transaction_depth", &database::transaction_depth)
       .def_property_readonly("pool_size", [](database &db) { return db.pool().max_size(); })
       .def_property_readonly("open_connections", [](database &db) { return db.pool().open_count(); })
+      .def_property_readonly("statements_run", &database::statements_run)
       .def_property_readonly("capabilities", [](database &db) {
         static const std::pair<const char *, bool capabilities::*> flags[] = {
             {"transactional_ddl", &capabilities::transactional_ddl}, {"advisory_locks", &capabilities::advisory_locks},

@@ -150,6 +150,12 @@ class Database:
         return self._db.capabilities
 
     @property
+    def statements_run(self) -> int:
+        """How many SQL statements this handle has run (query/execute, BEGIN/COMMIT included):
+        take the difference around an operation to see its round trips."""
+        return self._db.statements_run
+
+    @property
     def sqlite_path(self) -> str | None:
         return self._db.sqlite_path
 

@@ -21,14 +21,24 @@ __all__ = ["Model", "RecordList"]
 class RecordList(list):
     """A list of records (dicts) that converts to a DataFrame and shows as a table in notebooks."""
 
-    def __init__(self, rows: Iterable[dict], fields: Sequence[str]):
+    def __init__(self, rows: Iterable[dict], fields: Sequence[str], *, model: Optional[Mapping[str, Any]] = None,
+                 schema: Optional[_core.Schema] = None):
         super().__init__(rows)
         self.fields = list(fields)
+        self._model = model  # schema.model(...) of the rows, for relation frames
+        self._schema = schema
 
-    def to_pandas(self):
-        import pandas as pd
+    def to_pandas(self, relation: Optional[str] = None):
+        """A DataFrame of the records. Included single relations flatten into prefixed columns
+        (``carrier.name``, ``carrier.parent.name``) and ``_count`` into ``_count.trucks``; list
+        relations are left out. ``relation="trucks"`` (or a path, ``"trucks.inspections"``) gives
+        the related rows of every record instead, one per row, led by the parent's key
+        (``carrier.id``)."""
+        from ._relation_frames import flat_frame, relation_frame
 
-        return pd.DataFrame.from_records(list(self), columns=self.fields)
+        if relation is None:
+            return flat_frame(list(self), self.fields)
+        return relation_frame(list(self), relation, self._model, self._schema)
 
     def _repr_html_(self) -> str:
         head = "".join(f"<th>{html.escape(f)}</th>" for f in self.fields)
@@ -90,16 +100,29 @@ class Model:
         """The record with this id; raises NotFound."""
         return self._repo.get(id)
 
-    def find_unique(self, where: Mapping[str, Any]) -> Optional[dict]:
-        return self._repo.find_unique(dict(where))
+    def find_unique(self, where: Mapping[str, Any], *, include: Optional[Mapping[str, Any]] = None,
+                    select: Optional[Mapping[str, Any]] = None) -> Optional[dict]:
+        if include is None and select is None:
+            return self._repo.find_unique(dict(where))
+        return self._repo.find_unique_tree(dict(where), include, select)
 
-    def find_first(self, where: Optional[Mapping[str, Any]] = None, *, order_by: Any = None, skip: Optional[int] = None) -> Optional[dict]:
-        rows = self._repo.find_many(where, order_by, skip, 1)
+    def find_first(self, where: Optional[Mapping[str, Any]] = None, *, order_by: Any = None, skip: Optional[int] = None,
+                   include: Optional[Mapping[str, Any]] = None, select: Optional[Mapping[str, Any]] = None) -> Optional[dict]:
+        rows = self.find_many(where, order_by=order_by, skip=skip, take=1, include=include, select=select)
         return rows[0] if rows else None
 
     def find_many(self, where: Optional[Mapping[str, Any]] = None, *, order_by: Any = None, skip: Optional[int] = None,
-                  take: Optional[int] = None) -> RecordList:
-        return RecordList(self._repo.find_many(where, order_by, skip, take), self.fields)
+                  take: Optional[int] = None, include: Optional[Mapping[str, Any]] = None,
+                  select: Optional[Mapping[str, Any]] = None) -> RecordList:
+        """Records matching ``where``. ``include={"trucks": True}`` adds related records (nested,
+        with ``where``/``orderBy``/``take``/``skip`` inside, and ``_count``); ``select`` names the
+        fields and relations to return. Related records load in one statement per relation and
+        level, whatever the number of records."""
+        if include is None and select is None:
+            return RecordList(self._repo.find_many(where, order_by, skip, take), self.fields)
+        rows = self._repo.find_tree(where, order_by, skip, take, include, select)
+        fields = self.fields if select is None else [f for f in self.fields if select.get(f)]
+        return RecordList(rows, fields, model=self._schema.model(self.name), schema=self._schema)
 
     def count(self, where: Optional[Mapping[str, Any]] = None) -> int:
         return self._repo.count(where)

@@ -29,6 +29,8 @@ public:
   const connection_options &options() const noexcept { return m_pool.options(); }
   connection_pool &pool() noexcept { return m_pool; }
   capabilities caps();
+  /// Statements run through this handle's connections (query/execute, including BEGIN/COMMIT).
+  std::int64_t statements_run() const noexcept { return m_pool.statements_run(); }
   std::string server_version();
 
   result query(const std::string &sql, const params &args = {});

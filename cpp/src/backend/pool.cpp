@@ -27,6 +27,7 @@ void connection_pool::lease::give_back() noexcept {
 
 connection_pool::connection_pool(database_url url, connection_options options)
     : m_url(std::move(url)), m_options(options_for_url(m_url, std::move(options))) {
+  if (!m_options.statements_run) m_options.statements_run = std::make_shared<std::atomic<std::int64_t>>(0);
   m_max = m_url.sqlite_in_memory() ? 1 : std::max<std::size_t>(1, m_options.pool_size);
 }
 

@@ -176,6 +176,7 @@ std::string postgres_connection::server_version() {
 // ---- statements ----------------------------------------------------------------------------
 
 result postgres_connection::query(const std::string &sql, const params &args) {
+  if (m_options.statements_run) ++*m_options.statements_run;
   const pqxx::result r = exec_params(sql, args);
   result out;
   const auto ncols = r.columns();
@@ -198,6 +199,7 @@ result postgres_connection::query(const std::string &sql, const params &args) {
 }
 
 std::int64_t postgres_connection::execute(const std::string &sql, const params &args) {
+  if (m_options.statements_run) ++*m_options.statements_run;
   return static_cast<std::int64_t>(exec_params(sql, args).affected_rows());
 }
 

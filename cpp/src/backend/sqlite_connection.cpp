@@ -146,6 +146,7 @@ private:
 
 
 result sqlite_connection::query(const std::string &sql, const params &args) {
+  if (m_options.statements_run) ++*m_options.statements_run;
   cached_statement stmt(*this, sql);
   bind(stmt.get(), args, sql);
   result out;
@@ -171,6 +172,7 @@ result sqlite_connection::query(const std::string &sql, const params &args) {
 }
 
 std::int64_t sqlite_connection::execute(const std::string &sql, const params &args) {
+  if (m_options.statements_run) ++*m_options.statements_run;
   cached_statement stmt(*this, sql);
   bind(stmt.get(), args, sql);
   arm_timeout();

@@ -59,6 +59,7 @@ std::string repository::condition_sql(const connection &c, const document &node,
 
 std::string repository::field_condition_sql(const connection &c, const field_def &f, const document &node, params &args,
                                             std::vector<validation_issue> &issues, const std::string &path) const {
+  if (f.kind == field_kind::relation) return relation_condition_sql(c, f, node, args, issues, path);
   const std::string col = c.quote_identifier(f.column);
   // A filter value: typed like the field; equality values normalised like stored values.
   const auto param = [&](const value &raw, const std::string &at, bool normalise) -> std::string {

@@ -1,6 +1,7 @@
 // The backend adapter interface: one connection to one database, written against by the engine.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -55,6 +56,9 @@ struct connection_options {
   bool create = true;
   /// PostgreSQL: at most this many statements stay prepared per connection (Prisma's statement_cache_size).
   std::size_t prepared_statements_max = 512;
+  /// Counts every statement a connection of the pool runs through query() or execute() (the pool
+  /// creates it; connections share it), so a caller can see how many round trips an operation took.
+  std::shared_ptr<std::atomic<std::int64_t>> statements_run;
 };
 
 /// Why a connection cannot write, and where to point instead. Empty `what` means it can write.

@@ -47,6 +47,8 @@ public:
 
   std::size_t max_size() const noexcept { return m_max; }
   std::size_t open_count() const;
+  /// Statements run by this pool's connections since it was created.
+  std::int64_t statements_run() const noexcept { return m_options.statements_run->load(); }
   const database_url &url() const noexcept { return m_url; }
   const connection_options &options() const noexcept { return m_options; }
 

@@ -67,6 +67,7 @@ public:
 private:
   friend class nested_write_planner;  // nested writes use each model's keys, SQL pieces and error naming
   friend class nested_writer;
+  friend class include_loader;  // include_loader.cpp: reads related rows with this model's filters
   struct unique_key {
     std::vector<const field_def *> fields;
     record values;
@@ -78,6 +79,11 @@ private:
                             const std::string &path) const;
   std::string field_condition_sql(const connection &c, const field_def &f, const document &node, params &args,
                                   std::vector<validation_issue> &issues, const std::string &path) const;
+  /// A relation filter (some/every/none, is/isNot) as an EXISTS subquery; relation_filter_sql.cpp.
+  std::string relation_condition_sql(const connection &c, const field_def &f, const document &node, params &args,
+                                     std::vector<validation_issue> &issues, const std::string &path) const;
+  /// How a subquery names this model's current row: its alias inside a relation filter, else the table.
+  std::string outer_reference(const connection &c) const;
   /// "key1 = $n AND key2 = $m" for a unique key, its values appended to `args`.
   std::string key_condition_sql(const connection &c, const unique_key &key, params &args) const;
   /// "col1 = $n, col2 = $m" for the fields of `values`, appended to `args`; "" when there are none.
@@ -102,6 +108,8 @@ private:
   const model_def *m_model;
   std::string m_table;
   std::string m_select;  // the select list, built once
+  std::string m_alias;   // inside a relation filter: this model's subquery alias (empty at the top)
+  int m_depth = 0;       // relation filter nesting depth, for distinct aliases
 };
 
 }  // namespace carrierdb
