@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "carrierdb/error.hpp"
+#include "carrierdb/schema/enum_values.hpp"
 #include "repository_internals.hpp"
 
 namespace carrierdb {
@@ -42,12 +43,18 @@ std::string repository::select_list() const {
 }
 
 result repository::typed(result r) const {
-  for (auto &c : r.columns)
-    if (const field_def *f = m_model->field(c.name)) c.kind = kind_for(*f);
+  std::vector<const field_def *> fields;
+  for (auto &c : r.columns) {
+    const field_def *f = m_model->field(c.name);
+    if (f) c.kind = kind_for(*f);
+    fields.push_back(f);
+  }
+  enums_from_database(*m_schema, fields, r);
   return r;
 }
 
 value repository::to_param(const connection &c, const field_def &f, const value &canonical) const {
+  if (const enum_def *e = mapped_enum(*m_schema, f)) return enum_to_database(*e, canonical);
   if (f.type == scalar_type::datetime) {
     if (auto ms = std::get_if<std::int64_t>(&canonical)) {
       // Bulk loads repeat the same instant on every row: format it once.
@@ -146,7 +153,7 @@ result repository::create(const record &data) {
   std::vector<const field_def *> returned;
   for (const auto &f : m_model->fields)
     if (f.is_column() && (!find_value(validated, f.name) || !stored_as_sent(f))) returned.push_back(&f);
-  const result inserted = run(validated, [&](connection &c) {
+  const result inserted = typed(run(validated, [&](connection &c) {
     std::string columns, values, returning;
     params args;
     for (const auto &[name, v] : validated) {
@@ -165,7 +172,7 @@ result repository::create(const record &data) {
       return r;
     }
     return c.query(sql + " RETURNING " + returning, args);
-  });
+  }));
   result out;
   for (const auto &f : m_model->fields)
     if (f.is_column()) out.columns.push_back(column{f.name, kind_for(f)});
