@@ -86,13 +86,30 @@ class Model:
     def find_unique(self, where: Mapping[str, Any]) -> Optional[dict]:
         return self._repo.find_unique(dict(where))
 
-    def find_first(self, where: Optional[Mapping[str, Any]] = None, *, order_by: Any = None, skip: Optional[int] = None) -> Optional[dict]:
-        rows = self._repo.find_many(where, order_by, skip, 1)
+    def find_first(self, where: Optional[Mapping[str, Any]] = None, *, order_by: Any = None, skip: Optional[int] = None,
+                   cursor: Optional[Mapping[str, Any]] = None, distinct: Any = None) -> Optional[dict]:
+        rows = self._repo.find_many(where, order_by, skip, 1, cursor, distinct)
         return rows[0] if rows else None
 
     def find_many(self, where: Optional[Mapping[str, Any]] = None, *, order_by: Any = None, skip: Optional[int] = None,
-                  take: Optional[int] = None) -> RecordList:
-        return RecordList(self._repo.find_many(where, order_by, skip, take), self.fields)
+                  take: Optional[int] = None, cursor: Optional[Mapping[str, Any]] = None, distinct: Any = None) -> RecordList:
+        """Records matching ``where``. ``cursor`` (a unique key) starts the page at that record,
+        included unless ``skip=1``; a negative ``take`` counts back from the cursor (or the end);
+        ``distinct=["field", ...]`` keeps the first record of each combination, as in Prisma."""
+        return RecordList(self._repo.find_many(where, order_by, skip, take, cursor, distinct), self.fields)
+
+    def aggregate(self, where: Optional[Mapping[str, Any]] = None, *, _count: Any = None, _sum: Any = None, _avg: Any = None,
+                  _min: Any = None, _max: Any = None) -> dict:
+        """Prisma's aggregate: ``aggregate(_count={"_all": True}, _avg={"modelYear": True})`` gives
+        ``{"_count": {"_all": 3}, "_avg": {"modelYear": 2019.3}}``; sums and averages of no rows are None."""
+        return self._repo.aggregate(where, _count, _sum, _avg, _min, _max)
+
+    def group_by(self, by: Any, *, where: Optional[Mapping[str, Any]] = None, having: Optional[Mapping[str, Any]] = None,
+                 order_by: Any = None, _count: Any = None, _sum: Any = None, _avg: Any = None, _min: Any = None, _max: Any = None,
+                 skip: Optional[int] = None, take: Optional[int] = None) -> list[dict]:
+        """Prisma's groupBy: one dict per group with the ``by`` fields and the aggregates asked for.
+        ``having`` filters groups (``{"modelYear": {"_avg": {"gt": 2015}}}``); ``take``/``skip`` need ``order_by``."""
+        return self._repo.group_by(by, where, having, order_by, _count, _sum, _avg, _min, _max, skip, take)
 
     def count(self, where: Optional[Mapping[str, Any]] = None) -> int:
         return self._repo.count(where)

@@ -191,42 +191,12 @@ result repository::create(const record &data) {
 }
 
 result repository::find_many(const find_options &options) {
-  std::vector<validation_issue> issues;
-  if (options.skip && *options.skip < 0) issues.push_back(argument_issue("skip", "too_small", "skip must not be negative"));
-  if (options.take && *options.take < 0) issues.push_back(argument_issue("take", "too_small", "take must not be negative"));
-  if (!issues.empty()) throw validation_error(m_model->name, std::move(issues));
-  return typed(m_db->with_connection([&](connection &c) {
+  const page p = plan_page(options);
+  return typed(finish_page(p, m_db->with_connection([&](connection &c) {
     params args;
-    std::string sql = "SELECT " + select_list() + " FROM " + c.quote_identifier(m_table) + where_sql(c, options.where, args);
-    std::vector<const document *> orders;
-    if (options.order_by.what == document::kind::object) orders.push_back(&options.order_by);
-    for (const auto &o : options.order_by.array) orders.push_back(&o);
-    std::string order;
-    for (const document *o : orders) {
-      if (o->what != document::kind::object) {
-        issues.push_back(argument_issue("orderBy", "invalid_type", "Expected {field: 'asc' | 'desc'}"));
-        continue;
-      }
-      for (const auto &[name, dir] : o->object) {
-        const field_def *f = m_model->field(name);
-        const std::string *d = std::get_if<std::string>(&dir.scalar);
-        if (!f) issues.push_back(argument_issue("orderBy." + name, "unrecognized_keys", "Unknown field '" + name + "'"));
-        else if (!d || (*d != "asc" && *d != "desc"))
-          issues.push_back(argument_issue("orderBy." + name, "invalid_enum_value", "Expected 'asc' | 'desc'"));
-        else order += (order.empty() ? " ORDER BY " : ", ") + c.quote_identifier(f->column) + (*d == "asc" ? " ASC" : " DESC");
-      }
-    }
-    if (!issues.empty()) throw validation_error(m_model->name, std::move(issues));
-    sql += order;
-    if (options.take || options.skip) {
-      // A LIMIT both dialects accept; SQLite needs one before OFFSET.
-      args.emplace_back(options.take ? *options.take : std::int64_t{9223372036854775807LL});
-      sql += " LIMIT " + c.placeholder(args.size());
-      args.emplace_back(options.skip ? *options.skip : std::int64_t{0});
-      sql += " OFFSET " + c.placeholder(args.size());
-    }
-    return c.query(sql, args);
-  }));
+    const std::string where = where_sql(c, options.where, args);
+    return c.query("SELECT " + select_list() + " FROM " + c.quote_identifier(m_table) + page_sql(c, p, where, args), args);
+  })));
 }
 
 std::string repository::key_condition_sql(const connection &c, const unique_key &key, params &args) const {
