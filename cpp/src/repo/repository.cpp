@@ -191,12 +191,14 @@ result repository::create(const record &data) {
 }
 
 result repository::find_many(const find_options &options) {
-  const page p = plan_page(options);
-  return typed(finish_page(p, m_db->with_connection([&](connection &c) {
+  page p;
+  result rows = m_db->with_connection([&](connection &c) {
     params args;
-    const std::string where = where_sql(c, options.where, args);
+    const std::string where = where_sql(c, options.where, args);  // its issues first, as before pages had any
+    p = plan_page(options);
     return c.query("SELECT " + select_list() + " FROM " + c.quote_identifier(m_table) + page_sql(c, p, where, args), args);
-  })));
+  });
+  return typed(finish_page(p, std::move(rows)));
 }
 
 std::string repository::key_condition_sql(const connection &c, const unique_key &key, params &args) const {
