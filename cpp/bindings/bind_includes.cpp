@@ -63,17 +63,14 @@ void init_includes(py::module_ &m) {
   cls.def(
          "find_tree",
          [](repository &r, const py::object &where, const py::object &order_by, const py::object &skip, const py::object &take,
-            const py::object &include, const py::object &select) {
-           find_options options;
-           options.where = to_document(where);
-           options.order_by = to_document(order_by);
-           if (!skip.is_none()) options.skip = skip.cast<std::int64_t>();
-           if (!take.is_none()) options.take = take.cast<std::int64_t>();
+            const py::object &include, const py::object &select, const py::object &cursor, const py::object &distinct) {
+           const find_options options = find_arguments(where, order_by, skip, take, cursor, distinct);
            const document shape = shape_of(include, select);
            return tree_to_dicts(without_gil([&] { return include_loader(r).find_many(options, shape); }));
          },
          py::arg("where") = py::none(), py::arg("order_by") = py::none(), py::arg("skip") = py::none(), py::arg("take") = py::none(),
-         py::arg("include") = py::none(), py::arg("select") = py::none())
+         py::arg("include") = py::none(), py::arg("select") = py::none(), py::arg("cursor") = py::none(),
+         py::arg("distinct") = py::none())
       .def(
           "find_unique_tree",
           [](repository &r, const py::object &where, const py::object &include, const py::object &select) -> py::object {

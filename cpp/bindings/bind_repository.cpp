@@ -39,7 +39,61 @@ std::string completed_bulk(std::int64_t rows, bool own_transaction) {
 /// The one row a single-record operation returns, as a dict.
 py::object first_row(const result &r) { return rows_to_dicts(r)[0]; }
 
+/// Aggregate rows in Prisma's shape: the column "_sum.modelYear" becomes row["_sum"]["modelYear"].
+py::list aggregate_rows(const result &r) {
+  py::list out;
+  for (auto row : rows_to_dicts(r)) {
+    py::dict shaped;
+    for (auto item : py::reinterpret_borrow<py::dict>(row)) {
+      const std::string key = item.first.cast<std::string>();
+      const std::size_t dot = key.find('.');
+      if (key.empty() || key[0] != '_' || dot == std::string::npos) {
+        shaped[item.first] = item.second;
+        continue;
+      }
+      const py::str op(key.substr(0, dot));
+      py::dict group = shaped.contains(op) ? py::dict(shaped[op]) : py::dict();
+      group[py::str(key.substr(dot + 1))] = item.second;
+      shaped[op] = group;
+    }
+    out.append(shaped);
+  }
+  return out;
+}
+
+/// Prisma's aggregate arguments from keywords (`_count=True`, `_sum={"field": True}`, ...).
+aggregate_options aggregate_arguments(const py::object &where, const py::object &count, const py::object &sum, const py::object &avg,
+                                      const py::object &min, const py::object &max) {
+  aggregate_options o;
+  o.where = to_document(where);
+  o.count = to_document(count);
+  o.sum = to_document(sum);
+  o.avg = to_document(avg);
+  o.min = to_document(min);
+  o.max = to_document(max);
+  return o;
+}
+
+/// Field names given as one name or a list of names.
+std::vector<std::string> field_names(const py::object &names) {
+  if (names.is_none()) return {};
+  if (py::isinstance<py::str>(names)) return {names.cast<std::string>()};
+  return names.cast<std::vector<std::string>>();
+}
+
 }  // namespace
+
+find_options find_arguments(const py::object &where, const py::object &order_by, const py::object &skip, const py::object &take,
+                            const py::object &cursor, const py::object &distinct) {
+  find_options options;
+  options.where = to_document(where);
+  options.order_by = to_document(order_by);
+  if (!skip.is_none()) options.skip = skip.cast<std::int64_t>();
+  if (!take.is_none()) options.take = take.cast<std::int64_t>();
+  options.cursor = to_document(cursor);
+  options.distinct = field_names(distinct);
+  return options;
+}
 
 void init_repository(py::module_ &m) {
   m.def(
@@ -104,14 +158,32 @@ void init_repository(py::module_ &m) {
           return finished_work{completed_bulk(out.affected_rows, own_transaction), own_transaction, created};
         });
       }, py::arg("rows"), py::arg("skip_duplicates") = false, py::arg("returning") = false)
-      .def("find_many", [](repository &r, const py::object &where, const py::object &order_by, const py::object &skip, const py::object &take) {
-        find_options options;
-        options.where = to_document(where);
+      .def("find_many", [](repository &r, const py::object &where, const py::object &order_by, const py::object &skip, const py::object &take,
+                           const py::object &cursor, const py::object &distinct) {
+        const find_options options = find_arguments(where, order_by, skip, take, cursor, distinct);
+        return rows_to_dicts(without_gil([&] { return r.find_many(options); }));
+      }, py::arg("where") = py::none(), py::arg("order_by") = py::none(), py::arg("skip") = py::none(), py::arg("take") = py::none(),
+         py::arg("cursor") = py::none(), py::arg("distinct") = py::none())
+      .def("aggregate", [](repository &r, const py::object &where, const py::object &count, const py::object &sum, const py::object &avg,
+                           const py::object &min, const py::object &max) -> py::object {
+        const aggregate_options options = aggregate_arguments(where, count, sum, avg, min, max);
+        py::list rows = aggregate_rows(without_gil([&] { return r.aggregate(options); }));
+        return rows.empty() ? py::object(py::dict()) : py::object(rows[0]);
+      }, py::arg("where") = py::none(), py::arg("_count") = py::none(), py::arg("_sum") = py::none(), py::arg("_avg") = py::none(),
+         py::arg("_min") = py::none(), py::arg("_max") = py::none())
+      .def("group_by", [](repository &r, const py::object &by, const py::object &where, const py::object &having, const py::object &order_by,
+                          const py::object &count, const py::object &sum, const py::object &avg, const py::object &min, const py::object &max,
+                          const py::object &skip, const py::object &take) {
+        aggregate_options options = aggregate_arguments(where, count, sum, avg, min, max);
+        options.by = field_names(by);
+        options.having = to_document(having);
         options.order_by = to_document(order_by);
         if (!skip.is_none()) options.skip = skip.cast<std::int64_t>();
         if (!take.is_none()) options.take = take.cast<std::int64_t>();
-        return rows_to_dicts(without_gil([&] { return r.find_many(options); }));
-      }, py::arg("where") = py::none(), py::arg("order_by") = py::none(), py::arg("skip") = py::none(), py::arg("take") = py::none())
+        return aggregate_rows(without_gil([&] { return r.group_by(options); }));
+      }, py::arg("by"), py::arg("where") = py::none(), py::arg("having") = py::none(), py::arg("order_by") = py::none(),
+         py::arg("_count") = py::none(), py::arg("_sum") = py::none(), py::arg("_avg") = py::none(), py::arg("_min") = py::none(),
+         py::arg("_max") = py::none(), py::arg("skip") = py::none(), py::arg("take") = py::none())
       .def("find_unique", [](repository &r, const py::object &where) -> py::object {
         const document w = to_document(where);
         py::list rows = rows_to_dicts(without_gil([&] { return r.find_unique(w); }));

@@ -5,6 +5,7 @@
 
 #include "carrierdb/base/value.hpp"
 #include "carrierdb/repo/document.hpp"
+#include "carrierdb/repo/repository.hpp"
 #include "carrierdb/schema/validation.hpp"
 
 #include <csignal>
@@ -64,6 +65,9 @@ void call_held(const std::shared_ptr<py::object> &callable, Args &&...args) {
 py::dict issue_to_dict(const validation_issue &issue);
 /// A Python filter (dicts, lists, scalars) -> a document.
 document to_document(const py::handle &obj);
+/// find_many's arguments (where, orderBy, skip, take, cursor, distinct) as the repository takes them.
+find_options find_arguments(const py::object &where, const py::object &order_by, const py::object &skip, const py::object &take,
+                            const py::object &cursor, const py::object &distinct);
 /// A result -> list of dicts keyed by column name, values typed by column kind.
 py::list rows_to_dicts(const result &r);
 /// One cell -> a Python object, typed by its column kind.

@@ -107,22 +107,40 @@ class Model:
         return self._repo.find_unique_tree(dict(where), include, select)
 
     def find_first(self, where: Optional[Mapping[str, Any]] = None, *, order_by: Any = None, skip: Optional[int] = None,
-                   include: Optional[Mapping[str, Any]] = None, select: Optional[Mapping[str, Any]] = None) -> Optional[dict]:
-        rows = self.find_many(where, order_by=order_by, skip=skip, take=1, include=include, select=select)
+                   include: Optional[Mapping[str, Any]] = None, select: Optional[Mapping[str, Any]] = None,
+                   cursor: Optional[Mapping[str, Any]] = None, distinct: Any = None) -> Optional[dict]:
+        rows = self.find_many(where, order_by=order_by, skip=skip, take=1, include=include, select=select, cursor=cursor,
+                              distinct=distinct)
         return rows[0] if rows else None
 
     def find_many(self, where: Optional[Mapping[str, Any]] = None, *, order_by: Any = None, skip: Optional[int] = None,
                   take: Optional[int] = None, include: Optional[Mapping[str, Any]] = None,
-                  select: Optional[Mapping[str, Any]] = None) -> RecordList:
+                  select: Optional[Mapping[str, Any]] = None, cursor: Optional[Mapping[str, Any]] = None,
+                  distinct: Any = None) -> RecordList:
         """Records matching ``where``. ``include={"trucks": True}`` adds related records (nested,
         with ``where``/``orderBy``/``take``/``skip`` inside, and ``_count``); ``select`` names the
         fields and relations to return. Related records load in one statement per relation and
-        level, whatever the number of records."""
+        level, whatever the number of records. ``cursor`` (a unique key) starts the page at that
+        record, included unless ``skip=1``; a negative ``take`` counts back from the cursor (or the
+        end); ``distinct=["field", ...]`` keeps the first record of each combination, as in Prisma."""
         if include is None and select is None:
-            return RecordList(self._repo.find_many(where, order_by, skip, take), self.fields)
-        rows = self._repo.find_tree(where, order_by, skip, take, include, select)
+            return RecordList(self._repo.find_many(where, order_by, skip, take, cursor, distinct), self.fields)
+        rows = self._repo.find_tree(where, order_by, skip, take, include, select, cursor, distinct)
         fields = self.fields if select is None else [f for f in self.fields if select.get(f)]
         return RecordList(rows, fields, model=self._schema.model(self.name), schema=self._schema)
+
+    def aggregate(self, where: Optional[Mapping[str, Any]] = None, *, _count: Any = None, _sum: Any = None, _avg: Any = None,
+                  _min: Any = None, _max: Any = None) -> dict:
+        """Prisma's aggregate: ``aggregate(_count={"_all": True}, _avg={"modelYear": True})`` gives
+        ``{"_count": {"_all": 3}, "_avg": {"modelYear": 2019.3}}``; sums and averages of no rows are None."""
+        return self._repo.aggregate(where, _count, _sum, _avg, _min, _max)
+
+    def group_by(self, by: Any, *, where: Optional[Mapping[str, Any]] = None, having: Optional[Mapping[str, Any]] = None,
+                 order_by: Any = None, _count: Any = None, _sum: Any = None, _avg: Any = None, _min: Any = None, _max: Any = None,
+                 skip: Optional[int] = None, take: Optional[int] = None) -> list[dict]:
+        """Prisma's groupBy: one dict per group with the ``by`` fields and the aggregates asked for.
+        ``having`` filters groups (``{"modelYear": {"_avg": {"gt": 2015}}}``); ``take``/``skip`` need ``order_by``."""
+        return self._repo.group_by(by, where, having, order_by, _count, _sum, _avg, _min, _max, skip, take)
 
     def count(self, where: Optional[Mapping[str, Any]] = None) -> int:
         return self._repo.count(where)

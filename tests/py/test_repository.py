@@ -106,7 +106,7 @@ def test_bad_filters_are_validation_errors(db):
     paths = {".".join(i["path"]) for i in info.value.issues}
     assert {"where.colour", "where.id.near", "where.status"} <= paths
     with pytest.raises(carrierdb.ValidationError):
-        db.carrier.find_many(take=-1)
+        db.carrier.find_many(skip=-1)  # a negative take pages backwards, as in Prisma (test_repository_pages.py)
 
 
 # -- update / upsert / delete -------------------------------------------------------------------

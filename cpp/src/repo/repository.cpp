@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "carrierdb/error.hpp"
+#include "carrierdb/schema/enum_values.hpp"
 #include "repository_internals.hpp"
 
 namespace carrierdb {
@@ -42,12 +43,18 @@ std::string repository::select_list() const {
 }
 
 result repository::typed(result r) const {
-  for (auto &c : r.columns)
-    if (const field_def *f = m_model->field(c.name)) c.kind = kind_for(*f);
+  std::vector<const field_def *> fields;
+  for (auto &c : r.columns) {
+    const field_def *f = m_model->field(c.name);
+    if (f) c.kind = kind_for(*f);
+    fields.push_back(f);
+  }
+  enums_from_database(*m_schema, fields, r);
   return r;
 }
 
 value repository::to_param(const connection &c, const field_def &f, const value &canonical) const {
+  if (const enum_def *e = mapped_enum(*m_schema, f)) return enum_to_database(*e, canonical);
   if (f.type == scalar_type::datetime) {
     if (auto ms = std::get_if<std::int64_t>(&canonical)) {
       // Bulk loads repeat the same instant on every row: format it once.
@@ -147,7 +154,7 @@ result repository::create(const record &data) {
   std::vector<const field_def *> returned;
   for (const auto &f : m_model->fields)
     if (f.is_column() && (!find_value(validated, f.name) || !stored_as_sent(f))) returned.push_back(&f);
-  const result inserted = run(validated, [&](connection &c) {
+  const result inserted = typed(run(validated, [&](connection &c) {
     std::string columns, values, returning;
     params args;
     for (const auto &[name, v] : validated) {
@@ -166,7 +173,7 @@ result repository::create(const record &data) {
       return r;
     }
     return c.query(sql + " RETURNING " + returning, args);
-  });
+  }));
   result out;
   for (const auto &f : m_model->fields)
     if (f.is_column()) out.columns.push_back(column{f.name, kind_for(f)});
@@ -185,42 +192,14 @@ result repository::create(const record &data) {
 }
 
 result repository::find_many(const find_options &options) {
-  std::vector<validation_issue> issues;
-  if (options.skip && *options.skip < 0) issues.push_back(argument_issue("skip", "too_small", "skip must not be negative"));
-  if (options.take && *options.take < 0) issues.push_back(argument_issue("take", "too_small", "take must not be negative"));
-  if (!issues.empty()) throw validation_error(m_model->name, std::move(issues));
-  return typed(m_db->with_connection([&](connection &c) {
+  page p;
+  result rows = m_db->with_connection([&](connection &c) {
     params args;
-    std::string sql = "SELECT " + select_list() + " FROM " + c.quote_identifier(m_table) + where_sql(c, options.where, args);
-    std::vector<const document *> orders;
-    if (options.order_by.what == document::kind::object) orders.push_back(&options.order_by);
-    for (const auto &o : options.order_by.array) orders.push_back(&o);
-    std::string order;
-    for (const document *o : orders) {
-      if (o->what != document::kind::object) {
-        issues.push_back(argument_issue("orderBy", "invalid_type", "Expected {field: 'asc' | 'desc'}"));
-        continue;
-      }
-      for (const auto &[name, dir] : o->object) {
-        const field_def *f = m_model->field(name);
-        const std::string *d = std::get_if<std::string>(&dir.scalar);
-        if (!f) issues.push_back(argument_issue("orderBy." + name, "unrecognized_keys", "Unknown field '" + name + "'"));
-        else if (!d || (*d != "asc" && *d != "desc"))
-          issues.push_back(argument_issue("orderBy." + name, "invalid_enum_value", "Expected 'asc' | 'desc'"));
-        else order += (order.empty() ? " ORDER BY " : ", ") + c.quote_identifier(f->column) + (*d == "asc" ? " ASC" : " DESC");
-      }
-    }
-    if (!issues.empty()) throw validation_error(m_model->name, std::move(issues));
-    sql += order;
-    if (options.take || options.skip) {
-      // A LIMIT both dialects accept; SQLite needs one before OFFSET.
-      args.emplace_back(options.take ? *options.take : std::int64_t{9223372036854775807LL});
-      sql += " LIMIT " + c.placeholder(args.size());
-      args.emplace_back(options.skip ? *options.skip : std::int64_t{0});
-      sql += " OFFSET " + c.placeholder(args.size());
-    }
-    return c.query(sql, args);
-  }));
+    const std::string where = where_sql(c, options.where, args);  // its issues first, as before pages had any
+    p = plan_page(options);
+    return c.query("SELECT " + select_list() + " FROM " + c.quote_identifier(m_table) + page_sql(c, p, where, args), args);
+  });
+  return typed(finish_page(p, std::move(rows)));
 }
 
 std::string repository::key_condition_sql(const connection &c, const unique_key &key, params &args) const {

@@ -5,6 +5,8 @@
 
 #include <chrono>
 
+#include "carrierdb/schema/enum_values.hpp"
+
 namespace carrierdb::internal {
 
 column_kind kind_for(const field_def &f) {
@@ -42,6 +44,14 @@ const value *find_value(const record &data, const std::string &name) {
   for (const auto &[k, v] : data)
     if (k == name) return &v;
   return nullptr;
+}
+
+void enums_from_database(const schema &s, const std::vector<const field_def *> &fields, result &r) {
+  for (std::size_t k = 0; k < fields.size() && k < r.columns.size(); ++k) {
+    const enum_def *e = fields[k] ? mapped_enum(s, *fields[k]) : nullptr;
+    if (!e) continue;
+    for (auto &row : r.rows) row[k] = enum_from_database(*e, std::move(row[k]));
+  }
 }
 
 }  // namespace carrierdb::internal

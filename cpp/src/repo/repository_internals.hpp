@@ -18,6 +18,8 @@ validation_issue argument_issue(const std::string &path, const std::string &code
 std::string display(const value &v);
 /// The value of field `name` in `data`, or null.
 const value *find_value(const record &data, const std::string &name);
+/// Enum values of `r` back to their Prisma names; `fields[k]` is column k's field (or null).
+void enums_from_database(const schema &s, const std::vector<const field_def *> &fields, result &r);
 
 }  // namespace carrierdb::internal
 

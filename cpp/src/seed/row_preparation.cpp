@@ -7,6 +7,7 @@
 #include <string>
 
 #include "carrierdb/base/ids.hpp"
+#include "carrierdb/schema/enum_values.hpp"
 #include "numbers.hpp"
 #include "unchanged_filter.hpp"
 
@@ -107,6 +108,8 @@ void fill_columns(const prepare_plan &plan, record &valid, prepared_row &out) {
     } else {
       v = default_literal(*f);
     }
+    // Rows reach the table as the database names enum values (`ACTIVE @map("active")`).
+    if (const enum_def *e = mapped_enum(plan.model_schema, *f)) v = enum_to_database(*e, std::move(v));
     if (f->type == scalar_type::datetime)
       if (auto ms = std::get_if<std::int64_t>(&v))
         v = *ms == plan.now_ms ? plan.now_param : plan.conn.timestamp_value(std::chrono::system_clock::time_point(std::chrono::milliseconds(*ms)));

@@ -21,6 +21,21 @@ struct find_options {
   document where;
   document order_by;
   std::optional<std::int64_t> skip;
+  std::optional<std::int64_t> take;  // negative: the last |take| rows before (and with) the cursor
+  document cursor;                    // a unique key: the page starts at that row (cursor.cpp)
+  std::vector<std::string> distinct;  // keep the first row of each combination of these fields
+};
+
+/// Prisma's aggregate and groupBy arguments (aggregate_sql.cpp). `count` is true or
+/// {"_all": true, "field": true}; `sum`, `avg`, `min`, `max` are {"field": true}. `by`, `having`,
+/// `order_by`, `skip` and `take` apply to group_by only.
+struct aggregate_options {
+  document where;
+  document count, sum, avg, min, max;
+  std::vector<std::string> by;
+  document having;
+  document order_by;
+  std::optional<std::int64_t> skip;
   std::optional<std::int64_t> take;
 };
 
@@ -46,6 +61,10 @@ public:
   result find_unique(const document &where);  // zero or one row
   result get(const value &id);                // exactly one row, or not_found_error
   std::int64_t count(const document &where);
+  /// One row of aggregates; columns are named "_count._all", "_sum.field", ... (aggregate_sql.cpp).
+  result aggregate(const aggregate_options &options);
+  /// One row per group: the `by` fields, then the aggregates named as in aggregate().
+  result group_by(const aggregate_options &options);
   result update(const document &where, const record &data);  // not_found_error if no row
   std::int64_t update_many(const document &where, const record &data);
   result upsert(const document &where, const record &create, const record &update);
@@ -88,6 +107,21 @@ private:
   std::string key_condition_sql(const connection &c, const unique_key &key, params &args) const;
   /// "col1 = $n, col2 = $m" for the fields of `values`, appended to `args`; "" when there are none.
   std::string assignments_sql(const connection &c, const record &values, params &args) const;
+  // find_many's order, cursor and window (cursor.cpp). `order` is made total (the cursor's key,
+  // then the id, are appended) whenever rows are counted from a cursor or from the end.
+  struct page {
+    std::vector<std::pair<const field_def *, bool>> order;  // field, descending
+    std::optional<unique_key> cursor;
+    std::vector<const field_def *> distinct;
+    std::int64_t skip = 0;
+    std::optional<std::int64_t> take;  // its magnitude; `backwards` says which end
+    bool backwards = false;
+  };
+  page plan_page(const find_options &options) const;
+  /// " WHERE ... ORDER BY ... LIMIT ..." for `p`, given the filter's own WHERE clause ("" or " WHERE ...").
+  std::string page_sql(const connection &c, const page &p, const std::string &where, params &args) const;
+  /// distinct, skip and take when they could not be done in SQL, and the rows back in order.
+  result finish_page(const page &p, result rows) const;
   [[noreturn]] void throw_not_found(const unique_key &key, const char *to_what) const;
   void begin_bulk(std::optional<database_transaction> &tx);
   /// COPYs `rows` (validated, all holding exactly the fields `names`) into the table; returns the count.
