@@ -96,15 +96,15 @@ def main() -> int:
         "bulk_speedup": theirs_bulk / ours_bulk,
         "targets": {"single_ratio_p50": 1.1, "bulk_speedup": 2.0},
     }
-    print(f"single validated create, p50 of {SINGLE}: carrierdb {result['single_create_p50_ms']:.3f} ms, "
-          f"psycopg[{result['psycopg_impl']}] INSERT {result['psycopg_insert_p50_ms']:.3f} ms "
-          f"-> {result['single_ratio_p50']:.2f}x (target <= 1.1x)")
-    print(f"  psycopg running create()'s statement (timestamps, RETURNING id and status) {result['psycopg_insert_returning_p50_ms']:.3f} ms "
-          f"-> carrierdb at {result['single_ratio_vs_same_statement_p50']:.2f}x of it")
-    print(f"create_many {MANY:,}: carrierdb {ours_bulk:.2f} s, psycopg executemany {theirs_bulk:.2f} s "
-          f"-> {result['bulk_speedup']:.1f}x faster (target >= 2x)")
-    save_result("repository", result)
-    return 0
+    return save_result("repository", result, [
+        f"single validated create, p50 of {SINGLE}: carrierdb {result['single_create_p50_ms']:.3f} ms, "
+         f"psycopg[{result['psycopg_impl']}] INSERT {result['psycopg_insert_p50_ms']:.3f} ms "
+         f"-> {result['single_ratio_p50']:.2f}x (target <= 1.1x)",
+        f"  psycopg running create()'s statement (timestamps, RETURNING id and status) {result['psycopg_insert_returning_p50_ms']:.3f} ms "
+         f"-> carrierdb at {result['single_ratio_vs_same_statement_p50']:.2f}x of it",
+        f"create_many {MANY:,}: carrierdb {ours_bulk:.2f} s, psycopg executemany {theirs_bulk:.2f} s "
+         f"-> {result['bulk_speedup']:.1f}x faster (target >= 2x)",
+    ])
 
 
 if __name__ == "__main__":

@@ -156,16 +156,16 @@ def main() -> int:
 
     for name in ("bench_copy", "bench_seed", "bench_frame", "bench_tosql"):
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    print(f"PostgreSQL, {ROWS:,} rows: psql \\copy {result['psql_copy_s']:.2f} s, carrierdb seed {result['first_load_s']:.2f} s "
-          f"-> {result['throughput_ratio_vs_psql_copy']:.2f}x psql's throughput (target >= 0.8x); peak RSS {result['first_load_rss_mb']:.0f} MB")
-    print(f"  unchanged re-seed {result['reseed_s']:.2f} s = {result['reseed_over_first']:.2f} of the first load (target <= 0.5); "
-          f"peak RSS {result['reseed_rss_mb']:.0f} MB (target < 100 MB)")
-    print(f"DataFrame, {FRAME_ROWS:,} rows: seed_records {result['frame_seed_s']:.2f} s, to_sql {result['frame_to_sql_s']:.2f} s "
-          f"-> {result['frame_speedup']:.1f}x faster (target >= 5x)")
-    print(f"SQLite, {ROWS:,} rows: carrierdb seed {result['sqlite_seed_s']:.2f} s, sqlite3 executemany {result['sqlite3_executemany_s']:.2f} s "
-          f"-> {result['sqlite_speedup']:.2f}x faster (target >= 1.5x)")
-    save_result("seeding", result)
-    return 0
+    return save_result("seeding", result, [
+        f"PostgreSQL, {ROWS:,} rows: psql \\copy {result['psql_copy_s']:.2f} s, carrierdb seed {result['first_load_s']:.2f} s "
+         f"-> {result['throughput_ratio_vs_psql_copy']:.2f}x psql's throughput (target >= 0.8x); peak RSS {result['first_load_rss_mb']:.0f} MB",
+        f"  unchanged re-seed {result['reseed_s']:.2f} s = {result['reseed_over_first']:.2f} of the first load (target <= 0.5); "
+         f"peak RSS {result['reseed_rss_mb']:.0f} MB (target < 100 MB)",
+        f"DataFrame, {FRAME_ROWS:,} rows: seed_records {result['frame_seed_s']:.2f} s, to_sql {result['frame_to_sql_s']:.2f} s "
+         f"-> {result['frame_speedup']:.1f}x faster (target >= 5x)",
+        f"SQLite, {ROWS:,} rows: carrierdb seed {result['sqlite_seed_s']:.2f} s, sqlite3 executemany {result['sqlite3_executemany_s']:.2f} s "
+         f"-> {result['sqlite_speedup']:.2f}x faster (target >= 1.5x)",
+    ])
 
 
 if __name__ == "__main__":

@@ -17,10 +17,14 @@ def with_db(url: str, name: str) -> str:
     return urlunsplit((p.scheme, p.netloc, "/" + name, p.query, p.fragment))
 
 
-def save_result(benchmark: str, result: dict) -> None:
-    """Write ``bench/results/<benchmark>.json`` (ignored by git) for later comparison."""
+def save_result(benchmark: str, result: dict, lines: list[str] = ()) -> int:
+    """Print the result's ``lines`` and write ``bench/results/<benchmark>.json`` (ignored by git)
+    for later comparison; returns the script's exit status."""
+    for line in lines:
+        print(line)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{benchmark}.json").write_text(json.dumps(result, indent=2))
+    return 0
 
 
 def psql_env(url: str) -> dict[str, str]:
