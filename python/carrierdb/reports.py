@@ -219,6 +219,9 @@ class SeedReport:
             lines.append(f"  pruned {self.pruned} row(s) whose keys are not in the seed")
         elif self.prune_candidates:
             lines.append(f"  {self.prune_candidates} row(s) in the database are not in the seed (kept; --prune removes them)")
+        if len(self.prune_order) > 1:
+            order = ", then ".join(f"{e.rows} {e.model}" for e in self.prune_order)
+            lines.append(f"  prune {'removed' if self.pruned and not self.dry_run else 'would remove'}, children first: {order}")
         if self.rejects_path and self.rejected:
             lines.append(f"  rejected rows written to {self.rejects_path}")
         for issue in self.issues[:20]:
