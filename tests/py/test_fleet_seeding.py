@@ -252,3 +252,21 @@ def test_an_anonymised_export_of_related_models_stays_joinable(fleet, tmp_path):
         assert len(theirs["current"]) == len(mine["current"]) and len(theirs["parents"]) == len(mine["parents"])
     finally:
         other.close()
+
+
+def test_a_reference_finds_its_parent_written_as_people_type_it(fleet):
+    db, project = fleet
+    folder = project / "seeds" / "development"
+    trucks = (folder / "trucks.csv").read_text(encoding="utf-8").splitlines()
+    first_truck = trucks[1].split(",")
+    trucks[1] = ",".join(first_truck[:-1] + ["mc-" + first_truck[-1][2:]])  # MC100200 as mc-100200
+    (folder / "trucks.csv").write_text("\n".join(trucks) + "\n", encoding="utf-8")
+    carriers = (folder / "carriers.csv").read_text(encoding="utf-8").splitlines()
+    first_carrier = carriers[1].split(",")
+    first_carrier[1] = "mc " + first_carrier[1][2:]  # the child of the second pass, keyed as typed
+    carriers[1] = ",".join(first_carrier)
+    (folder / "carriers.csv").write_text("\n".join(carriers) + "\n", encoding="utf-8")
+    assert db.seed().rejected == 0
+    found = by_natural_keys(db)
+    assert (first_truck[0], first_truck[-1]) in found["trucks"]
+    assert ("MC" + first_carrier[1][3:], first_carrier[-1]) in found["current"]

@@ -73,9 +73,9 @@ void load_pairs(connection &conn, const schema &s, const seed_file_spec &spec, s
           const value *v = find_field(input, c);
           texts.push_back(v ? text_of(*v) : "");
         }
-        const auto found = sides[side].parents.find(key_text(texts));
-        if (found == sides[side].parents.end()) refused.push_back(unresolved_issue(sides[side], texts));
-        else row[side == side_a ? 0 : 1] = found->second.front();
+        const std::vector<value> *found = find_key(sides[side].parents, s, *sides[side].target, sides[side].target_fields, texts);
+        if (!found) refused.push_back(unresolved_issue(sides[side], texts));
+        else row[side == side_a ? 0 : 1] = found->front();
       }
       if (!refused.empty()) {
         issues.reject(spec.path, src.line, input, refused, file, result);

@@ -36,6 +36,29 @@ const value *field_value(const model_def &m, const std::vector<std::pair<std::st
 
 std::string key_text(const std::vector<std::string> &texts) { return joined(texts, "\x1f"); }
 
+const std::vector<value> *find_key(const key_map &map, const schema &s, const model_def &m, const std::vector<std::string> &fields,
+                                   const std::vector<std::string> &texts) {
+  auto found = map.find(key_text(texts));
+  if (found != map.end()) return &found->second;
+  // Only on a miss: the fast path pays nothing for normalisers.
+  std::vector<std::string> normalised = texts;
+  bool changed = false;
+  for (std::size_t k = 0; k < fields.size(); ++k) {
+    const field_def *f = m.field(fields[k]);
+    if (f->type != scalar_type::string || f->normalizers.empty()) continue;
+    std::vector<validation_issue> ignored;
+    const record stored = check_record(s, m, record{{fields[k], value(texts[k])}}, validation_mode::update, ignored);
+    const std::string *text = stored.empty() ? nullptr : std::get_if<std::string>(&stored.front().second);
+    if (text && *text != texts[k]) {
+      normalised[k] = *text;
+      changed = true;
+    }
+  }
+  if (!changed) return nullptr;
+  found = map.find(key_text(normalised));
+  return found == map.end() ? nullptr : &found->second;
+}
+
 key_map load_key_map(connection &conn, const model_def &target, const std::vector<std::string> &by, const std::vector<std::string> &want) {
   std::string select;
   for (const auto &c : columns_of(target, by)) select += (select.empty() ? "" : ", ") + conn.quote_identifier(c);
@@ -101,7 +124,7 @@ validation_issue unresolved_issue(const reference_group &group, const std::vecto
 reference_resolver::reference_resolver(const schema &s, const model_def &model, const std::vector<std::string> &header,
                                        const std::set<std::pair<std::string, std::string>> &deferred, std::vector<std::string> key,
                                        std::string label)
-    : m_model(model), m_key(std::move(key)), m_label(std::move(label)) {
+    : m_schema(s), m_model(model), m_key(std::move(key)), m_label(std::move(label)) {
   for (const auto &[prefix, columns] : dotted_groups(header)) {
     const field_def *relation = model.field(prefix);
     if (!relation || !relation->relation || !relation->relation->holds_foreign_key)
@@ -145,60 +168,57 @@ seed_row_producer reference_resolver::wrap(seed_row_producer produce) {
 }
 
 bool reference_resolver::rewrite(source_row &src) {
-  const record input(src.fields.begin(), src.fields.end());
-  std::vector<validation_issue> issues;
+  // Every lookup first, the row unchanged: a refused row is reported as it was given.
   auto texts_of = [&](const reference_group &g, bool &all_null) {
     std::vector<std::string> texts;
     all_null = true;
     for (const auto &c : g.columns) {
-      const value *v = find_field(input, c);
-      all_null = all_null && (!v || is_null(*v) || text_of(*v).empty());
+      const value *v = find_field(src.fields, c);
       texts.push_back(v ? text_of(*v) : "");
+      all_null = all_null && texts.back().empty();
     }
     return texts;
   };
-  auto drop_columns = [&](const reference_group &g) {
-    src.fields.erase(std::remove_if(src.fields.begin(), src.fields.end(),
-                                    [&](const auto &f) { return std::find(g.columns.begin(), g.columns.end(), f.first) != g.columns.end(); }),
-                     src.fields.end());
-  };
-  for (const auto &g : m_now) {
+  thread_local std::vector<const std::vector<value> *> parents;  // per group of m_now; null: no parent
+  parents.assign(m_now.size(), nullptr);
+  std::vector<validation_issue> issues;
+  for (std::size_t k = 0; k < m_now.size(); ++k) {
+    const reference_group &g = m_now[k];
     bool all_null = false;
     const auto texts = texts_of(g, all_null);
-    drop_columns(g);
-    const auto &fk = g.relation->relation->fields;
-    if (all_null) {
-      for (const auto &f : fk) src.fields.emplace_back(f, value{});  // no parent: validation decides whether one is required
-      continue;
-    }
-    const auto found = g.parents.find(key_text(texts));
-    if (found == g.parents.end()) {
-      issues.push_back(unresolved_issue(g, texts));
-      continue;
-    }
-    for (std::size_t k = 0; k < fk.size(); ++k) src.fields.emplace_back(fk[k], found->second[k]);
+    if (all_null) continue;  // no parent: validation decides whether one is required
+    parents[k] = find_key(g.parents, m_schema, *g.target, g.target_fields, texts);
+    if (!parents[k]) issues.push_back(unresolved_issue(g, texts));
   }
   if (!issues.empty()) {
-    m_refused.push_back(refused_row{src.line, input, std::move(issues)});
+    m_refused.push_back(refused_row{src.line, src.fields, std::move(issues)});
     return false;
   }
+  later_row later;
   if (!m_later.empty()) {
-    later_row later;
     later.line = src.line;
-    later.input = input;
-    std::vector<std::string> key;
-    for (const auto &k : m_key) {
-      const value *v = field_value(m_model, src.fields, k);
-      key.push_back(v ? text_of(*v) : "");
-    }
-    later.child_key = key_text(key);
+    later.input = src.fields;
     for (const auto &g : m_later) {
       bool all_null = false;
       auto texts = texts_of(g, all_null);
       if (all_null) texts.clear();
       later.refs.push_back(std::move(texts));
-      drop_columns(g);
     }
+  }
+  // The reference columns out, the foreign keys in.
+  src.fields.erase(std::remove_if(src.fields.begin(), src.fields.end(), [](const auto &f) { return f.first.find('.') != std::string::npos; }),
+                   src.fields.end());
+  for (std::size_t k = 0; k < m_now.size(); ++k) {
+    const auto &fk = m_now[k].relation->relation->fields;
+    for (std::size_t c = 0; c < fk.size(); ++c) src.fields.emplace_back(fk[c], parents[k] ? (*parents[k])[c] : value{});
+  }
+  if (!m_later.empty()) {
+    std::vector<std::string> key;
+    for (const auto &k : m_key) {
+      const value *v = field_value(m_model, src.fields, k);
+      key.push_back(v ? text_of(*v) : "");
+    }
+    later.child_key = std::move(key);
     m_later_rows.push_back(std::move(later));
   }
   return true;
@@ -229,19 +249,19 @@ void reference_resolver::set_deferred(connection &conn, seed_merge &merge, run_i
       auto sink = conn.begin_copy(stage, staged);
       std::vector<value> row;
       for (auto &later : m_later_rows) {
-        const auto child = children.find(later.child_key);
-        if (child == children.end()) continue;  // the row itself was refused: reported already
-        row.assign(child->second.begin(), child->second.end());
+        const std::vector<value> *child = find_key(children, m_schema, m_model, m_key, later.child_key);
+        if (!child) continue;  // the row itself was refused: reported already
+        row.assign(child->begin(), child->end());
         if (later.refs[g].empty()) {
           row.resize(row.size() + fk_columns.size());
         } else {
-          const auto parent = group.parents.find(key_text(later.refs[g]));
-          if (parent == group.parents.end()) {
+          const std::vector<value> *parent = find_key(group.parents, m_schema, *group.target, group.target_fields, later.refs[g]);
+          if (!parent) {
             std::vector<validation_issue> refused{unresolved_issue(group, later.refs[g])};
             issues.reject(m_label, later.line, later.input, refused, file, result);
             continue;
           }
-          row.insert(row.end(), parent->second.begin(), parent->second.end());
+          row.insert(row.end(), parent->begin(), parent->end());
         }
         row.emplace_back(later.line);
         sink->write(row);

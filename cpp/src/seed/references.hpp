@@ -24,6 +24,10 @@ using key_map = std::unordered_map<std::string, std::vector<value>>;
 key_map load_key_map(connection &conn, const model_def &target, const std::vector<std::string> &by, const std::vector<std::string> &want);
 /// Values as one key_map key (their text, separated by a unit separator).
 std::string key_text(const std::vector<std::string> &texts);
+/// The entry of `map` (keyed by `fields` of `m`) for `texts`; else, when the fields have
+/// normalisers, for the texts normalised as the stored values were (`mc 123` finds `MC123`); else null.
+const std::vector<value> *find_key(const key_map &map, const schema &s, const model_def &m, const std::vector<std::string> &fields,
+                                   const std::vector<std::string> &texts);
 
 /// The column names of a data file's first record (none for an empty file).
 std::vector<std::string> header_of(const std::string &path);
@@ -78,12 +82,13 @@ private:
   bool rewrite(source_row &src);
 
   struct later_row {
-    std::string child_key;
+    std::vector<std::string> child_key;  // the texts of the load's key fields
     std::vector<std::vector<std::string>> refs;  // per deferred group, the texts given
     std::int64_t line = 0;
     record input;
   };
 
+  const schema &m_schema;
   const model_def &m_model;
   std::vector<std::string> m_key;
   std::string m_label;
