@@ -14,7 +14,7 @@ from typing import Any, Iterable, Sequence
 
 from . import _core
 
-__all__ = ["AppliedMigration", "DeployReport", "MigrationEntry", "MigrationStatus", "SeedFileResult", "SeedReject", "SeedReport", "SeedRun"]
+__all__ = ["AppliedMigration", "DeployReport", "MigrationEntry", "MigrationStatus", "SeedFileResult", "SeedPruneEntry", "SeedReject", "SeedReport", "SeedRun"]
 
 
 # -- what every report shares, from its bound fields -------------------------------------------
@@ -99,6 +99,7 @@ def _row(bound: type) -> type:
 AppliedMigration = _row(_core.AppliedMigration)
 MigrationEntry = _row(_core.MigrationEntry)
 SeedFileResult = _row(_core.SeedFileResult)
+SeedPruneEntry = _row(_core.SeedPruneEntry)
 SeedReject = _row(_core.SeedReject)
 SeedRun = _row(_core.SeedRun)
 

@@ -270,3 +270,25 @@ def test_a_reference_finds_its_parent_written_as_people_type_it(fleet):
     found = by_natural_keys(db)
     assert (first_truck[0], first_truck[-1]) in found["trucks"]
     assert ("MC" + first_carrier[1][3:], first_carrier[-1]) in found["current"]
+
+
+def test_the_cli_seeds_the_fleet_and_shows_prune_order_and_exports_references(run_cli, carrierdb_url, tmp_path):
+    project = tmp_path / "fleet_cli"
+    shutil.copytree(FLEET, project)
+    env = {"CARRIERDB_PROJECT_DIR": str(project), "CARRIERDB_ENV": "development"}
+    assert run_cli("migrate", "deploy", "--url", carrierdb_url, env=env).returncode == 0
+    seeded = run_cli("seed", "--json", "--url", carrierdb_url, env=env)
+    assert seeded.returncode == 0, seeded.stderr
+    assert json.loads(seeded.stdout)["rejected"] == 0
+    dry = run_cli("seed", "--env", "test", "--dry-run", "--prune", "--url", carrierdb_url, env=env)
+    assert dry.returncode == 0, dry.stderr
+    line = next(s for s in dry.stdout.splitlines() if "children first" in s)
+    assert "prune would remove, children first: " in line and line.index(" Load") < line.index(" Carrier")
+    as_json = json.loads(run_cli("seed", "--env", "test", "--dry-run", "--prune", "--json", "--url", carrierdb_url, env=env).stdout)
+    assert as_json["prune_order"][-1]["model"] == "Carrier" and as_json["pruned"] == sum(e["rows"] for e in as_json["prune_order"])
+    out = tmp_path / "trucks.csv"
+    exported = run_cli("seed", "export", "--model", "Truck", "--to", str(out), "--anonymize", "carrier.mcNumber", "--salt", "s",
+                       "--url", carrierdb_url, env=env)
+    assert exported.returncode == 0, exported.stderr
+    header = out.read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert "carrier.mcNumber" in header and "carrierId" not in header
