@@ -26,7 +26,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import carrierdb
-from common import ROOT, save_result, with_db
+from common import ROOT, fresh_database, save_result
 
 ROWS = int(os.environ.get("BENCH_ROWS", "1000000"))
 FRAME_ROWS = int(os.environ.get("BENCH_FRAME_ROWS", "200000"))
@@ -34,13 +34,7 @@ FRAME_ROWS = int(os.environ.get("BENCH_FRAME_ROWS", "200000"))
 
 
 def fresh(admin, admin_url: str, name: str) -> str:
-    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.execute(f'CREATE DATABASE "{name}"')
-    url = with_db(admin_url, name)
-    db = carrierdb.connect(url, schema=str(ROOT / "schema.prisma"))
-    db.migrations(ROOT / "migrations").deploy()
-    db.close()
-    return url
+    return fresh_database(admin, admin_url, name)
 
 
 def write_csv(path: Path, rows: int) -> None:

@@ -27,6 +27,19 @@ def save_result(benchmark: str, result: dict, lines: list[str] = ()) -> int:
     return 0
 
 
+def fresh_database(admin, admin_url: str, name: str, project: Path = ROOT) -> str:
+    """A new database ``name`` with ``project``'s migrations deployed; returns its URL."""
+    import carrierdb
+
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.execute(f'CREATE DATABASE "{name}"')
+    url = with_db(admin_url, name)
+    db = carrierdb.connect(url, schema=str(project / "schema.prisma"))
+    db.migrations(project / "migrations").deploy()
+    db.close()
+    return url
+
+
 def psql_env(url: str) -> dict[str, str]:
     """The environment that points psql at ``url`` (libpq's PG* variables)."""
     p = urlsplit(url)

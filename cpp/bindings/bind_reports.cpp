@@ -58,6 +58,9 @@ void init_seed_reports(py::module_ &m) {
       .CARRIERDB_FIELD(seed_file_result, unchanged).CARRIERDB_FIELD(seed_file_result, rejected)
       .CARRIERDB_FIELD(seed_file_result, not_sent);
 
+  report_class<seed_prune_entry>(m, "SeedPruneEntry", "Rows of one table whose keys the seed no longer has, in prune's deleting order.")
+      .CARRIERDB_FIELD(seed_prune_entry, model).CARRIERDB_FIELD(seed_prune_entry, table).CARRIERDB_FIELD(seed_prune_entry, rows);
+
   report_class<validation_issue>(m, "SeedReject", "A row a lenient seed run rejected: where it came from, which field, why.")
       .CARRIERDB_FIELD(validation_issue, row)
       .field("field", [](const validation_issue &i) { return i.path.empty() ? std::string() : i.path.front(); })
@@ -76,6 +79,7 @@ void init_seed_reports(py::module_ &m) {
       .field("unchanged", [](const seed_report &r) { return r.unchanged(); })
       .CARRIERDB_FIELD(seed_result, rejected)
       .CARRIERDB_FIELD(seed_result, prune_candidates).CARRIERDB_FIELD(seed_result, pruned)
+      .CARRIERDB_FIELD(seed_result, prune_order)
       .CARRIERDB_FIELD(seed_result, issues)
       .CARRIERDB_FIELD(seed_result, seconds)
       .optional_field("rejects_path", &seed_report::rejects_path);

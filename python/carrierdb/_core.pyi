@@ -174,6 +174,12 @@ class SeedFileResult(_Row):
     rejected: int
     not_sent: int  # unchanged rows recognised before they reached the server
 
+class SeedPruneEntry(_Row):
+    model: str  # the model, or the join table of an implicit many-to-many
+    table: str
+    rows: int
+
+
 class SeedReject(_Row):
     row: str  # file:line
     field: str
@@ -195,6 +201,7 @@ class SeedReport(_Report):
     rejected: int
     prune_candidates: int  # rows whose keys are not in the seed
     pruned: int
+    prune_order: list[SeedPruneEntry]  # per table, children before parents (the deleting order)
     issues: list[SeedReject]  # lenient: the rejects (the first 1,000)
     seconds: float
     rejects_path: Optional[str]

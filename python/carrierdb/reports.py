@@ -14,7 +14,7 @@ from typing import Any, Iterable, Sequence
 
 from . import _core
 
-__all__ = ["AppliedMigration", "DeployReport", "MigrationEntry", "MigrationStatus", "SeedFileResult", "SeedReject", "SeedReport", "SeedRun"]
+__all__ = ["AppliedMigration", "DeployReport", "MigrationEntry", "MigrationStatus", "SeedFileResult", "SeedPruneEntry", "SeedReject", "SeedReport", "SeedRun"]
 
 
 # -- what every report shares, from its bound fields -------------------------------------------
@@ -99,6 +99,7 @@ def _row(bound: type) -> type:
 AppliedMigration = _row(_core.AppliedMigration)
 MigrationEntry = _row(_core.MigrationEntry)
 SeedFileResult = _row(_core.SeedFileResult)
+SeedPruneEntry = _row(_core.SeedPruneEntry)
 SeedReject = _row(_core.SeedReject)
 SeedRun = _row(_core.SeedRun)
 
@@ -219,6 +220,9 @@ class SeedReport:
             lines.append(f"  pruned {self.pruned} row(s) whose keys are not in the seed")
         elif self.prune_candidates:
             lines.append(f"  {self.prune_candidates} row(s) in the database are not in the seed (kept; --prune removes them)")
+        if len(self.prune_order) > 1:
+            order = ", then ".join(f"{e.rows} {e.model}" for e in self.prune_order)
+            lines.append(f"  prune {'removed' if self.pruned and not self.dry_run else 'would remove'}, children first: {order}")
         if self.rejects_path and self.rejected:
             lines.append(f"  rejected rows written to {self.rejects_path}")
         for issue in self.issues[:20]:

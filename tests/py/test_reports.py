@@ -86,7 +86,7 @@ def test_a_seed_report_shows_as_text_html_and_json(seeded):
     assert "<td>carriers.csv</td><td>200</td><td>200</td>" in report._repr_html_()
     data = report.to_json()
     assert list(data) == ["environment", "seed_set", "version", "checksum", "dry_run", "skipped", "files", "inserted", "updated",
-                          "unchanged", "rejected", "prune_candidates", "pruned", "issues", "seconds", "rejects_path"]
+                          "unchanged", "rejected", "prune_candidates", "pruned", "prune_order", "issues", "seconds", "rejects_path"]
     assert data["files"][1] == {"file": "carriers.csv", "model": "Carrier", "rows": 200, "inserted": 200, "updated": 0,
                                 "unchanged": 0, "rejected": 0, "not_sent": 0}
     assert json.loads(json.dumps(data)) == data and data["rejects_path"] is None

@@ -13,6 +13,7 @@
 #include "carrierdb/schema/field_roles.hpp"
 #include "carrierdb/schema/validation.hpp"
 #include "numbers.hpp"
+#include "parent_keys.hpp"
 
 namespace carrierdb {
 
@@ -80,14 +81,27 @@ std::int64_t export_csv(std::shared_ptr<database> db, std::shared_ptr<const sche
                         const export_options &options) {
   const model_def *model = s->model_by_accessor(model_name);
   if (!model) throw configuration_error("no model '" + model_name + "' in " + s->file());
-  for (const auto &f : options.anonymize)
-    if (!model->field(f)) throw configuration_error("cannot anonymise '" + f + "': " + model->name + " has no such field");
   if (model->id_fields.size() != 1) throw configuration_error("export needs a single-field id to page through " + model->name);
+  // A parent is named by its natural key (`carrier.mcNumber`): the ids of the next database differ.
+  const auto references = exporting::parent_references(*db, *s, *model);
+  const auto anonymized = [&](const std::string &name) {
+    return std::find(options.anonymize.begin(), options.anonymize.end(), name) != options.anonymize.end();
+  };
+  for (const auto &f : options.anonymize) {
+    const bool reference = std::any_of(references.begin(), references.end(), [&](const exporting::parent_reference &r) {
+      return std::find(r.columns.begin(), r.columns.end(), f) != r.columns.end();
+    });
+    if (!model->field(f) && !reference)
+      throw configuration_error("cannot anonymise '" + f + "': " + model->name + " has no such field or reference column",
+                                "name a field, or a parent's key column such as carrier.mcNumber");
+  }
   std::vector<const field_def *> fields;
   for (const auto &f : model->fields) {
     // Left out: relation fields (not columns); and, because when the file is seeded again the
-    // database numbers the ids and the run's clock fills the timestamps, those columns.
-    if (f.is_column() && !numbered_by_database(f) && !filled_by_run_clock(f)) fields.push_back(&f);
+    // database numbers the ids and the run's clock fills the timestamps, those columns; and the
+    // foreign keys written as their parent's natural key.
+    if (f.is_column() && !numbered_by_database(f) && !filled_by_run_clock(f) && !exporting::replaced_by_reference(references, f.name))
+      fields.push_back(&f);
   }
   // Written beside the target and renamed over it at the end: a failed or interrupted export
   // leaves the target as it was, never half-written.
@@ -103,6 +117,12 @@ std::int64_t export_csv(std::shared_ptr<database> db, std::shared_ptr<const sche
     }
   } cleanup{partial};
   for (std::size_t k = 0; k < fields.size(); ++k) out << (k ? "," : "") << fields[k]->name;
+  bool first_column = fields.empty();
+  for (const auto &ref : references)
+    for (const auto &c : ref.columns) {
+      out << (first_column ? "" : ",") << c;
+      first_column = false;
+    }
   out << "\n";
 
   repository repo(db, s, model->name);
@@ -147,9 +167,22 @@ std::int64_t export_csv(std::shared_ptr<database> db, std::shared_ptr<const sche
           text = fields[k]->type == scalar_type::datetime ? format_timestamp_ms(*i) : std::to_string(*i);
         else if (auto b = std::get_if<bool>(&v)) text = *b ? "true" : "false";
         else if (auto d = std::get_if<double>(&v)) text = format_double(*d);
-        if (std::find(options.anonymize.begin(), options.anonymize.end(), fields[k]->name) != options.anonymize.end())
-          text = pseudonym(text, fields[k]->name, options.salt);
+        if (anonymized(fields[k]->name)) text = pseudonym(text, fields[k]->name, options.salt);
         out << csv_quote(text);
+      }
+      bool first_cell = fields.empty();
+      for (const auto &ref : references) {
+        std::size_t c = 0;
+        while (c < r.columns.size() && r.columns[c].name != ref.fk_fields.front()) ++c;
+        const auto parent = is_null(row[c]) ? ref.keys.end() : ref.keys.find(text_of(row[c]));
+        for (std::size_t k = 0; k < ref.columns.size(); ++k) {
+          if (!first_cell) out << ',';
+          first_cell = false;
+          if (parent == ref.keys.end()) continue;  // no parent: an empty cell
+          // The parent's field's pseudonym: the same value gives the same text in the parent's file.
+          const std::string &text = parent->second[k];
+          out << csv_quote(anonymized(ref.columns[k]) ? pseudonym(text, ref.target_fields[k], options.salt) : text);
+        }
       }
       out << '\n';
       ++written;

@@ -19,16 +19,7 @@ std::vector<std::string> default_key(const model_def &m) {
 // The key must identify a record for the schema (its @id, a @unique field or a @@unique set):
 // otherwise re-running the seed could not tell an update from an insert.
 void check_key_is_unique(const model_def &model, const std::vector<std::string> &key, const std::string &label) {
-  std::vector<std::string> sorted = key;
-  std::sort(sorted.begin(), sorted.end());
-  std::vector<std::vector<std::string>> candidates{model.id_fields};
-  for (const auto &f : model.fields)
-    if (f.unique) candidates.push_back({f.name});
-  for (const auto &u : model.uniques) candidates.push_back(u);
-  for (auto c : candidates) {
-    std::sort(c.begin(), c.end());
-    if (c == sorted) return;
-  }
+  if (identifies_a_record(model, key)) return;
   std::string shown;
   for (const auto &k : key) shown += (shown.empty() ? "" : ", ") + k;
   throw configuration_error("the seed key (" + shown + ") of " + label + " is not unique in the schema for " + model.name,
@@ -37,9 +28,24 @@ void check_key_is_unique(const model_def &model, const std::vector<std::string> 
 
 }  // namespace
 
+bool identifies_a_record(const model_def &model, const std::vector<std::string> &fields) {
+  std::vector<std::string> sorted = fields;
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<std::vector<std::string>> candidates{model.id_fields};
+  for (const auto &f : model.fields)
+    if (f.unique) candidates.push_back({f.name});
+  for (const auto &u : model.uniques) candidates.push_back(u);
+  for (auto c : candidates) {
+    std::sort(c.begin(), c.end());
+    if (c == sorted) return true;
+  }
+  return false;
+}
+
 bool column_plan::is_key(const std::string &field) const { return std::find(key.begin(), key.end(), field) != key.end(); }
 
-column_plan plan_columns(const model_def &model, std::vector<std::string> key, const std::string &label) {
+column_plan plan_columns(const model_def &model, std::vector<std::string> key, const std::string &label,
+                         const std::vector<std::string> &left_out) {
   column_plan plan;
   plan.key = key.empty() ? default_key(model) : std::move(key);
   for (const auto &k : plan.key)
@@ -52,6 +58,7 @@ column_plan plan_columns(const model_def &model, std::vector<std::string> key, c
   // Relation fields are no columns; autoincrement ids are not written: the database numbers
   // them (unless they are the key).
   for (const auto &f : model.fields) {
+    if (std::find(left_out.begin(), left_out.end(), f.name) != left_out.end() && !plan.is_key(f.name)) continue;
     if (f.is_column() && (!numbered_by_database(f) || plan.is_key(f.name))) plan.fields.push_back(&f);
   }
   for (std::size_t j = 0; j < plan.fields.size(); ++j) {

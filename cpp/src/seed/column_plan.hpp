@@ -28,6 +28,11 @@ struct column_plan {
 /// The plan of a load of `model` by `key` (empty: the model's first @unique field, else its first
 /// @@unique set, else its id). Throws configuration_error naming `label` when a key field does not
 /// exist or the key does not identify a record in the schema.
-column_plan plan_columns(const model_def &model, std::vector<std::string> key, const std::string &label);
+/// Whether `fields` are the @id, a @unique field or a @@unique set of `model`.
+bool identifies_a_record(const model_def &model, const std::vector<std::string> &fields);
+
+/// `left_out`: fields the load neither writes nor compares (foreign keys a second pass sets).
+column_plan plan_columns(const model_def &model, std::vector<std::string> key, const std::string &label,
+                         const std::vector<std::string> &left_out = {});
 
 }  // namespace carrierdb::seeding

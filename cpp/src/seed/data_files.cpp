@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <memory>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "carrierdb/error.hpp"
@@ -417,6 +418,16 @@ void read_records(const std::string &path, const std::function<void(source_row &
     nlohmann::json::sax_parse(marked_in, &reader);
     if (progress) progress(total, total);
   }
+}
+
+std::string text_of(const value &v) {
+  if (is_null(v)) return "";
+  if (auto s = std::get_if<std::string>(&v)) return *s;
+  if (auto i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
+  if (auto b = std::get_if<bool>(&v)) return *b ? "true" : "false";
+  std::ostringstream out;
+  out << std::get<double>(v);
+  return out.str();
 }
 
 std::string csv_quote(const std::string &text) {

@@ -55,7 +55,12 @@ seed_manifest seed_manifest::load(const std::string &manifest_path) {
     seed_file_spec spec;
     spec.path = need(files[k], "path", where).get<std::string>();
     spec.model = need(files[k], "model", where).get<std::string>();
-    if (files[k].contains("key")) {
+    if (files[k].contains("relation")) {
+      spec.relation = files[k].at("relation").get<std::string>();
+      if (files[k].contains("key"))
+        throw configuration_error(manifest_path + ": " + where + " holds pairs of the relation " + spec.relation + ", which take no \"key\"",
+                                  "remove \"key\": the pairs themselves are the key");
+    } else if (files[k].contains("key")) {
       const auto &key = files[k].at("key");
       if (key.is_string()) spec.key = {key.get<std::string>()};
       else spec.key = key.get<std::vector<std::string>>();

@@ -105,7 +105,8 @@ void seed_merge::upsert(const std::string &stage, const std::string &target, con
   m_conn.release_savepoint("carrierdb_merge");
 }
 
-void seed_merge::remember_keys(const std::string &table, const std::vector<std::string> &key_columns, const std::string &source) {
+void seed_merge::remember_keys(const std::string &table, const std::vector<std::string> &key_columns, const std::string &source,
+                               const std::string &model) {
   auto it = m_keys.find(table);
   if (it == m_keys.end()) {
     const std::string keys = "_carrierdb_keys_" + std::to_string(++m_counter);
@@ -113,21 +114,27 @@ void seed_merge::remember_keys(const std::string &table, const std::vector<std::
     // Without an index SQLite would compare every row with every key when counting prune candidates.
     m_conn.execute("CREATE INDEX " + q(keys + "_key") + " ON " + q(keys) + " (" + column_list(key_columns) + ")", {});
     it = m_keys.emplace(table, std::make_pair(keys, key_columns)).first;
+    m_key_order.emplace_back(table, model.empty() ? table : model);
   }
   m_conn.execute("INSERT INTO " + q(it->second.first) + " SELECT " + column_list(key_columns) + " FROM " + q(source), {});
 }
 
 void seed_merge::prune_remembered(bool prune, seed_result &result) {
-  for (const auto &[table, info] : m_keys) {
+  for (auto order = m_key_order.rbegin(); order != m_key_order.rend(); ++order) {
+    const std::string &table = order->first;
+    const auto &info = m_keys.at(table);
     // Qualified by the table's own name: SQLite's DELETE takes no alias.
     const std::string match = key_match(q(table), q(info.first), info.second);
     const std::string missing = " FROM " + q(table) + " WHERE NOT EXISTS (SELECT 1 FROM " + q(info.first) + " WHERE " + match + ")";
-    result.prune_candidates += count("SELECT count(*)" + missing);
-    if (prune) result.pruned += m_conn.execute("DELETE" + missing, {});
+    const std::int64_t candidates = count("SELECT count(*)" + missing);
+    result.prune_candidates += candidates;
+    if (candidates > 0) result.prune_order.push_back(seed_prune_entry{order->second, table, candidates});
+    if (prune && candidates > 0) result.pruned += m_conn.execute("DELETE" + missing, {});
     // Temporary tables outlive a committed transaction on a pooled session: drop them now.
     drop(info.first);
   }
   m_keys.clear();
+  m_key_order.clear();
 }
 
 }  // namespace carrierdb::seeding

@@ -46,10 +46,12 @@ public:
   /// database is reported at the refused row's line of `label`.
   void upsert(const std::string &stage, const std::string &target, const column_plan &plan, const std::string &label);
 
-  /// Collects the keys `source` holds for `table`, for a prune across several sources.
-  void remember_keys(const std::string &table, const std::vector<std::string> &key_columns, const std::string &source);
-  /// For each table whose keys were remembered: counts the rows whose keys no source had (prune
-  /// candidates) and deletes them when `prune`. Drops the key tables.
+  /// Collects the keys `source` holds for `table` (of `model`), for a prune after every source is in.
+  void remember_keys(const std::string &table, const std::vector<std::string> &key_columns, const std::string &source,
+                     const std::string &model = "");
+  /// For each table whose keys were remembered, the last remembered first (a seed set loads parents
+  /// first, so children go before their parents): counts the rows whose keys no source had (prune
+  /// candidates, listed in result.prune_order) and deletes them when `prune`. Drops the key tables.
   void prune_remembered(bool prune, seed_result &result);
 
 private:
@@ -61,6 +63,7 @@ private:
   connection &m_conn;
   int m_counter = 0;  // numbers the run's temporary tables
   std::map<std::string, std::pair<std::string, std::vector<std::string>>> m_keys;  // table -> (keys table, key columns)
+  std::vector<std::pair<std::string, std::string>> m_key_order;                     // (table, model), first remembered first
 };
 
 }  // namespace carrierdb::seeding

@@ -1,7 +1,6 @@
 // run_issues: the issues of a seed run, for its report and its rejects file.
 #include "run_issues.hpp"
 
-#include <sstream>
 
 #include "carrierdb/utf8.hpp"
 #include "row_preparation.hpp"
@@ -11,16 +10,6 @@ namespace carrierdb::seeding {
 namespace {
 constexpr std::size_t k_max_reported_issues = 1000;
 }  // namespace
-
-std::string text_of(const value &v) {
-  if (is_null(v)) return "";
-  if (auto s = std::get_if<std::string>(&v)) return *s;
-  if (auto i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
-  if (auto b = std::get_if<bool>(&v)) return *b ? "true" : "false";
-  std::ostringstream out;
-  out << std::get<double>(v);
-  return out.str();
-}
 
 run_issues::run_issues(const seed_options &options) : m_options(options) {
   if (!options.rejects_path.empty() && options.lenient) {

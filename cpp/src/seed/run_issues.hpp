@@ -14,8 +14,6 @@
 
 namespace carrierdb::seeding {
 
-/// A value as a report shows it: text, NULL as "".
-std::string text_of(const value &v);
 
 class run_issues {
 public:

@@ -12,8 +12,11 @@
 #include "carrierdb/base/digest.hpp"
 #include "carrierdb/base/ids.hpp"
 #include "column_plan.hpp"
+#include "load_order.hpp"
 #include "load_refusals.hpp"
 #include "merge.hpp"
+#include "pair_files.hpp"
+#include "references.hpp"
 #include "pipeline.hpp"
 #include "run_issues.hpp"
 #include "seed_history.hpp"
@@ -36,8 +39,10 @@ public:
         m_files_per_model(std::move(files_per_model)) {}
 
   // Loads rows of `model` produced by `produce` (which calls the given sink for each row).
-  void load(const std::string &label, const model_def &model, std::vector<std::string> key, const seed_row_producer &produce, seed_result &result) {
-    const column_plan plan = plan_columns(model, std::move(key), label);
+  // `left_out`: foreign keys a second pass sets (see references.hpp).
+  void load(const std::string &label, const model_def &model, std::vector<std::string> key, const seed_row_producer &produce, seed_result &result,
+            const std::vector<std::string> &left_out = {}) {
+    const column_plan plan = plan_columns(model, std::move(key), label, left_out);
     // First load of an empty table: straight in, no staging and no merge.
     const bool direct = m_merge.table_is_empty(model.table);
     file_load load{label, model, plan, direct, direct ? model.table : m_merge.create_stage(model.table, plan.columns)};
@@ -78,6 +83,10 @@ public:
   void prune(seed_result &result) { m_merge.prune_remembered(m_options.prune, result); }
 
   bool failed() const { return m_issues.failed(); }
+  run_issues &issues() { return m_issues; }
+  seed_merge &merger() { return m_merge; }
+  /// Several models in one run: every prune waits for the end, so children go before parents.
+  void prune_at_end() { m_prune_at_end = true; }
 
 private:
   // One source's load in progress.
@@ -151,8 +160,8 @@ private:
     const std::string &table = load.model.table;
     const bool first_source = m_seen_models.insert(table).second;
     if (first_source && load.direct) m_all_seeded.insert(table);
-    const bool several = m_files_per_model[load.model.name] > 1;
-    if (several && !m_all_seeded.count(table)) m_merge.remember_keys(table, load.plan.key_columns, load.stage);
+    const bool several = m_files_per_model[load.model.name] > 1 || m_prune_at_end;
+    if (several && !m_all_seeded.count(table)) m_merge.remember_keys(table, load.plan.key_columns, load.stage, load.model.name);
     return !several && !m_all_seeded.count(table);
   }
 
@@ -170,6 +179,7 @@ private:
       const std::int64_t stored = filter ? filter->stored_rows() : m_merge.count_rows(target);
       const std::int64_t candidates = stored - existing - not_sent;
       result.prune_candidates += candidates;
+      if (candidates > 0) result.prune_order.push_back(seed_prune_entry{load.model.name, target, candidates});
       if (m_options.prune && candidates > 0) result.pruned += m_merge.delete_missing(target, load.stage, key_columns);
     }
     // Rows identical to what the table holds are dropped before the merge: no write, no updated_at change.
@@ -191,6 +201,7 @@ private:
   std::map<std::string, int> m_files_per_model;
   std::set<std::string> m_seen_models;   // tables loaded so far in this run
   std::set<std::string> m_all_seeded;    // tables that were empty when this run first loaded them
+  bool m_prune_at_end = false;
 };
 
 }  // namespace
@@ -274,15 +285,32 @@ seed_result seeder::apply(const seed_manifest &manifest, const seed_options &opt
     std::map<std::string, int> files_per_model;
     for (const auto &f : manifest.files) ++files_per_model[m_schema->model_by_accessor(f.model)->name];
     seed_run run(conn, *m_schema, options, now_ms(), files_per_model);
-    for (const auto &f : manifest.files) {
+    if (files_per_model.size() > 1) run.prune_at_end();
+    // Parents first, whatever the manifest's order; references resolved against key maps read
+    // once per file; deferred references (self-relations, a cycle's optional side) set at the end.
+    const file_order order = order_files(*m_schema, manifest);
+    std::vector<std::pair<std::unique_ptr<reference_resolver>, std::size_t>> second_pass;  // with the file's index in result.files
+    for (std::size_t k : order.files) {
+      const seed_file_spec &f = manifest.files[k];
       const model_def &model = *m_schema->model_by_accessor(f.model);
-      run.load(f.path, model, f.key,
-               [&](const std::function<void(source_row &)> &sink, const std::function<void(std::uint64_t, std::uint64_t)> &progress) {
-                 read_records(f.resolved_path, sink, progress);
-               },
-               result);
+      if (!f.relation.empty()) {
+        load_pairs(conn, *m_schema, f, run.merger(), run.issues(), result);
+      } else {
+        auto references = std::make_unique<reference_resolver>(*m_schema, model, header_of(f.resolved_path), order.deferred,
+                                                               f.key.empty() ? plan_columns(model, {}, f.path).key : f.key, f.path);
+        references->load_parents(conn);
+        run.load(f.path, model, f.key,
+                 references->wrap([&](const std::function<void(source_row &)> &sink, const std::function<void(std::uint64_t, std::uint64_t)> &progress) {
+                   read_records(f.resolved_path, sink, progress);
+                 }),
+                 result, references->deferred_fields());
+        references->report_refused(run.issues(), result.files.back(), result);
+        second_pass.emplace_back(std::move(references), result.files.size() - 1);
+      }
       if (options.progress) options.progress(seed_progress{f.path, 1, 1, result.files.back().rows, true});
     }
+    if (!run.failed())
+      for (auto &[references, file] : second_pass) references->set_deferred(conn, run.merger(), run.issues(), result.files[file], result);
     if (run.failed()) throw validation_error("seed " + manifest.name, result.issues);
     run.prune(result);
     if (pending_checksum.valid()) result.checksum = pending_checksum.get();

@@ -34,4 +34,7 @@ void read_records(const std::string &path, const std::function<void(source_row &
 /// break, and "" for the empty string, so that an empty cell can stand for NULL when read back.
 std::string csv_quote(const std::string &text);
 
+/// A value as a seed file or a report shows it: text, NULL as "".
+std::string text_of(const value &v);
+
 }  // namespace carrierdb

@@ -20,9 +20,10 @@ struct seed_file_spec {
   std::string resolved_path;      // absolute or relative to the working directory
   std::string model;
   std::vector<std::string> key;   // natural key fields; default: the model's first unique key
+  std::string relation;           // set: the file holds pairs of this implicit many-to-many relation of `model`
 };
 
-/// seeds/<env>/manifest.json: {"name", "version", "files": [{"path", "model", "key"}]}.
+/// seeds/<env>/manifest.json: {"name", "version", "files": [{"path", "model", "key"} or {"path", "model", "relation"}]}.
 struct seed_manifest {
   std::string name;
   std::string version;
@@ -63,6 +64,14 @@ struct seed_file_result {
   std::int64_t not_sent = 0;  // unchanged rows recognised before they reached the server
 };
 
+/// Rows of one table whose keys the seed no longer has, in the order prune deletes them
+/// (children before parents).
+struct seed_prune_entry {
+  std::string model;  // the model, or the join table of an implicit many-to-many
+  std::string table;
+  std::int64_t rows = 0;
+};
+
 struct seed_result {
   std::string environment;
   std::string seed_set;
@@ -73,6 +82,7 @@ struct seed_result {
   std::vector<seed_file_result> files;
   std::int64_t prune_candidates = 0;  // rows whose keys are not in the seed
   std::int64_t pruned = 0;
+  std::vector<seed_prune_entry> prune_order;  // per table, in deleting order (also in a dry run)
   std::int64_t rejected = 0;
   std::vector<validation_issue> issues;  // lenient: the rejects (the first 1,000)
   double seconds = 0;
