@@ -14,6 +14,7 @@ TEST(read_table_sql, reads_the_forms_the_projects_migrations_write) {
     CONSTRAINT "carriers_parent_id_fkey" FOREIGN KEY ("parent_id") REFERENCES "carriers" ("id") ON DELETE SET NULL ON UPDATE CASCADE
 , "kind" TEXT NOT NULL DEFAULT 'A'
     CHECK ("kind" IN ('A', 'B')))SQL");
+  EXPECT_TRUE(facts.autoincrement);
   ASSERT_EQ(facts.value_lists.size(), 2u);
   EXPECT_EQ(facts.value_lists[0].first, "status");
   EXPECT_EQ(facts.value_lists[0].second, (strings{"ACTIVE", "INACTIVE"}));
@@ -27,7 +28,7 @@ TEST(read_table_sql, respects_quotes_and_comments) {
   const auto facts = read_table_sql(
       "CREATE TABLE t (\n"
       "  -- CHECK (a IN ('not', 'this'))\n"
-      "  /* CONSTRAINT \"nope\" FOREIGN KEY (x) */\n"
+      "  /* CONSTRAINT \"nope\" FOREIGN KEY (x) AUTOINCREMENT */\n"
       "  \"odd \"\"name\" TEXT check (\"odd \"\"name\" in ('it''s', 'a, b', ')')),\n"
       "  [b] TEXT CHECK ([b] IN ('x')), `c` TEXT CHECK (`c` IN ('y')),\n"
       "  constraint fk_one foreign key (\"odd \"\"name\", [b]) references u (p, q))");
@@ -39,6 +40,7 @@ TEST(read_table_sql, respects_quotes_and_comments) {
   ASSERT_EQ(facts.foreign_key_names.size(), 1u);
   EXPECT_EQ(facts.foreign_key_names[0].first, (strings{"odd \"name", "b"}));
   EXPECT_EQ(facts.foreign_key_names[0].second, "fk_one");
+  EXPECT_FALSE(facts.autoincrement);  // only in a comment
 }
 
 TEST(read_table_sql, skips_checks_of_other_shapes) {
@@ -47,4 +49,5 @@ TEST(read_table_sql, skips_checks_of_other_shapes) {
       " d TEXT CHECK (length(d) IN (1, 2)), e TEXT CHECK (e IN ('unterminated'");
   EXPECT_TRUE(facts.value_lists.empty());
   EXPECT_TRUE(facts.foreign_key_names.empty());
+  EXPECT_FALSE(facts.autoincrement);
 }

@@ -339,3 +339,17 @@ def test_prismas_own_ddl_for_every_type_and_default_shows_no_drift(carrierdb_db,
         assert messages(carrierdb_db, tmp_path) == [
             "schema says Native.id (Native.id) has no database default (uuid() is computed by the client), database has default gen_random_uuid()"
         ]
+
+
+def test_an_int_id_without_autoincrement_is_told_apart(carrierdb_db, carrierdb_url, tmp_path):
+    """Prisma writes SQLite's AUTOINCREMENT (PostgreSQL's SERIAL) for autoincrement() only; a plain
+    INTEGER PRIMARY KEY numbers rows too on SQLite, but is what `Int @id` alone creates."""
+    carrierdb_db.test_url = carrierdb_url
+    backend = carrierdb_db.backend
+    path = tmp_path / "schema.prisma"
+    datasource = 'datasource db {\n  provider = "%s"\n  url = env("DATABASE_URL")\n}\n' % backend
+    carrierdb_db.execute('CREATE TABLE "Plain" ("id" INTEGER NOT NULL PRIMARY KEY)')
+    path.write_text(datasource + "model Plain {\n  id Int @id\n}\n")
+    assert drift(carrierdb_db, tmp_path) == []
+    path.write_text(datasource + "model Plain {\n  id Int @id @default(autoincrement())\n}\n")
+    assert messages(carrierdb_db, tmp_path) == ["schema says Plain.id (Plain.id) has default autoincrement(), database has no default"]

@@ -42,12 +42,15 @@ std::vector<column_info> sqlite_connection::table_columns(const std::string &tab
   const result r = query("SELECT name, lower(type), \"notnull\", coalesce(dflt_value, ''), pk FROM pragma_table_info($1)", {table});
   std::size_t key_columns = 0;
   for (const auto &row : r.rows) key_columns += std::get<std::int64_t>(row[4]) > 0;
+  // A plain INTEGER PRIMARY KEY numbers rows too, but may reuse a deleted row's id: Prisma writes
+  // AUTOINCREMENT for autoincrement() and leaves it out for an Int @id without a default.
+  const bool autoincrement = key_columns == 1 && read_table_sql(create_sql(table)).autoincrement;
   for (const auto &row : r.rows) {
     // An INTEGER PRIMARY KEY is the rowid: never NULL, whatever the declaration says.
     const bool rowid = std::get<std::int64_t>(row[4]) > 0 && std::get<std::string>(row[1]) == "integer";
     out.push_back(column_info{std::get<std::string>(row[0]), std::get<std::string>(row[1]),
                               !std::get<std::int64_t>(row[2]) && !rowid, std::get<std::string>(row[3]),
-                              rowid && key_columns == 1});
+                              rowid && autoincrement});
   }
   return out;
 }

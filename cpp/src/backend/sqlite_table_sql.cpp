@@ -96,6 +96,7 @@ table_sql_facts read_table_sql(const std::string &create_sql) {
   const std::vector<token> t = tokenize(create_sql);
   table_sql_facts out;
   for (std::size_t i = 0; i < t.size(); ++i) {
+    if (is_keyword(t[i], "AUTOINCREMENT")) out.autoincrement = true;
     // CONSTRAINT name FOREIGN KEY (columns)
     if (is_keyword(t[i], "CONSTRAINT") && i + 3 < t.size() && is_identifier(t[i + 1]) && is_keyword(t[i + 2], "FOREIGN") &&
         is_keyword(t[i + 3], "KEY")) {

@@ -89,7 +89,7 @@ struct column_info {
   bool nullable = true;
   std::string default_sql;  // "" when none
   /// Values come from a counter: a sequence default or an identity (PostgreSQL), the rowid of an
-  /// INTEGER PRIMARY KEY (SQLite). Prisma's @default(autoincrement()).
+  /// INTEGER PRIMARY KEY AUTOINCREMENT (SQLite). Prisma's @default(autoincrement()).
   bool auto_increment = false;
 };
 
