@@ -43,14 +43,15 @@ model Carrier {
 }
 """
 
-# The tables Prisma would create, with the implicit many-to-many join table (drift reads it).
+# The tables Prisma would create for MODELS (Prisma's default actions spelled out), with the join table.
 DDL = {
     "postgresql": """
         CREATE TABLE "Carrier" (id SERIAL PRIMARY KEY, name TEXT NOT NULL, "mcNumber" TEXT NOT NULL UNIQUE);
         CREATE TABLE "Truck" (id SERIAL PRIMARY KEY, vin TEXT NOT NULL UNIQUE,
             "carrierId" INTEGER NOT NULL REFERENCES "Carrier"(id) ON DELETE CASCADE ON UPDATE CASCADE);
         CREATE TABLE "Driver" (id SERIAL PRIMARY KEY, name TEXT NOT NULL,
-            "carrierId" INTEGER REFERENCES "Carrier"(id) ON DELETE SET NULL, "mentorId" INTEGER REFERENCES "Driver"(id));
+            "carrierId" INTEGER REFERENCES "Carrier"(id) ON DELETE SET NULL ON UPDATE CASCADE,
+            "mentorId" INTEGER REFERENCES "Driver"(id) ON DELETE SET NULL ON UPDATE CASCADE);
         CREATE TABLE "Tag" (id SERIAL PRIMARY KEY, label TEXT NOT NULL UNIQUE);
         CREATE TABLE "_CarrierToTag" ("A" INTEGER NOT NULL REFERENCES "Carrier"(id) ON DELETE CASCADE ON UPDATE CASCADE,
             "B" INTEGER NOT NULL REFERENCES "Tag"(id) ON DELETE CASCADE ON UPDATE CASCADE,
@@ -62,7 +63,8 @@ DDL = {
         CREATE TABLE "Truck" (id INTEGER PRIMARY KEY AUTOINCREMENT, vin TEXT NOT NULL UNIQUE,
             "carrierId" INTEGER NOT NULL REFERENCES "Carrier"(id) ON DELETE CASCADE ON UPDATE CASCADE);
         CREATE TABLE "Driver" (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL,
-            "carrierId" INTEGER REFERENCES "Carrier"(id) ON DELETE SET NULL, "mentorId" INTEGER REFERENCES "Driver"(id));
+            "carrierId" INTEGER REFERENCES "Carrier"(id) ON DELETE SET NULL ON UPDATE CASCADE,
+            "mentorId" INTEGER REFERENCES "Driver"(id) ON DELETE SET NULL ON UPDATE CASCADE);
         CREATE TABLE "Tag" (id INTEGER PRIMARY KEY AUTOINCREMENT, label TEXT NOT NULL UNIQUE);
         CREATE TABLE "_CarrierToTag" ("A" INTEGER NOT NULL REFERENCES "Carrier"(id) ON DELETE CASCADE ON UPDATE CASCADE,
             "B" INTEGER NOT NULL REFERENCES "Tag"(id) ON DELETE CASCADE ON UPDATE CASCADE);

@@ -44,6 +44,25 @@ std::vector<std::string> connection::drop_listed_indexes(const result &listing) 
   return recreate;
 }
 
+std::vector<foreign_key_info> connection::foreign_keys_from_rows(const result &rows) {
+  std::vector<foreign_key_info> out;
+  std::int64_t current = -1;
+  for (const auto &row : rows.rows) {
+    const auto id = std::get<std::int64_t>(row[0]);
+    if (id != current) {
+      out.emplace_back();
+      out.back().name = std::get<std::string>(row[1]);
+      out.back().referenced_table = std::get<std::string>(row[3]);
+      out.back().on_delete = std::get<std::string>(row[5]);
+      out.back().on_update = std::get<std::string>(row[6]);
+    }
+    current = id;
+    out.back().columns.push_back(std::get<std::string>(row[2]));
+    out.back().referenced_columns.push_back(is_null(row[4]) ? std::string() : std::get<std::string>(row[4]));
+  }
+  return out;
+}
+
 void connection::refuse_if_read_only(const std::string &operation) const {
   const read_only_state state = read_only_reason();
   if (!state) return;

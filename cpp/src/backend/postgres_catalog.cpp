@@ -1,4 +1,4 @@
-// The PostgreSQL adapter's catalog queries: the tables, columns and keys of the current schema,
+// The PostgreSQL adapter's catalog queries: the tables, columns, keys, foreign keys, indexes and enum types of the current schema,
 // its canonical snapshot (for comparing two states), secondary indexes dropped around a bulk load,
 // and dropping every object for a reset.
 #include "postgres_adapter.hpp"
@@ -19,13 +19,16 @@ std::vector<column_info> postgres_connection::table_columns(const std::string &t
   std::vector<column_info> out;
   const result r = query(
       "SELECT a.attname::text, lower(replace(format_type(a.atttypid, a.atttypmod), '\"', '')), NOT a.attnotnull, "
-      "coalesce(pg_get_expr(d.adbin, d.adrelid), '') FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+      "coalesce(pg_get_expr(d.adbin, d.adrelid), ''), a.attidentity <> '' FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
       "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
       "WHERE c.relnamespace = current_schema()::regnamespace AND c.relname = $1 AND a.attnum > 0 AND NOT a.attisdropped "
       "ORDER BY a.attnum",
       {table});
-  for (const auto &row : r.rows)
-    out.push_back(column_info{std::get<std::string>(row[0]), std::get<std::string>(row[1]), std::get<bool>(row[2]), std::get<std::string>(row[3])});
+  for (const auto &row : r.rows) {
+    const auto &default_sql = std::get<std::string>(row[3]);
+    out.push_back(column_info{std::get<std::string>(row[0]), std::get<std::string>(row[1]), std::get<bool>(row[2]), default_sql,
+                              std::get<bool>(row[4]) || default_sql.rfind("nextval(", 0) == 0});
+  }
   return out;
 }
 
@@ -122,5 +125,60 @@ void postgres_connection::drop_all_objects() {
   for (const auto &row : query(listing, {}).rows) execute(std::get<std::string>(row[0]), {});
   tx.commit();
 }
+
+std::vector<foreign_key_info> postgres_connection::foreign_keys(const std::string &table) {
+  // pg_constraint's action codes, spelled as SQL writes them.
+  const auto spelled = [](const std::string &code) {
+    return "CASE " + code + " WHEN 'c' THEN 'CASCADE' WHEN 'r' THEN 'RESTRICT' WHEN 'n' THEN 'SET NULL' WHEN 'd' THEN 'SET DEFAULT' "
+           "ELSE 'NO ACTION' END";
+  };
+  return foreign_keys_from_rows(query(
+      "SELECT k.oid::bigint, k.conname::text, a.attname::text, rt.relname::text, ra.attname::text, " + spelled("k.confdeltype") + ", " +
+          spelled("k.confupdtype") +
+          " FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_class rt ON rt.oid = k.confrelid "
+          "JOIN LATERAL unnest(k.conkey, k.confkey) WITH ORDINALITY AS u(attnum, refnum, ord) ON true "
+          "JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.attnum "
+          "JOIN pg_attribute ra ON ra.attrelid = k.confrelid AND ra.attnum = u.refnum "
+          "WHERE k.contype = 'f' AND c.relnamespace = current_schema()::regnamespace AND c.relname = $1 ORDER BY k.conname, k.oid, u.ord",
+      {table}));
+}
+
+std::vector<index_info> postgres_connection::indexes(const std::string &table) {
+  // Key columns only (not INCLUDE ones); indoption bit 1 is DESC.
+  const result r = query(
+      "SELECT x.relname::text, coalesce(a.attname::text, ''), (i.indoption[(k.ord - 1)::int]::int & 1) = 1, i.indisunique, "
+      "am.amname::text FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_class x ON x.oid = i.indexrelid "
+      "JOIN pg_am am ON am.oid = x.relam JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) ON true "
+      "LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum AND k.attnum > 0 "
+      "WHERE c.relnamespace = current_schema()::regnamespace AND c.relname = $1 AND NOT i.indisprimary "
+      "AND k.ord <= i.indnkeyatts ORDER BY x.relname, k.ord",
+      {table});
+  std::vector<index_info> out;
+  for (const auto &row : r.rows) {
+    const auto &name = std::get<std::string>(row[0]);
+    if (out.empty() || out.back().name != name) {
+      out.emplace_back();
+      out.back().name = name;
+      out.back().unique = std::get<bool>(row[3]);
+      out.back().method = std::get<std::string>(row[4]);
+    }
+    out.back().columns.push_back(std::get<std::string>(row[1]));
+    out.back().descending.push_back(std::get<bool>(row[2]));
+  }
+  return out;
+}
+
+std::vector<enum_type_info> postgres_connection::enum_types() {
+  std::vector<enum_type_info> out;
+  for (const auto &row : query("SELECT t.typname::text, e.enumlabel::text FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid "
+                               "WHERE t.typnamespace = current_schema()::regnamespace ORDER BY t.typname, e.enumsortorder", {}).rows) {
+    const auto &name = std::get<std::string>(row[0]);
+    if (out.empty() || out.back().name != name) out.push_back(enum_type_info{name, {}});
+    out.back().values.push_back(std::get<std::string>(row[1]));
+  }
+  return out;
+}
+
+std::vector<enum_type_info> postgres_connection::value_list_checks(const std::string &) { return {}; }
 
 }  // namespace carrierdb::internal

@@ -69,6 +69,11 @@ public:
   std::vector<column_info> table_columns(const std::string &table) override;
   std::vector<std::vector<std::string>> unique_keys(const std::string &table) override;
   std::vector<std::string> primary_key(const std::string &table) override;
+  std::vector<foreign_key_info> foreign_keys(const std::string &table) override;
+  std::vector<index_info> indexes(const std::string &table) override;
+  std::vector<enum_type_info> enum_types() override;
+  std::vector<enum_type_info> value_list_checks(const std::string &table) override;
+  std::string create_sql(const std::string &table);  // the table's CREATE TABLE text, "" if none
   std::vector<std::string> schema_snapshot() override;
   std::vector<std::string> drop_secondary_indexes(const std::string &table) override;
   void drop_all_objects() override;

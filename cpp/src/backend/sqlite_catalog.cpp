@@ -1,6 +1,8 @@
 // sqlite_catalog: what the database holds, read from sqlite_master and the table pragmas (table
-// names, columns, keys, a comparable schema snapshot), and the drops that reset or rebuild it.
+// names, columns, keys, foreign keys, indexes, enum CHECKs, a comparable schema snapshot), and the
+// drops that reset or rebuild it.
 #include "sqlite_adapter.hpp"
+#include "sqlite_table_sql.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -38,11 +40,17 @@ std::vector<std::string> sqlite_connection::table_names() {
 std::vector<column_info> sqlite_connection::table_columns(const std::string &table) {
   std::vector<column_info> out;
   const result r = query("SELECT name, lower(type), \"notnull\", coalesce(dflt_value, ''), pk FROM pragma_table_info($1)", {table});
+  std::size_t key_columns = 0;
+  for (const auto &row : r.rows) key_columns += std::get<std::int64_t>(row[4]) > 0;
+  // A plain INTEGER PRIMARY KEY numbers rows too, but may reuse a deleted row's id: Prisma writes
+  // AUTOINCREMENT for autoincrement() and leaves it out for an Int @id without a default.
+  const bool autoincrement = key_columns == 1 && read_table_sql(create_sql(table)).autoincrement;
   for (const auto &row : r.rows) {
     // An INTEGER PRIMARY KEY is the rowid: never NULL, whatever the declaration says.
     const bool rowid = std::get<std::int64_t>(row[4]) > 0 && std::get<std::string>(row[1]) == "integer";
     out.push_back(column_info{std::get<std::string>(row[0]), std::get<std::string>(row[1]),
-                              !std::get<std::int64_t>(row[2]) && !rowid, std::get<std::string>(row[3])});
+                              !std::get<std::int64_t>(row[2]) && !rowid, std::get<std::string>(row[3]),
+                              rowid && autoincrement});
   }
   return out;
 }
@@ -64,6 +72,48 @@ std::vector<std::string> sqlite_connection::primary_key(const std::string &table
   for (const auto &row : query("SELECT name FROM pragma_table_info($1) WHERE pk > 0 ORDER BY pk", {table}).rows)
     out.push_back(std::get<std::string>(row[0]));
   return out;
+}
+
+std::vector<foreign_key_info> sqlite_connection::foreign_keys(const std::string &table) {
+  std::vector<foreign_key_info> out = foreign_keys_from_rows(query(
+      "SELECT id, '', \"from\", \"table\", \"to\", on_delete, on_update FROM pragma_foreign_key_list($1) ORDER BY id, seq", {table}));
+  const table_sql_facts facts = read_table_sql(create_sql(table));
+  for (auto &fk : out) {
+    // REFERENCES t without columns means t's primary key.
+    if (std::find(fk.referenced_columns.begin(), fk.referenced_columns.end(), "") != fk.referenced_columns.end())
+      fk.referenced_columns = primary_key(fk.referenced_table);
+    for (const auto &named : facts.foreign_key_names)
+      if (named.first == fk.columns) fk.name = named.second;
+  }
+  return out;
+}
+
+std::vector<index_info> sqlite_connection::indexes(const std::string &table) {
+  std::vector<index_info> out;
+  for (const auto &row : query("SELECT name, \"unique\" FROM pragma_index_list($1) WHERE origin <> 'pk' ORDER BY name", {table}).rows) {
+    index_info index;
+    index.name = std::get<std::string>(row[0]);
+    index.unique = std::get<std::int64_t>(row[1]) != 0;
+    for (const auto &c : query("SELECT name, \"desc\" FROM pragma_index_xinfo($1) WHERE key ORDER BY seqno", {index.name}).rows) {
+      index.columns.push_back(is_null(c[0]) ? std::string() : std::get<std::string>(c[0]));
+      index.descending.push_back(std::get<std::int64_t>(c[1]) != 0);
+    }
+    out.push_back(std::move(index));
+  }
+  return out;
+}
+
+std::vector<enum_type_info> sqlite_connection::enum_types() { return {}; }
+
+std::vector<enum_type_info> sqlite_connection::value_list_checks(const std::string &table) {
+  std::vector<enum_type_info> out;
+  for (auto &[column, values] : read_table_sql(create_sql(table)).value_lists) out.push_back(enum_type_info{column, values});
+  return out;
+}
+
+std::string sqlite_connection::create_sql(const std::string &table) {
+  const result r = query("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = $1", {table});
+  return r.rows.empty() || is_null(r.rows[0][0]) ? std::string() : std::get<std::string>(r.rows[0][0]);
 }
 
 std::vector<std::string> sqlite_connection::schema_snapshot() {

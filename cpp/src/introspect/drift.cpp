@@ -1,18 +1,18 @@
-// find_drift(): the schema's models against a live database's catalogs, both directions.
+// find_drift(): the schema's models against a live database's catalogs, both directions. Tables,
+// columns, types, nullability and primary/unique keys here; foreign keys and indexes in
+// drift_keys.cpp, defaults and enums in drift_values.cpp.
 #include "carrierdb/introspect/drift.hpp"
 
 #include <algorithm>
 #include <set>
 
+#include "drift_parts.hpp"
+
 namespace carrierdb {
 
-namespace {
+using drift_parts::join;
 
-std::string join(const std::vector<std::string> &items) {
-  std::string out;
-  for (const auto &i : items) out += (out.empty() ? "" : ", ") + i;
-  return "(" + out + ")";
-}
+namespace {
 
 // Type spellings that mean the same thing.
 std::string canonical_type(std::string t) {
@@ -31,6 +31,8 @@ std::string drift_item::message() const {
   if (kind == "extra_table") return "database has table " + table + ", schema has no model for it";
   if (kind == "missing_column") return "schema says " + where + " " + schema_says + ", database has no such column";
   if (kind == "extra_column") return "database has column " + table + "." + column + " " + database_has + ", schema has no field for it";
+  if (kind == "enum" && table.empty())
+    return model.empty() ? "database has " + database_has + ", schema has no enum for it" : "schema says enum " + model + " is " + schema_says + ", database has " + database_has;
   return "schema says " + where + " " + schema_says + ", database has " + database_has;
 }
 
@@ -81,6 +83,7 @@ std::vector<drift_item> find_drift(const schema &s, connection &conn, const std:
         item.database_has = it->nullable ? "a nullable column" : "a NOT NULL column";
         out.push_back(item);
       }
+      drift_parts::compare_default(s, item, f, *it, out);
     }
     for (const auto &c : columns) {
       if (known.count(c.name)) continue;
@@ -93,9 +96,7 @@ std::vector<drift_item> find_drift(const schema &s, connection &conn, const std:
     }
     // Keys, compared as column sets.
     const auto to_columns = [&](const std::vector<std::string> &fields) {
-      std::vector<std::string> cols;
-      for (const auto &name : fields)
-        if (const field_def *f = m.field(name)) cols.push_back(f->column);
+      std::vector<std::string> cols = drift_parts::columns_of(m, fields);
       std::sort(cols.begin(), cols.end());
       return cols;
     };
@@ -130,13 +131,18 @@ std::vector<drift_item> find_drift(const schema &s, connection &conn, const std:
     };
     report_unmatched(wanted, present, true);
     report_unmatched(present, wanted, false);
+    drift_parts::compare_foreign_keys(s, m, conn, out);
+    drift_parts::compare_indexes(m, conn, out);
   }
   // Implicit many-to-many join tables are the schema's too (Prisma's _AToB); each is named on
   // both relation fields, so report a missing one once.
   for (const auto &m : s.models())
     for (const auto &f : m.fields) {
       if (!f.relation || !f.relation->join || !modelled.insert(f.relation->join->table).second) continue;
-      if (std::find(tables.begin(), tables.end(), f.relation->join->table) != tables.end()) continue;
+      if (std::find(tables.begin(), tables.end(), f.relation->join->table) != tables.end()) {
+        drift_parts::compare_join_table(s, m, f, conn, out);
+        continue;
+      }
       drift_item item;
       item.kind = "missing_table";
       item.model = m.name;
@@ -146,6 +152,7 @@ std::vector<drift_item> find_drift(const schema &s, connection &conn, const std:
       item.database_has = "absent";
       out.push_back(item);
     }
+  drift_parts::compare_enums(s, conn, tables, out);
   for (const auto &t : tables) {
     if (modelled.count(t) || std::find(ignore_tables.begin(), ignore_tables.end(), t) != ignore_tables.end()) continue;
     drift_item item;

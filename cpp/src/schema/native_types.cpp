@@ -96,7 +96,9 @@ std::string expected_column_type(const field_def &f, const schema &s, backend_ki
     case scalar_type::int_: base = nt == "SmallInt" ? "smallint" : nt == "Oid" ? "oid" : "integer"; break;
     case scalar_type::bigint: base = "bigint"; break;
     case scalar_type::float_: base = nt == "Real" ? "real" : "double precision"; break;
-    case scalar_type::decimal: base = nt == "Money" ? "money" : "numeric(" + arg(0, "65") + "," + arg(1, "30") + ")"; break;
+    case scalar_type::decimal:  // a bare @db.Decimal is DECIMAL (any precision); no @db at all is DECIMAL(65,30)
+      base = nt == "Money" ? "money" : nt == "Decimal" && f.native_args.empty() ? "numeric" : "numeric(" + arg(0, "65") + "," + arg(1, "30") + ")";
+      break;
     case scalar_type::boolean: base = "boolean"; break;
     case scalar_type::string:
       if (nt == "VarChar") base = precision("character varying", "");
@@ -111,11 +113,13 @@ std::string expected_column_type(const field_def &f, const schema &s, backend_ki
       else base = "text";
       break;
     case scalar_type::datetime:
-      if (nt == "Timestamptz") base = "timestamp(" + arg(0, "3") + ") with time zone";
+      // DateTime without @db is TIMESTAMP(3); a bare @db.Timestamp/Timestamptz takes the server's precision.
+      if (nt == "Timestamptz") base = precision("timestamp", " with time zone");
+      else if (nt == "Timestamp") base = precision("timestamp", " without time zone");
       else if (nt == "Date") base = "date";
       else if (nt == "Time") base = precision("time", " without time zone");
       else if (nt == "Timetz") base = precision("time", " with time zone");
-      else base = "timestamp(" + arg(0, "3") + ") without time zone";
+      else base = "timestamp(3) without time zone";
       break;
     case scalar_type::json: base = nt == "Json" ? "json" : "jsonb"; break;
     case scalar_type::bytes: base = "bytea"; break;

@@ -92,6 +92,34 @@ struct column_info {
   std::string type;
   bool nullable = true;
   std::string default_sql;  // "" when none
+  /// Values come from a counter: a sequence default or an identity (PostgreSQL), the rowid of an
+  /// INTEGER PRIMARY KEY AUTOINCREMENT (SQLite). Prisma's @default(autoincrement()).
+  bool auto_increment = false;
+};
+
+/// A foreign key as the catalog describes it. Actions are spelled as SQL does ("CASCADE",
+/// "SET NULL", "NO ACTION", ...).
+struct foreign_key_info {
+  std::string name;  // "" where the backend keeps none (SQLite without CONSTRAINT "name")
+  std::vector<std::string> columns;
+  std::string referenced_table;
+  std::vector<std::string> referenced_columns;
+  std::string on_delete, on_update;
+};
+
+/// An index other than the primary key's, unique ones (and those backing unique constraints) included.
+struct index_info {
+  std::string name;
+  std::vector<std::string> columns;  // "" for an expression
+  std::vector<bool> descending;      // per column
+  bool unique = false;
+  std::string method;  // lowercase access method ("btree", "hash", "gin", ...); "" where there is one kind (SQLite)
+};
+
+/// A type created with CREATE TYPE ... AS ENUM, its values in declaration order.
+struct enum_type_info {
+  std::string name;
+  std::vector<std::string> values;
 };
 
 /// Where a statement of a script starts, for error reports and progress.
@@ -214,6 +242,16 @@ public:
   virtual std::vector<std::vector<std::string>> unique_keys(const std::string &table) = 0;
   /// The primary key columns of `table`.
   virtual std::vector<std::string> primary_key(const std::string &table) = 0;
+  /// The foreign keys `table` holds, columns in key order.
+  virtual std::vector<foreign_key_info> foreign_keys(const std::string &table) = 0;
+  /// The indexes of `table` except the primary key's, by name.
+  virtual std::vector<index_info> indexes(const std::string &table) = 0;
+  /// The enum types of the current schema by name (caps().enum_types; none elsewhere).
+  virtual std::vector<enum_type_info> enum_types() = 0;
+  /// The columns of `table` whose values a column CHECK ("col" IN ('a', 'b', ...)) restricts, with
+  /// those values: how the project's SQLite migrations declare an enum column. Checks of any other
+  /// form are not read. PostgreSQL keeps enums as types (enum_types) and reports none here.
+  virtual std::vector<enum_type_info> value_list_checks(const std::string &table) = 0;
   /// Drops every table, view, index, trigger, sequence and type in the current schema.
   virtual void drop_all_objects() = 0;
   /// A canonical, sorted description of the current schema (tables, columns, types,
@@ -253,6 +291,9 @@ protected:
   /// of its name, then the statement that recreates it) and returns those statements in order.
   /// The adapters differ only in how they list them.
   std::vector<std::string> drop_listed_indexes(const result &listing);
+  /// The part of foreign_keys both adapters share: groups rows of (key id, name, column, referenced
+  /// table, referenced column or NULL, ON DELETE, ON UPDATE), ordered by key and position, into keys.
+  static std::vector<foreign_key_info> foreign_keys_from_rows(const result &rows);
 };
 
 /// One transaction on a connection for one scope: begun on construction, rolled back on
