@@ -86,7 +86,7 @@ def expected_references(rows: dict[str, list[dict]]) -> dict[str, set]:
 @pytest.mark.parametrize("name,env", [("development", "development"), ("testing", "test"), ("production", "production")])
 def test_each_fleet_set_loads_with_its_references(fleet, name, env):
     db, project = fleet
-    report = db.seed(env, allow_production=True)
+    report = db.seeds.apply(env, allow_production=True)
     rows = set_rows(project, name)
     assert report.rejected == 0 and report.inserted == sum(len(v) for v in rows.values())
     found = counts(db)
@@ -101,7 +101,7 @@ def test_the_load_order_comes_from_the_schema_not_the_manifest(fleet):
     manifest = json.loads(manifest_path.read_text())
     manifest["files"].reverse()  # children first, the pairs before either side
     manifest_path.write_text(json.dumps(manifest))
-    report = db.seed()
+    report = db.seeds.apply()
     assert report.rejected == 0
     assert by_natural_keys(db) == expected_references(set_rows(project, "development"))
     loaded = [f.model for f in report.files]
@@ -111,7 +111,7 @@ def test_the_load_order_comes_from_the_schema_not_the_manifest(fleet):
 
 def test_the_optional_side_of_a_cycle_is_set_in_a_second_pass(fleet):
     db, project = fleet
-    db.seed()
+    db.seeds.apply()
     rows = set_rows(project, "development")
     wanted = {(r["mcNumber"], r["currentPolicy.policyNumber"]) for r in rows["Carrier"] if r.get("currentPolicy.policyNumber")}
     assert wanted and by_natural_keys(db)["current"] == wanted
@@ -149,7 +149,7 @@ model Egg {
     db = carrierdb.connect(carrierdb_url, env="development", schema=str(tmp_path / "schema.prisma"))
     try:
         with pytest.raises(carrierdb.ConfigurationError, match=r"required relations only \((Hen\.egg -> Egg\.hen -> Hen|Egg\.hen -> Hen\.egg -> Egg)\)"):
-            db.seed(seeds=tmp_path / "seeds")
+            db.seeds.apply(directory=tmp_path / "seeds")
     finally:
         db.close()
 
@@ -167,7 +167,7 @@ def test_an_unresolved_reference_fails_a_strict_seed_at_its_file_and_line(fleet)
     db, project = fleet
     line = break_a_truck(project)
     with pytest.raises(carrierdb.ValidationError) as info:
-        db.seed()
+        db.seeds.apply()
     issue, *knock_on = info.value.issues
     assert (issue["row"], issue["path"][0], issue["code"], issue["value"]) == (f"trucks.csv:{line}", "carrier.mcNumber", "unresolved_reference", "MC99999999")
     assert "trucks.csv:4: carrier.mcNumber: no Carrier with mcNumber = MC99999999" in str(info.value)
@@ -175,13 +175,13 @@ def test_an_unresolved_reference_fails_a_strict_seed_at_its_file_and_line(fleet)
     missing_vin = read(project / "seeds" / "development" / "trucks.csv")[line - 2]["vin"]
     assert knock_on and {(i["path"][0], i["value"]) for i in knock_on} == {("truck.vin", missing_vin)}
     assert all(i["row"].split(":")[0] in ("inspections.csv", "truck_drivers.csv", "loads.csv") for i in knock_on)
-    assert sum(counts(db).values()) == 0 and db.seed_status() == []
+    assert sum(counts(db).values()) == 0 and db.seeds.status() == []
 
 
 def test_an_unresolved_reference_is_a_reject_in_a_lenient_seed(fleet):
     db, project = fleet
     line = break_a_truck(project)
-    report = db.seed(lenient=True)
+    report = db.seeds.apply(lenient=True)
     rejects = read(project / "seeds" / "development" / "rejects.csv")
     assert report.rejected == len(rejects) > 1
     assert (rejects[0]["file"], rejects[0]["line"], rejects[0]["field"], rejects[0]["code"], rejects[0]["value"]) == (
@@ -192,10 +192,10 @@ def test_an_unresolved_reference_is_a_reject_in_a_lenient_seed(fleet):
 
 def test_reapplying_the_fleet_is_a_no_op(fleet):
     db, project = fleet
-    db.seed()
+    db.seeds.apply()
     snapshot = {t: db.query(f'SELECT * FROM "{t}" ORDER BY 1, 2') for t in counts(db)}
-    assert db.seed().skipped
-    forced = db.seed(force=True)
+    assert db.seeds.apply().skipped
+    forced = db.seeds.apply(force=True)
     assert (forced.inserted, forced.updated, forced.rejected) == (0, 0, 0)
     assert forced.unchanged == sum(len(v) for v in set_rows(project, "development").values())
     assert {t: db.query(f'SELECT * FROM "{t}" ORDER BY 1, 2') for t in counts(db)} == snapshot  # not even updated_at moved
@@ -203,17 +203,17 @@ def test_reapplying_the_fleet_is_a_no_op(fleet):
 
 def test_prune_removes_children_before_parents_and_a_dry_run_says_so_first(fleet):
     db, project = fleet
-    db.seed()
+    db.seeds.apply()
     before = counts(db)
     # The testing set keeps fewer carriers; their trucks, drivers, loads (Restrict) ... must go first.
-    dry = db.seed("test", dry_run=True, prune=True)
+    dry = db.seeds.apply("test", dry_run=True, prune=True)
     order = [e.model for e in dry.prune_order]
     assert order.index("_CarrierToTag") < order.index("Carrier") and order.index("Load") < order.index("Carrier")
     assert order.index("Inspection") < order.index("Truck") < order.index("Carrier")
     assert order.index("TruckDriver") < order.index("Driver") and order.index("InsurancePolicy") < order.index("Carrier")
     assert "would remove, children first: " in str(dry)
     assert counts(db) == before  # a dry run writes nothing
-    pruned = db.seed("test", prune=True)
+    pruned = db.seeds.apply("test", prune=True)
     assert pruned.pruned == dry.pruned == sum(e.rows for e in dry.prune_order)
     rows = set_rows(project, "testing")
     assert counts(db)["carriers"] == len(rows["Carrier"]) and counts(db)["loads"] == len(rows["Load"])
@@ -222,13 +222,13 @@ def test_prune_removes_children_before_parents_and_a_dry_run_says_so_first(fleet
 
 def test_an_anonymised_export_of_related_models_stays_joinable(fleet, tmp_path):
     db, project = fleet
-    db.seed()
+    db.seeds.apply()
     out = tmp_path / "export"
     out.mkdir()
     secret = "s3cret"
-    db.seed_export("Carrier", out / "carriers.csv", anonymize=["name", "mcNumber", "parent.mcNumber"], salt=secret)
-    db.seed_export("InsurancePolicy", out / "policies.csv", anonymize=["carrier.mcNumber"], salt=secret)
-    db.seed_export("Truck", out / "trucks.csv", anonymize=["carrier.mcNumber"], salt=secret)
+    db.seeds.export("Carrier", out / "carriers.csv", anonymize=["name", "mcNumber", "parent.mcNumber"], salt=secret)
+    db.seeds.export("InsurancePolicy", out / "policies.csv", anonymize=["carrier.mcNumber"], salt=secret)
+    db.seeds.export("Truck", out / "trucks.csv", anonymize=["carrier.mcNumber"], salt=secret)
     carriers, trucks = read(out / "carriers.csv"), read(out / "trucks.csv")
     assert "carrierId" not in trucks[0] and "carrier.mcNumber" in trucks[0]
     real = {r["mc_number"] for r in db.query("SELECT mc_number FROM carriers")}
@@ -243,7 +243,7 @@ def test_an_anonymised_export_of_related_models_stays_joinable(fleet, tmp_path):
     other = carrierdb.connect(f"sqlite:{tmp_path}/anon.db", schema=str(project / "schema.prisma"))
     try:
         other.migrations(project / "migrations").deploy()
-        report = other.seed(seeds=out.parent, env="export")
+        report = other.seeds.apply(directory=out.parent, env="export")
         assert report.rejected == 0 and counts(other)["trucks"] == counts(db)["trucks"]
         fleet_sizes = lambda d: sorted(r["n"] for r in d.query("SELECT count(*) AS n FROM trucks GROUP BY carrier_id"))  # noqa: E731
         assert fleet_sizes(other) == fleet_sizes(db)
@@ -266,7 +266,7 @@ def test_a_reference_finds_its_parent_written_as_people_type_it(fleet):
     first_carrier[1] = "mc " + first_carrier[1][2:]  # the child of the second pass, keyed as typed
     carriers[1] = ",".join(first_carrier)
     (folder / "carriers.csv").write_text("\n".join(carriers) + "\n", encoding="utf-8")
-    assert db.seed().rejected == 0
+    assert db.seeds.apply().rejected == 0
     found = by_natural_keys(db)
     assert (first_truck[0], first_truck[-1]) in found["trucks"]
     assert ("MC" + first_carrier[1][3:], first_carrier[-1]) in found["current"]
