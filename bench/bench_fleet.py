@@ -69,7 +69,7 @@ def seed_in_subprocess(url: str, seeds: Path, force: bool) -> dict:
         import json, resource, sys, time, carrierdb
         db = carrierdb.connect(sys.argv[1], schema=sys.argv[3])
         t = time.perf_counter()
-        report = db.seed("bench", seeds=sys.argv[2], force=sys.argv[4] == "1")
+        report = db.seeds.apply("bench", directory=sys.argv[2], force=sys.argv[4] == "1")
         seconds = time.perf_counter() - t
         print(json.dumps({"seconds": seconds, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                           "inserted": report.inserted, "unchanged": report.unchanged, "rejected": report.rejected}))

@@ -3,7 +3,7 @@
 1. PostgreSQL, first load: carrierdb seed (validated, idempotent) vs `psql \\copy` of the same CSV.
 2. PostgreSQL, the same unchanged rows again (forced past the version check) vs the first load.
 3. Peak RSS of the seeding process (the rows are streamed).
-4. From a pandas DataFrame: carrierdb seed_records vs DataFrame.to_sql (SQLAlchemy + psycopg).
+4. From a pandas DataFrame: carrierdb db.seeds.records vs DataFrame.to_sql (SQLAlchemy + psycopg).
 5. SQLite, 1M rows: carrierdb seed vs Python's sqlite3 executemany in one transaction.
 
     bench/run seeding            (BENCH_ROWS=1000000, BENCH_FRAME_ROWS=200000)
@@ -97,7 +97,7 @@ def main() -> int:
     result["throughput_ratio_vs_psql_copy"] = result["psql_copy_s"] / result["first_load_s"]
     result["reseed_over_first"] = result["reseed_s"] / result["first_load_s"]
 
-    # 4. DataFrame: seed_records vs to_sql.
+    # 4. DataFrame: db.seeds.records vs to_sql.
     import pandas as pd
     from sqlalchemy import create_engine
 
@@ -155,7 +155,7 @@ def main() -> int:
          f"-> {result['throughput_ratio_vs_psql_copy']:.2f}x psql's throughput (target >= 0.8x); peak RSS {result['first_load_rss_mb']:.0f} MB",
         f"  unchanged re-seed {result['reseed_s']:.2f} s = {result['reseed_over_first']:.2f} of the first load (target <= 0.5); "
          f"peak RSS {result['reseed_rss_mb']:.0f} MB (target < 100 MB)",
-        f"DataFrame, {FRAME_ROWS:,} rows: seed_records {result['frame_seed_s']:.2f} s, to_sql {result['frame_to_sql_s']:.2f} s "
+        f"DataFrame, {FRAME_ROWS:,} rows: seeds.records {result['frame_seed_s']:.2f} s, to_sql {result['frame_to_sql_s']:.2f} s "
          f"-> {result['frame_speedup']:.1f}x faster (target >= 5x)",
         f"SQLite, {ROWS:,} rows: carrierdb seed {result['sqlite_seed_s']:.2f} s, sqlite3 executemany {result['sqlite3_executemany_s']:.2f} s "
          f"-> {result['sqlite_speedup']:.2f}x faster (target >= 1.5x)",

@@ -8,6 +8,7 @@
 #include "keyword_options.hpp"
 #include "signal_watch.hpp"
 #include "carrierdb/database.hpp"
+#include "carrierdb/base/environment.hpp"
 #include "carrierdb/error.hpp"
 
 namespace carrierdb::bindings {
@@ -120,6 +121,10 @@ void init_database(py::module_ &m) {
       .def("rollback", &database::rollback, py::call_guard<py::gil_scoped_release>())
       .def("close", &database::close, py::call_guard<py::gil_scoped_release>());
 
+  m.def("canonical_environment", &canonical_environment, py::arg("name"),
+        "What an environment name stands for (test -> testing, dev -> development, prod -> production).");
+  m.def("is_production_environment", &is_production_environment, py::arg("name"),
+        "The production rule the engine's guards (seeding, reset) apply.");
   m.def("mask_url", [](const std::string &text) { return mask_secrets(text); }, py::arg("text"),
         "Replace any password in a URL or keyword string with ****.");
   m.def(

@@ -165,7 +165,6 @@ py::dict issue_to_dict(const validation_issue &i) {
 }
 
 void init_errors(py::module_ &m) {
-  py::module_ builtins = py::module_::import("builtins");
   const auto bases = [](std::initializer_list<py::handle> items) {
     py::tuple t(items.size());
     std::size_t k = 0;
@@ -220,7 +219,6 @@ void init_errors(py::module_ &m) {
   g_interrupted = make_class(m, "Interrupted", bases({PyExc_KeyboardInterrupt}),
                              "Ctrl-C or SIGTERM stopped an operation. `message` says what was rolled back; `committed` is true "
                              "when work had been committed before the stop (`result` then holds the operation's report).");
-  (void)builtins;
 
   auto &table = mappings();
   table = {

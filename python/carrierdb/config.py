@@ -25,9 +25,6 @@ from . import _core, _paths
 DEFAULT_ENV = "development"
 URL_VARIABLE = "DATABASE_URL"
 
-# Short spellings of CARRIERDB_ENV and the environment (and seed set) each one names.
-ENV_ALIASES = {"test": "testing", "dev": "development", "prod": "production"}
-
 __all__ = ["Environment", "Resolution", "Source", "current_env", "env_files", "project_root", "resolve"]
 
 
@@ -36,7 +33,7 @@ class Environment:
     """The environment a program runs in, resolved once (:meth:`resolve`) and then handed on.
 
     ``name`` is the spelling given (``CARRIERDB_ENV``, ``--env``, ``env=``): it picks the
-    ``.env.<name>`` files and is recorded in the seed history. ``canonical`` is what an alias
+    ``.env.<name>`` files and is recorded in the seed history (production as ``production``). ``canonical`` is what an alias
     stands for (``test`` -> ``testing``). ``is_production`` is the one production rule: every
     guard (seeding, reset) asks it, so ``prod`` is guarded exactly as ``production`` is.
     """
@@ -53,7 +50,7 @@ class Environment:
 
     @property
     def canonical(self) -> str:
-        return ENV_ALIASES.get(self.name, self.name)
+        return _core.canonical_environment(self.name)  # the engine's own table of aliases
 
     @property
     def spellings(self) -> tuple[str, ...]:
@@ -62,12 +59,12 @@ class Environment:
 
     @property
     def is_production(self) -> bool:
-        return self.canonical == "production"
+        return _core.is_production_environment(self.name)  # the engine's rule, which its guards apply
 
     @property
     def engine_name(self) -> str:
-        """The name handed to the engine, which records it and whose guards refuse exactly
-        ``production``: an alias of production is sent as ``production``."""
+        """The name handed to the engine, which records it in the seed history: the name as given,
+        except that production is recorded as ``production`` whatever its spelling."""
         return "production" if self.is_production else self.name
 
     def __str__(self) -> str:

@@ -57,3 +57,16 @@ def test_cli_reset_under_the_production_alias_exits_5(run_cli, carrierdb_url, pr
     assert run_cli("migrate", "deploy", "--url", carrierdb_url, cwd=project).returncode == 0
     refused = run_cli("migrate", "reset", "--force", "--json", "--url", carrierdb_url, "--env", "prod", cwd=project)
     assert refused.returncode == 5 and json.loads(refused.stdout)["error"] == "MigrationStateError"
+
+
+def test_the_engine_applies_the_same_production_rule_whoever_calls_it(carrierdb_url, project):
+    # One rule, in the engine: the guards refuse the alias even when a caller skips Environment.
+    assert carrierdb._core.is_production_environment("prod") and carrierdb._core.is_production_environment("production")
+    assert not carrierdb._core.is_production_environment("staging")
+    assert carrierdb._core.canonical_environment("prod") == "production" == Environment("prod").canonical
+    db = carrierdb.connect(carrierdb_url)
+    db.migrations(project / "migrations").deploy()
+    seeder = carrierdb._core.Seeder(db._db, carrierdb.Schema.load(str(project / "schema.prisma")))
+    with pytest.raises(carrierdb.ConfigurationError, match="production"):
+        seeder.apply_records("Carrier", [{"name": "Acme", "mcNumber": "MC1"}], [], "records:Carrier", environment="prod")
+    assert db.query("SELECT count(*) AS n FROM carriers")[0]["n"] == 0

@@ -1,6 +1,7 @@
 // migrator: status, deploy (and its dry run) and reset, written once against the backend adapter
 // interface. Rollback and resolve are in rollback.cpp; what the operations share, in operations.hpp.
 #include "carrierdb/migrate/migrator.hpp"
+#include "carrierdb/base/environment.hpp"
 
 #include <algorithm>
 #include <functional>
@@ -333,13 +334,12 @@ deploy_report migrator::dry_run(connection &conn, history_table &history, const 
         result.error = "not run: an earlier migration would fail";
       } else {
         const auto started = clock::now();
-        conn.savepoint("carrierdb_dry_run");
+        scoped_savepoint attempt(conn, "carrierdb_dry_run");
         try {
           conn.execute_script(m.up_sql, [&](const script_statement &) { ++result.steps; });
-          conn.release_savepoint("carrierdb_dry_run");
+          attempt.release();
         } catch (const database_error &e) {
-          conn.rollback_to_savepoint("carrierdb_dry_run");
-          conn.release_savepoint("carrierdb_dry_run");
+          attempt.rollback();
           result.ok = false;
           result.error = "line " + std::to_string(e.diag().statement_line) + " of " + m.up_path + ": " + e.what();
           failed_before = true;
@@ -355,7 +355,7 @@ deploy_report migrator::dry_run(connection &conn, history_table &history, const 
 }
 
 deploy_report migrator::reset(const reset_options &options) {
-  if (options.environment == "production" && !options.allow_production)
+  if (is_production_environment(options.environment) && !options.allow_production)
     throw migration_state_error("refusing to reset " + m_db->url().display() + " in the production environment", migration_context{},
                                 "pass --allow-production if you really mean to drop every object in production");
   const auto start = clock::now();

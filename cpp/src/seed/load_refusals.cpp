@@ -44,15 +44,14 @@ void locate_merge_refusal(connection &conn, const database_error &e, const std::
   const std::string sql = merge_sql.substr(0, where) + " WHERE " + q_line + " BETWEEN $1 AND $2" + merge_sql.substr(where + all_rows.size());
   // Merges [from, to] on top of what succeeded so far; true if it worked (and is kept).
   const auto merges = [&](std::int64_t from, std::int64_t to) {
-    conn.savepoint("carrierdb_probe");
+    scoped_savepoint probe(conn, "carrierdb_probe");
     try {
       conn.execute(sql, {from, to});
     } catch (const database_error &) {
-      conn.rollback_to_savepoint("carrierdb_probe");
-      conn.release_savepoint("carrierdb_probe");
+      probe.rollback();
       return false;
     }
-    conn.release_savepoint("carrierdb_probe");
+    probe.release();
     return true;
   };
   // Invariant: rows before `lo` merged; the first refused row is in [lo, hi].

@@ -91,7 +91,7 @@ void seed_merge::upsert(const std::string &stage, const std::string &target, con
   const std::string merge = "INSERT INTO " + q(target) + " (" + cols + ") SELECT " + cols + " FROM " + q(stage) + " WHERE true ON CONFLICT (" +
                             conflict + ") " + (sets.empty() ? "DO NOTHING" : "DO UPDATE SET " + sets);
   // A savepoint, so that a refused merge (a CHECK, a foreign key) can be replayed to find the row.
-  m_conn.savepoint("carrierdb_merge");
+  scoped_savepoint merging(m_conn, "carrierdb_merge");
   try {
     m_conn.execute(merge, {});
   } catch (const programming_error &e) {
@@ -100,9 +100,9 @@ void seed_merge::upsert(const std::string &stage, const std::string &target, con
   } catch (const operational_error &) {
     throw;
   } catch (const database_error &e) {
-    internal::locate_merge_refusal(m_conn, e, merge, stage, k_line_column, label);
+    internal::locate_merge_refusal(m_conn, e, merge, stage, k_line_column, label);  // throws, naming the row
   }
-  m_conn.release_savepoint("carrierdb_merge");
+  merging.release();
 }
 
 void seed_merge::remember_keys(const std::string &table, const std::vector<std::string> &key_columns, const std::string &source,

@@ -2,6 +2,7 @@
 // helper threads) into a staging table, or straight into an empty table, then merged by natural
 // key with set-based SQL (insert new, update changed, leave unchanged), all in one transaction.
 #include "carrierdb/seed/seeder.hpp"
+#include "carrierdb/base/environment.hpp"
 
 #include <chrono>
 #include <future>
@@ -215,7 +216,7 @@ namespace {
 // committed unless it is a dry run or the body throws.
 template <class Body>
 seed_result in_transaction(database &db, const seed_options &options, Body &&body) {
-  if (options.environment == "production" && !options.allow_production)
+  if (is_production_environment(options.environment) && !options.allow_production)
     throw configuration_error("refusing to seed the production environment without an explicit flag",
                               "pass --allow-production (Python: allow_production=True); seeding never deletes rows unless --prune");
   auto lease = db.pool().acquire();

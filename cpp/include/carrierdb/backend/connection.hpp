@@ -327,6 +327,42 @@ private:
   bool m_open = true;
 };
 
+/// One savepoint for one scope: set on construction; release() keeps its work, rollback() undoes
+/// it (both end it). Destruction without either undoes it, whatever stop was asked for; when that
+/// fails the connection is discarded (the enclosing transaction cannot be trusted any more).
+class scoped_savepoint {
+public:
+  scoped_savepoint(connection &conn, std::string name) : m_conn(conn), m_name(std::move(name)) { conn.savepoint(m_name); }
+  ~scoped_savepoint() {
+    if (!m_open) return;
+    m_open = false;
+    try {
+      undo();
+    } catch (...) {
+      m_conn.discard();
+    }
+  }
+  scoped_savepoint(const scoped_savepoint &) = delete;
+  scoped_savepoint &operator=(const scoped_savepoint &) = delete;
+  void release() {
+    m_open = false;
+    m_conn.release_savepoint(m_name);
+  }
+  void rollback() {
+    m_open = false;
+    undo();
+  }
+
+private:
+  void undo() {
+    m_conn.rollback_to_savepoint(m_name);
+    m_conn.release_savepoint(m_name);
+  }
+  connection &m_conn;
+  std::string m_name;
+  bool m_open = true;
+};
+
 /// Opens a connection to `url`, retrying with exponential backoff and jitter while the server
 /// is unreachable (never on a wrong password or a missing database).
 std::unique_ptr<connection> open_connection(const database_url &url, const connection_options &options);
