@@ -91,8 +91,20 @@ sqlite_connection::sqlite_connection(const database_url &url, const connection_o
     // A read-only database stays in the journal mode it has: switching to WAL would write.
     if (!m_path.empty() && !m_read_only) {
       // WAL lets readers work while one writer writes; NORMAL sync is durable across
-      // process crashes and is SQLite's recommendation with WAL.
-      execute_script("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL", {});
+      // process crashes and is SQLite's recommendation with WAL. Switching a new file to WAL
+      // takes an exclusive lock, and SQLite answers "locked" at once, without the busy handler,
+      // when another process is in the middle of the same switch or of its first write: wait for
+      // it here, within busy_timeout, as any other writer would.
+      const auto until = std::chrono::steady_clock::now() + m_options.busy_timeout;
+      for (;;) {
+        try {
+          execute_script("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL", {});
+          break;
+        } catch (const timeout_error &) {
+          if (interrupt_pending() || std::chrono::steady_clock::now() >= until) throw;
+          std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+      }
     }
   } catch (const database_error &e) {
     sqlite3_close(m_db);
