@@ -129,6 +129,7 @@ class Database:
         self._schema_source = schema
         self._schema: _core.Schema | None = None
         self._models: dict[str, Any] = {}
+        self._model_attributes: dict[str, Any] = {}  # db.carrier -> its Model
 
     # -- identity --------------------------------------------------------------------------
     @property
@@ -236,22 +237,30 @@ class Database:
 
     def model(self, name: str):
         """Validated CRUD for one model: ``db.model("Carrier")`` (or ``db.carrier``)."""
-        key = self.schema.model(name)["name"]
-        if key not in self._models:
-            self._models[key] = Model(self, self.schema, key)
-        return self._models[key]
+        # Cached by the name asked for: describing a model (schema.model) builds its whole field
+        # list, which cost more than the INSERT's own client work when done on every db.carrier.
+        model = self._models.get(name)
+        if model is None:
+            key = self.schema.model(name)["name"]
+            model = self._models.get(key) or Model(self, self.schema, key)
+            self._models[key] = self._models[name] = model
+        return model
 
     def __getattr__(self, name: str):
         # db.carrier -> db.model("Carrier"); only lowerCamel names of the schema's models.
         if name.startswith("_") or not name[:1].islower():
             raise AttributeError(name)
+        model = self._model_attributes.get(name)
+        if model is not None:
+            return model
         try:
             schema = self.schema
         except _core.CarrierDBError as error:
             raise AttributeError(f"{name!r}: no such attribute, and the schema could not be read: {error}") from error
         for model_name in schema.model_names:
             if model_name[:1].lower() + model_name[1:] == name:
-                return self.model(model_name)
+                model = self._model_attributes[name] = self.model(model_name)
+                return model
         raise AttributeError(f"{type(self).__name__} has no attribute {name!r} (and the schema has no model {name[:1].upper() + name[1:]!r})")
 
     # -- engine parts ----------------------------------------------------------------------

@@ -67,8 +67,9 @@ class Model:
         self._repo = _core.Repository(db._db, schema, name)
         self._schema = schema
         self.name = self._repo.model_name
-        self.fields = [f["name"] for f in schema.model(self.name)["fields"] if f["kind"] in ("scalar", "enum")]  # columns only
-        self._relations = frozenset(f["name"] for f in schema.model(self.name)["fields"] if f["kind"] == "relation")
+        self._info = schema.model(self.name)  # built once: describing a model is not free
+        self.fields = [f["name"] for f in self._info["fields"] if f["kind"] in ("scalar", "enum")]  # columns only
+        self._relations = frozenset(f["name"] for f in self._info["fields"] if f["kind"] == "relation")
 
     def __repr__(self) -> str:
         return f"<carrierdb.Model {self.name} ({self._repo.table}) on {self.db.url}>"
@@ -127,7 +128,7 @@ class Model:
             return RecordList(self._repo.find_many(where, order_by, skip, take, cursor, distinct), self.fields)
         rows = self._repo.find_tree(where, order_by, skip, take, include, select, cursor, distinct)
         fields = self.fields if select is None else [f for f in self.fields if select.get(f)]
-        return RecordList(rows, fields, model=self._schema.model(self.name), schema=self._schema)
+        return RecordList(rows, fields, model=self._info, schema=self._schema)
 
     def aggregate(self, where: Optional[Mapping[str, Any]] = None, *, _count: Any = None, _sum: Any = None, _avg: Any = None,
                   _min: Any = None, _max: Any = None) -> dict:
