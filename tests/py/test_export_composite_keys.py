@@ -1,7 +1,8 @@
 """`seed export` of a composite foreign key (`Depot.region`: [regionId, country] -> Region [id, country]),
 on both backends: the child names its parent by the parent's natural key (`region.name`), never by
 the ids, so the exported files seed into an empty database (other ids) with every depot in its
-region, pseudonyms the same on both sides."""
+region, pseudonyms the same on both sides. A parent with no other unique key (`Zone`, @@id([code,
+country])) is named by its key's parts (`zone.code`, `zone.country`)."""
 
 from __future__ import annotations
 
@@ -29,8 +30,24 @@ model Depot {
   country  String?
   region   Region? @relation(fields: [regionId, country], references: [id, country])
 }
+model Zone {
+  code    String
+  country String
+  yards   Yard[]
+  /// No other unique key: a yard names its zone by the parts of this one.
+  @@id([code, country])
+}
+model Yard {
+  id          Int    @id @default(autoincrement())
+  name        String @unique
+  /// A composite foreign key to a composite @id.
+  zoneCode    String
+  zoneCountry String
+  zone        Zone   @relation(fields: [zoneCode, zoneCountry], references: [code, country])
+}
 """
-# What `prisma migrate diff --from-empty` (Prisma 6.19.3) wrote for MODEL, on each provider.
+# What `prisma migrate diff --from-empty` (Prisma 6.19.3) wrote for MODEL, on each provider: Region
+# and Depot here, Zone and Yard in ZONE_DDL.
 DDL = {
     "postgresql": """
 CREATE TABLE "Region" ("id" SERIAL NOT NULL, "name" TEXT NOT NULL, "country" TEXT NOT NULL, CONSTRAINT "Region_pkey" PRIMARY KEY ("id"));
@@ -49,6 +66,20 @@ CREATE UNIQUE INDEX "Region_id_country_key" ON "Region"("id", "country");
 CREATE UNIQUE INDEX "Depot_name_key" ON "Depot"("name");
 """,
 }
+ZONE_DDL = {
+    "postgresql": """
+CREATE TABLE "Zone" ("code" TEXT NOT NULL, "country" TEXT NOT NULL, CONSTRAINT "Zone_pkey" PRIMARY KEY ("code","country"));
+CREATE TABLE "Yard" ("id" SERIAL NOT NULL, "name" TEXT NOT NULL, "zoneCode" TEXT NOT NULL, "zoneCountry" TEXT NOT NULL, CONSTRAINT "Yard_pkey" PRIMARY KEY ("id"));
+CREATE UNIQUE INDEX "Yard_name_key" ON "Yard"("name");
+ALTER TABLE "Yard" ADD CONSTRAINT "Yard_zoneCode_zoneCountry_fkey" FOREIGN KEY ("zoneCode", "zoneCountry") REFERENCES "Zone"("code", "country") ON DELETE RESTRICT ON UPDATE CASCADE;
+""",
+    "sqlite": """
+CREATE TABLE "Zone" ("code" TEXT NOT NULL, "country" TEXT NOT NULL, PRIMARY KEY ("code", "country"));
+CREATE TABLE "Yard" ("id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, "name" TEXT NOT NULL, "zoneCode" TEXT NOT NULL, "zoneCountry" TEXT NOT NULL,
+    CONSTRAINT "Yard_zoneCode_zoneCountry_fkey" FOREIGN KEY ("zoneCode", "zoneCountry") REFERENCES "Zone" ("code", "country") ON DELETE RESTRICT ON UPDATE CASCADE);
+CREATE UNIQUE INDEX "Yard_name_key" ON "Yard"("name");
+""",
+}
 DROP = 'DROP TABLE "Depot";\nDROP TABLE "Region";\n'
 REGIONS = [("Northern Plains", "US"), ("Great Lakes", "CA"), ("Gulf Coast", "US")]
 DEPOTS = [("Fargo Yard", "Northern Plains"), ("Windsor Dock", "Great Lakes"), ("Loose Lot", None), ("Bismarck Yard", "Northern Plains")]
@@ -59,7 +90,7 @@ SALT = "s3cret"
 def depots(carrierdb_db, carrierdb_url, tmp_path: Path):
     """Regions and depots whose ids do not start at 1 (a region came and went first)."""
     db = carrierdb_db
-    db.execute_script(DDL[db.backend])
+    db.execute_script(DDL[db.backend] + ZONE_DDL[db.backend])
     db.execute('INSERT INTO "Region" (name, country) VALUES ($1, $2)', ["gone", "XX"])
     db.execute('DELETE FROM "Region"')
     for name, country in REGIONS:
@@ -113,60 +144,21 @@ def test_exported_composite_references_reseed_an_empty_database_joinable_and_ano
     assert placed(depots) == {(fake(d), fake(r), rc, dc) for d, r, rc, dc in before}
 
 
-ZONE_MODEL = """
-model Zone {
-  code    String
-  country String
-  yards   Yard[]
-  @@id([code, country])
-}
-model Yard {
-  id          Int    @id @default(autoincrement())
-  name        String @unique
-  zoneCode    String
-  zoneCountry String
-  zone        Zone   @relation(fields: [zoneCode, zoneCountry], references: [code, country])
-}
-"""
-# As Prisma 6.19.3 writes a composite @@id and the foreign key to it.
-ZONE_DDL = {
-    "postgresql": """
-CREATE TABLE "Zone" ("code" TEXT NOT NULL, "country" TEXT NOT NULL, CONSTRAINT "Zone_pkey" PRIMARY KEY ("code","country"));
-CREATE TABLE "Yard" ("id" SERIAL NOT NULL, "name" TEXT NOT NULL, "zoneCode" TEXT NOT NULL, "zoneCountry" TEXT NOT NULL, CONSTRAINT "Yard_pkey" PRIMARY KEY ("id"));
-CREATE UNIQUE INDEX "Yard_name_key" ON "Yard"("name");
-ALTER TABLE "Yard" ADD CONSTRAINT "Yard_zoneCode_zoneCountry_fkey" FOREIGN KEY ("zoneCode", "zoneCountry") REFERENCES "Zone"("code", "country") ON DELETE RESTRICT ON UPDATE CASCADE;
-""",
-    "sqlite": """
-CREATE TABLE "Zone" ("code" TEXT NOT NULL, "country" TEXT NOT NULL, PRIMARY KEY ("code", "country"));
-CREATE TABLE "Yard" ("id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, "name" TEXT NOT NULL, "zoneCode" TEXT NOT NULL, "zoneCountry" TEXT NOT NULL,
-    CONSTRAINT "Yard_zoneCode_zoneCountry_fkey" FOREIGN KEY ("zoneCode", "zoneCountry") REFERENCES "Zone" ("code", "country") ON DELETE RESTRICT ON UPDATE CASCADE);
-CREATE UNIQUE INDEX "Yard_name_key" ON "Yard"("name");
-""",
-}
-
-
-def test_a_composite_key_to_a_parent_with_no_other_unique_key_is_written_as_its_parts(carrierdb_db, carrierdb_url, tmp_path):
-    db = carrierdb_db
-    db.execute_script(ZONE_DDL[db.backend] + """INSERT INTO "Zone" VALUES ('N1', 'US'), ('N1', 'CA');
+def test_a_composite_key_to_a_parent_with_no_other_unique_key_is_written_as_its_parts(depots, tmp_path):
+    depots.execute_script("""INSERT INTO "Zone" VALUES ('N1', 'US'), ('N1', 'CA');
 INSERT INTO "Yard" (name, "zoneCode", "zoneCountry") VALUES ('Fargo', 'N1', 'US'), ('Windsor', 'N1', 'CA');""")
-    schema = tmp_path / "schema.prisma"
-    schema.write_text('datasource db {\n  provider = "%s"\n  url = env("DATABASE_URL")\n}\n%s' % (db.backend, ZONE_MODEL))
-    client = carrierdb.connect(carrierdb_url, env="development", schema=str(schema))
-    try:
-        out = tmp_path / "seeds" / "export"
-        out.mkdir(parents=True)
-        client.seeds.export("Yard", out / "yards.csv", anonymize=["zone.code"], salt=SALT)
-        rows = read(out / "yards.csv")
-        assert list(rows[0]) == ["name", "zone.code", "zone.country"]
-        fake = _core.pseudonym("N1", "code", SALT)
-        assert {(r["name"], r["zone.code"], r["zone.country"]) for r in rows} == {("Fargo", fake, "US"), ("Windsor", fake, "CA")}
-        # Into an empty database whose zones carry the same pseudonyms: each yard in its zone again.
-        (out / "manifest.json").write_text(json.dumps({"name": "anon", "version": "1", "files": [
-            {"path": "yards.csv", "model": "Yard", "key": ["name"]}]}))
-        client.execute_script('DROP TABLE "Yard";\nDROP TABLE "Zone";\n' + ZONE_DDL[db.backend])
-        client.execute('INSERT INTO "Zone" VALUES ($1, $2), ($1, $3)', [fake, "US", "CA"])
-        assert client.seeds.apply("export", directory=out.parent).inserted == 2
-        assert {(r["name"], r["zoneCode"], r["zoneCountry"]) for r in client.query('SELECT name, "zoneCode", "zoneCountry" FROM "Yard"')} == {
-            ("Fargo", fake, "US"), ("Windsor", fake, "CA")}
-    finally:
-        client.close()
+    out = tmp_path / "seeds" / "export"
+    out.mkdir(parents=True)
+    depots.seeds.export("Yard", out / "yards.csv", anonymize=["zone.code"], salt=SALT)
+    rows = read(out / "yards.csv")
+    assert list(rows[0]) == ["name", "zone.code", "zone.country"]
+    fake = _core.pseudonym("N1", "code", SALT)
+    assert {(r["name"], r["zone.code"], r["zone.country"]) for r in rows} == {("Fargo", fake, "US"), ("Windsor", fake, "CA")}
+    # Into an empty database whose zones carry the same pseudonyms: each yard in its zone again.
+    (out / "manifest.json").write_text(json.dumps({"name": "anon", "version": "1", "files": [
+        {"path": "yards.csv", "model": "Yard", "key": ["name"]}]}))
+    depots.execute_script('DROP TABLE "Yard";\nDROP TABLE "Zone";\n' + ZONE_DDL[depots.backend])
+    depots.execute('INSERT INTO "Zone" VALUES ($1, $2), ($1, $3)', [fake, "US", "CA"])
+    assert depots.seeds.apply("export", directory=out.parent).inserted == 2
+    assert {(r["name"], r["zoneCode"], r["zoneCountry"]) for r in depots.query('SELECT name, "zoneCode", "zoneCountry" FROM "Yard"')} == {
+        ("Fargo", fake, "US"), ("Windsor", fake, "CA")}
