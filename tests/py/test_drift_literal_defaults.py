@@ -22,6 +22,7 @@ model Stamp {
   big      BigInt   @default(9007199254740993)
   dec      Decimal  @default(12.50) @db.Decimal(10, 2)
   fl       Float    @default(0.1)
+  code     String   @default("007")
 }
 """,
     "sqlite": """
@@ -32,6 +33,7 @@ model Stamp {
   big      BigInt   @default(9007199254740993)
   dec      Decimal  @default(12.50)
   fl       Float    @default(0.1)
+  code     String   @default("007")
 }
 """,
 }
@@ -45,6 +47,7 @@ DDL = {
     "big" BIGINT NOT NULL DEFAULT {big},
     "dec" DECIMAL(10,2) NOT NULL DEFAULT {dec},
     "fl" DOUBLE PRECISION NOT NULL DEFAULT {fl},
+    "code" TEXT NOT NULL DEFAULT {code},
     CONSTRAINT "Stamp_pkey" PRIMARY KEY ("id")
 );""",
     "sqlite": """CREATE TABLE "Stamp" (
@@ -53,10 +56,11 @@ DDL = {
     "born3" DATETIME NOT NULL DEFAULT '2024-01-01 10:20:30.123 +02:00',
     "big" BIGINT NOT NULL DEFAULT {big},
     "dec" DECIMAL NOT NULL DEFAULT {dec},
-    "fl" REAL NOT NULL DEFAULT {fl}
+    "fl" REAL NOT NULL DEFAULT {fl},
+    "code" TEXT NOT NULL DEFAULT {code}
 );""",
 }
-PRISMA = {"born": "'2024-01-01 00:00:00 +00:00'", "big": "9007199254740993", "dec": "12.50", "fl": "0.1"}
+PRISMA = {"born": "'2024-01-01 00:00:00 +00:00'", "big": "9007199254740993", "dec": "12.50", "fl": "0.1", "code": "'007'"}
 
 
 def drift_with(db, url: str, tmp_path: Path, **changed: str) -> list[dict]:
@@ -93,3 +97,8 @@ def test_number_defaults_compare_exactly(carrierdb_db, carrierdb_url, tmp_path):
     # 2^53 and 2^53 + 1 are one double: compared as doubles, this change would not show.
     items = drift_with(carrierdb_db, carrierdb_url, tmp_path, big="9007199254740992", dec="12.51")
     assert sorted((d["kind"], d["field"]) for d in items) == [("default", "big"), ("default", "dec")]
+
+
+def test_a_string_default_of_digits_compares_as_text(carrierdb_db, carrierdb_url, tmp_path):
+    items = drift_with(carrierdb_db, carrierdb_url, tmp_path, code="'7'")
+    assert [(d["kind"], d["field"]) for d in items] == [("default", "code")]
