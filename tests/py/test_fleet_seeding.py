@@ -190,6 +190,61 @@ def test_an_unresolved_reference_is_a_reject_in_a_lenient_seed(fleet):
     assert counts(db)["trucks"] == len(set_rows(project, "development")["Truck"]) - 1
 
 
+def break_a_current_policy(project: Path) -> tuple[str, int]:
+    """Points the first carrier of development's carriers.csv (a reference of the second pass) at a
+    policy that does not exist; returns its MC number and line."""
+    path = project / "seeds" / "development" / "carriers.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[0].endswith(",currentPolicy.policyNumber")
+    lines[1] = lines[1].rsplit(",", 1)[0] + ",POL-NOPE"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return lines[1].split(",")[1], 2
+
+
+def current_policy(db, mc: str):
+    return db.query("SELECT current_policy_id FROM carriers WHERE mc_number = $1", [mc])[0]["current_policy_id"]
+
+
+def test_an_unresolved_second_pass_reference_fails_a_strict_seed_and_writes_nothing(fleet):
+    db, project = fleet
+    _, line = break_a_current_policy(project)
+    with pytest.raises(carrierdb.ValidationError) as info:
+        db.seeds.apply()
+    assert [(i["row"], i["path"][0], i["code"], i["value"]) for i in info.value.issues] == [
+        (f"carriers.csv:{line}", "currentPolicy.policyNumber", "unresolved_reference", "POL-NOPE")]
+    assert f"carriers.csv:{line}: currentPolicy.policyNumber: no InsurancePolicy with policyNumber = POL-NOPE" in str(info.value)
+    assert sum(counts(db).values()) == 0 and db.seeds.status() == []
+
+
+def test_an_unresolved_second_pass_reference_keeps_its_row_without_that_parent_in_a_lenient_seed(fleet):
+    db, project = fleet
+    db.seeds.apply()
+    mc, line = break_a_current_policy(project)
+    assert current_policy(db, mc) is not None
+    report = db.seeds.apply(lenient=True)
+    # Reported at its file and line, with the value, saying what became of the row ...
+    assert report.rejected == 1
+    (issue,) = report.issues
+    assert (issue["row"], issue["field"], issue["code"], issue["value"]) == (
+        f"carriers.csv:{line}", "currentPolicy.policyNumber", "unresolved_reference", "POL-NOPE")
+    assert issue["message"].endswith("the row was loaded without its currentPolicy (currentPolicyId set to NULL)")
+    (reject,) = read(project / "seeds" / "development" / "rejects.csv")
+    assert (reject["file"], reject["line"], reject["field"], reject["value"]) == ("carriers.csv", str(line), "currentPolicy.policyNumber", "POL-NOPE")
+    # ... which is what the table holds: the carrier, with no current policy (not the one it had).
+    assert current_policy(db, mc) is None
+    assert counts(db)["carriers"] == len(set_rows(project, "development")["Carrier"])
+    wanted = expected_references(set_rows(project, "development"))["current"] - {(mc, "POL-NOPE")}
+    assert by_natural_keys(db)["current"] == wanted
+
+
+def test_a_lenient_first_seed_loads_the_row_of_an_unresolved_second_pass_reference(fleet):
+    db, project = fleet
+    mc, _ = break_a_current_policy(project)
+    report = db.seeds.apply(lenient=True)
+    assert report.rejected == 1 and report.issues[0]["value"] == "POL-NOPE"
+    assert current_policy(db, mc) is None and counts(db)["carriers"] == len(set_rows(project, "development")["Carrier"])
+
+
 def test_reapplying_the_fleet_is_a_no_op(fleet):
     db, project = fleet
     db.seeds.apply()

@@ -142,9 +142,14 @@ std::vector<std::string> sqlite_connection::schema_snapshot() {
 }
 
 std::vector<std::string> sqlite_connection::drop_secondary_indexes(const std::string &table) {
-  // Indexes SQLite made for UNIQUE/PRIMARY KEY clauses have no SQL and stay.
-  return drop_listed_indexes(
-      query("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL", {table}));
+  // Indexes SQLite made for UNIQUE/PRIMARY KEY clauses have no SQL and stay. So does a unique
+  // index a foreign key references (a composite key, or a key other than the primary one): without
+  // it, every write to the table fails with "foreign key mismatch".
+  return drop_listed_indexes(query(
+      "SELECT m.name, m.sql FROM sqlite_master m WHERE m.type = 'index' AND m.tbl_name = $1 AND m.sql IS NOT NULL AND NOT EXISTS ("
+      "SELECT 1 FROM pragma_index_list($1) l, pragma_index_info(m.name) c, sqlite_master t, pragma_foreign_key_list(t.name) k "
+      "WHERE l.name = m.name AND l.\"unique\" = 1 AND t.type = 'table' AND k.\"table\" = $1 AND k.\"to\" = c.name)",
+      {table}));
 }
 
 void sqlite_connection::drop_all_objects() {

@@ -172,9 +172,16 @@ std::int64_t export_csv(std::shared_ptr<database> db, std::shared_ptr<const sche
       }
       bool first_cell = fields.empty();
       for (const auto &ref : references) {
-        std::size_t c = 0;
-        while (c < r.columns.size() && r.columns[c].name != ref.fk_fields.front()) ++c;
-        const auto parent = is_null(row[c]) ? ref.keys.end() : ref.keys.find(text_of(row[c]));
+        // A foreign key with a NULL part names no parent (MATCH SIMPLE, as both backends check it).
+        std::vector<std::string> fk;
+        bool null_part = false;
+        for (const auto &field : ref.fk_fields) {
+          std::size_t c = 0;
+          while (c < r.columns.size() && r.columns[c].name != field) ++c;
+          null_part = null_part || is_null(row[c]);
+          fk.push_back(null_part ? std::string() : text_of(row[c]));
+        }
+        const auto parent = null_part ? ref.keys.end() : ref.keys.find(exporting::fk_text(fk));
         for (std::size_t k = 0; k < ref.columns.size(); ++k) {
           if (!first_cell) out << ',';
           first_cell = false;

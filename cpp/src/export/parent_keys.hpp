@@ -17,12 +17,17 @@ struct parent_reference {
   std::vector<std::string> fk_fields;      // this model's foreign key fields (carrierId)
   std::vector<std::string> columns;        // the header: carrier.mcNumber
   std::vector<std::string> target_fields;  // mcNumber
-  std::unordered_map<std::string, std::vector<std::string>> keys;  // the parent's id (text) -> its natural key (text)
+  /// The parent's referenced values (their texts, as fk_text() joins them) -> its natural key (texts).
+  std::unordered_map<std::string, std::vector<std::string>> keys;
 };
 
-/// The relations of `model` holding a single-field foreign key to a model with a natural key
-/// (its first @unique field, else its first @@unique set), each with the parent's key map read
-/// in one query.
+/// The texts of a foreign key's fields as one key of parent_reference::keys.
+std::string fk_text(const std::vector<std::string> &texts);
+
+/// The relations of `model` holding a foreign key (of one field or several) to a model with a
+/// natural key (its first @unique field, else its first @@unique set without foreign keys, else,
+/// for a composite foreign key, the referenced fields when the database numbers none of them),
+/// each with the parent's key map read in one query.
 std::vector<parent_reference> parent_references(database &db, const schema &s, const model_def &model);
 
 /// Whether `field` is one of the foreign key fields `references` writes as natural keys.

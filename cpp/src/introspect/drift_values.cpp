@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 
+#include "carrierdb/schema/validation.hpp"
 #include "drift_parts.hpp"
 
 namespace carrierdb::drift_parts {
@@ -79,11 +80,73 @@ std::string boolean(const std::string &s) {
   return s;
 }
 
+// A plain decimal numeral written one way: no sign on zero, no leading zeros, no trailing zeros
+// after the point ("012.50" -> "12.5"); nullopt for anything else (exponents, words).
+std::optional<std::string> decimal_numeral(const std::string &s) {
+  const bool signed_ = !s.empty() && (s[0] == '-' || s[0] == '+');
+  const bool negative = signed_ && s[0] == '-';
+  std::size_t i = signed_ ? 1 : 0;
+  std::string whole, fraction;
+  for (; i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])); ++i) whole += s[i];
+  if (i < s.size() && s[i] == '.')
+    for (++i; i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])); ++i) fraction += s[i];
+  if (i != s.size() || (whole.empty() && fraction.empty())) return std::nullopt;
+  whole.erase(0, std::min(whole.find_first_not_of('0'), whole.size()));
+  fraction.erase(fraction.find_last_not_of('0') + 1);
+  if (whole.empty() && fraction.empty()) return std::string("0");
+  return (negative ? "-" : "") + (whole.empty() ? "0" : whole) + (fraction.empty() ? "" : "." + fraction);
+}
+
+// A timestamp literal split into its wall-clock reading (any offset ignored) and its offset.
+struct timestamp_literal {
+  std::int64_t wall_ms = 0;
+  std::int64_t offset_ms = 0;
+  bool has_time = false, has_offset = false;
+};
+
+std::optional<timestamp_literal> parse_timestamp_literal(const std::string &text) {
+  timestamp_literal t;
+  std::int64_t instant = 0;
+  if (!parse_iso_timestamp(text, instant)) return std::nullopt;
+  t.has_time = text.find(':') != std::string::npos;
+  std::string wall = text;
+  if (t.has_time) {
+    // The offset follows the time: a Z, or the last sign after the first colon.
+    const std::size_t sign = wall.find_last_of("+-");
+    if (!wall.empty() && (wall.back() == 'Z' || wall.back() == 'z')) wall.pop_back(), t.has_offset = true;
+    else if (sign != std::string::npos && sign > wall.find(':')) wall.erase(sign), t.has_offset = true;
+  }
+  if (!parse_iso_timestamp(trim(wall), t.wall_ms)) return std::nullopt;
+  t.offset_ms = t.wall_ms - instant;
+  return t;
+}
+
+// Whether the catalog's timestamp default `have` is the schema's literal `want`, as the database
+// took it: PostgreSQL's `timestamp` (no time zone) drops any offset of the literal Prisma wrote
+// and `date` keeps the day only, so those compare by wall clock; a value with an offset
+// (`timestamptz`, or SQLite's text as written) compares as an instant.
+bool same_timestamp(const std::string &want, const std::string &have) {
+  const auto w = parse_timestamp_literal(want), h = parse_timestamp_literal(have);
+  if (!w || !h) return false;
+  constexpr std::int64_t day = 86400000;
+  const auto floor_day = [](std::int64_t ms) { return (ms >= 0 ? ms : ms - (day - 1)) / day; };
+  if (!h->has_time) return floor_day(w->wall_ms) == floor_day(h->wall_ms);
+  if (h->has_offset) return w->wall_ms - w->offset_ms == h->wall_ms - h->offset_ms;
+  return w->wall_ms == h->wall_ms;
+}
+
 bool same_default(const std::string &want, const std::string &have, const field_def &f) {
   if (want == have) return true;
   if (f.type == scalar_type::boolean) return boolean(want) == boolean(have);
-  const auto a = number(want), b = number(have);
-  if (a && b) return *a == *b;
+  if (f.type == scalar_type::datetime && f.default_ && f.default_->what == default_value::kind::literal) return same_timestamp(want, have);
+  const bool numeric = f.type == scalar_type::int_ || f.type == scalar_type::bigint || f.type == scalar_type::float_ || f.type == scalar_type::decimal;
+  if (numeric) {
+    // Exactly, digit by digit where both are plain numerals: as doubles, BigInt's 2^53 + 1 would equal 2^53.
+    const auto exact_a = decimal_numeral(want), exact_b = decimal_numeral(have);
+    if (exact_a && exact_b) return *exact_a == *exact_b;
+    const auto a = number(want), b = number(have);
+    if (a && b) return *a == *b;
+  }
   // dbgenerated("...") and the catalog's rendering of it may differ in case and blanks only.
   const auto squeeze = [](const std::string &s) {
     std::string out;

@@ -1,9 +1,11 @@
-// pair_files: the pairs of an implicit many-to-many relation, resolved in bulk and inserted at once.
+// pair_files: the pairs of an implicit many-to-many relation (a self-relation's too), resolved in
+// bulk and inserted at once.
 #include "pair_files.hpp"
 
 #include <cctype>
 
 #include "carrierdb/error.hpp"
+#include "carrierdb/schema/join_columns.hpp"
 #include "carrierdb/seed/data_files.hpp"
 #include "references.hpp"
 #include "row_preparation.hpp"
@@ -27,18 +29,20 @@ void load_pairs(connection &conn, const schema &s, const seed_file_spec &spec, s
                               "\"relation\" names a list field of \"model\" whose other side is a list too, with no join model");
   const join_table &join = *relation->relation->join;
   const model_def &other = *s.model(relation->relation->target);
-  if (other.name == model.name)
-    throw configuration_error(spec.path + ": pairs of the self-relation " + model.name + "." + spec.relation + " are not supported yet",
-                              "seed the join table " + join.table + " with a file of its own model, or through the repository");
-  // Each side by its prefix: the model's name (`carrier`), the other's name (`tag`) or the relation's (`tags`).
-  reference_group sides[2];  // [0]: `model`, [1]: `other`
+  // Each side by its prefix: the model's name (`carrier`), the other's name (`tag`) or the
+  // relation's (`tags`). A self-relation's sides are the model (`person`) and the relation
+  // (`following`): the row says "this person's following includes that one".
+  const bool self = other.name == model.name;
+  const std::string own_prefix = lower_first(model.name);
+  const std::string other_prefix = self ? spec.relation : lower_first(other.name);
+  reference_group sides[2];  // [0]: the record owning `relation`, [1]: the related one
   for (const auto &[prefix, columns] : dotted_groups(header_of(spec.resolved_path))) {
     int side = -1;
-    if (prefix == lower_first(model.name)) side = 0;
-    else if (prefix == lower_first(other.name) || prefix == spec.relation) side = 1;
+    if (prefix == own_prefix) side = 0;
+    else if (prefix == other_prefix || prefix == spec.relation) side = 1;
     if (side < 0)
-      throw configuration_error(spec.path + ": the column " + columns.front() + " names neither " + model.name + " nor " + other.name,
-                                "name the sides " + lower_first(model.name) + ".<unique field> and " + lower_first(other.name) + ".<unique field>");
+      throw configuration_error(spec.path + ": the column " + columns.front() + " names neither " + own_prefix + " nor " + other_prefix,
+                                "name the sides " + own_prefix + ".<unique field> and " + other_prefix + ".<unique field>");
     reference_group &g = sides[side];
     g.relation = relation;
     g.target = side == 0 ? &model : &other;
@@ -48,12 +52,11 @@ void load_pairs(connection &conn, const schema &s, const seed_file_spec &spec, s
   }
   for (int side = 0; side < 2; ++side) {
     if (!sides[side].target)
-      throw configuration_error(spec.path + ": no column names the " + (side == 0 ? model.name : other.name) + " of a pair",
-                                "give both sides, e.g. " + lower_first(model.name) + ".<unique field>," + lower_first(other.name) + ".<unique field>");
+      throw configuration_error(spec.path + ": no column names the " + (side == 0 ? own_prefix : other_prefix) + " of a pair",
+                                "give both sides, e.g. " + own_prefix + ".<unique field>," + other_prefix + ".<unique field>");
     sides[side].parents = load_key_map(conn, *sides[side].target, sides[side].target_fields, sides[side].target->id_fields);
   }
-  // Column A references the model first in alphabetical order.
-  const int side_a = join.model_a == model.name ? 0 : 1;
+  const int side_a = join_owner_column(model, *relation) == "A" ? 0 : 1;
 
   seed_file_result file;
   file.file = spec.path;

@@ -1,5 +1,6 @@
 // pair_files: a seed file of an implicit many-to-many relation's pairs, each side named by its
-// natural key (`carrier.mcNumber,tag.name`), added to Prisma's join table (`_CarrierToTag`).
+// natural key (`carrier.mcNumber,tag.name`), added to Prisma's join table (`_CarrierToTag`). A
+// self-relation's file names the record and the relation (`person.email,following.email`).
 #pragma once
 
 #include "carrierdb/backend/connection.hpp"

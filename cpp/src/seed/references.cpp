@@ -232,7 +232,8 @@ void reference_resolver::report_refused(run_issues &issues, seed_file_result &fi
   m_refused.clear();
 }
 
-void reference_resolver::set_deferred(connection &conn, seed_merge &merge, run_issues &issues, seed_file_result &file, seed_result &result) {
+void reference_resolver::set_deferred(connection &conn, seed_merge &merge, run_issues &issues, bool lenient, seed_file_result &file,
+                                      seed_result &result) {
   if (m_later.empty() || m_later_rows.empty()) return;
   const key_map children = load_key_map(conn, m_model, m_key, m_model.id_fields);
   const auto q = [&](const std::string &name) { return conn.quote_identifier(name); };
@@ -258,10 +259,18 @@ void reference_resolver::set_deferred(connection &conn, seed_merge &merge, run_i
           const std::vector<value> *parent = find_key(group.parents, m_schema, *group.target, group.target_fields, later.refs[g]);
           if (!parent) {
             std::vector<validation_issue> refused{unresolved_issue(group, later.refs[g])};
+            // Strict: the run fails and nothing is written. Lenient: the row is in already (its
+            // own children may name it), so it stays, without this parent: the foreign key is
+            // set to NULL, whatever it held before, and the issue says so.
+            if (lenient)
+              refused.front().message += "; the row was loaded without its " + group.relation->name + " (" +
+                                         joined(group.relation->relation->fields) + " set to NULL)";
             issues.reject(m_label, later.line, later.input, refused, file, result);
-            continue;
+            if (!lenient) continue;
+            row.resize(row.size() + fk_columns.size());
+          } else {
+            row.insert(row.end(), parent->begin(), parent->end());
           }
-          row.insert(row.end(), parent->begin(), parent->end());
         }
         row.emplace_back(later.line);
         sink->write(row);

@@ -75,8 +75,9 @@ public:
   seed_row_producer wrap(seed_row_producer produce);
   /// The rows left out, as rejects of `file` (strict mode: the run fails).
   void report_refused(run_issues &issues, seed_file_result &file, seed_result &result);
-  /// The second pass: the deferred references resolved and set in one UPDATE per relation.
-  void set_deferred(connection &conn, seed_merge &merge, run_issues &issues, seed_file_result &file, seed_result &result);
+  /// The second pass: the deferred references resolved and set in one UPDATE per relation. One
+  /// that names no row is a reject; `lenient`: its row stays, with that foreign key NULL.
+  void set_deferred(connection &conn, seed_merge &merge, run_issues &issues, bool lenient, seed_file_result &file, seed_result &result);
 
 private:
   bool rewrite(source_row &src);

@@ -311,7 +311,7 @@ seed_result seeder::apply(const seed_manifest &manifest, const seed_options &opt
       if (options.progress) options.progress(seed_progress{f.path, 1, 1, result.files.back().rows, true});
     }
     if (!run.failed())
-      for (auto &[references, file] : second_pass) references->set_deferred(conn, run.merger(), run.issues(), result.files[file], result);
+      for (auto &[references, file] : second_pass) references->set_deferred(conn, run.merger(), run.issues(), options.lenient, result.files[file], result);
     if (run.failed()) throw validation_error("seed " + manifest.name, result.issues);
     run.prune(result);
     if (pending_checksum.valid()) result.checksum = pending_checksum.get();
