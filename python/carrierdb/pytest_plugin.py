@@ -16,6 +16,7 @@ exists on one backend.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from pathlib import Path
@@ -74,13 +75,21 @@ def carrierdb_admin_url() -> str:
 
 @pytest.fixture
 def carrierdb_url(carrierdb_backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
-    if carrierdb_backend == "sqlite":
-        yield f"sqlite:{tmp_path / 'test.db'}"
+    with empty_database(carrierdb_backend, tmp_path, request) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def empty_database(backend: str, tmp_path: Path, request: pytest.FixtureRequest, stem: str = "test") -> Iterator[str]:
+    """A URL to a new, empty database: ``<stem>.db`` in ``tmp_path`` on SQLite, a database created on
+    the test server (and dropped on leaving) on PostgreSQL. A test wanting a second one calls this."""
+    if backend == "sqlite":
+        yield f"sqlite:{tmp_path / (stem + '.db')}"
         return
     import carrierdb
 
     admin_url = request.getfixturevalue("carrierdb_admin_url")
-    name = f"carrierdb_test_{uuid.uuid4().hex[:16]}"
+    name = f"carrierdb_{stem}_{uuid.uuid4().hex[:16]}"
     admin = carrierdb.connect(admin_url, pool_size=1)
     admin.execute(f'CREATE DATABASE "{name}"')
     try:
