@@ -6,6 +6,8 @@ Fixtures:
   carrierdb_db       a connected carrierdb.Database on that URL
   carrierdb_migrated_db   the same, with the project's migrations/ deployed
   carrierdb_seeded_db     the same, migrated and seeded with the testing set (seeds/testing)
+  empty_database(backend, tmp_path, request, stem)   a context manager, for a test wanting a second
+                          empty database beside carrierdb_url
 
 PostgreSQL comes from CARRIERDB_TEST_DATABASE_URL (an admin URL: the plugin creates and drops
 one database per test there). Without it, PostgreSQL cases are skipped with that reason, except
