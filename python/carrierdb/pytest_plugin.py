@@ -6,6 +6,8 @@ Fixtures:
   carrierdb_db       a connected carrierdb.Database on that URL
   carrierdb_migrated_db   the same, with the project's migrations/ deployed
   carrierdb_seeded_db     the same, migrated and seeded with the testing set (seeds/testing)
+  empty_database(backend, tmp_path, request, stem)   a context manager, for a test wanting a second
+                          empty database beside carrierdb_url
 
 PostgreSQL comes from CARRIERDB_TEST_DATABASE_URL (an admin URL: the plugin creates and drops
 one database per test there). Without it, PostgreSQL cases are skipped with that reason, except
@@ -16,6 +18,7 @@ exists on one backend.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from pathlib import Path
@@ -74,13 +77,21 @@ def carrierdb_admin_url() -> str:
 
 @pytest.fixture
 def carrierdb_url(carrierdb_backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
-    if carrierdb_backend == "sqlite":
-        yield f"sqlite:{tmp_path / 'test.db'}"
+    with empty_database(carrierdb_backend, tmp_path, request) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def empty_database(backend: str, tmp_path: Path, request: pytest.FixtureRequest, stem: str = "test") -> Iterator[str]:
+    """A URL to a new, empty database: ``<stem>.db`` in ``tmp_path`` on SQLite, a database created on
+    the test server (and dropped on leaving) on PostgreSQL. A test wanting a second one calls this."""
+    if backend == "sqlite":
+        yield f"sqlite:{tmp_path / (stem + '.db')}"
         return
     import carrierdb
 
     admin_url = request.getfixturevalue("carrierdb_admin_url")
-    name = f"carrierdb_test_{uuid.uuid4().hex[:16]}"
+    name = f"carrierdb_{stem}_{uuid.uuid4().hex[:16]}"
     admin = carrierdb.connect(admin_url, pool_size=1)
     admin.execute(f'CREATE DATABASE "{name}"')
     try:

@@ -166,7 +166,12 @@ std::int64_t export_csv(std::shared_ptr<database> db, std::shared_ptr<const sche
         else if (auto i = std::get_if<std::int64_t>(&v))
           text = fields[k]->type == scalar_type::datetime ? format_timestamp_ms(*i) : std::to_string(*i);
         else if (auto b = std::get_if<bool>(&v)) text = *b ? "true" : "false";
-        else if (auto d = std::get_if<double>(&v)) text = format_double(*d);
+        else if (auto d = std::get_if<double>(&v)) {
+          // A seed file says 3557.45, not 3557.4499999999998 (SQLite holds a Decimal as a double):
+          // 15 digits whenever they read back as the same double, all 17 otherwise.
+          text = format_double(*d, 15);
+          if (parse_double(text.c_str()) != *d) text = format_double(*d);
+        }
         if (anonymized(fields[k]->name)) text = pseudonym(text, fields[k]->name, options.salt);
         out << csv_quote(text);
       }

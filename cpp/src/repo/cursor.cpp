@@ -63,8 +63,9 @@ repository::page repository::plan_page(const find_options &options) const {
     }
   }
   if (!issues.empty()) throw validation_error(m_model->name, std::move(issues));
-  // Counting from a row or from the end needs one order every row has a place in.
-  if (p.cursor || p.backwards) {
+  // Counting from a row or from the end needs one order every row has a place in; so does an
+  // ordered first page, or the page read after it from its last row could repeat or skip a tie.
+  if (p.cursor || p.backwards || (!p.order.empty() && (p.take || p.skip))) {
     if (p.cursor)
       for (const field_def *f : p.cursor->fields)
         if (!ordered_by(p.order, f)) p.order.emplace_back(f, false);
