@@ -27,6 +27,30 @@ std::string postgres_connection::null_safe_equal_sql(const std::string &a, const
   return a + " IS NOT DISTINCT FROM " + b;
 }
 
+std::optional<std::string> postgres_connection::any_of_sql(const std::string &expr, const std::vector<const value *> &keys,
+                                                         params &args) const {
+  // One array literal, sent as text: the server types the untyped parameter as an array of
+  // `expr`'s own type, so `= ANY` keeps using the column's index.
+  std::string literal = "{";
+  for (const value *key : keys) {
+    if (literal.size() > 1) literal += ',';
+    if (const auto *n = std::get_if<std::int64_t>(key)) {
+      literal += std::to_string(*n);
+      continue;
+    }
+    const auto *text = std::get_if<std::string>(key);
+    if (!text) return std::nullopt;
+    literal += '"';
+    for (char c : *text) {
+      if (c == '"' || c == '\\') literal += '\\';
+      literal += c;
+    }
+    literal += '"';
+  }
+  args.emplace_back(literal + "}");
+  return expr + " = ANY(" + placeholder(args.size()) + ")";
+}
+
 std::string postgres_connection::text_match_sql(const std::string &column_sql, text_match how, const std::string &needle,
                                                 bool insensitive, params &args) const {
   // LIKE with backslash as the escape character (PostgreSQL's default).

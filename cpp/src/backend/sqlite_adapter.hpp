@@ -61,6 +61,7 @@ public:
   std::string current_timestamp_sql() const override { return "current_timestamp"; }
   value timestamp_value(std::chrono::system_clock::time_point at) const override;
   std::string null_safe_equal_sql(const std::string &a, const std::string &b) const override { return a + " IS " + b; }
+  std::optional<std::string> any_of_sql(const std::string &expr, const std::vector<const value *> &keys, params &args) const override;
   std::string text_match_sql(const std::string &column_sql, text_match how, const std::string &needle, bool insensitive,
                              params &args) const override;
 

@@ -2,6 +2,8 @@
 // (LIKE folds ASCII case, so case-sensitive matching is GLOB).
 #include "sqlite_adapter.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace carrierdb::internal {
 
 std::string sqlite_connection::sql_type(logical_type type, int) const {
@@ -18,6 +20,24 @@ std::string sqlite_connection::sql_type(logical_type type, int) const {
 
 value sqlite_connection::timestamp_value(std::chrono::system_clock::time_point at) const {
   return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count());
+}
+
+std::optional<std::string> sqlite_connection::any_of_sql(const std::string &expr, const std::vector<const value *> &keys,
+                                                       params &args) const {
+  // One JSON array, unpacked by json_each: `expr`'s affinity applies to the unpacked values, as it
+  // would to an IN list.
+  nlohmann::json array = nlohmann::json::array();
+  for (const value *key : keys) {
+    if (const auto *n = std::get_if<std::int64_t>(key)) array.push_back(*n);
+    else if (const auto *text = std::get_if<std::string>(key)) array.push_back(*text);
+    else return std::nullopt;
+  }
+  try {
+    args.emplace_back(array.dump());
+  } catch (const nlohmann::json::exception &) {
+    return std::nullopt;  // a key that is not UTF-8: listed by the caller instead
+  }
+  return expr + " IN (SELECT value FROM json_each(" + placeholder(args.size()) + "))";
 }
 
 std::string sqlite_connection::text_match_sql(const std::string &column_sql, text_match how, const std::string &needle,

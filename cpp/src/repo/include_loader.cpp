@@ -253,10 +253,23 @@ struct parent_keys {
       list.push_back(k);
     }
   }
-  std::vector<std::vector<const std::vector<value> *>> batches() const {
+  // One batch when the dialect can send every key in one parameter (a single key field of
+  // integers or strings: the usual id); otherwise batches of `keys_per_statement` listed keys.
+  std::vector<std::vector<const std::vector<value> *>> batches(database &db) const {
+    std::size_t size = keys_per_statement;
+    if (at.size() == 1 && !distinct.empty()) {
+      params scratch;
+      if (db.with_connection([&](connection &c) { return c.any_of_sql("k", first_keys(distinct), scratch).has_value(); }))
+        size = distinct.size();
+    }
     std::vector<std::vector<const std::vector<value> *>> out;
-    for (std::size_t start = 0; start < distinct.size(); start += keys_per_statement)
-      out.emplace_back(distinct.begin() + start, distinct.begin() + std::min(distinct.size(), start + keys_per_statement));
+    for (std::size_t start = 0; start < distinct.size(); start += size)
+      out.emplace_back(distinct.begin() + start, distinct.begin() + std::min(distinct.size(), start + size));
+    return out;
+  }
+  std::vector<const value *> first_keys(const std::vector<const std::vector<value> *> &rows) const {
+    std::vector<const value *> out;
+    for (const auto *row : rows) out.push_back(&(*row)[at[0]]);
     return out;
   }
 };
@@ -282,9 +295,15 @@ target_source source_of(const connection &c, const relation_link &link) {
   return s;
 }
 
-// "k IN ($1, $2)" or "(k1, k2) IN (($1, $2), ...)" for a batch of distinct parent keys.
+// "k = ANY($1)" (every key in one parameter, where the dialect can), else "k IN ($1, $2)" or
+// "(k1, k2) IN (($1, $2), ...)" for a batch of distinct parent keys.
 std::string keys_in(const connection &c, const std::vector<std::string> &keys, const std::vector<const std::vector<value> *> &batch,
                     const std::vector<std::size_t> &at, params &args) {
+  if (keys.size() == 1) {
+    std::vector<const value *> one;
+    for (const auto *row : batch) one.push_back(&(*row)[at[0]]);
+    if (auto sql = c.any_of_sql(keys[0], one, args)) return *sql;
+  }
   std::string list;
   for (const auto *row : batch) {
     std::string one;
@@ -331,7 +350,7 @@ record_tree include_loader::load(const plan &p, result rows) {
     const repository &related = *r.nested->repo;
     result children;
     std::vector<std::string> child_keys;  // each child row's parent key, as text
-    for (const auto &batch : keys.batches()) {
+    for (const auto &batch : keys.batches(m_repo.db())) {
       result part = m_repo.db().with_connection([&](connection &c) {
         params args;
         const target_source src = source_of(c, r.link);
@@ -383,7 +402,7 @@ record_tree include_loader::load(const plan &p, result rows) {
     const auto &at = keys.at;
     const auto &parents_of = keys.parents_of;
     repository related(plan::db_of(m_repo), plan::schema_of(m_repo), cp.link.target->name);
-    for (const auto &batch : keys.batches()) {
+    for (const auto &batch : keys.batches(m_repo.db())) {
       const result part = m_repo.db().with_connection([&](connection &c) {
         params args;
         const target_source src = source_of(c, cp.link);
