@@ -167,6 +167,7 @@ std::int64_t export_csv(std::shared_ptr<database> db, std::shared_ptr<const sche
           text = fields[k]->type == scalar_type::datetime ? format_timestamp_ms(*i) : std::to_string(*i);
         else if (auto b = std::get_if<bool>(&v)) text = *b ? "true" : "false";
         else if (auto d = std::get_if<double>(&v)) text = format_double(*d);
+        else text = text_of(v);  // bytes as base64, lists as JSON arrays (seed/data_files)
         if (anonymized(fields[k]->name)) text = pseudonym(text, fields[k]->name, options.salt);
         out << csv_quote(text);
       }
