@@ -1,11 +1,13 @@
 // postgres_arrays: PostgreSQL's text forms of arrays (`{a,"b c",NULL}`) and of bytea (`\x0a1b`),
 // both ways, for parameters, COPY text and result cells.
-#include "postgres_adapter.hpp"  // libpqxx in the order its headers need
-#include "postgres_values.hpp"
+#include "postgres_arrays.hpp"
 
 #include <cctype>
 #include <cstdlib>
 #include <string_view>
+
+#include "carrierdb/error.hpp"
+#include "numbers.hpp"
 
 namespace carrierdb::internal {
 
@@ -58,6 +60,14 @@ value element_value(std::string text, column_kind kind) {
 }
 
 }  // namespace
+
+bool append_plain_text(std::string &out, const value &v) {
+  if (auto b = std::get_if<bool>(&v)) out += *b ? 't' : 'f';
+  else if (auto i = std::get_if<std::int64_t>(&v)) out += std::to_string(*i);
+  else if (auto d = std::get_if<double>(&v)) append_double(out, *d);
+  else return false;
+  return true;
+}
 
 std::string bytea_hex(const byte_string &b) {
   std::string out;

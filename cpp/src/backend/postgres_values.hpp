@@ -9,6 +9,7 @@
 #include "carrierdb/base/value.hpp"
 #include "carrierdb/error.hpp"
 #include "numbers.hpp"
+#include "postgres_arrays.hpp"
 
 namespace carrierdb::internal {
 
@@ -44,16 +45,6 @@ inline bool array_element_kind(unsigned oid, column_kind &kind) {
     default: return false;
   }
 }
-
-/// bytea's hex text form ("\x0a1b") and back; text that is not hex form comes back unchanged.
-std::string bytea_hex(const byte_string &b);
-value bytea_from_hex(const std::string &text);
-/// A list as an array literal ({1,2,NULL}, {"a","b \"c\""}): text and bytea elements quoted
-/// and escaped, nulls as NULL. Throws data_error for a NUL inside text.
-void append_array_literal(std::string &out, const value_list &list);
-/// An array's text form -> a list whose elements are typed like cells of `element_kind`; text
-/// that is not a one-dimensional array literal comes back unchanged.
-value parse_array_literal(const std::string &text, column_kind element_kind);
 
 inline value cell(const pqxx::field &f, column_kind kind, bool array = false) {
   if (f.is_null()) return std::monostate{};
@@ -105,16 +96,6 @@ struct text_params {
       pointers.push_back(is_null(args[k]) ? nullptr : storage[k].c_str());
   }
 };
-
-// A boolean or number as its text (t/f, digits), which needs no quoting or escaping anywhere;
-// false for every other value.
-inline bool append_plain_text(std::string &out, const value &v) {
-  if (auto b = std::get_if<bool>(&v)) out += *b ? 't' : 'f';
-  else if (auto i = std::get_if<std::int64_t>(&v)) out += std::to_string(*i);
-  else if (auto d = std::get_if<double>(&v)) append_double(out, *d);
-  else return false;
-  return true;
-}
 
 // Appends one field in COPY's text format: \N for NULL, and backslash, tab, newline and
 // carriage return escaped.
