@@ -210,6 +210,19 @@ def test_postgresql_list_updates_set_and_push(lists_db):
 
 
 @pytest.mark.postgres_only  # lists: PostgreSQL only
+def test_postgresql_create_many_writes_lists_through_copy_and_insert(lists_db):
+    rows = [{"vin": f"M{k}", "tags": AWKWARD[k:], "inspectedAt": [datetime(2024, 5, k + 1)], "statuses": ["ON_HOLD"],
+             "photo": bytes([k, 0])} for k in range(3)]
+    assert lists_db.truck.create_many(rows) == 3  # COPY
+    returned = lists_db.truck.create_many([dict(rows[0], vin="R")], return_records=True)  # multi-row INSERT
+    assert returned[0]["tags"] == AWKWARD and returned[0]["statuses"] == ["ON_HOLD"]
+    got = {r["vin"]: r for r in lists_db.truck.find_many()}
+    for k in range(3):
+        assert got[f"M{k}"]["tags"] == AWKWARD[k:] and got[f"M{k}"]["inspectedAt"] == [datetime(2024, 5, k + 1)]
+        assert got[f"M{k}"]["statuses"] == ["ON_HOLD"] and got[f"M{k}"]["photo"] == bytes([k, 0])
+
+
+@pytest.mark.postgres_only  # lists: PostgreSQL only
 def test_postgresql_list_and_bytes_frames_hold_python_lists_and_bytes(lists_db):
     lists_db.truck.create({"vin": "A", "tags": ["x", "y"], "photo": b"\x00\x01"})
     lists_db.truck.create({"vin": "B", "tags": []})
@@ -297,6 +310,9 @@ def test_bytes_round_trip_from_bytes_bytearray_and_memoryview(bytes_db):
     assert [(i["path"], i["expected"]) for i in bytes_db.document.validate({"name": "d", "body": 5})] == [(["body"], "bytes")]
     frame = bytes_db.document.find_many(order_by={"name": "asc"}).to_pandas()
     assert frame["body"].tolist() == [OCTETS, b"\x00ab", b"\x00\x01"]
+    assert bytes_db.document.create_many([{"name": f"m{k}", "body": bytes([k]) * k} for k in range(3)]) == 3
+    assert [r["body"] for r in bytes_db.document.find_many(where={"name": {"startsWith": "m"}}, order_by={"name": "asc"})] == [
+        b"", b"\x01", b"\x02\x02"]
 
 
 def test_bytes_seed_as_base64_and_export_round_trip(bytes_db, tmp_path: Path):
