@@ -29,6 +29,29 @@ document to_document(const py::handle &obj) {
 
 namespace {
 
+// Update data with Prisma's list operations taken apart: {"tags": {"set": [...]}} is the list
+// itself, {"tags": {"push": x}} goes to `push`. Only on scalar list fields: a Json field's dict
+// is a JSON object.
+record update_record(const repository &r, const py::dict &data, record &push) {
+  py::dict plain;
+  for (auto item : data) {
+    const field_def *f = PyUnicode_Check(item.first.ptr()) ? r.model().field(utf8_of(item.first)) : nullptr;
+    if (f && f->list && PyDict_Check(item.second.ptr()) && py::len(item.second) == 1) {
+      const auto op = py::reinterpret_borrow<py::dict>(item.second);
+      if (op.contains("set")) {
+        plain[item.first] = op["set"];
+        continue;
+      }
+      if (op.contains("push")) {
+        push.emplace_back(f->name, to_field_value(op["push"], 0));
+        continue;
+      }
+    }
+    plain[item.first] = item.second;
+  }
+  return to_record(plain);
+}
+
 // What a stop after create_many had finished leaves: its rows committed, or inside the caller's
 // open transaction.
 std::string completed_bulk(std::int64_t rows, bool own_transaction) {
@@ -199,17 +222,28 @@ void init_repository(py::module_ &m) {
       }, py::arg("where") = py::none())
       .def("update", [](repository &r, const py::object &where, const py::dict &data) {
         const document w = to_document(where);
-        const record input = to_record(data);
-        return first_row(without_gil([&] { return r.update(w, input); }));
+        record push;
+        const record input = update_record(r, data, push);
+        return first_row(without_gil([&] { return r.update(w, input, push); }));
       }, py::arg("where"), py::arg("data"))
       .def("update_many", [](repository &r, const py::object &where, const py::dict &data) {
         const document w = to_document(where);
-        const record input = to_record(data);
-        return without_gil([&] { return r.update_many(w, input); });
+        record push;
+        const record input = update_record(r, data, push);
+        return without_gil([&] { return r.update_many(w, input, push); });
       }, py::arg("where"), py::arg("data"))
       .def("upsert", [](repository &r, const py::object &where, const py::dict &create, const py::dict &update) {
         const document w = to_document(where);
-        const record c = to_record(create), u = to_record(update);
+        record push;  // upsert's update takes `set`; a push there is refused by name
+        const record c = to_record(create), u = update_record(r, update, push);
+        if (!push.empty())
+          throw validation_error(r.model().name, {[&] {
+            validation_issue i;
+            i.path = {"update", push.front().first, "push"};
+            i.code = "custom";
+            i.message = "push is not supported inside upsert; use update";
+            return i;
+          }()});
         return first_row(without_gil([&] { return r.upsert(w, c, u); }));
       }, py::arg("where"), py::arg("create"), py::arg("update"))
       .def("delete", [](repository &r, const py::object &where) {

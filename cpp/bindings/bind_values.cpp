@@ -146,10 +146,44 @@ value to_value(const py::handle &obj, std::size_t index) {
     return v.attr("isoformat")(py::str(" "), py::str("milliseconds")).cast<std::string>();
   }
   if (py::isinstance(obj, t.date)) return obj.attr("isoformat")().cast<std::string>();
+  if (PyBytes_Check(obj.ptr()) || PyByteArray_Check(obj.ptr()) || PyMemoryView_Check(obj.ptr()))
+  {
+    PyObject *copy = PyBytes_FromObject(obj.ptr());  // bytearray and memoryview (buffer protocol) too
+    if (!copy) throw py::error_already_set();
+    byte_string out{std::string(PyBytes_AS_STRING(copy), static_cast<std::size_t>(PyBytes_GET_SIZE(copy)))};
+    Py_DECREF(copy);
+    return out;
+  }
   if (PyDict_Check(obj.ptr()) || PyList_Check(obj.ptr())) return t.json_dumps(obj).cast<std::string>();
   throw py::type_error("parameter $" + std::to_string(index + 1) + ": cannot pass a " +
                        std::string(py::str(py::type::handle_of(obj).attr("__name__"))) +
-                       " to SQL (use None, bool, int, float, str, Decimal, datetime, date, dict or list)");
+                       " to SQL (use None, bool, int, float, str, bytes, Decimal, datetime, date, dict or list)");
+}
+
+namespace {
+
+// Whether a list holds a dict anywhere: then it is a JSON document, not a list of plain values.
+bool holds_dict(const py::handle &seq) {
+  for (auto item : py::reinterpret_borrow<py::sequence>(seq)) {
+    if (PyDict_Check(item.ptr())) return true;
+    if ((PyList_Check(item.ptr()) || PyTuple_Check(item.ptr())) && holds_dict(item)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+value to_field_value(const py::handle &obj, std::size_t index) {
+  // A list of plain values stays a list: a scalar list field takes it element by element, a Json
+  // field as a JSON array. One holding dicts is JSON text, as before lists had a value type.
+  if ((PyList_Check(obj.ptr()) || PyTuple_Check(obj.ptr())) && !holds_dict(obj)) {
+    value_list out;
+    const auto n = PySequence_Size(obj.ptr());
+    out.items.reserve(static_cast<std::size_t>(n));
+    for (auto item : py::reinterpret_borrow<py::sequence>(obj)) out.items.push_back(to_field_value(item, index));
+    return out;
+  }
+  return to_value(obj, index);
 }
 
 record to_record(const py::handle &obj) {
@@ -158,7 +192,7 @@ record to_record(const py::handle &obj) {
   std::size_t k = 0;
   for (auto item : py::reinterpret_borrow<py::dict>(obj)) {
     if (!PyUnicode_Check(item.first.ptr())) throw py::type_error("field names must be strings");
-    out.emplace_back(utf8_of(item.first), to_value(item.second, k++));
+    out.emplace_back(utf8_of(item.first), to_field_value(item.second, k++));
   }
   return out;
 }
@@ -202,6 +236,12 @@ py::object to_python(const value &v, column_kind kind) {
   if (auto d = std::get_if<double>(&v)) {
     if (kind == column_kind::numeric) return t.decimal(py::str(py::float_(*d)));
     return py::float_(*d);
+  }
+  if (auto b = std::get_if<byte_string>(&v)) return py::bytes(b->octets);
+  if (auto l = std::get_if<value_list>(&v)) {  // a scalar list: its elements typed by the column's kind
+    py::list out(l->items.size());
+    for (std::size_t k = 0; k < l->items.size(); ++k) out[k] = to_python(l->items[k], kind);
+    return std::move(out);
   }
   const std::string &s = std::get<std::string>(v);
   try {

@@ -31,9 +31,12 @@ void init_seeding(py::module_ &m);
 
 /// Python sequence -> statement parameters. Call with the GIL held.
 params to_params(const py::handle &seq);
-/// One Python object -> one SQL value (None, bool, int, float, str, Decimal, datetime, date,
-/// dict/list as JSON). Raises TypeError for anything else.
+/// One Python object -> one SQL value (None, bool, int, float, str, bytes/bytearray/memoryview,
+/// Decimal, datetime, date, dict/list as JSON). Raises TypeError for anything else.
 value to_value(const py::handle &obj, std::size_t index);
+/// A field's value (records): to_value(), except that a list or tuple of plain values becomes a
+/// list value (a scalar list, or a Json field's array); one holding dicts stays JSON text.
+value to_field_value(const py::handle &obj, std::size_t index);
 /// A str as UTF-8 bytes. Lone surrogates, which a str can hold (text decoded with
 /// errors="surrogateescape") and UTF-8 cannot, come through as bytes that are not UTF-8, so the
 /// core's one check refuses them with their place instead of a bare UnicodeEncodeError here.

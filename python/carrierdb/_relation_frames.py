@@ -8,8 +8,8 @@ from typing import Any, Optional
 
 def _flatten(row: dict, fields: list[str], prefix: str, out: dict) -> None:
     for name, value in row.items():
-        if isinstance(value, list):
-            continue  # a list relation: a frame of its own
+        if isinstance(value, list) and (prefix or name not in fields):
+            continue  # a list relation: a frame of its own (a scalar list field stays, one list per cell)
         if isinstance(value, dict):
             _flatten(value, list(value), f"{prefix}{name}.", out)
         elif name in fields or prefix:

@@ -182,8 +182,10 @@ result postgres_connection::query(const std::string &sql, const params &args) {
   const auto ncols = r.columns();
   out.columns.reserve(ncols);
   std::vector<column_kind> kinds;
+  std::vector<char> arrays;  // a list column's kind is its elements' kind
   for (pqxx::row::size_type c = 0; c < ncols; ++c) {
-    const column_kind k = kind_of_oid(r.column_type(c));
+    column_kind k = kind_of_oid(r.column_type(c));
+    arrays.push_back(array_element_kind(r.column_type(c), k));
     out.columns.push_back(column{r.column_name(c), k});
     kinds.push_back(k);
   }
@@ -191,7 +193,7 @@ result postgres_connection::query(const std::string &sql, const params &args) {
   for (const auto &row : r) {
     std::vector<value> cells;
     cells.reserve(ncols);
-    for (pqxx::row::size_type c = 0; c < ncols; ++c) cells.push_back(cell(row[c], kinds[c]));
+    for (pqxx::row::size_type c = 0; c < ncols; ++c) cells.push_back(cell(row[c], kinds[c], arrays[c] != 0));
     out.rows.push_back(std::move(cells));
   }
   out.affected_rows = static_cast<std::int64_t>(r.affected_rows());

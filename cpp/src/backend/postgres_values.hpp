@@ -9,6 +9,7 @@
 #include "carrierdb/base/value.hpp"
 #include "carrierdb/error.hpp"
 #include "numbers.hpp"
+#include "postgres_arrays.hpp"
 
 namespace carrierdb::internal {
 
@@ -27,13 +28,33 @@ inline column_kind kind_of_oid(unsigned oid) {
   }
 }
 
-inline value cell(const pqxx::field &f, column_kind kind) {
+/// For an array type's oid, the kind of its elements (Prisma's scalar lists); false for others.
+/// Arrays of enums have oids of their own: the repository reads those as text[].
+inline bool array_element_kind(unsigned oid, column_kind &kind) {
+  switch (oid) {
+    case 1000: kind = column_kind::boolean; return true;
+    case 1005: case 1007: case 1016: kind = column_kind::integer; return true;
+    case 1021: case 1022: kind = column_kind::real; return true;
+    case 1231: kind = column_kind::numeric; return true;
+    case 1115: kind = column_kind::timestamp; return true;
+    case 1185: kind = column_kind::timestamptz; return true;
+    case 1182: kind = column_kind::date; return true;
+    case 199: case 3807: kind = column_kind::json; return true;
+    case 1001: kind = column_kind::bytes; return true;
+    case 1009: case 1014: case 1015: case 2951: kind = column_kind::text; return true;
+    default: return false;
+  }
+}
+
+inline value cell(const pqxx::field &f, column_kind kind, bool array = false) {
   if (f.is_null()) return std::monostate{};
   const char *s = f.c_str();
+  if (array) return parse_array_literal(std::string(s, f.size()), kind);
   switch (kind) {
     case column_kind::boolean: return s[0] == 't';
     case column_kind::integer: return static_cast<std::int64_t>(std::strtoll(s, nullptr, 10));
     case column_kind::real: return parse_double(s);
+    case column_kind::bytes: return bytea_from_hex(std::string(s, f.size()));
     default: return std::string(s, f.size());
   }
 }
@@ -56,7 +77,11 @@ struct text_params {
       if (auto b = std::get_if<bool>(&v)) storage.emplace_back(*b ? "true" : "false");
       else if (auto i = std::get_if<std::int64_t>(&v)) storage.emplace_back(std::to_string(*i));
       else if (auto d = std::get_if<double>(&v)) storage.emplace_back(format_double(*d));
-      else {
+      else if (auto b = std::get_if<byte_string>(&v)) storage.push_back(bytea_hex(*b));  // hex: no NUL reaches libpq
+      else if (auto l = std::get_if<value_list>(&v)) {
+        storage.emplace_back();
+        append_array_literal(storage.back(), *l);
+      } else {
         const auto &s = std::get<std::string>(v);
         if (s.find('\0') != std::string::npos) {
           diagnostics diag;
@@ -79,19 +104,11 @@ inline void append_copy_field(std::string &line, const value &v) {
     line += "\\N";
     return;
   }
-  if (auto b = std::get_if<bool>(&v)) {
-    line += *b ? 't' : 'f';
-    return;
-  }
-  if (auto i = std::get_if<std::int64_t>(&v)) {
-    line += std::to_string(*i);
-    return;
-  }
-  if (auto d = std::get_if<double>(&v)) {
-    append_double(line, *d);
-    return;
-  }
-  const auto &s = std::get<std::string>(v);
+  if (append_plain_text(line, v)) return;
+  std::string composed;  // bytea and arrays: their text form, then COPY's escapes like any text
+  if (auto b = std::get_if<byte_string>(&v)) composed = bytea_hex(*b);
+  else if (auto l = std::get_if<value_list>(&v)) append_array_literal(composed, *l);
+  const auto &s = std::holds_alternative<std::string>(v) ? std::get<std::string>(v) : composed;
   for (char c : s) {
     switch (c) {
       case '\\': line += "\\\\"; break;

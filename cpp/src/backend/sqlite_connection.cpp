@@ -278,7 +278,15 @@ void sqlite_connection::bind_value(sqlite3_stmt *stmt, int index, const value &v
   else if (auto b = std::get_if<bool>(&v)) rc = sqlite3_bind_int(stmt, index, *b ? 1 : 0);
   else if (auto i = std::get_if<std::int64_t>(&v)) rc = sqlite3_bind_int64(stmt, index, *i);
   else if (auto d = std::get_if<double>(&v)) rc = sqlite3_bind_double(stmt, index, *d);
-  else {
+  else if (auto b = std::get_if<byte_string>(&v))
+    rc = sqlite3_bind_blob64(stmt, index, b->octets.data(), b->octets.size(), SQLITE_TRANSIENT);
+  else if (std::holds_alternative<value_list>(v)) {
+    diagnostics diag;
+    diag.sqlstate = "SQLITE_MISMATCH";
+    diag.statement = sqlite3_sql(stmt);
+    throw programming_error("parameter $" + std::to_string(index) + " is a list, which SQLite cannot store (it has no array type)", diag,
+                            "scalar lists (String[], Int[], ...) exist on PostgreSQL only, as in Prisma");
+  } else {
     const auto &s = std::get<std::string>(v);
     rc = sqlite3_bind_text64(stmt, index, s.data(), s.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   }
@@ -298,7 +306,7 @@ value sqlite_connection::read(sqlite3_stmt *stmt, int c, column &col) {
     case SQLITE_BLOB: {
       if (col.kind == column_kind::other) col.kind = column_kind::bytes;
       const auto *p = static_cast<const char *>(sqlite3_column_blob(stmt, c));
-      return std::string(p ? p : "", static_cast<std::size_t>(sqlite3_column_bytes(stmt, c)));
+      return byte_string{std::string(p ? p : "", static_cast<std::size_t>(sqlite3_column_bytes(stmt, c)))};
     }
     default: {
       const auto *p = reinterpret_cast<const char *>(sqlite3_column_text(stmt, c));

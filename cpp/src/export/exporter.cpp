@@ -172,6 +172,7 @@ std::int64_t export_csv(std::shared_ptr<database> db, std::shared_ptr<const sche
           text = format_double(*d, 15);
           if (parse_double(text.c_str()) != *d) text = format_double(*d);
         }
+        else text = text_of(v);  // bytes as base64, lists as JSON arrays (seed/data_files)
         if (anonymized(fields[k]->name)) text = pseudonym(text, fields[k]->name, options.salt);
         out << csv_quote(text);
       }

@@ -60,6 +60,7 @@ std::string repository::condition_sql(const connection &c, const document &node,
 std::string repository::field_condition_sql(const connection &c, const field_def &f, const document &node, params &args,
                                             std::vector<validation_issue> &issues, const std::string &path) const {
   if (f.kind == field_kind::relation) return relation_condition_sql(c, f, node, args, issues, path);
+  if (f.list) return list_condition_sql(c, f, node, args, issues, path);
   const std::string col = c.quote_identifier(f.column);
   // A filter value: typed like the field; equality values normalised like stored values.
   const auto param = [&](const value &raw, const std::string &at, bool normalise) -> std::string {
@@ -135,17 +136,10 @@ std::string repository::field_condition_sql(const connection &c, const field_def
       const text_match how = op == "contains" ? text_match::contains : op == "startsWith" ? text_match::starts_with : text_match::ends_with;
       parts.push_back(c.text_match_sql(col, how, *needle, insensitive, args));
     } else {
-      validation_issue i = argument_issue(at, "unrecognized_keys",
-                                          "Unknown filter operator '" + op + "' (known: equals, in, notIn, not, contains, startsWith, "
-                                          "endsWith, lt, lte, gt, gte, mode)");
-      i.options = {op};
-      issues.push_back(i);
+      issues.push_back(unknown_operator_issue(at, op, "filter", "equals, in, notIn, not, contains, startsWith, endsWith, lt, lte, gt, gte, mode"));
     }
   }
-  if (parts.empty()) return "1 = 1";
-  std::string out;
-  for (const auto &p : parts) out += (out.empty() ? "" : " AND ") + p;
-  return parts.size() == 1 ? out : "(" + out + ")";
+  return all_of(parts);
 }
 
 repository::unique_key repository::unique_where(const document &where, const char *operation) const {

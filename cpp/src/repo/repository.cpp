@@ -37,7 +37,10 @@ std::string repository::select_list() const {
   for (const auto &f : m_model->fields) {
     if (!f.is_column()) continue;
     if (!out.empty()) out += ", ";
-    out += connection::quote_standard_identifier(f.column) + " AS " + connection::quote_standard_identifier(f.name);
+    out += connection::quote_standard_identifier(f.column);
+    // An enum array has a type of its own, which the adapter cannot tell from text: read as text[].
+    if (f.list && f.kind == field_kind::enum_) out += "::text[]";
+    out += " AS " + connection::quote_standard_identifier(f.name);
   }
   return out;
 }
@@ -55,6 +58,12 @@ result repository::typed(result r) const {
 
 value repository::to_param(const connection &c, const field_def &f, const value &canonical) const {
   if (const enum_def *e = mapped_enum(*m_schema, f)) return enum_to_database(*e, canonical);
+  if (auto list = std::get_if<value_list>(&canonical); list && f.type == scalar_type::datetime) {
+    value_list out;
+    out.items.reserve(list->items.size());
+    for (const auto &item : list->items) out.items.push_back(to_param(c, f, item));
+    return out;
+  }
   if (f.type == scalar_type::datetime) {
     if (auto ms = std::get_if<std::int64_t>(&canonical)) {
       // Bulk loads repeat the same instant on every row: format it once.
@@ -256,12 +265,28 @@ std::int64_t repository::count(const document &where) {
   });
 }
 
-result repository::update(const document &where, const record &data) {
+namespace {
+
+std::string joined_sets(std::string a, const std::string &b) { return a.empty() ? b : b.empty() ? a : a + ", " + b; }
+
+}  // namespace
+
+// Data and pushes validated together, so one call reports every issue of both.
+record repository::validate_update(const record &data, const record &push, record &pushed) const {
+  std::vector<validation_issue> issues;
+  record validated = check_record(*m_schema, *m_model, data, validation_mode::update, issues);
+  if (!push.empty()) pushed = validate_push(push, issues);
+  if (!issues.empty()) throw validation_error(m_model->name, std::move(issues));
+  return with_generated_values(validated, false, now_ms());
+}
+
+result repository::update(const document &where, const record &data, const record &push) {
   const unique_key key = unique_where(where, "update");
-  const record validated = with_generated_values(validate_record(*m_schema, *m_model, data, validation_mode::update), false, now_ms());
+  record pushed;
+  const record validated = validate_update(data, push, pushed);
   result r = typed(run(validated, [&](connection &c) {
     params args;
-    const std::string sets = assignments_sql(c, validated, args);
+    const std::string sets = joined_sets(assignments_sql(c, validated, args), push_assignments_sql(c, pushed, args));
     const std::string cond = key_condition_sql(c, key, args);
     if (sets.empty()) return c.query("SELECT " + select_list() + " FROM " + c.quote_identifier(m_table) + " WHERE " + cond, args);
     return c.query("UPDATE " + c.quote_identifier(m_table) + " SET " + sets + " WHERE " + cond + " RETURNING " + select_list(), args);
@@ -270,11 +295,12 @@ result repository::update(const document &where, const record &data) {
   return r;
 }
 
-std::int64_t repository::update_many(const document &where, const record &data) {
-  const record validated = with_generated_values(validate_record(*m_schema, *m_model, data, validation_mode::update), false, now_ms());
+std::int64_t repository::update_many(const document &where, const record &data, const record &push) {
+  record pushed;
+  const record validated = validate_update(data, push, pushed);
   return run(validated, [&](connection &c) -> std::int64_t {
     params args;
-    const std::string sets = assignments_sql(c, validated, args);
+    const std::string sets = joined_sets(assignments_sql(c, validated, args), push_assignments_sql(c, pushed, args));
     if (sets.empty()) return 0;
     return c.execute("UPDATE " + c.quote_identifier(m_table) + " SET " + sets + where_sql(c, where, args), args);
   });

@@ -32,6 +32,19 @@ validation_issue argument_issue(const std::string &path, const std::string &code
   return i;
 }
 
+validation_issue unknown_operator_issue(const std::string &at, const std::string &op, const std::string &kind, const std::string &known) {
+  validation_issue i = argument_issue(at, "unrecognized_keys", "Unknown " + kind + " operator '" + op + "' (known: " + known + ")");
+  i.options = {op};
+  return i;
+}
+
+std::string all_of(const std::vector<std::string> &conditions) {
+  if (conditions.empty()) return "1 = 1";
+  std::string out;
+  for (const auto &c : conditions) out += (out.empty() ? "" : " AND ") + c;
+  return conditions.size() == 1 ? out : "(" + out + ")";
+}
+
 std::string display(const value &v) {
   if (is_null(v)) return "null";
   if (auto s = std::get_if<std::string>(&v)) return "'" + *s + "'";

@@ -14,6 +14,10 @@ namespace carrierdb::internal {
 column_kind kind_for(const field_def &f);
 /// A validation issue about a query argument (`where.x`, `orderBy.y`), path split at dots.
 validation_issue argument_issue(const std::string &path, const std::string &code, const std::string &message);
+/// An operator `op` the filter at `at` does not know; `known` lists those it does.
+validation_issue unknown_operator_issue(const std::string &at, const std::string &op, const std::string &kind, const std::string &known);
+/// Conditions joined with AND, in parentheses when there are several; "1 = 1" for none.
+std::string all_of(const std::vector<std::string> &conditions);
 /// A value as error messages show it ('text', 42, true, null).
 std::string display(const value &v);
 /// The value of field `name` in `data`, or null.

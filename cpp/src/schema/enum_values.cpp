@@ -7,6 +7,10 @@ namespace {
 
 // The same value under the name at the same position of `to`.
 value translated(const std::vector<std::string> &from, const std::vector<std::string> &to, value v) {
+  if (auto list = std::get_if<value_list>(&v)) {  // an enum list (Status[]): each element
+    for (auto &item : list->items) item = translated(from, to, std::move(item));
+    return v;
+  }
   const std::string *s = std::get_if<std::string>(&v);
   if (!s) return v;
   for (std::size_t k = 0; k < from.size() && k < to.size(); ++k)

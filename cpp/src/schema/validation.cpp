@@ -1,5 +1,7 @@
 // check_record(): types, required fields, implied limits (VarChar, Int range, enum), zod rules, normalisers.
 #include "carrierdb/schema/validation.hpp"
+#include "carrierdb/base/base64.hpp"
+#include "carrierdb/schema/list_values.hpp"
 #include "carrierdb/time.hpp"
 #include "carrierdb/utf8.hpp"
 #include "numbers.hpp"
@@ -29,6 +31,8 @@ const char *received_type(const value &v) {
   if (std::holds_alternative<bool>(v)) return "boolean";
   if (std::holds_alternative<std::int64_t>(v)) return "integer";
   if (std::holds_alternative<double>(v)) return "float";
+  if (std::holds_alternative<byte_string>(v)) return "bytes";
+  if (std::holds_alternative<value_list>(v)) return "array";
   return "string";
 }
 
@@ -122,8 +126,8 @@ validation_issue make_issue(const std::vector<std::string> &path, const std::str
   return i;
 }
 
-// A field the repository cannot write as a plain value yet: a relation (nested writes), a scalar
-// list or Bytes (no value type for them), or an unsupported declaration.
+// A field the repository cannot write as a plain value: a relation (nested writes) or an
+// unsupported declaration.
 validation_issue unwritable_field_issue(const field_def &f) {
   std::string message;
   if (f.kind == field_kind::relation) {
@@ -136,11 +140,8 @@ validation_issue unwritable_field_issue(const field_def &f) {
     } else {
       message += "; write the related " + r.target + " records with their own " + r.back_field + " foreign key";
     }
-  } else if (f.kind == field_kind::unsupported) {
-    message = f.unsupported;
   } else {
-    message = std::string(f.list ? "Scalar list" : "Bytes") + " field " + f.name + " (" + f.type_name + (f.list ? "[]" : "") +
-              ") cannot be written yet: carrierdb has no value type for it";
+    message = f.unsupported;
   }
   return make_issue({f.name}, "custom", message);
 }
@@ -372,6 +373,10 @@ value coerce(const schema &s, const field_def &f, value v, const Path &path, std
         if (auto d = std::get_if<double>(&v)) return number_text(*d);
         return wrong_type();
       }
+      if (!str) {
+        if (auto l = std::get_if<value_list>(&v)) return list_json_text(*l);  // a list of plain values is a JSON array
+        return wrong_type();
+      }
       if (!nlohmann::json::accept(*str)) {
         issues.push_back(make_issue(path(), "invalid_type", "Expected JSON (pass a dict, list, number, bool, or JSON text)"));
         return value{};
@@ -395,15 +400,32 @@ value coerce(const schema &s, const field_def &f, value v, const Path &path, std
     case scalar_type::string:
       if (std::holds_alternative<std::string>(v)) return v;
       return wrong_type();
-    case scalar_type::bytes: return wrong_type();  // check_record refuses Bytes fields before typing
+    case scalar_type::bytes: {
+      if (std::holds_alternative<byte_string>(v)) return v;
+      // Text is base64, as Prisma's JSON protocol and carrierdb's seed files carry Bytes.
+      if (auto str = std::get_if<std::string>(&v)) {
+        if (auto octets = base64_decode(*str)) return byte_string{std::move(*octets)};
+        auto i = make_issue(path(), "invalid_string", "Expected bytes or base64 text, received text that is not base64");
+        i.validation = "base64";
+        issues.push_back(i);
+        return value{};
+      }
+      return wrong_type();
+    }
   }
   return wrong_type();
 }
 
 }  // namespace
 
+value coerce_scalar_value(const schema &s, const field_def &f, const value &v, const std::vector<std::string> &path,
+                          std::vector<validation_issue> &issues) {
+  return coerce(s, f, v, [&] { return path; }, issues);
+}
+
 value coerce_field_value(const schema &s, const field_def &f, const value &v, const std::vector<std::string> &path,
                          std::vector<validation_issue> &issues) {
+  if (f.list) return coerce_list_value(s, f, v, path, issues);
   return coerce(s, f, v, [&] { return path; }, issues);
 }
 
@@ -428,18 +450,24 @@ record check_record_impl(const schema &s, const model_def &model, Record &data, 
     seen.push_back(f);
     const std::string &field_name = name;
     const auto path = [&] { return std::vector<std::string>{field_name}; };
-    if (!f->is_column() || f->list || f->type == scalar_type::bytes) {
+    if (!f->is_column()) {
       issues.push_back(unwritable_field_issue(*f));
       continue;
     }
     if (is_null(v)) {
       if (!f->optional) {
-        auto i = make_issue(path(), "invalid_type", std::string("Expected ") + expected_type(*f) + ", received null");
-        i.expected = expected_type(*f);
+        const char *expected = f->list ? "array" : expected_type(*f);
+        auto i = make_issue(path(), "invalid_type", std::string("Expected ") + expected + ", received null");
+        i.expected = expected;
         i.received = "null";
         issues.push_back(i);
       }
       out.emplace_back(name, std::monostate{});
+      continue;
+    }
+    if (f->list) {
+      value list = coerce_list_value(s, *f, v, path(), issues);
+      if (!is_null(list)) out.emplace_back(name, std::move(list));
       continue;
     }
     value typed;

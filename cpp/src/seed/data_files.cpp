@@ -1,5 +1,7 @@
 // Streaming readers for CSV (RFC 4180), JSON arrays (SAX) and NDJSON, and file checksums.
 #include "carrierdb/seed/data_files.hpp"
+#include "carrierdb/base/base64.hpp"
+#include "carrierdb/schema/list_values.hpp"
 
 #include <openssl/evp.h>
 
@@ -425,6 +427,10 @@ std::string text_of(const value &v) {
   if (auto s = std::get_if<std::string>(&v)) return *s;
   if (auto i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
   if (auto b = std::get_if<bool>(&v)) return *b ? "true" : "false";
+  // Bytes as base64 and lists as JSON arrays: what a seed file's cell holds for them (read back
+  // by the same validation as any cell).
+  if (auto bytes = std::get_if<byte_string>(&v)) return base64_encode(bytes->octets);
+  if (auto list = std::get_if<value_list>(&v)) return list_json_text(*list);
   std::ostringstream out;
   out << std::get<double>(v);
   return out.str();

@@ -110,9 +110,15 @@ void fill_columns(const prepare_plan &plan, record &valid, prepared_row &out) {
     }
     // Rows reach the table as the database names enum values (`ACTIVE @map("active")`).
     if (const enum_def *e = mapped_enum(plan.model_schema, *f)) v = enum_to_database(*e, std::move(v));
-    if (f->type == scalar_type::datetime)
-      if (auto ms = std::get_if<std::int64_t>(&v))
-        v = *ms == plan.now_ms ? plan.now_param : plan.conn.timestamp_value(std::chrono::system_clock::time_point(std::chrono::milliseconds(*ms)));
+    if (f->type == scalar_type::datetime) {
+      const auto as_timestamp = [&](value &t) {
+        if (auto ms = std::get_if<std::int64_t>(&t))
+          t = *ms == plan.now_ms ? plan.now_param : plan.conn.timestamp_value(std::chrono::system_clock::time_point(std::chrono::milliseconds(*ms)));
+      };
+      as_timestamp(v);
+      if (auto list = std::get_if<value_list>(&v))  // DateTime[]: each element
+        for (auto &item : list->items) as_timestamp(item);
+    }
     out.row.push_back(std::move(v));
   }
 }

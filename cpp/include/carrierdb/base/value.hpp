@@ -8,10 +8,35 @@
 
 namespace carrierdb {
 
+struct value;
+
+/// Raw octets (Prisma's Bytes). Kept apart from std::string, which is text and must be UTF-8:
+/// PostgreSQL takes them as bytea, SQLite as a BLOB, Python as `bytes`.
+struct byte_string {
+  std::string octets;
+  bool operator==(const byte_string &o) const { return octets == o.octets; }
+  bool operator!=(const byte_string &o) const { return octets != o.octets; }
+  bool operator<(const byte_string &o) const { return octets < o.octets; }
+};
+
+/// A scalar list (PostgreSQL arrays: `String[]`, `Int[]`, ...): its elements in order, each a
+/// scalar value or null. Lists do not nest (Prisma has no lists of lists).
+struct value_list {
+  std::vector<value> items;
+};
+
 /// One SQL value. Temporal, numeric and JSON values travel as text in the backend's own format;
-/// `column_kind` in a result says how to read them back.
-using value = std::variant<std::monostate, bool, std::int64_t, double, std::string>;
+/// `column_kind` in a result says how to read them back (for a list: how to read its elements).
+/// A struct over the variant, not an alias, so that `value_list` can hold values.
+struct value : std::variant<std::monostate, bool, std::int64_t, double, std::string, byte_string, value_list> {
+  using variant::variant;
+  using variant::operator=;
+};
 using params = std::vector<value>;
+
+inline bool operator==(const value_list &a, const value_list &b) { return a.items == b.items; }
+inline bool operator!=(const value_list &a, const value_list &b) { return !(a == b); }
+inline bool operator<(const value_list &a, const value_list &b) { return a.items < b.items; }
 
 inline bool is_null(const value &v) { return std::holds_alternative<std::monostate>(v); }
 

@@ -65,8 +65,9 @@ public:
   result aggregate(const aggregate_options &options);
   /// One row per group: the `by` fields, then the aggregates named as in aggregate().
   result group_by(const aggregate_options &options);
-  result update(const document &where, const record &data);  // not_found_error if no row
-  std::int64_t update_many(const document &where, const record &data);
+  /// `push` appends to scalar lists (Prisma's `{"tags": {"push": ...}}`): field -> one value or a list.
+  result update(const document &where, const record &data, const record &push = {});  // not_found_error if no row
+  std::int64_t update_many(const document &where, const record &data, const record &push = {});
   result upsert(const document &where, const record &create, const record &update);
   result remove(const document &where);  // the deleted row, or not_found_error
   std::int64_t remove_many(const document &where);
@@ -98,6 +99,15 @@ private:
                             const std::string &path) const;
   std::string field_condition_sql(const connection &c, const field_def &f, const document &node, params &args,
                                   std::vector<validation_issue> &issues, const std::string &path) const;
+  /// A scalar list filter (equals, has, hasEvery, hasSome, isEmpty); list_filter_sql.cpp, with push.
+  std::string list_condition_sql(const connection &c, const field_def &f, const document &node, params &args,
+                                 std::vector<validation_issue> &issues, const std::string &path) const;
+  /// "col = col || $n" for each pushed list, appended to `args`; "" when there are none.
+  std::string push_assignments_sql(const connection &c, const record &pushed, params &args) const;
+  /// The pushed values typed as lists; issues at `field.push.n`.
+  record validate_push(const record &pushed, std::vector<validation_issue> &issues) const;
+  /// update's data (with @updatedAt filled) and pushes, validated together; throws validation_error.
+  record validate_update(const record &data, const record &push, record &pushed) const;
   /// A relation filter (some/every/none, is/isNot) as an EXISTS subquery; relation_filter_sql.cpp.
   std::string relation_condition_sql(const connection &c, const field_def &f, const document &node, params &args,
                                      std::vector<validation_issue> &issues, const std::string &path) const;
