@@ -217,7 +217,7 @@ class SeedReport:
             lines.append(f"  {f.file} ({f.model}): {f.rows} rows, {f.inserted} inserted, {f.updated} updated, "
                          f"{f.unchanged} unchanged, {f.rejected} rejected")
         if self.pruned:
-            lines.append(f"  pruned {self.pruned} row(s) whose keys are not in the seed")
+            lines.append(f"  {'would prune' if self.dry_run else 'pruned'} {self.pruned} row(s) whose keys are not in the seed")
         elif self.prune_candidates:
             lines.append(f"  {self.prune_candidates} row(s) in the database are not in the seed (kept; --prune removes them)")
         if len(self.prune_order) > 1:

@@ -171,11 +171,13 @@ def test_dry_run_and_prune(db, project):
     write_set(project, "development", {"c.csv": "name,mcNumber,status\nOnly One,MC1,ACTIVE\n"}, version="2")
     dry = db.seeds.apply(dry_run=True, prune=True)
     assert dry.dry_run and dry.inserted == 1 and dry.pruned == 5025
+    assert "would prune 5025 row(s)" in str(dry) and "  pruned" not in str(dry)
     assert db.carrier.count() == 5025 and len(db.seeds.status()) == 1
     kept = db.seeds.apply()
     assert kept.prune_candidates == 5025 and db.carrier.count() == 5026
     pruned = db.seeds.apply(prune=True, force=True)
     assert pruned.pruned == 5025 and db.carrier.count() == 1
+    assert "  pruned 5025 row(s)" in str(pruned)
 
 
 # -- data files ---------------------------------------------------------------------------------
