@@ -190,3 +190,18 @@ model Tag {
   EXPECT_TRUE(lite.table("_CarrierToTag")->primary_key.empty());
   EXPECT_EQ(lite.table("_CarrierToTag")->indexes.at(0).name, "_CarrierToTag_AB_unique");
 }
+
+TEST(schema_diff, mapped_key_names_are_the_database_names) {
+  const schema s = schema::parse(k_datasource + R"(
+model Truck {
+  id  Int    @id(map: "truck_pk") @default(autoincrement())
+  vin String @unique(map: "truck_vin_uq")
+}
+)");
+  const target_model pg = target_model::of(s, backend_kind::postgresql);
+  const target_table *t = pg.table("Truck");
+  ASSERT_NE(t, nullptr);
+  EXPECT_EQ(t->primary_key_name, "truck_pk");
+  EXPECT_EQ(t->indexes.at(0).name, "truck_vin_uq");
+  EXPECT_TRUE(contains(diff_schemas(nullptr, &s, backend_kind::postgresql).script, "CREATE UNIQUE INDEX \"truck_vin_uq\" ON \"Truck\"(\"vin\");"));
+}

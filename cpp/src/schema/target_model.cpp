@@ -114,9 +114,12 @@ target_table target_table_of(const schema &s, const model_def &m, backend_kind b
   t.primary_key_name = m.table + "_pkey";
   for (const auto &k : m.keys)
     if (k.what == index_def::kind::primary && !k.map.empty()) t.primary_key_name = k.map;
+  for (const auto &f : m.fields)
+    if (f.id && !f.id_map.empty()) t.primary_key_name = f.id_map;
   // Prisma's order: @unique fields, then @@index, then @@unique, each as declared.
   for (const auto &f : m.fields)
-    if (f.unique && f.is_column()) t.indexes.push_back(target_index{joined_name(m.table, {f.column}, "_key"), {f.column}, {false}, true, ""});
+    if (f.unique && f.is_column())
+      t.indexes.push_back(target_index{f.unique_map.empty() ? joined_name(m.table, {f.column}, "_key") : f.unique_map, {f.column}, {false}, true, ""});
   for (const auto what : {index_def::kind::index, index_def::kind::unique})
     for (const auto &k : m.keys) {
       if (k.what != what) continue;

@@ -109,6 +109,7 @@ struct field_def {
   bool ignored = false;             // @ignore
   bool id = false;
   bool unique = false;
+  std::string id_map, unique_map;   // @id(map: "..."), @unique(map: "..."): the key's database name
   bool updated_at = false;
   std::optional<default_value> default_;
   std::string native_type;          // @db.VarChar(255) -> "VarChar"
