@@ -205,3 +205,12 @@ model Truck {
   EXPECT_EQ(t->indexes.at(0).name, "truck_vin_uq");
   EXPECT_TRUE(contains(diff_schemas(nullptr, &s, backend_kind::postgresql).script, "CREATE UNIQUE INDEX \"truck_vin_uq\" ON \"Truck\"(\"vin\");"));
 }
+
+TEST(schema_diff, renamed_index_is_alter_index_rename_on_postgres_and_drop_create_on_sqlite) {
+  const std::string b = edited(k_base, "  vin       String  @unique\n", "  vin       String  @unique(map: \"trucks_vin_uq\")\n");
+  const schema_diff pg = diff(k_base, b);
+  EXPECT_EQ(pg.script, "-- RenameIndex\nALTER INDEX \"trucks_vin_key\" RENAME TO \"trucks_vin_uq\";\n\n");
+  EXPECT_TRUE(pg.warnings.empty());  // the same unique index: nothing can fail
+  EXPECT_EQ(diff(k_base, b, backend_kind::sqlite).script,
+            "-- DropIndex\nDROP INDEX \"trucks_vin_key\";\n\n-- CreateIndex\nCREATE UNIQUE INDEX \"trucks_vin_uq\" ON \"trucks\"(\"vin\");\n\n");
+}

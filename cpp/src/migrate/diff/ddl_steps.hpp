@@ -24,6 +24,7 @@ enum class step_kind {
   drop_table,
   create_index,
   add_foreign_key,
+  rename_index,  // PostgreSQL (Prisma writes it after the new indexes); SQLite drops and creates instead
 };
 
 struct column_change {
@@ -38,6 +39,7 @@ struct step {
   const target_table *from_table = nullptr, *to_table = nullptr;
   const target_enum *from_enum = nullptr, *to_enum = nullptr;
   const target_index *index = nullptr;
+  const target_index *renamed_from = nullptr;  // rename_index: the old index (`index` is the new one)
   const target_foreign_key *foreign_key = nullptr;
   std::vector<column_change> columns;  // alter_table
   bool primary_key_changed = false;     // alter_table

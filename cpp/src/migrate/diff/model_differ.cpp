@@ -77,13 +77,20 @@ void diff_table(plan &p, const target_table &a, const target_table &b) {
   for (const auto &k : b.foreign_keys)
     if (!a.foreign_key(k.name) || !(*a.foreign_key(k.name) == k)) added_fks.push_back(&k);
   std::vector<const target_index *> dropped_ix, added_ix;
+  std::vector<std::pair<const target_index *, const target_index *>> renamed_ix;  // PostgreSQL: same index, new name
   for (const auto &i : a.indexes)
     if (!b.index(i.name) || !b.index(i.name)->same_definition(i)) dropped_ix.push_back(&i);
-  for (const auto &i : b.indexes)
-    if (!a.index(i.name) || !a.index(i.name)->same_definition(i)) {
-      added_ix.push_back(&i);
-      if (i.unique) p.warnings.push_back("A unique constraint covering the columns `" + bracketed(i.columns) + "` on the table `" + b.name + "` will be added. If there are existing duplicate values, this will fail.");
+  for (const auto &i : b.indexes) {
+    if (a.index(i.name) && a.index(i.name)->same_definition(i)) continue;
+    const auto old = std::find_if(dropped_ix.begin(), dropped_ix.end(), [&](const target_index *d) { return d->same_definition(i) && !b.index(d->name); });
+    if (!sqlite && !a.index(i.name) && old != dropped_ix.end()) {
+      renamed_ix.emplace_back(*old, &i);
+      dropped_ix.erase(old);
+      continue;
     }
+    added_ix.push_back(&i);
+    if (i.unique) p.warnings.push_back("A unique constraint covering the columns `" + bracketed(i.columns) + "` on the table `" + b.name + "` will be added. If there are existing duplicate values, this will fail.");
+  }
   if (sqlite && (rebuild || alter.primary_key_changed || !dropped_fks.empty() || !added_fks.empty())) {
     p.steps.push_back(make(step_kind::redefine_table, &a, &b));  // recreates every index of b
     return;
@@ -93,6 +100,11 @@ void diff_table(plan &p, const target_table &a, const target_table &b) {
   if (!alter.columns.empty() || alter.primary_key_changed) p.steps.push_back(alter);
   for (const auto *i : added_ix) p.steps.push_back(make(step_kind::create_index, nullptr, &b, i));
   for (const auto *k : added_fks) p.steps.push_back(make(step_kind::add_foreign_key, nullptr, &b, nullptr, k));
+  for (const auto &[old, now] : renamed_ix) {
+    step rename = make(step_kind::rename_index, &a, &b, now);
+    rename.renamed_from = old;
+    p.steps.push_back(rename);
+  }
 }
 
 }  // namespace
@@ -148,6 +160,7 @@ const char *step_header(step_kind k) {
     case step_kind::drop_table: return "DropTable";
     case step_kind::create_index: return "CreateIndex";
     case step_kind::add_foreign_key: return "AddForeignKey";
+    case step_kind::rename_index: return "RenameIndex";
   }
   return "";
 }
@@ -184,6 +197,7 @@ std::string describe(const step &s) {
     case step_kind::redefine_table: return "Changed table " + table;
     case step_kind::create_index: return "Added index " + s.index->name + " on " + table;
     case step_kind::drop_index: return "Removed index " + s.index->name + " on " + table;
+    case step_kind::rename_index: return "Renamed index " + s.renamed_from->name + " to " + s.index->name + " on " + table;
     case step_kind::add_foreign_key: return "Added foreign key " + s.foreign_key->name + " on " + table;
     case step_kind::drop_foreign_key: return "Removed foreign key " + s.foreign_key->name + " on " + table;
   }

@@ -147,6 +147,7 @@ std::string render_postgres(const plan &p) {
       case step_kind::drop_table: sql = "DROP TABLE " + quote(s.from_table->name) + ";"; break;
       case step_kind::create_index: sql = create_index_sql(*s.to_table, *s.index); break;
       case step_kind::add_foreign_key: sql = foreign_key_sql(*s.to_table, *s.foreign_key); break;
+      case step_kind::rename_index: sql = "ALTER INDEX " + quote(s.renamed_from->name) + " RENAME TO " + quote(s.index->name) + ";"; break;
     }
     out += (out.empty() ? "" : "\n") + std::string("-- ") + step_header(s.kind) + "\n" + sql + "\n";
   }

@@ -73,7 +73,8 @@ std::string render_sqlite(const plan &p) {
       case step_kind::alter_enum:
       case step_kind::drop_enum:
       case step_kind::drop_foreign_key:  // SQLite has no enum types; keys change through a rebuild or go with their table
-      case step_kind::add_foreign_key: break;
+      case step_kind::add_foreign_key:
+      case step_kind::rename_index: break;  // not planned for SQLite: a renamed index is dropped and created
       case step_kind::drop_index: block(s.kind, "DROP INDEX " + quote(s.index->name) + ";"); break;
       case step_kind::alter_table: {
         std::string sql;
