@@ -5,6 +5,7 @@
 #include "bindings.hpp"
 #include "carrierdb/error.hpp"
 #include "carrierdb/schema/schema.hpp"
+#include "carrierdb/schema/target_model.hpp"
 #include "carrierdb/schema/validation.hpp"
 
 namespace carrierdb::bindings {
@@ -65,33 +66,28 @@ py::dict key_to_dict(const index_def &k) {
                   "type"_a = text_or_none(k.type));
 }
 
-// Prisma's default database names: <table>_<columns>_key (unique), _idx (index); @unique fields
-// count as one-field unique constraints.
-py::list named_keys(const model_def &m, index_def::kind what) {
+// Every unique criterion (@unique fields, then @@unique) or @@index with its database name, which
+// the target model names (Prisma's defaults when not mapped): target_model lists them in the same order.
+py::list named_keys(const schema &s, const model_def &m, index_def::kind what) {
+  const target_table table = target_table_of(s, m, backend_kind::postgresql);
+  std::vector<const target_index *> named;
+  for (const auto &i : table.indexes)
+    if (i.unique == (what == index_def::kind::unique)) named.push_back(&i);
   py::list out;
-  const auto default_name = [&](const std::vector<std::string> &fields) {
-    std::string name = m.table;
-    for (const auto &f : fields) name += "_" + (m.field(f) ? m.field(f)->column : f);
-    return name + (what == index_def::kind::unique ? "_key" : "_idx");
+  std::size_t at = 0;
+  const auto add = [&](std::vector<std::string> fields, const std::string &name, const index_def *k) {
+    py::dict d;
+    d["fields"] = std::move(fields);
+    d["name"] = text_or_none(name);
+    d["db_name"] = at < named.size() ? named[at++]->name : std::string();
+    if (k && what == index_def::kind::index) d["type"] = text_or_none(k->type);
+    out.append(d);
   };
   if (what == index_def::kind::unique)
     for (const auto &f : m.fields)
-      if (f.unique) {
-        py::dict d;
-        d["fields"] = std::vector<std::string>{f.name};
-        d["name"] = py::none();
-        d["db_name"] = default_name({f.name});
-        out.append(d);
-      }
-  for (const auto &k : m.keys) {
-    if (k.what != what) continue;
-    py::dict d;
-    d["fields"] = k.field_names();
-    d["name"] = text_or_none(k.name);
-    d["db_name"] = k.map.empty() ? default_name(k.field_names()) : k.map;
-    if (what == index_def::kind::index) d["type"] = text_or_none(k.type);
-    out.append(d);
-  }
+      if (f.unique && f.is_column()) add({f.name}, "", nullptr);
+  for (const auto &k : m.keys)
+    if (k.what == what) add(k.field_names(), k.name, &k);
   return out;
 }
 
@@ -142,8 +138,8 @@ void init_schema(py::module_ &m) {
         d["fields"] = fields;
         d["keys"] = keys;
         // Every unique criterion and index with its database name (Prisma's defaults when not mapped).
-        d["indexes"] = named_keys(*mdl, index_def::kind::index);
-        d["unique_constraints"] = named_keys(*mdl, index_def::kind::unique);
+        d["indexes"] = named_keys(s, *mdl, index_def::kind::index);
+        d["unique_constraints"] = named_keys(s, *mdl, index_def::kind::unique);
         return d;
       }, py::arg("name"))
       .def("validate", [](const schema &s, const std::string &name, const py::dict &data, bool partial) {

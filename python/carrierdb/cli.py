@@ -9,6 +9,8 @@ Exit codes (every command):
      (a hot standby, a read-only session, file or directory) for a writing command
   4  the database could not be reached, or timed out
   5  any other carrierdb error (SQL error, failed migration, ...)
+  migrate diff keeps Prisma's codes instead: 0 (no difference, or no --exit-code), 2 (a difference,
+     with --exit-code), 1 (an error)
   130, 143  stopped by Ctrl-C (SIGINT) or SIGTERM: what was not committed was rolled back, and the
             message says what, if anything, had been committed
   141  the output's reader went away (``carrierdb summary | head``): stopped quietly
@@ -27,6 +29,7 @@ from typing import Any, Callable, Sequence
 from . import __version__, _core, commands
 
 EXIT_OK, EXIT_ACTION_NEEDED, EXIT_USAGE, EXIT_CONFIG, EXIT_UNREACHABLE, EXIT_ERROR = 0, 1, 2, 3, 4, 5
+EXIT_DIFF_FOUND = 2  # migrate diff --exit-code, as Prisma's: a difference (not a usage error there)
 EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE  # 141, what a shell reports for a reader that left early
 
 
@@ -149,6 +152,30 @@ def cmd_migrate_new(args: argparse.Namespace) -> int:
     created = commands.migrate_new(args.name, **_connection(args), directory=args.dir, provider=args.provider)
     _emit(args, created.to_json(), lambda: print(created))
     return EXIT_OK
+
+
+def cmd_migrate_diff(args: argparse.Namespace) -> int:
+    """Prisma's ``migrate diff``, with Prisma's exit codes: 0, or 2 for a difference with
+    ``--exit-code``; 1 for any error (not this CLI's usual 3 and 5, so Prisma scripts keep working)."""
+    try:
+        diff = commands.migrate_diff(from_empty=args.from_empty, from_schema=args.from_schema, to_schema=args.to_schema,
+                                     to_empty=args.to_empty, provider=args.provider, from_migrations=args.from_migrations,
+                                     from_url=args.from_url)
+    except _core.CarrierDBError as error:
+        _report_error(args, error)
+        return EXIT_ACTION_NEEDED
+
+    def human() -> None:
+        if args.script:
+            # The warnings on stderr: stdout stays the script, ready for `> migration.sql`.
+            for warning in diff.warnings:
+                print(f"warning: {warning}", file=sys.stderr)
+            sys.stdout.write(diff.script if not diff.empty else "-- This is an empty migration.\n")
+        else:
+            print(diff)
+
+    _emit(args, diff.to_json(), human)
+    return EXIT_DIFF_FOUND if args.exit_code and not diff.empty else EXIT_OK
 
 
 def cmd_schema_check(args: argparse.Namespace) -> int:
@@ -295,6 +322,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-production", action="store_true", help="allow it in the production environment")
     p.add_argument("--no-seed", action="store_true", help="do not run the environment's seed afterwards")
     p.set_defaults(func=cmd_migrate_reset)
+    p = msub.add_parser("diff", help="the SQL from one schema (or the empty database) to another, as Prisma's migrate diff; reads no database")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--from-empty", action="store_true", help="from the empty database")
+    source.add_argument("--from-schema", "--from-schema-datamodel", metavar="FILE", help="from the database this schema.prisma describes")
+    source.add_argument("--from-migrations", metavar="DIR", help="(not supported yet: needs a shadow database)")
+    source.add_argument("--from-url", metavar="URL", help="(not supported yet: needs introspection)")
+    target = p.add_mutually_exclusive_group(required=True)
+    target.add_argument("--to-schema", "--to-schema-datamodel", metavar="FILE", help="to the database this schema.prisma describes")
+    target.add_argument("--to-empty", action="store_true", help="to the empty database")
+    p.add_argument("--script", action="store_true", help="print the SQL script instead of a summary")
+    p.add_argument("--provider", choices=("postgresql", "sqlite"), help="the SQL dialect (default: the schema's datasource provider)")
+    p.add_argument("--exit-code", action="store_true", help="exit 2 when there is a difference, 0 when there is none")
+    p.set_defaults(func=cmd_migrate_diff)
     p = msub.add_parser("new", parents=[migrate_common], help="create <timestamp>_<name>/ with empty migration.sql and down.sql (and this database's variants)")
     p.add_argument("name", help="letters, digits and underscores")
     p.add_argument("--provider", choices=("postgresql", "sqlite"), help="for a new migration_lock.toml (default: postgresql)")

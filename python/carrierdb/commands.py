@@ -31,7 +31,7 @@ from .seeds import SeedReport
 from .summary import summarize
 
 __all__ = [
-    "NotConfirmed", "env", "info", "migrate_deploy", "migrate_new", "migrate_reset", "migrate_resolve",
+    "NotConfirmed", "SchemaDiff", "env", "info", "migrate_deploy", "migrate_diff", "migrate_new", "migrate_reset", "migrate_resolve",
     "migrate_rollback", "migrate_status", "schema_check", "seed", "seed_export", "seed_status", "summary",
 ]
 
@@ -118,6 +118,31 @@ class SchemaCheck:
     def to_json(self) -> dict[str, Any]:
         return {"schema": self.schema.file, "url": self.url, "models": self.schema.model_names, "drift": self.drift,
                 "in_sync": self.in_sync}
+
+
+@dataclass(frozen=True)
+class SchemaDiff:
+    """What ``migrate diff`` found: one summary line per change, the data-loss warnings, and the
+    SQL script for ``provider`` as Prisma prints it (``warnings_comment`` is the warnings as the
+    comment Prisma puts at the top of a migration file)."""
+
+    provider: str
+    summary: list[str]
+    warnings: list[str]
+    script: str
+    warnings_comment: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return not self.summary
+
+    def to_json(self) -> dict[str, Any]:
+        return {"provider": self.provider, "empty": self.empty, "summary": self.summary, "warnings": self.warnings, "script": self.script}
+
+    def __str__(self) -> str:
+        if self.empty:
+            return "No difference detected."
+        return "\n".join([*self.summary, *(f"warning: {w}" for w in self.warnings)])
 
 
 @dataclass(frozen=True)
@@ -272,6 +297,30 @@ def _lock_provider(folder: Path) -> str:
     """The provider migration_lock.toml names; postgresql when there is none."""
     lock = folder / "migration_lock.toml"
     return "postgresql" if not _paths.exists(lock) or "sqlite" not in lock.read_text() else "sqlite"
+
+
+def migrate_diff(*, from_empty: bool = False, from_schema: Optional[str | Path] = None, to_schema: Optional[str | Path] = None,
+                 to_empty: bool = False, provider: Optional[str] = None, from_migrations: Optional[str | Path] = None,
+                 from_url: Optional[str] = None) -> SchemaDiff:
+    """The difference from one source to another with Prisma's meaning (``prisma migrate diff``), as
+    the SQL the provider's dialect needs: ``from_empty`` or ``from_schema`` to ``to_schema`` or
+    ``to_empty``. ``provider`` defaults to the datasource of the schema read (``to_schema``, else
+    ``from_schema``); ``sqlite`` gives a PostgreSQL schema's SQLite variant. Reads files only: no
+    database is opened."""
+    if from_migrations is not None or from_url is not None:
+        which = "--from-migrations" if from_migrations is not None else "--from-url"
+        raise _core.ConfigurationError(f"migrate diff: {which} is not supported yet (it needs a shadow database); "
+                                       "diff from --from-empty or --from-schema FILE instead")
+    if from_empty == (from_schema is not None):
+        raise _core.ConfigurationError("migrate diff: give exactly one of from_empty or from_schema")
+    if to_empty == (to_schema is not None):
+        raise _core.ConfigurationError("migrate diff: give exactly one of to_schema or to_empty")
+    before = None if from_empty else _core.Schema.load(str(from_schema))
+    after = None if to_empty else _core.Schema.load(str(to_schema))
+    named = (after or before).provider if (after or before) is not None else ""
+    provider = provider or named or "postgresql"
+    result = _core.diff_schemas(before, after, provider)
+    return SchemaDiff(provider, result["summary"], result["warnings"], result["script"], result["warnings_comment"])
 
 
 # -- schema --------------------------------------------------------------------------------------

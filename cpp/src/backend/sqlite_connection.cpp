@@ -38,6 +38,7 @@ sqlite_connection::sqlite_connection(const database_url &url, const connection_o
     : m_display(url.display()), m_path(url.sqlite_path()), m_options(options) {
   m_caps.transactional_ddl = true;
   m_caps.returning = true;  // since SQLite 3.35
+  m_caps.foreign_keys_pragma = true;
 
   const bool create = options.create && url.sqlite_may_create();
   if (!m_path.empty()) check_sqlite_location(m_path, m_display, create);

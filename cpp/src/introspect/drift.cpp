@@ -40,6 +40,8 @@ std::vector<drift_item> find_drift(const schema &s, connection &conn, const std:
   std::vector<drift_item> out;
   const backend_kind backend = conn.kind();
   const std::vector<std::string> tables = conn.table_names();
+  // What the schema creates on this backend, named as Prisma names it: the same model migrate diff writes from.
+  const target_model expected = target_model::of(s, backend);
   std::set<std::string> modelled;
   for (const auto &m : s.models()) {
     modelled.insert(m.table);
@@ -63,17 +65,17 @@ std::vector<drift_item> find_drift(const schema &s, connection &conn, const std:
       item.column = f.column;
       known.insert(f.column);
       auto it = std::find_if(columns.begin(), columns.end(), [&](const column_info &c) { return c.name == f.column; });
-      const std::string expected = expected_column_type(f, s, backend);
+      const std::string type = expected_column_type(f, s, backend);
       if (it == columns.end()) {
         item.kind = "missing_column";
-        item.schema_says = expected + (f.optional ? " null" : " not null");
+        item.schema_says = type + (f.optional ? " null" : " not null");
         item.database_has = "absent";
         out.push_back(item);
         continue;
       }
-      if (canonical_type(it->type) != canonical_type(expected)) {
+      if (canonical_type(it->type) != canonical_type(type)) {
         item.kind = "type";
-        item.schema_says = "is " + expected;
+        item.schema_says = "is " + type;
         item.database_has = it->type;
         out.push_back(item);
       }
@@ -131,7 +133,7 @@ std::vector<drift_item> find_drift(const schema &s, connection &conn, const std:
     };
     report_unmatched(wanted, present, true);
     report_unmatched(present, wanted, false);
-    drift_parts::compare_foreign_keys(s, m, conn, out);
+    drift_parts::compare_foreign_keys(m, *expected.table(m.table), conn, out);
     drift_parts::compare_indexes(m, conn, out);
   }
   // Implicit many-to-many join tables are the schema's too (Prisma's _AToB); each is named on
@@ -140,7 +142,7 @@ std::vector<drift_item> find_drift(const schema &s, connection &conn, const std:
     for (const auto &f : m.fields) {
       if (!f.relation || !f.relation->join || !modelled.insert(f.relation->join->table).second) continue;
       if (std::find(tables.begin(), tables.end(), f.relation->join->table) != tables.end()) {
-        drift_parts::compare_join_table(s, m, f, conn, out);
+        drift_parts::compare_join_table(m, *expected.table(f.relation->join->table), conn, out);
         continue;
       }
       drift_item item;

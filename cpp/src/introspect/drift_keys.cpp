@@ -10,17 +10,6 @@ namespace carrierdb::drift_parts {
 
 namespace {
 
-const char *sql_action(referential_action a) {
-  switch (a) {
-    case referential_action::cascade: return "CASCADE";
-    case referential_action::restrict: return "RESTRICT";
-    case referential_action::no_action: return "NO ACTION";
-    case referential_action::set_null: return "SET NULL";
-    case referential_action::set_default: return "SET DEFAULT";
-  }
-  return "NO ACTION";
-}
-
 struct wanted_fk {
   std::string field;  // the relation field, or "" for a join table's column
   foreign_key_info key;
@@ -150,24 +139,16 @@ std::vector<std::string> columns_of(const model_def &m, const std::vector<std::s
   return out;
 }
 
-void compare_foreign_keys(const schema &s, const model_def &m, connection &conn, std::vector<drift_item> &out) {
+void compare_foreign_keys(const model_def &m, const target_table &expected, connection &conn, std::vector<drift_item> &out) {
   std::vector<wanted_fk> wanted;
-  for (const auto &f : m.fields) {
-    if (!f.relation || !f.relation->holds_foreign_key || f.relation->join) continue;
-    const relation_info &r = *f.relation;
-    const model_def *target = s.model(r.target);
-    if (!target) continue;
+  for (const auto &k : expected.foreign_keys) {
     wanted_fk w;
-    w.field = f.name;
-    w.key.columns = columns_of(m, r.fields);
-    w.key.referenced_table = target->table;
-    w.key.referenced_columns = columns_of(*target, r.references);
-    w.key.on_delete = sql_action(r.on_delete.value_or(referential_action::no_action));
-    w.key.on_update = sql_action(r.on_update.value_or(referential_action::cascade));
-    w.key.name = r.constraint_name;
+    for (const auto &f : m.fields)
+      if (f.relation && f.relation->constraint_name == k.name) w.field = f.name;
+    w.key = foreign_key_info{k.name, k.columns, k.referenced_table, k.referenced_columns, k.on_delete, k.on_update};
     std::string default_name = m.table;
-    for (const auto &c : w.key.columns) default_name += "_" + c;
-    w.name_mapped = r.constraint_name != default_name + "_fkey";
+    for (const auto &c : k.columns) default_name += "_" + c;
+    w.name_mapped = k.name != default_name + "_fkey";
     wanted.push_back(std::move(w));
   }
   match_foreign_keys(base_for(m), wanted, conn.foreign_keys(m.table), out);
@@ -199,27 +180,24 @@ void compare_indexes(const model_def &m, connection &conn, std::vector<drift_ite
   match_indexes(base, wanted, present, out);
 }
 
-void compare_join_table(const schema &s, const model_def &m, const field_def &f, connection &conn, std::vector<drift_item> &out) {
-  const join_table &j = *f.relation->join;
+void compare_join_table(const model_def &m, const target_table &expected, connection &conn, std::vector<drift_item> &out) {
   drift_item base;
   base.model = m.name;
-  base.table = j.table;
+  base.table = expected.name;
   std::vector<wanted_fk> wanted;
-  for (const auto &[column, model] : {std::pair<std::string, std::string>{"A", j.model_a}, {"B", j.model_b}}) {
-    const model_def *target = s.model(model);
-    if (!target) return;
-    wanted_fk w;
-    w.key = foreign_key_info{j.table + "_" + column + "_fkey", {column}, target->table, columns_of(*target, target->id_fields), "CASCADE", "CASCADE"};
-    wanted.push_back(std::move(w));
-  }
-  match_foreign_keys(base, wanted, conn.foreign_keys(j.table), out);
-  match_indexes(base, {wanted_index{{"B"}, {false}, "", ""}}, conn.indexes(j.table), out);
+  for (const auto &k : expected.foreign_keys)
+    wanted.push_back(wanted_fk{"", foreign_key_info{k.name, k.columns, k.referenced_table, k.referenced_columns, k.on_delete, k.on_update}, false});
+  match_foreign_keys(base, wanted, conn.foreign_keys(expected.name), out);
+  std::vector<wanted_index> indexes;
+  for (const auto &i : expected.indexes)
+    if (!i.unique) indexes.push_back(wanted_index{i.columns, i.descending, "", ""});
+  match_indexes(base, indexes, conn.indexes(expected.name), out);
   const std::vector<std::string> ab{"A", "B"};
-  std::vector<std::string> pk = conn.primary_key(j.table);
+  std::vector<std::string> pk = conn.primary_key(expected.name);
   bool has_key = pk == ab;
-  for (auto &u : conn.unique_keys(j.table)) has_key = has_key || u == ab;
+  for (auto &u : conn.unique_keys(expected.name)) has_key = has_key || u == ab;
   if (!has_key)
-    report(out, item_for(base, "unique", "", {}), std::string(j.key_is_primary ? "primary key " : "unique ") + join(ab),
+    report(out, item_for(base, "unique", "", {}), std::string(!expected.primary_key.empty() ? "primary key " : "unique ") + join(ab),
            "no key on " + join(ab));
 }
 

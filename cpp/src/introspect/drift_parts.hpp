@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "carrierdb/introspect/drift.hpp"
+#include "carrierdb/schema/target_model.hpp"
 
 namespace carrierdb::drift_parts {
 
@@ -14,13 +15,13 @@ std::string join(const std::vector<std::string> &items);
 /// The columns of `fields` (field names of `m`), in the order given.
 std::vector<std::string> columns_of(const model_def &m, const std::vector<std::string> &fields);
 
-/// Foreign keys of `m`'s table (its relation fields that hold one) against the catalog's, both ways.
-void compare_foreign_keys(const schema &s, const model_def &m, connection &conn, std::vector<drift_item> &out);
+/// The foreign keys the schema gives `m`'s table (`expected`, from target_model) against the catalog's, both ways.
+void compare_foreign_keys(const model_def &m, const target_table &expected, connection &conn, std::vector<drift_item> &out);
 /// @@index of `m` against the table's non-unique indexes (columns, order, method), both ways, and the
 /// database names of keys and indexes the schema maps.
 void compare_indexes(const model_def &m, connection &conn, std::vector<drift_item> &out);
 /// The foreign keys and the index on B Prisma creates for an implicit many-to-many join table.
-void compare_join_table(const schema &s, const model_def &m, const field_def &f, connection &conn, std::vector<drift_item> &out);
+void compare_join_table(const model_def &m, const target_table &expected, connection &conn, std::vector<drift_item> &out);
 
 /// The default of field `f` against its column's.
 void compare_default(const schema &s, const drift_item &base, const field_def &f, const column_info &column, std::vector<drift_item> &out);

@@ -10,6 +10,7 @@
 
 #include "carrierdb/error.hpp"
 #include "carrierdb/log.hpp"
+#include "foreign_keys_off.hpp"
 #include "operations.hpp"
 
 namespace carrierdb {
@@ -199,10 +200,12 @@ deploy_report migrator::apply_pending(connection &conn, history_table &history, 
       // The attempt row is written inside the migration's transaction: a killed process leaves
       // neither the migration's changes nor an orphaned attempt behind.
       bool recording = false;  // the SQL ran; its history row is being written
+      internal::foreign_keys_off rebuild(conn, m.up_sql);  // before BEGIN: SQLite ignores the pragma inside
       std::optional<scoped_transaction> tx;
       try {
         tx.emplace(conn);
         conn.execute_script(m.up_sql, [&](const script_statement &) { ++steps; });
+        rebuild.check();
         recording = true;
         history.insert_finished(m.name, m.checksum, started_wall, steps);
         recording = false;

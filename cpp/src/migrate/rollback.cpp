@@ -6,6 +6,7 @@
 #include "carrierdb/error.hpp"
 #include "carrierdb/migrate/data_loss.hpp"
 #include "carrierdb/migrate/migrator.hpp"
+#include "foreign_keys_off.hpp"
 #include "operations.hpp"
 
 namespace carrierdb {
@@ -75,10 +76,12 @@ deploy_report migrator::rollback(const rollback_options &options) {
     const auto started = clock::now();
     std::int64_t steps = 0;
     bool recording = false;  // down.sql ran; the history is being updated
+    internal::foreign_keys_off rebuild(conn, *m.down_sql);  // before BEGIN: SQLite ignores the pragma inside
     std::optional<scoped_transaction> tx;
     try {
       if (m.down_transactional) tx.emplace(conn);
       conn.execute_script(*m.down_sql, [&](const script_statement &) { ++steps; });
+      rebuild.check();
       recording = true;
       history.mark_rolled_back(m.name, false);
       recording = false;

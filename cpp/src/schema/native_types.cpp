@@ -1,5 +1,5 @@
 // Native types: which @db.* type Prisma allows for which scalar on each provider, and the column
-// type each field maps to (what drift compares with the catalog).
+// type each field maps to, as Prisma's DDL writes it and as the catalog spells it.
 #include <algorithm>
 #include <cctype>
 
@@ -69,67 +69,80 @@ void schema_rules::check_native_type(const field_def &f, const std::string &prov
       throw schema_error("native type " + f.native_type + " expects whole-number arguments, found '" + arg + "'", file, w.line, w.column);
 }
 
-// Prisma's column types, as format_type() (PostgreSQL) and PRAGMA table_info (SQLite) spell
-// them, lowercased.
-std::string expected_column_type(const field_def &f, const schema &s, backend_kind backend) {
+// A field's column type in both spellings from one place: Prisma's DDL (what `migrate diff` writes)
+// and the catalog's (format_type() on PostgreSQL, PRAGMA table_info on SQLite, lowercased), which
+// drift compares. Keeping them together keeps what we create and what we check the same type.
+column_type column_type_of(const field_def &f, const schema &s, backend_kind backend) {
   const auto arg = [&](std::size_t k, const char *fallback) { return f.native_args.size() > k ? f.native_args[k] : std::string(fallback); };
   const auto precision = [&](const std::string &base, const std::string &zone) {
     return base + (f.native_args.empty() ? "" : "(" + f.native_args[0] + ")") + zone;
   };
+  const auto both = [](std::string ddl, std::string catalog) { return column_type{std::move(ddl), std::move(catalog)}; };
+  const auto same = [](const std::string &upper) {
+    std::string lower = upper;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return column_type{upper, lower};
+  };
   if (backend == backend_kind::sqlite) {
     switch (f.type) {
-      case scalar_type::int_: return "integer";
-      case scalar_type::bigint: return "bigint";
-      case scalar_type::float_: return "real";
-      case scalar_type::decimal: return "decimal";
-      case scalar_type::boolean: return "boolean";
+      case scalar_type::int_: return same("INTEGER");
+      case scalar_type::bigint: return same("BIGINT");
+      case scalar_type::float_: return same("REAL");
+      case scalar_type::decimal: return same("DECIMAL");
+      case scalar_type::boolean: return same("BOOLEAN");
       case scalar_type::string:
-      case scalar_type::enum_: return "text";
-      case scalar_type::datetime: return "datetime";
-      case scalar_type::json: return "jsonb";
-      case scalar_type::bytes: return "blob";
+      case scalar_type::enum_: return same("TEXT");
+      case scalar_type::datetime: return same("DATETIME");
+      case scalar_type::json: return same("JSONB");
+      case scalar_type::bytes: return same("BLOB");
     }
   }
   const std::string &nt = f.native_type;
-  std::string base;
+  column_type t;
   switch (f.type) {
-    case scalar_type::int_: base = nt == "SmallInt" ? "smallint" : nt == "Oid" ? "oid" : "integer"; break;
-    case scalar_type::bigint: base = "bigint"; break;
-    case scalar_type::float_: base = nt == "Real" ? "real" : "double precision"; break;
+    case scalar_type::int_: t = nt == "SmallInt" ? same("SMALLINT") : nt == "Oid" ? same("OID") : same("INTEGER"); break;
+    case scalar_type::bigint: t = same("BIGINT"); break;
+    case scalar_type::float_: t = nt == "Real" ? same("REAL") : same("DOUBLE PRECISION"); break;
     case scalar_type::decimal:  // a bare @db.Decimal is DECIMAL (any precision); no @db at all is DECIMAL(65,30)
-      base = nt == "Money" ? "money" : nt == "Decimal" && f.native_args.empty() ? "numeric" : "numeric(" + arg(0, "65") + "," + arg(1, "30") + ")";
+      if (nt == "Money") t = same("MONEY");
+      else if (nt == "Decimal" && f.native_args.empty()) t = both("DECIMAL", "numeric");
+      else t = both("DECIMAL(" + arg(0, "65") + "," + arg(1, "30") + ")", "numeric(" + arg(0, "65") + "," + arg(1, "30") + ")");
       break;
-    case scalar_type::boolean: base = "boolean"; break;
+    case scalar_type::boolean: t = same("BOOLEAN"); break;
     case scalar_type::string:
-      if (nt == "VarChar") base = precision("character varying", "");
-      else if (nt == "Char") base = "character(" + arg(0, "1") + ")";
-      else if (nt == "Bit") base = "bit(" + arg(0, "1") + ")";
-      else if (nt == "VarBit") base = precision("bit varying", "");
-      else if (nt == "Uuid" || nt == "Xml" || nt == "Inet" || nt == "Citext") base = [&] {
-          std::string lower = nt;
-          std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-          return lower;
-        }();
-      else base = "text";
+      if (nt == "VarChar") t = both(precision("VARCHAR", ""), precision("character varying", ""));
+      else if (nt == "Char") t = both("CHAR(" + arg(0, "1") + ")", "character(" + arg(0, "1") + ")");
+      else if (nt == "Bit") t = same("BIT(" + arg(0, "1") + ")");
+      else if (nt == "VarBit") t = both(precision("VARBIT", ""), precision("bit varying", ""));
+      else if (nt == "Uuid" || nt == "Xml" || nt == "Inet" || nt == "Citext") t = same([&] {
+          std::string upper = nt;
+          std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+          return upper;
+        }());
+      else t = same("TEXT");
       break;
     case scalar_type::datetime:
       // DateTime without @db is TIMESTAMP(3); a bare @db.Timestamp/Timestamptz takes the server's precision.
-      if (nt == "Timestamptz") base = precision("timestamp", " with time zone");
-      else if (nt == "Timestamp") base = precision("timestamp", " without time zone");
-      else if (nt == "Date") base = "date";
-      else if (nt == "Time") base = precision("time", " without time zone");
-      else if (nt == "Timetz") base = precision("time", " with time zone");
-      else base = "timestamp(3) without time zone";
+      if (nt == "Timestamptz") t = both(precision("TIMESTAMPTZ", ""), precision("timestamp", " with time zone"));
+      else if (nt == "Timestamp") t = both(precision("TIMESTAMP", ""), precision("timestamp", " without time zone"));
+      else if (nt == "Date") t = same("DATE");
+      else if (nt == "Time") t = both(precision("TIME", ""), precision("time", " without time zone"));
+      else if (nt == "Timetz") t = both(precision("TIMETZ", ""), precision("time", " with time zone"));
+      else t = both("TIMESTAMP(3)", "timestamp(3) without time zone");
       break;
-    case scalar_type::json: base = nt == "Json" ? "json" : "jsonb"; break;
-    case scalar_type::bytes: base = "bytea"; break;
+    case scalar_type::json: t = nt == "Json" ? same("JSON") : same("JSONB"); break;
+    case scalar_type::bytes: t = same("BYTEA"); break;
     case scalar_type::enum_: {
       const enum_def *e = s.enumeration(f.type_name);
-      base = e ? e->db_name : f.type_name;
+      const std::string name = e ? e->db_name : f.type_name;
+      t = both("\"" + name + "\"", name);
       break;
     }
   }
-  return f.list ? base + "[]" : base;
+  if (f.list) t.ddl += "[]", t.catalog += "[]";
+  return t;
 }
+
+std::string expected_column_type(const field_def &f, const schema &s, backend_kind backend) { return column_type_of(f, s, backend).catalog; }
 
 }  // namespace carrierdb

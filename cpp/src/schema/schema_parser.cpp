@@ -391,8 +391,10 @@ private:
   void apply_field_attribute(field_def &f, const attribute &a) {
     if (a.name == "id") {
       f.id = true;
+      f.id_map = optional_string(a, "map");
     } else if (a.name == "unique") {
       f.unique = true;
+      f.unique_map = optional_string(a, "map");
     } else if (a.name == "updatedAt") {
       f.updated_at = true;
     } else if (a.name == "map") {

@@ -27,6 +27,9 @@ struct capabilities {
   bool copy = false;               // COPY FROM STDIN bulk load
   bool schemas = false;            // named schemas (search_path)
   bool enum_types = false;         // CREATE TYPE ... AS ENUM
+  /// Foreign key enforcement is switched per connection (`PRAGMA foreign_keys`), and only outside a
+  /// transaction: a script that rebuilds a referenced table needs it off before BEGIN (SQLite).
+  bool foreign_keys_pragma = false;
   /// acquire_lock() holds the lock in a transaction of its connection (PostgreSQL: a
   /// transaction-level advisory lock), so a transaction-mode pooler cannot strand it on a shared
   /// server connection; that connection then runs nothing else until the lock is released.

@@ -109,6 +109,7 @@ struct field_def {
   bool ignored = false;             // @ignore
   bool id = false;
   bool unique = false;
+  std::string id_map, unique_map;   // @id(map: "..."), @unique(map: "..."): the key's database name
   bool updated_at = false;
   std::optional<default_value> default_;
   std::string native_type;          // @db.VarChar(255) -> "VarChar"
@@ -192,6 +193,14 @@ private:
   std::vector<enum_def> m_enums;
   std::vector<unsupported_block> m_unsupported;
 };
+
+/// A field's column type as Prisma's DDL writes it ("VARCHAR(255)", "TIMESTAMP(3)", "\"Status\"")
+/// and as the catalog spells it ("character varying(255)", ...): one computation, two spellings.
+struct column_type {
+  std::string ddl;
+  std::string catalog;
+};
+column_type column_type_of(const field_def &field, const schema &s, backend_kind backend);
 
 /// The column type a field maps to on `backend`, as the catalogs spell it (lowercase),
 /// e.g. "character varying(255)", "integer", "timestamp(3) without time zone", "text", "text[]".

@@ -1,0 +1,52 @@
+// foreign_keys_off: foreign key enforcement off around a migration that asks for it, where the
+// connection can switch it per session (capabilities::foreign_keys_pragma), and the check after.
+#include "foreign_keys_off.hpp"
+
+#include <cctype>
+
+#include "carrierdb/error.hpp"
+
+namespace carrierdb::internal {
+
+bool turns_foreign_keys_off(const std::string &script) {
+  std::string squeezed;
+  for (char c : script)
+    if (!std::isspace(static_cast<unsigned char>(c))) squeezed += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char *off : {"pragmaforeign_keys=off", "pragmaforeign_keys=0", "pragmaforeign_keys=false", "pragmaforeign_keys=no"})
+    if (squeezed.find(off) != std::string::npos) return true;
+  return false;
+}
+
+foreign_keys_off::foreign_keys_off(connection &conn, const std::string &script) : m_conn(conn) {
+  if (!conn.caps().foreign_keys_pragma || !turns_foreign_keys_off(script)) return;
+  m_conn.execute("PRAGMA foreign_keys = OFF");
+  m_active = true;
+}
+
+foreign_keys_off::~foreign_keys_off() {
+  if (!m_active) return;
+  try {
+    m_conn.execute("PRAGMA foreign_keys = ON");
+  } catch (...) {  // a broken connection is discarded by its owner; nothing to restore then
+  }
+}
+
+void foreign_keys_off::check() {
+  if (!m_active) return;
+  const result r = m_conn.query("PRAGMA foreign_key_check");
+  if (r.rows.empty()) return;
+  const auto text = [](const value &v) {
+    if (const auto *s = std::get_if<std::string>(&v)) return *s;
+    if (const auto *i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
+    return std::string("NULL");
+  };
+  const auto &row = r.rows.front();  // table, rowid, parent, fkid
+  diagnostics d;
+  d.table = text(row.at(0));
+  d.server_message = "PRAGMA foreign_key_check: row " + text(row.at(1)) + " of " + d.table + " references a missing row of " + text(row.at(2));
+  throw foreign_key_violation("after the migration, " + std::to_string(r.rows.size()) + " row(s) reference rows that do not exist (first: row " +
+                                  text(row.at(1)) + " of table " + d.table + ", referencing " + text(row.at(2)) + ")",
+                              d, "fix the migration so every reference still has its row, or delete those rows in it");
+}
+
+}  // namespace carrierdb::internal

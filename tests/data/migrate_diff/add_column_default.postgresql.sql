@@ -1,0 +1,5 @@
+-- AlterTable
+ALTER TABLE "trucks" ADD COLUMN     "active" BOOLEAN NOT NULL DEFAULT true,
+ADD COLUMN     "label" TEXT NOT NULL DEFAULT 'new',
+ADD COLUMN     "year" INTEGER NOT NULL DEFAULT 2020;
+

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "carriers" ALTER COLUMN "name" SET DATA TYPE VARCHAR(200);
+

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "carriers" DROP COLUMN "notes";
+
