@@ -312,7 +312,7 @@ TEST(schema_relations, validation_refuses_relation_values_and_needs_none) {
                issues);
   ASSERT_EQ(issues.size(), 1u);
   EXPECT_EQ(issues[0].path, std::vector<std::string>{"carrier"});
-  EXPECT_NE(issues[0].message.find("nested writes are not supported yet; set carrierId instead"), std::string::npos);
+  EXPECT_NE(issues[0].message.find("cannot be written as a value here: only create and update take nested writes; set carrierId instead"), std::string::npos);
 }
 
 // Each error Prisma's validator reports, at the place it names.

@@ -132,7 +132,7 @@ validation_issue unwritable_field_issue(const field_def &f) {
   std::string message;
   if (f.kind == field_kind::relation) {
     const relation_info &r = *f.relation;
-    message = "Relation field " + f.name + " (" + r.target + ") cannot be written as a value: nested writes are not supported yet";
+    message = "Relation field " + f.name + " (" + r.target + ") cannot be written as a value here: only create and update take nested writes";
     if (r.holds_foreign_key) {
       std::string fk;
       for (const auto &k : r.fields) fk += (fk.empty() ? "" : ", ") + k;
