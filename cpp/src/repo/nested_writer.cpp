@@ -1,5 +1,6 @@
 // nested_writer: carries out a checked nested-write plan in foreign-key order, and the repository's
 // create_with_relations / update_with_relations around it (one transaction, validated first).
+#include "carrierdb/schema/join_columns.hpp"
 #include "nested_write_plan.hpp"
 #include "repository_internals.hpp"
 
@@ -47,6 +48,13 @@ bool any_null(const record &r) {
   for (const auto &[k, v] : r)
     if (is_null(v)) return true;
   return false;
+}
+
+// The join-table columns of many-to-many field `f` of `owner`: the owner's ids, then the related ids.
+std::pair<std::string, std::string> join_columns_of(const model_def &owner, const field_def &f) {
+  std::string own = join_owner_column(owner, f);
+  std::string related = own == "A" ? "B" : "A";
+  return {std::move(own), std::move(related)};
 }
 
 }  // namespace
@@ -101,7 +109,7 @@ record nested_writer::find_or_throw(const relation_write &w, const relation_step
 std::string nested_writer::joined_to(const relation_write &w, const record &row, params &args) const {
   const relation_info &r = *w.field->relation;
   const model_def &self = *m_repos.schema_().model(w.back->relation->target);
-  const std::string other_col = r.join->related_column(), self_col = r.join->own_column;
+  const auto [self_col, other_col] = join_columns_of(self, *w.field);
   args.push_back(*find_value(row, self.id_fields.at(0)));
   return "EXISTS (SELECT 1 FROM " + m_c.quote_identifier(r.join->table) + " WHERE " + m_c.quote_identifier(r.join->table) + "." +
          m_c.quote_identifier(other_col) + " = " + m_c.quote_identifier(w.target->table) + "." +
@@ -112,8 +120,8 @@ std::string nested_writer::joined_to(const relation_write &w, const record &row,
 void nested_writer::join(const relation_write &w, const record &row, const record &other, bool add) {
   const relation_info &r = *w.field->relation;
   const model_def &self = *m_repos.schema_().model(w.back->relation->target);
-  const std::string self_col = m_c.quote_identifier(r.join->own_column);
-  const std::string other_col = m_c.quote_identifier(r.join->related_column());
+  const auto [own, related] = join_columns_of(self, *w.field);
+  const std::string self_col = m_c.quote_identifier(own), other_col = m_c.quote_identifier(related);
   const params args{*find_value(row, self.id_fields.at(0)), *find_value(other, w.target->id_fields.at(0))};
   const std::string table = m_c.quote_identifier(r.join->table);
   if (add)  // connecting what is already connected changes nothing, as in Prisma
@@ -334,7 +342,7 @@ void nested_writer::write_after(const relation_write &w, const relation_step &s,
       if (joined) {
         const relation_info &r = *w.field->relation;
         const model_def &self = *m_repos.schema_().model(w.back->relation->target);
-        m_c.execute("DELETE FROM " + m_c.quote_identifier(r.join->table) + " WHERE " + m_c.quote_identifier(r.join->own_column) + " = $1",
+        m_c.execute("DELETE FROM " + m_c.quote_identifier(r.join->table) + " WHERE " + m_c.quote_identifier(join_owner_column(self, *w.field)) + " = $1",
                     {*find_value(row, self.id_fields.at(0))});
       } else {
         relink(w, link, nullptr);

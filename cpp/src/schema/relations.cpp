@@ -185,9 +185,8 @@ private:
     if (r.constraint_name.empty()) r.constraint_name = m.table + columns + "_fkey";
   }
 
-  // Prisma's join table: _AToB, A being the model first in alphabetical order. For a self-relation
-  // both columns reference the same model, and the relation field whose name sorts first is A's
-  // (prisma-engines, parser-database relations.rs: "the lexicographical order is on field names").
+  // Prisma's join table: _AToB, A being the model first in alphabetical order. (For a
+  // self-relation both columns reference the same model; which field reads A is not recorded yet.)
   void many_to_many(const model_def &m, field_def &f, const model_def &target, field_def &g) {
     for (const model_def *side : {&m, &target})
       if (side->id_fields.size() != 1)
@@ -202,11 +201,8 @@ private:
     j.key_is_primary = m_provider != "sqlite";
     j.key_name = j.table + (j.key_is_primary ? "_AB_pkey" : "_AB_unique");
     j.index_name = j.table + "_B_index";
-    const bool f_reads_a = m.name != target.name ? m.name == j.model_a : f.name < g.name;
     f.relation->join = j;
     g.relation->join = j;
-    f.relation->join->own_column = f_reads_a ? "A" : "B";
-    g.relation->join->own_column = f_reads_a ? "B" : "A";
   }
 
   std::vector<model_def> &m_models;

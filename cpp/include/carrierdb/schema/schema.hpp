@@ -42,12 +42,6 @@ const char *to_string(relation_kind kind);  // "one_to_one", "one_to_many", "man
 struct join_table {
   std::string table;            // _CarrierToTag, or _<relation name>
   std::string model_a, model_b; // the models A and B reference (alphabetical; the same for a self-relation)
-  /// Per side (each relation field keeps its own copy): the column holding the ids of the model
-  /// this field is on, "A" or "B"; the other column holds the related ids. Prisma's rule, applied
-  /// once in relations.cpp: model A's field reads A; for a self-relation, the field whose name
-  /// sorts first (byte order).
-  std::string own_column = "A";
-  std::string related_column() const { return own_column == "A" ? "B" : "A"; }
   std::string key_name;         // _AToB_AB_pkey (PostgreSQL, Prisma 6+) or _AToB_AB_unique (SQLite)
   bool key_is_primary = true;   // PostgreSQL: primary key; SQLite: unique index
   std::string index_name;       // _AToB_B_index
