@@ -81,8 +81,8 @@ class Model:
         return self._schema.validate(self.name, dict(data), partial)
 
     def create(self, data: Mapping[str, Any]) -> dict:
-        """Insert one record. Relation fields take Prisma's nested writes (``create``, ``connect``,
-        ``connectOrCreate``), all validated first and written in one transaction."""
+        """Insert one record. Relation fields take Prisma's nested writes (``create``, ``createMany``,
+        ``connect``, ``connectOrCreate``), all validated first and written in one transaction."""
         if self._relations.intersection(data):
             return self._repo.create_with_relations(dict(data))
         return self._repo.create(dict(data))
@@ -149,7 +149,8 @@ class Model:
     def update(self, where: Mapping[str, Any], data: Mapping[str, Any]) -> dict:
         """Update the record found by a unique ``where``; raises NotFound. Partial: only the given
         fields are validated and written; ``@updatedAt`` fields are set. Relation fields take Prisma's
-        nested writes (also ``disconnect``, ``set``, ``update``, ``delete``)."""
+        nested writes (also ``disconnect``, ``set``, ``update``, ``upsert``, ``updateMany``, ``delete``,
+        ``deleteMany``)."""
         if self._relations.intersection(data):
             return self._repo.update_with_relations(dict(where), dict(data))
         return self._repo.update(dict(where), dict(data))

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "carrierdb/error.hpp"
+#include "carrierdb/schema/join_columns.hpp"
 #include "carrierdb/schema/schema.hpp"
 #include "carrierdb/schema/validation.hpp"
 
@@ -127,6 +128,25 @@ TEST(schema_relations, implicit_many_to_many_gets_prisma_join_table) {
   EXPECT_EQ(j.model_a, "Ape");
   EXPECT_EQ(j.key_name, "_Zoo_AB_unique");
   EXPECT_FALSE(j.key_is_primary);
+}
+
+TEST(schema_relations, join_columns_follow_prisma_rule_for_each_side) {
+  const schema s = schema::parse(k_fleet);
+  const auto column = [](const schema &in, const char *model, const char *field) {
+    return join_owner_column(*in.model(model), *in.model(model)->field(field));
+  };
+  EXPECT_EQ(column(s, "Carrier", "tags"), "A");  // the model first in alphabetical order
+  EXPECT_EQ(column(s, "Tag", "carriers"), "B");
+  // A self-relation: the field whose name sorts first reads A, whichever is declared first.
+  const schema self = schema::parse(k_pg + "model User {\n  id Int @id\n  following User[] @relation(\"follows\")\n"
+                                           "  followers User[] @relation(\"follows\")\n}\n");
+  EXPECT_EQ(column(self, "User", "followers"), "A");
+  EXPECT_EQ(column(self, "User", "following"), "B");
+  // Byte order, as Prisma compares: upper case sorts before lower case.
+  const schema cased = schema::parse(k_pg + "model Animal {\n  id Int @id\n  eats Animal[] @relation(\"FoodChain\")\n"
+                                            "  EatenBy Animal[] @relation(\"FoodChain\")\n}\n");
+  EXPECT_EQ(column(cased, "Animal", "EatenBy"), "A");
+  EXPECT_EQ(column(cased, "Animal", "eats"), "B");
 }
 
 TEST(schema_relations, explicit_join_model_is_two_one_to_many_relations) {

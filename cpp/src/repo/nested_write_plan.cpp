@@ -21,12 +21,16 @@ repository &model_repositories::of(const model_def &m) {
 const char *to_string(nested_verb verb) {
   switch (verb) {
     case nested_verb::create: return "create";
+    case nested_verb::create_many: return "createMany";
     case nested_verb::connect: return "connect";
     case nested_verb::connect_or_create: return "connectOrCreate";
     case nested_verb::disconnect: return "disconnect";
     case nested_verb::set: return "set";
     case nested_verb::update: return "update";
+    case nested_verb::upsert: return "upsert";
+    case nested_verb::update_many: return "updateMany";
     case nested_verb::remove: return "delete";
+    case nested_verb::delete_many: return "deleteMany";
   }
   return "?";
 }
@@ -54,11 +58,6 @@ nlohmann::ordered_json to_json(const document &d) {
   return nullptr;
 }
 
-std::vector<std::string> under(std::vector<std::string> path, const std::string &key) {
-  path.push_back(key);
-  return path;
-}
-
 std::string names(const std::vector<std::string> &list) {
   std::string out;
   for (const auto &n : list) out += (out.empty() ? "" : ", ") + n;
@@ -72,11 +71,12 @@ bool is_true(const document &d) {
   return b && *b;
 }
 
-// The verbs Prisma has on a relation field in a create (first three) and in an update.
-constexpr const char *create_verbs[] = {"create", "connect", "connectOrCreate"};
-constexpr const char *update_verbs[] = {"create", "connect", "connectOrCreate", "disconnect", "set", "update", "delete"};
-// Prisma's verbs carrierdb does not carry out yet: named as such rather than as unknown keys.
-constexpr const char *later_verbs[] = {"createMany", "upsert", "updateMany", "deleteMany"};
+// The verbs Prisma has on a relation field in a create and in an update.
+constexpr const char *create_verbs[] = {"create", "createMany", "connect", "connectOrCreate"};
+constexpr const char *update_verbs[] = {"create",     "createMany", "connect", "connectOrCreate", "disconnect", "set",
+                                        "update",     "upsert",     "updateMany", "delete",       "deleteMany"};
+// Verbs of to-many relations only (createMany: one-to-many only).
+constexpr const char *to_many_verbs[] = {"set", "createMany", "updateMany", "deleteMany"};
 
 template <std::size_t N>
 bool listed(const char *const (&verbs)[N], const std::string &name) {
@@ -86,6 +86,17 @@ bool listed(const char *const (&verbs)[N], const std::string &name) {
 }  // namespace
 
 std::string json_text(const document &d) { return to_json(d).dump(); }
+
+std::vector<std::string> under(std::vector<std::string> path, const std::string &key) {
+  path.push_back(key);
+  return path;
+}
+
+std::string dotted(const std::vector<std::string> &path) {
+  std::string out;
+  for (const auto &p : path) out += (out.empty() ? "" : ".") + p;
+  return out;
+}
 
 void nested_write_planner::issue(const std::vector<std::string> &path, const std::string &code, const std::string &message) {
   validation_issue i;
@@ -140,6 +151,7 @@ write_node nested_write_planner::node(const model_def &m, const document &data, 
     }
     raw.emplace_back(key, v.scalar);
   }
+  n.given = raw;
   // A to-one relation written through its own field fills the foreign key here.
   std::vector<const field_def *> filled_by;
   for (const auto &w : n.relations) {
@@ -193,14 +205,10 @@ void nested_write_planner::relation(const field_def &f, const document &verbs, v
     return;
   }
   w.side = r.kind == relation_kind::many_to_many ? link_side::join_table : r.holds_foreign_key ? link_side::this_row : link_side::other_rows;
-  if (w.side == link_side::join_table && r.join && r.join->model_a == r.join->model_b) {
-    issue(path, "custom", "nested writes on the self-relation many-to-many " + n.model->name + "." + f.name +
-                              " are not supported yet (which field reads column A is not recorded); write its join table with SQL");
-    return;
-  }
   if (verbs.what != document::kind::object || verbs.object.empty()) {
-    const char *verbs_allowed =
-        mode == validation_mode::create ? "create, connect, connectOrCreate" : "create, connect, connectOrCreate, disconnect, set, update, delete";
+    const char *verbs_allowed = mode == validation_mode::create
+                                    ? "create, createMany, connect, connectOrCreate"
+                                    : "create, createMany, connect, connectOrCreate, disconnect, set, update, upsert, updateMany, delete, deleteMany";
     issue(path, "invalid_type", std::string("Expected an object of nested writes (") + verbs_allowed + ") for relation " + n.model->name + "." + f.name);
     return;
   }
@@ -213,16 +221,22 @@ void nested_write_planner::relation(const field_def &f, const document &verbs, v
   for (const auto &[verb, arg] : verbs.object) {
     const bool known = mode == validation_mode::create ? listed(create_verbs, verb) : listed(update_verbs, verb);
     if (!known) {
-      if (listed(later_verbs, verb))
-        issue(under(path, verb), "custom", "nested " + verb + " is not supported yet; use " + w.target->name + "'s own repository");
-      else if (listed(update_verbs, verb))
+      if (listed(update_verbs, verb))
         issue(under(path, verb), "custom", verb + " is not a nested write of a create; use update");
       else
         issue(under(path, verb), "unrecognized_keys", "Unknown nested write '" + verb + "' on " + n.model->name + "." + f.name);
       continue;
     }
-    if (verb == "set" && !f.list) {
-      issue(under(path, verb), "custom", "set works on to-many relations; use connect or disconnect on " + f.name);
+    if (listed(to_many_verbs, verb) && !f.list) {
+      issue(under(path, verb), "custom",
+            verb + " works on to-many relations, and " + n.model->name + "." + f.name + " is a to-one relation; use " +
+                (verb == "createMany" ? "create" : verb == "set" ? "connect or disconnect" : verb == "updateMany" ? "update" : "delete"));
+      continue;
+    }
+    if (verb == "createMany" && w.side == link_side::join_table) {
+      issue(under(path, verb), "custom",
+            "createMany works on one-to-many relations only (as in Prisma), and " + n.model->name + "." + f.name +
+                " is a many-to-many relation; use create with a list");
       continue;
     }
     step(w, verb, arg, under(path, verb));
@@ -230,13 +244,20 @@ void nested_write_planner::relation(const field_def &f, const document &verbs, v
   n.relations.push_back(std::move(w));
 }
 
+std::vector<std::string> nested_write_planner::linked_fields(const relation_write &w) {
+  return w.side == link_side::other_rows ? w.back->relation->fields : std::vector<std::string>{};
+}
+
 // One verb with its argument: an object, or for a to-many relation a list of them (except for
 // to-one disconnect and delete, which take `true`).
 void nested_write_planner::step(relation_write &w, const std::string &verb, const document &arg, const std::vector<std::string> &path) {
+  if (verb == "createMany") return create_many(w, arg, path);
+  if (verb == "upsert") return upsert(w, arg, path);
+  if (verb == "updateMany") return update_many(w, arg, path);
+  if (verb == "deleteMany") return delete_many(w, arg, path);
   const bool many = w.field->list;
   const model_def &target = *w.target;
-  // The foreign-key fields a related record gets from this one.
-  const std::vector<std::string> linked = w.side == link_side::other_rows ? w.back->relation->fields : std::vector<std::string>{};
+  const std::vector<std::string> linked = linked_fields(w);
   // May a related record lose its link? The foreign key must be optional.
   const bool optional_link = w.side == link_side::join_table || (w.side == link_side::this_row ? w.field->optional : w.back->optional);
   const std::string relation_name = w.field->name;
@@ -276,15 +297,11 @@ void nested_write_planner::step(relation_write &w, const std::string &verb, cons
   }
 
   // Each item of a list is one step of its own (set: one step with every key).
-  std::vector<std::pair<const document *, std::vector<std::string>>> items;
-  if (arg.what == document::kind::array && many) {
-    for (std::size_t k = 0; k < arg.array.size(); ++k) items.emplace_back(&arg.array[k], under(path, std::to_string(k)));
-  } else if (arg.what == document::kind::array) {
+  if (arg.what == document::kind::array && !many) {
     issue(path, "invalid_type", verb + " on the to-one relation " + relation_name + " takes one object, received array");
     return;
-  } else {
-    items.emplace_back(&arg, path);
   }
+  const auto items = items_of(arg, path);
   if (verb == "set") {
     s.verb = nested_verb::set;
     s.path = path;
@@ -330,6 +347,46 @@ void nested_write_planner::step(relation_write &w, const std::string &verb, cons
       one.verb = verb == "delete" ? nested_verb::remove : nested_verb::disconnect;
       if (!lookup(target, *item, at, one.where)) continue;
     }
+    w.steps.push_back(std::move(one));
+  }
+}
+
+std::vector<std::pair<const document *, std::vector<std::string>>> nested_write_planner::items_of(const document &arg,
+                                                                                                  const std::vector<std::string> &path) {
+  std::vector<std::pair<const document *, std::vector<std::string>>> items;
+  if (arg.what == document::kind::array)
+    for (std::size_t k = 0; k < arg.array.size(); ++k) items.emplace_back(&arg.array[k], under(path, std::to_string(k)));
+  else
+    items.emplace_back(&arg, path);
+  return items;
+}
+
+// upsert: the related record (to-one: the one connected; to-many: the one `where` names among the
+// connected ones) is updated with `update` if it exists, else created from `create` and connected.
+void nested_write_planner::upsert(relation_write &w, const document &arg, const std::vector<std::string> &path) {
+  const bool many = w.field->list;
+  const model_def &target = *w.target;
+  if (arg.what == document::kind::array && !many) {
+    issue(path, "invalid_type", "upsert on the to-one relation " + w.field->name + " takes one object, received array");
+    return;
+  }
+  const std::vector<std::string> linked = linked_fields(w);
+  for (const auto &[item, at] : items_of(arg, path)) {
+    const document *where = item->what == document::kind::object ? item->get("where") : nullptr;
+    const document *create = item->what == document::kind::object ? item->get("create") : nullptr;
+    const document *update = item->what == document::kind::object ? item->get("update") : nullptr;
+    if (!create || !update || (many && !where) || item->object.size() != (many ? 3u : 2u)) {
+      issue(at, "invalid_type",
+            many ? "upsert on a to-many relation takes {where: <a unique key of " + target.name + ">, create: {...}, update: {...}}"
+                 : "upsert on a to-one relation takes {create: {...}, update: {...}}");
+      continue;
+    }
+    relation_step one;
+    one.verb = nested_verb::upsert;
+    one.path = at;
+    if (many) lookup(target, *where, under(at, "where"), one.where);
+    one.data = std::make_unique<write_node>(node(target, *create, validation_mode::create, under(at, "create"), w.back, linked));
+    one.update = std::make_unique<write_node>(node(target, *update, validation_mode::update, under(at, "update"), w.back, linked));
     w.steps.push_back(std::move(one));
   }
 }

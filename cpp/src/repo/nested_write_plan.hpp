@@ -19,6 +19,7 @@ public:
   model_repositories(std::shared_ptr<database> db, std::shared_ptr<const schema> s) : m_db(std::move(db)), m_schema(std::move(s)) {}
   repository &of(const model_def &m);
   const schema &schema_() const { return *m_schema; }
+  database &db() const { return *m_db; }
 
 private:
   std::shared_ptr<database> m_db;
@@ -32,7 +33,7 @@ struct unique_lookup {
   record values;  // typed and normalised like stored values
 };
 
-enum class nested_verb { create, connect, connect_or_create, disconnect, set, update, remove };
+enum class nested_verb { create, create_many, connect, connect_or_create, disconnect, set, update, upsert, update_many, remove, delete_many };
 const char *to_string(nested_verb verb);  // as Prisma spells it: create, connectOrCreate, delete, ...
 
 /// Where a relation's foreign key lives; it decides the order of the writes.
@@ -44,12 +45,23 @@ enum class link_side {
 
 struct write_node;
 
+/// A filter on the related model (updateMany, deleteMany), compiled once when the payload is read;
+/// its placeholders are numbered from $1.
+struct compiled_filter {
+  std::string sql;  // empty: every related record
+  params args;
+};
+
 /// One verb on one relation field: `trucks.create.2`, `carrier.connect`, `tags.set`.
 struct relation_step {
   nested_verb verb = nested_verb::create;
   std::vector<std::string> path;       // where in the payload, for messages
-  std::vector<unique_lookup> where;    // connect, connectOrCreate, set (each entry), to-many update/delete/disconnect
-  std::unique_ptr<write_node> data;    // create, connectOrCreate's create, update
+  std::vector<unique_lookup> where;    // connect, connectOrCreate, set (each entry), to-many update/delete/disconnect/upsert
+  std::unique_ptr<write_node> data;    // create, connectOrCreate's create, update, upsert's create
+  std::unique_ptr<write_node> update;  // upsert's update
+  std::vector<record> rows;            // createMany: each record as given (create_many checks them again)
+  bool skip_duplicates = false;        // createMany
+  compiled_filter filter;              // updateMany's where, deleteMany's filter
 };
 
 /// The verbs given for one relation field of a record.
@@ -66,6 +78,7 @@ struct write_node {
   const model_def *model = nullptr;
   std::vector<std::string> path;
   record values;  // validated and normalised, without generated values
+  record given;   // the fields as given, before validation
   std::vector<relation_write> relations;
 };
 
@@ -83,6 +96,20 @@ private:
                   const field_def *through, const std::vector<std::string> &linked);
   void relation(const field_def &f, const document &verbs, validation_mode mode, const std::vector<std::string> &path, write_node &n);
   void step(relation_write &w, const std::string &verb, const document &arg, const std::vector<std::string> &path);
+  /// upsert: {create, update} on a to-one relation, {where, create, update} (or a list) on a to-many one.
+  void upsert(relation_write &w, const document &arg, const std::vector<std::string> &path);
+  // nested_many_rows.cpp: createMany, updateMany and deleteMany.
+  void create_many(relation_write &w, const document &arg, const std::vector<std::string> &path);
+  void update_many(relation_write &w, const document &arg, const std::vector<std::string> &path);
+  void delete_many(relation_write &w, const document &arg, const std::vector<std::string> &path);
+  /// `item` without the relation fields of `w.target` (each an issue: `verb` takes the model's own fields).
+  document own_fields(const relation_write &w, const document &item, const std::vector<std::string> &path, const char *verb);
+  /// `where` as a filter on `w.target` (its own fields only, as Prisma's ScalarWhereInput); false on issues.
+  bool filter(const relation_write &w, const document &where, const std::vector<std::string> &path, compiled_filter &out);
+  /// A verb's argument as items: each member of a list (at path.k), else the argument itself.
+  static std::vector<std::pair<const document *, std::vector<std::string>>> items_of(const document &arg, const std::vector<std::string> &path);
+  /// The foreign-key fields a related record of `w` gets from its parent (none through a join table).
+  static std::vector<std::string> linked_fields(const relation_write &w);
   bool lookup(const model_def &m, const document &where, const std::vector<std::string> &path, std::vector<unique_lookup> &out);
   void issue(const std::vector<std::string> &path, const std::string &code, const std::string &message);
 
@@ -110,6 +137,16 @@ private:
   };
   void write_first(const relation_write &w, const relation_step &s, record &values, const record *row, std::vector<pending_delete> &after);
   void write_after(const relation_write &w, const relation_step &s, const record &row, bool row_is_new);
+  /// upsert on a relation whose foreign key is in the other rows or a join table.
+  void upsert_after(const relation_write &w, const relation_step &s, const record &row);
+  // nested_many_rows.cpp: createMany, updateMany and deleteMany, scoped to `row`'s related records.
+  void create_many(const relation_write &w, const relation_step &s, const record &row);
+  void update_many(const relation_write &w, const relation_step &s, const record &row);
+  void delete_many(const relation_write &w, const relation_step &s, const record &row);
+  /// "(filter) AND <related to row>" for `w.target`, its values in `args` (which starts with the filter's).
+  std::string scoped(const relation_write &w, const compiled_filter &filter, const record &row, params &args) const;
+  /// The `w.target` row matching `key` and related to `row`, if any.
+  std::optional<record> find_connected(const relation_write &w, const unique_lookup &key, const record &row);
   record find_or_throw(const relation_write &w, const relation_step &s, const unique_lookup &key, const record *connected_to = nullptr);
   /// SQL that keeps only `w.target` rows connected to `row` through the join table, its values in `args`.
   std::string joined_to(const relation_write &w, const record &row, params &args) const;
@@ -129,5 +166,12 @@ private:
 
 /// A JSON document as JSON text (a Json field given as an object or a list in a nested write).
 std::string json_text(const document &d);
+/// fields[k] = row[references[k]] of relation `holder` (the side holding the foreign key): the
+/// foreign-key values that point at `row`.
+record pointing_at(const relation_info &holder, const record &row);
+/// `path` with `key` appended (a place in a nested-write payload).
+std::vector<std::string> under(std::vector<std::string> path, const std::string &key);
+/// `path` as the message shows it: trucks.createMany.data.3.vin.
+std::string dotted(const std::vector<std::string> &path);
 
 }  // namespace carrierdb

@@ -1,5 +1,6 @@
 // nested_writer: carries out a checked nested-write plan in foreign-key order, and the repository's
 // create_with_relations / update_with_relations around it (one transaction, validated first).
+#include "carrierdb/schema/join_columns.hpp"
 #include "nested_write_plan.hpp"
 #include "repository_internals.hpp"
 
@@ -37,22 +38,9 @@ record identity(const model_def &m, const record &row) {
   return out;
 }
 
-// fields[k] = row[references[k]]: the foreign key that points at `row`.
-record pointing_at(const relation_info &holder, const record &row) {
-  record out;
-  for (std::size_t k = 0; k < holder.fields.size(); ++k) out.emplace_back(holder.fields[k], *find_value(row, holder.references[k]));
-  return out;
-}
-
 std::string described(const record &key) {
   std::string out;
   for (const auto &[k, v] : key) out += (out.empty() ? "" : ", ") + k + " = " + display(v);
-  return out;
-}
-
-std::string dotted(const std::vector<std::string> &path) {
-  std::string out;
-  for (const auto &p : path) out += (out.empty() ? "" : ".") + p;
   return out;
 }
 
@@ -62,11 +50,20 @@ bool any_null(const record &r) {
   return false;
 }
 
-// The join-table column holding `model`'s id, for relation field `f` (not a self-relation: the
-// planner refuses those).
-std::string join_column(const relation_info &r, const std::string &model) { return model == r.join->model_a ? "A" : "B"; }
+// The join-table columns of many-to-many field `f` of `owner`: the owner's ids, then the related ids.
+std::pair<std::string, std::string> join_columns_of(const model_def &owner, const field_def &f) {
+  std::string own = join_owner_column(owner, f);
+  std::string related = own == "A" ? "B" : "A";
+  return {std::move(own), std::move(related)};
+}
 
 }  // namespace
+
+record pointing_at(const relation_info &holder, const record &row) {
+  record out;
+  for (std::size_t k = 0; k < holder.fields.size(); ++k) out.emplace_back(holder.fields[k], *find_value(row, holder.references[k]));
+  return out;
+}
 
 std::string nested_writer::equal_sql(const model_def &m, const record &equal, params &args, const std::string &qualifier) const {
   repository &repo = m_repos.of(m);
@@ -89,19 +86,19 @@ std::optional<record> nested_writer::find(const model_def &m, const record &equa
   return row_of(r);
 }
 
-record nested_writer::find_or_throw(const relation_write &w, const relation_step &s, const unique_lookup &key, const record *connected_to) {
-  std::optional<record> found;
-  if (!connected_to) {
-    found = find(*w.target, key.values);
-  } else if (w.side == link_side::join_table) {
+std::optional<record> nested_writer::find_connected(const relation_write &w, const unique_lookup &key, const record &row) {
+  if (w.side == link_side::join_table) {
     params args;
-    const std::string joined = joined_to(w, *connected_to, args);
-    found = find(*w.target, key.values, joined, args);
-  } else {
-    record equal = key.values;
-    for (auto &kv : pointing_at(*w.back->relation, *connected_to)) equal.push_back(std::move(kv));
-    found = find(*w.target, equal);
+    const std::string joined = joined_to(w, row, args);
+    return find(*w.target, key.values, joined, args);
   }
+  record equal = key.values;
+  for (auto &kv : pointing_at(*w.back->relation, row)) equal.push_back(std::move(kv));
+  return find(*w.target, equal);
+}
+
+record nested_writer::find_or_throw(const relation_write &w, const relation_step &s, const unique_lookup &key, const record *connected_to) {
+  const std::optional<record> found = connected_to ? find_connected(w, key, *connected_to) : find(*w.target, key.values);
   if (found) return *found;
   throw not_found_error("no " + w.target->name + " with " + described(key.values) +
                             (connected_to ? " connected to this " + w.back->relation->target : std::string()) + " for " + dotted(s.path) +
@@ -112,7 +109,7 @@ record nested_writer::find_or_throw(const relation_write &w, const relation_step
 std::string nested_writer::joined_to(const relation_write &w, const record &row, params &args) const {
   const relation_info &r = *w.field->relation;
   const model_def &self = *m_repos.schema_().model(w.back->relation->target);
-  const std::string other_col = join_column(r, w.target->name), self_col = join_column(r, self.name);
+  const auto [self_col, other_col] = join_columns_of(self, *w.field);
   args.push_back(*find_value(row, self.id_fields.at(0)));
   return "EXISTS (SELECT 1 FROM " + m_c.quote_identifier(r.join->table) + " WHERE " + m_c.quote_identifier(r.join->table) + "." +
          m_c.quote_identifier(other_col) + " = " + m_c.quote_identifier(w.target->table) + "." +
@@ -123,8 +120,8 @@ std::string nested_writer::joined_to(const relation_write &w, const record &row,
 void nested_writer::join(const relation_write &w, const record &row, const record &other, bool add) {
   const relation_info &r = *w.field->relation;
   const model_def &self = *m_repos.schema_().model(w.back->relation->target);
-  const std::string self_col = m_c.quote_identifier(join_column(r, self.name));
-  const std::string other_col = m_c.quote_identifier(join_column(r, w.target->name));
+  const auto [own, related] = join_columns_of(self, *w.field);
+  const std::string self_col = m_c.quote_identifier(own), other_col = m_c.quote_identifier(related);
   const params args{*find_value(row, self.id_fields.at(0)), *find_value(other, w.target->id_fields.at(0))};
   const std::string table = m_c.quote_identifier(r.join->table);
   if (add)  // connecting what is already connected changes nothing, as in Prisma
@@ -237,11 +234,14 @@ void nested_writer::write_first(const relation_write &w, const relation_step &s,
       if (!replaced) values.emplace_back(r.fields[k], std::move(v));
     }
   };
-  // The related row this one points at now (update and delete).
-  const auto current = [&]() {
+  // The related row this one points at now (update, upsert and delete).
+  const auto connected = [&]() -> std::optional<record> {
     record key;
     for (std::size_t k = 0; k < r.fields.size(); ++k) key.emplace_back(r.references[k], *find_value(*row, r.fields[k]));
-    std::optional<record> found = any_null(key) ? std::nullopt : find(*w.target, key);
+    return any_null(key) ? std::nullopt : find(*w.target, key);
+  };
+  const auto current = [&]() {
+    std::optional<record> found = connected();
     if (!found)
       throw not_found_error("no " + w.target->name + " connected to this " + w.back->relation->target + " through " + w.field->name + " for " +
                                 dotted(s.path) + " (Prisma P2025)",
@@ -267,11 +267,22 @@ void nested_writer::write_first(const relation_write &w, const relation_step &s,
     }
     case nested_verb::disconnect: point_at(nullptr); break;
     case nested_verb::update: update(*s.data, current()); break;
+    case nested_verb::upsert:
+      if (std::optional<record> found = connected()) {
+        update(*s.update, *found);
+      } else {
+        const record target = create(*s.data, {});
+        point_at(&target);
+      }
+      break;
     case nested_verb::remove:
       after.push_back(pending_delete{w.target, current()});
       point_at(nullptr);
       break;
-    case nested_verb::set: break;  // to-many only (the planner refuses it here)
+    case nested_verb::set:
+    case nested_verb::create_many:
+    case nested_verb::update_many:
+    case nested_verb::delete_many: break;  // to-many only (the planner refuses them here)
   }
 }
 
@@ -331,7 +342,7 @@ void nested_writer::write_after(const relation_write &w, const relation_step &s,
       if (joined) {
         const relation_info &r = *w.field->relation;
         const model_def &self = *m_repos.schema_().model(w.back->relation->target);
-        m_c.execute("DELETE FROM " + m_c.quote_identifier(r.join->table) + " WHERE " + m_c.quote_identifier(join_column(r, self.name)) + " = $1",
+        m_c.execute("DELETE FROM " + m_c.quote_identifier(r.join->table) + " WHERE " + m_c.quote_identifier(join_owner_column(self, *w.field)) + " = $1",
                     {*find_value(row, self.id_fields.at(0))});
       } else {
         relink(w, link, nullptr);
@@ -356,7 +367,19 @@ void nested_writer::write_after(const relation_write &w, const relation_step &s,
       else remove(*w.target, target);
       break;
     }
+    case nested_verb::upsert: upsert_after(w, s, row); break;
+    case nested_verb::create_many: create_many(w, s, row); break;
+    case nested_verb::update_many: update_many(w, s, row); break;
+    case nested_verb::delete_many: delete_many(w, s, row); break;
   }
+}
+
+void nested_writer::upsert_after(const relation_write &w, const relation_step &s, const record &row) {
+  const std::optional<record> found =
+      w.field->list ? find_connected(w, s.where.at(0), row) : find(*w.target, pointing_at(*w.back->relation, row));
+  if (found) update(*s.update, *found);
+  else if (w.side == link_side::join_table) join(w, row, create(*s.data, {}), true);
+  else create(*s.data, pointing_at(*w.back->relation, row));
 }
 
 // ---- the repository's entry points ---------------------------------------------------------------

@@ -2,6 +2,7 @@
 #include "relation_link.hpp"
 
 #include "carrierdb/error.hpp"
+#include "carrierdb/schema/join_columns.hpp"
 
 namespace carrierdb::internal {
 
@@ -35,11 +36,8 @@ relation_link link_of(const schema &s, const model_def &owner, const field_def &
     link.join = &*r.join;
     link.owner_fields = owner.id_fields;
     link.target_fields = link.target->id_fields;
-    // Prisma: column A references the model first in alphabetical order; for a self-relation, the
-    // side whose field name sorts first.
-    const bool owner_is_a = r.join->model_a != r.join->model_b ? owner.name == r.join->model_a : f.name < r.back_field;
-    link.join_owner_column = owner_is_a ? "A" : "B";
-    link.join_target_column = owner_is_a ? "B" : "A";
+    link.join_owner_column = join_owner_column(owner, f);  // Prisma's rule, kept in the schema
+    link.join_target_column = link.join_owner_column == "A" ? "B" : "A";
     link.owner_columns = columns_of(owner, link.owner_fields);
     link.target_columns = columns_of(*link.target, link.target_fields);
     return link;

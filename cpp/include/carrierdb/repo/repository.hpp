@@ -75,8 +75,8 @@ public:
   /// Every validation issue of `data`, without touching the database.
   std::vector<validation_issue> check(const record &data, validation_mode mode) const;
 
-  /// Prisma's nested writes: `data` may hold relation fields with create, connect,
-  /// connectOrCreate (and on update disconnect, set, update, delete). The whole payload is
+  /// Prisma's nested writes: `data` may hold relation fields with create, createMany, connect,
+  /// connectOrCreate (and on update disconnect, set, update, upsert, updateMany, delete, deleteMany). The whole payload is
   /// validated first (issues at their full path, e.g. trucks.create.3.vin), then written in one
   /// transaction (a savepoint inside an open one). Defined in nested_writer.cpp.
   result create_with_relations(const document &data);
