@@ -330,3 +330,50 @@ def test_bytes_seed_as_base64_and_export_round_trip(bytes_db, tmp_path: Path):
     report = bytes_db.seeds.apply("development", directory=again, force=True)
     assert (report.inserted, report.updated, report.unchanged) == (0, 0, 2)
     assert {r["name"]: (r["body"], r["thumb"]) for r in bytes_db.document.find_many()} == got
+
+
+# -- lists and bytes inside nested writes ------------------------------------------------------------
+
+NESTED_SCHEMA = DATASOURCE + """
+model Owner {
+  id    Int    @id @default(autoincrement())
+  name  String @unique
+  units Unit[]
+}
+model Unit {
+  id      Int      @id @default(autoincrement())
+  vin     String   @unique
+  tags    String[]
+  photo   Bytes?
+  ownerId Int
+  owner   Owner    @relation(fields: [ownerId], references: [id])
+}
+"""
+NESTED_SQL = """
+CREATE TABLE "Owner" ("id" SERIAL NOT NULL, "name" TEXT NOT NULL, CONSTRAINT "Owner_pkey" PRIMARY KEY ("id"));
+CREATE TABLE "Unit" ("id" SERIAL NOT NULL, "vin" TEXT NOT NULL, "tags" TEXT[], "photo" BYTEA, "ownerId" INTEGER NOT NULL,
+  CONSTRAINT "Unit_pkey" PRIMARY KEY ("id"));
+CREATE UNIQUE INDEX "Owner_name_key" ON "Owner"("name");
+CREATE UNIQUE INDEX "Unit_vin_key" ON "Unit"("vin");
+ALTER TABLE "Unit" ADD CONSTRAINT "Unit_ownerId_fkey" FOREIGN KEY ("ownerId") REFERENCES "Owner"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+"""
+
+
+@pytest.mark.postgres_only  # lists: PostgreSQL only
+def test_postgresql_nested_writes_carry_lists_and_bytes(carrierdb_url, tmp_path: Path):
+    root = project(tmp_path, NESTED_SCHEMA, NESTED_SQL)
+    db = carrierdb.connect(carrierdb_url, schema=str(root / "schema.prisma"))
+    assert db.migrations(root / "migrations").deploy().ok
+    owner = db.owner.create({"name": "Acme", "units": {"create": [{"vin": "V1", "tags": AWKWARD, "photo": OCTETS},
+                                                                  {"vin": "V2", "tags": []}]}})
+    db.owner.update({"id": owner["id"]}, {"units": {"update": {"where": {"vin": "V2"}, "data": {"tags": {"set": ["x", "y"]}}},
+                                                    "createMany": {"data": [{"vin": "V3", "tags": ["z"], "photo": b"\x00"}]}}})
+    got = {u["vin"]: u for u in db.unit.find_many()}
+    assert got["V1"]["tags"] == AWKWARD and got["V1"]["photo"] == OCTETS
+    assert got["V2"]["tags"] == ["x", "y"] and got["V2"]["photo"] is None
+    assert got["V3"]["tags"] == ["z"] and got["V3"]["photo"] == b"\x00"
+    with pytest.raises(carrierdb.ValidationError) as bad:
+        db.owner.create({"name": "Bolt", "units": {"create": [{"vin": "V9", "tags": ["ok", 7]}]}})
+    assert [i["path"] for i in bad.value.issues] == [["units", "create", "0", "tags", "1"]]
+    assert db.owner.count() == 1
+    db.close()

@@ -139,6 +139,20 @@ write_node nested_write_planner::node(const model_def &m, const document &data, 
       continue;
     }
     if (v.what != document::kind::scalar) {
+      if (f && f->is_column() && f->list) {
+        // A scalar list: the array itself, or Prisma's {set: [...]}; check_record checks each element.
+        const document *items = v.what == document::kind::object && v.object.size() == 1 ? v.get("set") : &v;
+        if (items && items->what == document::kind::array) {
+          // As a record from Python: plain elements make a list, a list holding objects stays JSON
+          // text (a Json[] of documents), which the list check reads as a JSON array.
+          value_list list;
+          for (const auto &e : items->array)
+            if (e.what == document::kind::scalar) list.items.push_back(e.scalar);
+          if (list.items.size() == items->array.size()) raw.emplace_back(key, value(std::move(list)));
+          else raw.emplace_back(key, json_text(*items));
+          continue;
+        }
+      }
       if (f && f->is_column() && f->type == scalar_type::json && !f->list) {
         raw.emplace_back(key, json_text(v));
       } else if (f) {
