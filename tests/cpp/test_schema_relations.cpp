@@ -365,7 +365,10 @@ TEST(schema_relation_errors, report_position_expected_and_found) {
   expect_schema_error(k_pg + "model A {\n  id Int @id\n  x B[]\n  y B[]\n}\nmodel B {\n  id Int @id\n  aId Int\n  a A @relation(fields: [aId], references: [id])\n}\n",
                       7, 3, "ambiguous relation between A and B: fields A.x, A.y, B.a all refer to it without a relation name");
   expect_schema_error(k_pg + "model A {\n  id Int @id\n}\nmodel B {\n  id Int @id\n  aId Int\n  a A @relation(fields: [aId], references: [id])\n}\n", 11, 7,
-                      "relation field a on model B is missing an opposite relation field on model A");
+                      "relation field a on model B is missing an opposite relation field on model A: expected a field of type B[] or B? on A, found none");
+  expect_schema_error(k_pg + "model A {\n  id Int @id\n  bs B[] @relation(\"owner\")\n}\nmodel B {\n  id Int @id\n}\n", 7, 10,
+                      "relation field bs on model A is missing an opposite relation field on model B (relation \"owner\"): expected a field of "
+                      "type A or A? on B named by @relation(\"owner\"), found none");
   // The field side of a one-to-one must be unique.
   expect_schema_error(k_pg + "model A {\n  id Int @id\n  b B?\n}\nmodel B {\n  id Int @id\n  aId Int\n  a A @relation(fields: [aId], references: [id])\n}\n", 12, 7,
                       "a one-to-one relation must use unique fields on the defining side: aId of model B is not unique");

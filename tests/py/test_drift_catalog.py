@@ -75,18 +75,38 @@ def test_a_foreign_key_the_schema_lacks_is_reported(fleet, tmp_path):
     ]
 
 
-def test_a_changed_referential_action_is_reported(fleet, tmp_path):
-    if fleet.backend == "postgresql":
-        fleet.execute_script(
-            "ALTER TABLE loads DROP CONSTRAINT loads_carrier_id_fkey;"
-            "ALTER TABLE loads ADD CONSTRAINT loads_carrier_id_fkey FOREIGN KEY (carrier_id) REFERENCES carriers (id) ON DELETE CASCADE ON UPDATE CASCADE;"
-        )
+def change_carrier_foreign_key(db, table: str, old: str, new: str) -> None:
+    """Point `table`.carrier_id's foreign key at `new` (what follows REFERENCES) instead of `old`, as
+    a hand migration would: dropped and added again on PostgreSQL, the table rebuilt on SQLite."""
+    if db.backend == "postgresql":
+        db.execute_script(f"ALTER TABLE {table} DROP CONSTRAINT {table}_carrier_id_fkey;"
+                          f"ALTER TABLE {table} ADD CONSTRAINT {table}_carrier_id_fkey FOREIGN KEY (carrier_id) REFERENCES {new};")
     else:
-        rebuild_sqlite_table(fleet, "loads", '("carrier_id") REFERENCES "carriers" ("id") ON DELETE RESTRICT', '("carrier_id") REFERENCES "carriers" ("id") ON DELETE CASCADE')
+        rebuild_sqlite_table(db, table, '("carrier_id") REFERENCES ' + old, '("carrier_id") REFERENCES ' + new)
+
+
+def test_a_changed_referential_action_is_reported(fleet, tmp_path):
+    change_carrier_foreign_key(fleet, "loads", '"carriers" ("id") ON DELETE RESTRICT ON UPDATE CASCADE', '"carriers" ("id") ON DELETE CASCADE ON UPDATE CASCADE')
     items = drift(fleet, tmp_path)
     assert [(d["kind"], d["model"], d["field"], d["column"]) for d in items] == [("referential_action", "Load", "carrier", "carrier_id")]
     assert items[0]["message"] == "schema says Load.carrier (loads.carrier_id) foreign key (carrier_id) on delete RESTRICT, database has on delete CASCADE"
     assert (items[0]["schema_says"], items[0]["database_has"]) == ("foreign key (carrier_id) on delete RESTRICT", "on delete CASCADE")
+
+
+def test_a_changed_on_update_action_is_reported(fleet, tmp_path):
+    change_carrier_foreign_key(fleet, "loads", '"carriers" ("id") ON DELETE RESTRICT ON UPDATE CASCADE', '"carriers" ("id") ON DELETE RESTRICT ON UPDATE RESTRICT')
+    items = drift(fleet, tmp_path)
+    assert [(d["kind"], d["model"], d["field"], d["column"]) for d in items] == [("referential_action", "Load", "carrier", "carrier_id")]
+    assert items[0]["message"] == "schema says Load.carrier (loads.carrier_id) foreign key (carrier_id) on update CASCADE, database has on update RESTRICT"
+
+
+def test_a_foreign_key_to_another_table_is_reported(fleet, tmp_path):
+    change_carrier_foreign_key(fleet, "trucks", '"carriers" ("id") ON DELETE CASCADE ON UPDATE CASCADE', '"drivers" ("id") ON DELETE CASCADE ON UPDATE CASCADE')
+    items = drift(fleet, tmp_path)
+    assert [(d["kind"], d["model"], d["field"], d["column"]) for d in items] == [("foreign_key", "Truck", "carrier", "carrier_id")]
+    assert items[0]["message"] == (
+        "schema says Truck.carrier (trucks.carrier_id) foreign key (carrier_id) references carriers (id), database has one referencing drivers (id)"
+    )
 
 
 def test_a_foreign_key_name_the_schema_maps_is_compared(fleet, tmp_path):

@@ -43,7 +43,8 @@ model Thing {
     "field, line, column, message",
     [
         # Relations are read now; an incomplete one is reported as Prisma's validator reports it.
-        ("parent Thing?", 4, 3, "relation field parent on model Thing is missing an opposite relation field on model Thing"),
+        ("parent Thing?", 4, 3, "relation field parent on model Thing is missing an opposite relation field on model Thing: "
+         "expected a field of type Thing[] or Thing? on Thing, found none"),
         ("owner Int @relation(fields: [id])", 4, 13, "@relation on field owner of type Int: expected a model type, found a scalar type"),
         ("size Bogus", 4, 3, "unknown type 'Bogus'"),
         ("tags Strng[]", 4, 3, "unknown type 'Strng' for field tags (did you mean 'String'?)"),

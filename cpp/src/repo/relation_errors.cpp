@@ -6,6 +6,7 @@
 // its own write (which referenced row is missing; which Restrict relation still points at a row
 // being deleted), on the same connection, after the failed statement (SQLite undoes that statement
 // only, so the connection and its transaction are still usable).
+#include <algorithm>
 #include <optional>
 
 #include "repository_internals.hpp"
@@ -133,6 +134,10 @@ void repository::rethrow_foreign_key(const foreign_key_violation &e, const recor
             const relation_info &r = *f.relation;
             const auto action = written.empty() ? r.on_delete : r.on_update;
             if (action && *action != referential_action::restrict && *action != referential_action::no_action) continue;
+            // An update refused here changed a key this relation references; other relations did not refuse it.
+            if (!written.empty() &&
+                std::none_of(r.references.begin(), r.references.end(), [&](const std::string &k) { return find_value(written, k) != nullptr; }))
+              continue;
             std::string columns, links;
             for (std::size_t k = 0; k < r.fields.size(); ++k) {
               const std::string fk = "referrer." + c.quote_identifier(m.field(r.fields[k])->column);

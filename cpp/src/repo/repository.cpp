@@ -284,13 +284,25 @@ result repository::update(const document &where, const record &data, const recor
   const unique_key key = unique_where(where, "update");
   record pushed;
   const record validated = validate_update(data, push, pushed);
-  result r = typed(run(validated, [&](connection &c) {
-    params args;
-    const std::string sets = joined_sets(assignments_sql(c, validated, args), push_assignments_sql(c, pushed, args));
-    const std::string cond = key_condition_sql(c, key, args);
-    if (sets.empty()) return c.query("SELECT " + select_list() + " FROM " + c.quote_identifier(m_table) + " WHERE " + cond, args);
-    return c.query("UPDATE " + c.quote_identifier(m_table) + " SET " + sets + " WHERE " + cond + " RETURNING " + select_list(), args);
-  }));
+  // As for a delete: a refused key change is told by the relation that refused it, from these rows.
+  std::string rows;
+  params rows_args;
+  result r;
+  try {
+    r = typed(m_db->with_connection([&](connection &c) {
+      params args;
+      const std::string sets = joined_sets(assignments_sql(c, validated, args), push_assignments_sql(c, pushed, args));
+      const std::string cond = key_condition_sql(c, key, args);
+      rows_args.clear();
+      rows = " WHERE " + key_condition_sql(c, key, rows_args);
+      if (sets.empty()) return c.query("SELECT " + select_list() + " FROM " + c.quote_identifier(m_table) + " WHERE " + cond, args);
+      return c.query("UPDATE " + c.quote_identifier(m_table) + " SET " + sets + " WHERE " + cond + " RETURNING " + select_list(), args);
+    }));
+  } catch (const foreign_key_violation &e) {
+    rethrow_foreign_key(e, validated, rows, rows_args);
+  } catch (const integrity_error &e) {
+    rethrow_with_fields(e, validated);
+  }
   if (r.rows.empty()) throw_not_found(key, "update");
   return r;
 }
@@ -298,12 +310,23 @@ result repository::update(const document &where, const record &data, const recor
 std::int64_t repository::update_many(const document &where, const record &data, const record &push) {
   record pushed;
   const record validated = validate_update(data, push, pushed);
-  return run(validated, [&](connection &c) -> std::int64_t {
-    params args;
-    const std::string sets = joined_sets(assignments_sql(c, validated, args), push_assignments_sql(c, pushed, args));
-    if (sets.empty()) return 0;
-    return c.execute("UPDATE " + c.quote_identifier(m_table) + " SET " + sets + where_sql(c, where, args), args);
-  });
+  std::string rows;
+  params rows_args;
+  try {
+    return m_db->with_connection([&](connection &c) -> std::int64_t {
+      params args;
+      const std::string sets = joined_sets(assignments_sql(c, validated, args), push_assignments_sql(c, pushed, args));
+      if (sets.empty()) return 0;
+      rows_args.clear();
+      rows = where_sql(c, where, rows_args);
+      if (rows.empty()) rows = " WHERE 1 = 1";
+      return c.execute("UPDATE " + c.quote_identifier(m_table) + " SET " + sets + where_sql(c, where, args), args);
+    });
+  } catch (const foreign_key_violation &e) {
+    rethrow_foreign_key(e, validated, rows, rows_args);
+  } catch (const integrity_error &e) {
+    rethrow_with_fields(e, validated);
+  }
 }
 
 result repository::upsert(const document &where, const record &create_data, const record &update_data) {

@@ -59,7 +59,9 @@ private:
     }
     if (other_side.empty())
       fail(f, "relation field " + f.name + " on model " + m.name + " is missing an opposite relation field on model " + target.name +
-                  (name.empty() ? "" : " (relation \"" + name + "\")"),
+                  (name.empty() ? "" : " (relation \"" + name + "\")") + ": expected a field of type " +
+                  (f.list ? m.name + " or " + m.name + "?" : m.name + "[] or " + m.name + "?") + " on " + target.name +
+                  (name.empty() ? "" : " named by @relation(\"" + name + "\")") + ", found none",
            "add a field of type " + m.name + (f.list ? "?" : "[]") + " to " + target.name +
                (name.empty() ? "" : " with @relation(\"" + name + "\")"));
     return *other_side.front();
