@@ -1,7 +1,5 @@
 // filter_sql: Prisma's filter operators (where, AND/OR/NOT, equals, in, contains, ...) as SQL
-// with parameters, and the unique-key lookups find_unique, update, upsert and delete need.
-#include <algorithm>
-
+// with parameters.
 #include "carrierdb/repo/repository.hpp"
 #include "repository_internals.hpp"
 
@@ -140,58 +138,6 @@ std::string repository::field_condition_sql(const connection &c, const field_def
     }
   }
   return all_of(parts);
-}
-
-repository::unique_key repository::unique_where(const document &where, const char *operation) const {
-  std::vector<std::vector<std::string>> candidates;
-  candidates.push_back(m_model->id_fields);
-  for (const auto &f : m_model->fields)
-    if (f.unique) candidates.push_back({f.name});
-  for (const auto &u : m_model->uniques) candidates.push_back(u);
-  std::vector<std::string> given;
-  if (where.what == document::kind::object)
-    for (const auto &[k, v] : where.object) given.push_back(k);
-  std::vector<std::string> sorted_given = given;
-  std::sort(sorted_given.begin(), sorted_given.end());
-  for (auto candidate : candidates) {
-    std::sort(candidate.begin(), candidate.end());
-    if (candidate != sorted_given) continue;
-    unique_key key;
-    std::vector<validation_issue> issues;
-    record raw;
-    for (const auto &[k, v] : where.object) {
-      if (v.what != document::kind::scalar || v.is_null()) {
-        issues.push_back(argument_issue("where." + k, "invalid_type", "A unique lookup needs a plain, non-null value"));
-        continue;
-      }
-      raw.emplace_back(k, v.scalar);
-    }
-    if (issues.empty()) {
-      // Typed and normalised exactly as a stored value would be (no rules: a lookup is not a write).
-      for (const auto &[k, v] : raw) {
-        const field_def *f = m_model->field(k);
-        value typed = coerce_field_value(*m_schema, *f, v, {"where", k}, issues);
-        if (f->type == scalar_type::string && !f->normalizers.empty() && std::holds_alternative<std::string>(typed)) {
-          record one{{k, typed}};
-          std::vector<validation_issue> ignored;
-          const record normalised = check_record(*m_schema, *m_model, one, validation_mode::update, ignored);
-          if (!normalised.empty()) typed = normalised.front().second;
-        }
-        key.fields.push_back(f);
-        key.values.emplace_back(k, typed);
-      }
-    }
-    if (!issues.empty()) throw validation_error(m_model->name, std::move(issues));
-    return key;
-  }
-  std::string options;
-  for (const auto &candidate : candidates) {
-    std::string one;
-    for (const auto &n : candidate) one += (one.empty() ? "" : " + ") + n;
-    options += (options.empty() ? "" : ", ") + one;
-  }
-  throw validation_error(m_model->name, {argument_issue("where", "invalid_arguments",
-                                                         std::string(operation) + " needs exactly one unique key in `where`: " + options)});
 }
 
 }  // namespace carrierdb

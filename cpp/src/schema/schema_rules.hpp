@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "carrierdb/schema/schema.hpp"
+#include "carrierdb/schema/suggest.hpp"
 
 namespace carrierdb::schema_rules {
 
@@ -23,7 +24,7 @@ void check_native_type(const field_def &field, const std::string &provider, cons
 /// first problem Prisma's validator would report.
 void resolve_relations(std::vector<model_def> &models, const std::string &provider, const std::string &file);
 
-/// " (did you mean 'String'?)" when a candidate is a small edit away from `word`, else "".
-std::string did_you_mean(const std::string &word, const std::vector<std::string> &candidates);
+// Defined in suggest.cpp for the whole engine; the schema checks call it by this name too.
+using ::carrierdb::did_you_mean;
 
 }  // namespace carrierdb::schema_rules

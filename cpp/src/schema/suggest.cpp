@@ -1,8 +1,8 @@
-// "Did you mean ...": the closest known name to a misspelt attribute, type or native type.
+// "Did you mean ...": the closest known name to a misspelt attribute, type, native type or unique key.
 #include <algorithm>
 #include <cctype>
 
-#include "schema_rules.hpp"
+#include "carrierdb/schema/suggest.hpp"
 
 namespace carrierdb {
 
@@ -27,7 +27,7 @@ std::size_t edit_distance(const std::string &a, const std::string &b) {
 
 }  // namespace
 
-std::string schema_rules::did_you_mean(const std::string &word, const std::vector<std::string> &candidates) {
+std::string did_you_mean(const std::string &word, const std::vector<std::string> &candidates) {
   // Short names allow one edit, longer ones a third of their length: "Strng" finds String,
   // "x" finds nothing.
   const std::size_t allowed = std::max<std::size_t>(1, word.size() / 3);
