@@ -42,6 +42,8 @@ std::string repository::select_list() const {
     if (!f.is_client_field()) continue;
     if (!out.empty()) out += ", ";
     out += connection::quote_standard_identifier(f.column);
+    // money's text follows the server's lc_monetary ('$12.50', '12,50 €'): numeric reads the same everywhere.
+    if (f.native_type == "Money") out += "::numeric";
     // An enum array has a type of its own, which the adapter cannot tell from text: read as text[].
     if (f.list && f.kind == field_kind::enum_) out += "::text[]";
     out += " AS " + connection::quote_standard_identifier(f.name);
@@ -177,7 +179,8 @@ result repository::create(const record &data) {
       values += (values.empty() ? "" : ", ") + c.placeholder(args.size());
     }
     for (const field_def *f : returned)
-      returning += (returning.empty() ? "" : ", ") + c.quote_identifier(f->column) + " AS " + c.quote_identifier(f->name);
+      returning += (returning.empty() ? "" : ", ") + c.quote_identifier(f->column) + (f->native_type == "Money" ? "::numeric" : "") +
+                   " AS " + c.quote_identifier(f->name);
     std::string sql = "INSERT INTO " + c.quote_identifier(m_table) +
                       (columns.empty() ? " DEFAULT VALUES" : " (" + columns + ") VALUES (" + values + ")");
     if (returning.empty()) {
