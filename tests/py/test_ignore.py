@@ -1,8 +1,9 @@
 """@ignore and @@ignore as Prisma means them: the client neither reads nor writes an ignored field
-and has no API for an ignored model, while the database (migrations, drift) keeps both."""
+and has no API for an ignored model, while the database (migrations, drift, seeding) keeps both."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,16 @@ def test_ignored_model_has_no_client_api_and_says_where_it_is_ignored(ignore_db)
 
 def test_ignored_fields_and_models_stay_in_the_database_model(ignore_db):
     assert ignore_db.schema_drift() == []
+
+
+def test_seeding_knows_the_table_and_loads_ignored_columns(ignore_db, tmp_path: Path):
+    folder = tmp_path / "seeds" / "development"
+    folder.mkdir(parents=True)
+    (folder / "trucks.csv").write_text("vin,legacyCode,internalNote\nS1,X,from seed\n")
+    (folder / "audits.csv").write_text("id,code\n7,c7\n")
+    (folder / "manifest.json").write_text(json.dumps({"name": "development", "version": "1", "files": [
+        {"path": "trucks.csv", "model": "Truck", "key": ["vin"]}, {"path": "audits.csv", "model": "Audit", "key": ["id"]}]}))
+    assert ignore_db.seeds.apply("development", directory=tmp_path / "seeds").inserted == 2
+    assert ignore_db.query('SELECT "vin", "legacyCode", "internalNote" FROM "trucks"') == [
+        {"vin": "S1", "legacyCode": "X", "internalNote": "from seed"}]
+    assert ignore_db.query('SELECT "id", "code" FROM "Audit"') == [{"id": 7, "code": "c7"}]

@@ -454,7 +454,7 @@ record check_record_impl(const schema &s, const model_def &model, Record &data, 
       issues.push_back(unwritable_field_issue(*f));
       continue;
     }
-    if (f->ignored) {
+    if (f->ignored && mode != validation_mode::load) {
       issues.push_back(make_issue(path(), "custom", "Field " + f->name + " is marked @ignore at " + f->where.to_string() +
                                                       ": as in Prisma's client it is not written; remove @ignore to write it"));
       continue;
@@ -511,10 +511,10 @@ record check_record_impl(const schema &s, const model_def &model, Record &data, 
     i.options = unknown;
     issues.push_back(i);
   }
-  if (mode == validation_mode::create) {
+  if (mode != validation_mode::update) {
     for (const auto &f : model.fields) {
       if (f.has_implicit_value() || std::find(seen.begin(), seen.end(), &f) != seen.end()) continue;
-      if (f.ignored) {
+      if (f.ignored && mode == validation_mode::create) {
         // Prisma's client has no create for such a model: nothing could fill the column.
         issues.push_back(make_issue({f.name}, "custom", "Cannot create " + model.name + ": field " + f.name + " is marked @ignore at " +
                                                          f.where.to_string() + " and is required without @default; give it a @default or make it optional"));
