@@ -68,7 +68,8 @@ class Model:
         self._schema = schema
         self.name = self._repo.model_name
         self._info = schema.model(self.name)  # built once: describing a model is not free
-        self.fields = [f["name"] for f in self._info["fields"] if f["kind"] in ("scalar", "enum")]  # columns only
+        # Columns only, and not the @ignore'd ones: Prisma's client neither returns nor writes those.
+        self.fields = [f["name"] for f in self._info["fields"] if f["kind"] in ("scalar", "enum") and not f["ignored"]]
         self._relations = frozenset(f["name"] for f in self._info["fields"] if f["kind"] == "relation")
 
     def __repr__(self) -> str:

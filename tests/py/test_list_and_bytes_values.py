@@ -315,6 +315,22 @@ def test_bytes_round_trip_from_bytes_bytearray_and_memoryview(bytes_db):
         b"", b"\x01", b"\x02\x02"]
 
 
+def test_bytes_filters_not_and_not_in(bytes_db):
+    for name, body, thumb in (("a", OCTETS, None), ("b", b"\x00ab", b"\xff"), ("c", b"", b"")):
+        bytes_db.document.create({"name": name, "body": body, "thumb": thumb})
+
+    def names(where):
+        return [r["name"] for r in bytes_db.document.find_many(where=where, order_by={"name": "asc"})]
+
+    assert names({"body": {"not": b"\x00ab"}}) == ["a", "c"]
+    assert names({"body": {"not": {"in": [OCTETS, b""]}}}) == ["b"]
+    assert names({"body": {"notIn": [OCTETS, b"zz"]}}) == ["b", "c"]
+    assert names({"body": {"notIn": ["AAE=", b""]}}) == ["a", "b"]  # base64 text, as in Prisma's JSON protocol
+    assert names({"thumb": {"not": None}}) == ["b", "c"]
+    assert names({"thumb": {"not": b""}}) == ["b"]  # as SQL: a NULL thumb is neither equal nor unequal
+    assert names({"thumb": {"notIn": [b"\xff"]}}) == ["c"]
+
+
 def test_bytes_seed_as_base64_and_export_round_trip(bytes_db, tmp_path: Path):
     body = base64.b64encode(OCTETS).decode()
     root = write_seed_set(tmp_path / "seeds", {"d.csv": f"name,body,thumb\nfull,{body},\nempty,,AA==\n".replace(",,AA==", ',"",AA==')},

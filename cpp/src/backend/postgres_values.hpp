@@ -19,8 +19,8 @@ inline column_kind kind_of_oid(unsigned oid) {
     case 20: case 21: case 23: case 26: return column_kind::integer;
     case 700: case 701: return column_kind::real;
     case 1700: return column_kind::numeric;
-    case 1114: return column_kind::timestamp;
-    case 1184: return column_kind::timestamptz;
+    case 1114: case 1083: return column_kind::timestamp;    // timestamp, time
+    case 1184: case 1266: return column_kind::timestamptz;  // timestamptz, timetz
     case 1082: return column_kind::date;
     case 114: case 3802: return column_kind::json;
     case 17: return column_kind::bytes;
@@ -55,6 +55,12 @@ inline value cell(const pqxx::field &f, column_kind kind, bool array = false) {
     case column_kind::integer: return static_cast<std::int64_t>(std::strtoll(s, nullptr, 10));
     case column_kind::real: return parse_double(s);
     case column_kind::bytes: return bytea_from_hex(std::string(s, f.size()));
+    case column_kind::timestamp:
+    case column_kind::timestamptz:
+      // time and timetz ('12:30:00', '12:30:00+02'; a timestamp starts with its year): read as
+      // Prisma reads DateTime @db.Time/@db.Timetz, that time on 1970-01-01.
+      if (f.size() > 2 && s[2] == ':') return "1970-01-01 " + std::string(s, f.size());
+      return std::string(s, f.size());
     default: return std::string(s, f.size());
   }
 }

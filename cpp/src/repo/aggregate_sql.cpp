@@ -81,7 +81,7 @@ static std::vector<aggregate_term> requested_terms(const model_def &m, const agg
         continue;
       }
       const field_def *f = m.field(name);
-      if (!f || !f->is_column()) {
+      if (!f || !f->is_client_field()) {
         validation_issue i = argument_issue(at, "unrecognized_keys", "Unknown field '" + name + "' in " + m.name);
         i.options = {name};
         issues.push_back(i);
@@ -131,7 +131,7 @@ result repository::group_by(const aggregate_options &options) {
   if (options.by.empty()) issues.push_back(argument_issue("by", "too_small", "group_by needs at least one field in `by`"));
   for (std::size_t k = 0; k < options.by.size(); ++k) {
     const field_def *f = m_model->field(options.by[k]);
-    if (!f || !f->is_column() || f->list || f->type == scalar_type::json)
+    if (!f || !f->is_client_field() || f->list || f->type == scalar_type::json)
       issues.push_back(argument_issue("by." + std::to_string(k), "unrecognized_keys", "'" + options.by[k] + "' is not a field of " + m_model->name + " to group by"));
     else groups.push_back(f);
   }
@@ -209,7 +209,7 @@ result repository::group_by(const aggregate_options &options) {
             part += (k ? (key == "OR" ? " OR " : " AND ") : "") + ("(" + having(*inner[k], child.what == document::kind::array ? at + "." + std::to_string(k) : at) + ")");
           if (inner.empty()) part = key == "OR" ? "1 = 0" : "1 = 1";
           part = (key == "NOT" ? "NOT (" : "(") + part + ")";
-        } else if (const field_def *f = m_model->field(key); !f || !f->is_column()) {
+        } else if (const field_def *f = m_model->field(key); !f || !f->is_client_field()) {
           issues.push_back(argument_issue(at, "unrecognized_keys", "Unknown field '" + key + "' in " + m_model->name));
           continue;
         } else {
@@ -260,7 +260,7 @@ result repository::group_by(const aggregate_options &options) {
           for (const auto &[field, d] : dir.object) {
             const std::string at = "orderBy." + name + "." + field;
             const field_def *f = name == "_count" && field == "_all" ? nullptr : m_model->field(field);
-            if (field != "_all" && (!f || !f->is_column())) issues.push_back(argument_issue(at, "unrecognized_keys", "Unknown field '" + field + "'"));
+            if (field != "_all" && (!f || !f->is_client_field())) issues.push_back(argument_issue(at, "unrecognized_keys", "Unknown field '" + field + "'"));
             else if (f && !unfit(name, *f).empty()) issues.push_back(argument_issue(at, "invalid_type", unfit(name, *f)));
             else if (const char *how = direction(d, at)) order += (order.empty() ? " ORDER BY " : ", ") + aggregate_term{name, f, ""}.sql(c) + how;
           }

@@ -38,7 +38,7 @@ repository::page repository::plan_page(const find_options &options) const {
     for (const auto &[name, dir] : o->object) {
       const field_def *f = m_model->field(name);
       const std::string *d = std::get_if<std::string>(&dir.scalar);
-      if (!f || !f->is_column()) issues.push_back(argument_issue("orderBy." + name, "unrecognized_keys", "Unknown field '" + name + "'"));
+      if (!f || !f->is_client_field()) issues.push_back(argument_issue("orderBy." + name, "unrecognized_keys", "Unknown field '" + name + "'"));
       else if (!d || (*d != "asc" && *d != "desc"))
         issues.push_back(argument_issue("orderBy." + name, "invalid_enum_value", "Expected 'asc' | 'desc'"));
       else p.order.emplace_back(f, *d == "desc");
@@ -46,7 +46,7 @@ repository::page repository::plan_page(const find_options &options) const {
   }
   for (std::size_t k = 0; k < options.distinct.size(); ++k) {
     const field_def *f = m_model->field(options.distinct[k]);
-    if (!f || !f->is_column())
+    if (!f || !f->is_client_field())
       issues.push_back(argument_issue("distinct." + std::to_string(k), "unrecognized_keys",
                                       "Unknown field '" + options.distinct[k] + "' in " + m_model->name));
     else p.distinct.push_back(f);

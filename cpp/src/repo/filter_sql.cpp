@@ -41,7 +41,7 @@ std::string repository::condition_sql(const connection &c, const document &node,
       continue;
     }
     const field_def *f = m_model->field(key);
-    if (!f) {
+    if (!f || f->ignored) {  // an @ignore'd field is not the client's to filter on, as in Prisma
       validation_issue i = argument_issue(child_path, "unrecognized_keys", "Unknown field '" + key + "' in " + m_model->name);
       i.options = {key};
       issues.push_back(i);

@@ -78,7 +78,7 @@ std::string order_sql(const connection &c, const model_def &m, const document &o
     for (const auto &[name, dir] : o->object) {
       const field_def *f = m.field(name);
       const std::string *d = std::get_if<std::string>(&dir.scalar);
-      if (!f || !f->is_column()) unknown(issues, path + "." + name, name, "Unknown field '" + name + "' in " + m.name);
+      if (!f || !f->is_client_field()) unknown(issues, path + "." + name, name, "Unknown field '" + name + "' in " + m.name);
       else if (!d || (*d != "asc" && *d != "desc")) issues.push_back(argument_issue(path + "." + name, "invalid_enum_value", "Expected 'asc' | 'desc'"));
       else out += (out.empty() ? "" : ", ") + c.quote_identifier(f->column) + (*d == "asc" ? " ASC" : " DESC");
     }
@@ -185,7 +185,7 @@ std::shared_ptr<plan> make_plan(const connection &c, const std::shared_ptr<repos
   const model_def &m = repo->model();
   if (!is_select)
     for (const auto &f : m.fields)
-      if (f.is_column()) p->shown.push_back(f.name);
+      if (f.is_client_field()) p->shown.push_back(f.name);
   if (spec.is_null()) return p;
   if (spec.what != document::kind::object) {
     issues.push_back(argument_issue(path, "invalid_type", "Expected an object of fields"));
@@ -375,7 +375,7 @@ record_tree include_loader::load(const plan &p, result rows) {
       });
       // The model's columns come first; the parent key copies (and the row number) follow.
       std::size_t width = 0;
-      for (const auto &f : r.link.target->fields) width += f.is_column() ? 1 : 0;
+      for (const auto &f : r.link.target->fields) width += f.is_client_field() ? 1 : 0;
       if (children.columns.empty()) children.columns.assign(part.columns.begin(), part.columns.begin() + width);
       std::vector<std::size_t> key_at;
       for (std::size_t k = 0; k < at.size(); ++k) key_at.push_back(width + k);
@@ -387,7 +387,7 @@ record_tree include_loader::load(const plan &p, result rows) {
     }
     if (children.columns.empty())
       for (const auto &f : r.link.target->fields)
-        if (f.is_column()) children.columns.push_back(column{f.name, kind_for(f)});
+        if (f.is_client_field()) children.columns.push_back(column{f.name, kind_for(f)});
     for (std::size_t k = 0; k < child_keys.size(); ++k) {
       auto found = parents_of.find(child_keys[k]);
       if (found == parents_of.end()) continue;

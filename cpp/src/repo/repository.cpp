@@ -21,6 +21,10 @@ repository::repository(std::shared_ptr<database> db, std::shared_ptr<const schem
     for (const auto &m : m_schema->models()) names += (names.empty() ? "" : ", ") + m.name;
     throw configuration_error("no model '" + model_name + "' in " + m_schema->file(), "models in the schema: " + names);
   }
+  if (m_model->ignored)
+    throw configuration_error("model " + m_model->name + " is marked @@ignore at " + m_model->ignored_at.to_string() +
+                                  ": as in Prisma's client it has no repository (its table stays in migrations and schema check)",
+                              "remove @@ignore from the model to read and write it");
   m_table = m_model->table;
   m_select = select_list();
 }
@@ -35,9 +39,11 @@ std::string repository::select_list() const {
   if (!m_select.empty()) return m_select;
   std::string out;
   for (const auto &f : m_model->fields) {
-    if (!f.is_column()) continue;
+    if (!f.is_client_field()) continue;
     if (!out.empty()) out += ", ";
     out += connection::quote_standard_identifier(f.column);
+    // money's text follows the server's lc_monetary ('$12.50', '12,50 €'): numeric reads the same everywhere.
+    if (f.native_type == "Money") out += "::numeric";
     // An enum array has a type of its own, which the adapter cannot tell from text: read as text[].
     if (f.list && f.kind == field_kind::enum_) out += "::text[]";
     out += " AS " + connection::quote_standard_identifier(f.name);
@@ -162,7 +168,7 @@ result repository::create(const record &data) {
   // a sent column is not seen here (get() reads the row back), as with SQLAlchemy's ORM.
   std::vector<const field_def *> returned;
   for (const auto &f : m_model->fields)
-    if (f.is_column() && (!find_value(validated, f.name) || !stored_as_sent(f))) returned.push_back(&f);
+    if (f.is_client_field() && (!find_value(validated, f.name) || !stored_as_sent(f))) returned.push_back(&f);
   const result inserted = typed(run(validated, [&](connection &c) {
     std::string columns, values, returning;
     params args;
@@ -173,7 +179,8 @@ result repository::create(const record &data) {
       values += (values.empty() ? "" : ", ") + c.placeholder(args.size());
     }
     for (const field_def *f : returned)
-      returning += (returning.empty() ? "" : ", ") + c.quote_identifier(f->column) + " AS " + c.quote_identifier(f->name);
+      returning += (returning.empty() ? "" : ", ") + c.quote_identifier(f->column) + (f->native_type == "Money" ? "::numeric" : "") +
+                   " AS " + c.quote_identifier(f->name);
     std::string sql = "INSERT INTO " + c.quote_identifier(m_table) +
                       (columns.empty() ? " DEFAULT VALUES" : " (" + columns + ") VALUES (" + values + ")");
     if (returning.empty()) {
@@ -185,14 +192,14 @@ result repository::create(const record &data) {
   }));
   result out;
   for (const auto &f : m_model->fields)
-    if (f.is_column()) out.columns.push_back(column{f.name, kind_for(f)});
+    if (f.is_client_field()) out.columns.push_back(column{f.name, kind_for(f)});
   const bool written = returned.empty() ? inserted.affected_rows > 0 : !inserted.rows.empty();
   if (!written) return out;  // a trigger or rule swallowed the row
   std::vector<value> row;
   row.reserve(m_model->fields.size());
   std::size_t next_returned = 0;
   for (const auto &f : m_model->fields) {
-    if (!f.is_column()) continue;
+    if (!f.is_client_field()) continue;
     if (next_returned < returned.size() && returned[next_returned] == &f) row.push_back(inserted.rows[0][next_returned++]);
     else row.push_back(*find_value(validated, f.name));
   }

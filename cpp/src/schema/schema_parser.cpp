@@ -325,7 +325,10 @@ private:
         else if (a.name == "unique") m.keys.push_back(key_definition(a, index_def::kind::unique));
         else if (a.name == "index") m.keys.push_back(key_definition(a, index_def::kind::index));
         else if (a.name == "id") m.keys.push_back(key_definition(a, index_def::kind::primary));
-        else if (a.name == "ignore") m.ignored = true;
+        else if (a.name == "ignore") {
+          m.ignored = true;
+          m.ignored_at = {m_file, a.line, a.column};
+        }
         else if (a.name == "schema") multi_schema = a;
         else
           throw schema_error("block attribute @@" + a.name + " is not supported yet" + did_you_mean(a.name, block_attributes), m_file, a.line,

@@ -454,6 +454,11 @@ record check_record_impl(const schema &s, const model_def &model, Record &data, 
       issues.push_back(unwritable_field_issue(*f));
       continue;
     }
+    if (f->ignored && mode != validation_mode::load) {
+      issues.push_back(make_issue(path(), "custom", "Field " + f->name + " is marked @ignore at " + f->where.to_string() +
+                                                      ": as in Prisma's client it is not written; remove @ignore to write it"));
+      continue;
+    }
     if (is_null(v)) {
       if (!f->optional) {
         const char *expected = f->list ? "array" : expected_type(*f);
@@ -506,9 +511,15 @@ record check_record_impl(const schema &s, const model_def &model, Record &data, 
     i.options = unknown;
     issues.push_back(i);
   }
-  if (mode == validation_mode::create) {
+  if (mode != validation_mode::update) {
     for (const auto &f : model.fields) {
       if (f.has_implicit_value() || std::find(seen.begin(), seen.end(), &f) != seen.end()) continue;
+      if (f.ignored && mode == validation_mode::create) {
+        // Prisma's client has no create for such a model: nothing could fill the column.
+        issues.push_back(make_issue({f.name}, "custom", "Cannot create " + model.name + ": field " + f.name + " is marked @ignore at " +
+                                                         f.where.to_string() + " and is required without @default; give it a @default or make it optional"));
+        continue;
+      }
       auto i = make_issue({f.name}, "invalid_type", "Required");
       i.expected = expected_type(f);
       i.received = "undefined";

@@ -68,7 +68,7 @@ value default_literal(const field_def &f) {
 
 // The row's issues, or none: the schema's rules, and a value for every key field.
 record validated(const prepare_plan &plan, record input, std::vector<validation_issue> &issues) {
-  record valid = check_record(plan.model_schema, plan.model, std::move(input), validation_mode::create, issues);
+  record valid = check_record(plan.model_schema, plan.model, std::move(input), validation_mode::load, issues);
   for (const auto &k : plan.columns.key) {
     const value *v = find_field(valid, k);
     if (issues.empty() && (!v || is_null(*v))) {

@@ -124,6 +124,9 @@ struct field_def {
   /// A column of the model's table: scalar and enum fields (also lists). Relation fields live in
   /// the other table or a join table; unsupported fields are not read or written.
   bool is_column() const { return kind == field_kind::scalar || kind == field_kind::enum_; }
+  /// A column the repository reads, writes and filters on: an @ignore'd column stays in the
+  /// database (migrations and drift see it through is_column()) but, as in Prisma's client, not here.
+  bool is_client_field() const { return is_column() && !ignored; }
   /// VarChar(n)/Char(n) length limit, or 0.
   int max_length() const;
   /// The field gets a value without the caller giving one (default, @updatedAt, optional).
@@ -139,6 +142,7 @@ struct model_def {
   std::vector<std::string> id_fields;              // @id, or @@id([...])
   std::vector<index_def> keys;                     // @@id, @@unique and @@index with their options, in order
   bool ignored = false;                            // @@ignore
+  source_location ignored_at;                      // where the @@ignore is written
   source_location where;
 
   const field_def *field(const std::string &name) const;

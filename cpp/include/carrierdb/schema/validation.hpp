@@ -15,7 +15,10 @@ namespace carrierdb {
 using record = std::vector<std::pair<std::string, value>>;
 
 /// create: every required field must be present; update: only the given fields are checked.
-enum class validation_mode { create, update };
+/// create and update: the repository's writes, which (as Prisma's client) never carry an @ignore'd
+/// field. load: a whole row written to the table by seeding, which knows the table, @ignore'd
+/// columns included; otherwise checked like create.
+enum class validation_mode { create, update, load };
 
 /// Validates `data` for `model` and returns it normalised and typed:
 ///   Int/BigInt -> int64, Float -> double, Decimal -> decimal text, Boolean -> bool,
