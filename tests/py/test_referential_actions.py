@@ -109,6 +109,10 @@ def test_on_update_restrict_and_no_action_refuse_changing_a_referenced_key(db, m
     db.updRestrictById.create({"id": 1, "parentId": 2})
     assert_refused(lambda: db.parent.update({"code": "P-2"}, {"code": "P-20"}), action, model, "P-2", deleting=False)
     assert_refused(lambda: db.parent.update_many({"code": {"startsWith": "P-"}}, {"code": "P-20"}), action, model, "P-2", deleting=False)
+    # an update that also writes relations goes through the nested writer: told the same way
+    nested = {"code": "P-20", "updCascade": {"create": [{"id": 7}]}}
+    assert_refused(lambda: db.parent.update({"code": "P-2"}, nested), action, model, "P-2", deleting=False)
+    assert db.updCascade.count() == 0
     assert db.parent.find_unique({"id": 2})["code"] == "P-2" and child_codes(db.model(model)) == ["P-2"]
 
 

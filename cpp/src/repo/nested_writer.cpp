@@ -175,6 +175,11 @@ record nested_writer::update_row(const model_def &m, const record &row, const re
   const std::string cond = equal_sql(m, identity(m, row), args);
   try {
     return row_of(m_c.query("UPDATE " + m_c.quote_identifier(m.table) + " SET " + sets + " WHERE " + cond + " RETURNING " + repo.select_list(), args));
+  } catch (const foreign_key_violation &e) {
+    // Told as repository::update tells it: which relation still references the key it changes.
+    params rows_args;
+    const std::string rows = " WHERE " + equal_sql(m, identity(m, row), rows_args);
+    repo.rethrow_foreign_key(e, full, rows, rows_args);
   } catch (const integrity_error &e) {
     repo.rethrow_with_fields(e, full);
   }
