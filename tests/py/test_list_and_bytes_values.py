@@ -393,3 +393,12 @@ def test_postgresql_nested_writes_carry_lists_and_bytes(carrierdb_url, tmp_path:
     assert [i["path"] for i in bad.value.issues] == [["units", "create", "0", "tags", "1"]]
     assert db.owner.count() == 1
     db.close()
+
+
+@pytest.mark.postgres_only  # lists: PostgreSQL only
+def test_postgresql_a_scalar_list_refuses_documents_as_elements(lists_db):
+    for tags in ([{"a": 1}], ["ok", ["nested"]]):
+        with pytest.raises(carrierdb.ValidationError) as bad:
+            lists_db.truck.create({"vin": "D1", "tags": tags})
+        assert [i["path"] for i in bad.value.issues] == [["tags", str(len(tags) - 1)]]
+    assert lists_db.truck.count() == 0

@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "carrierdb/error.hpp"
+#include "carrierdb/interrupt.hpp"
 
 namespace carrierdb::internal {
 
@@ -25,9 +26,11 @@ foreign_keys_off::foreign_keys_off(connection &conn, const std::string &script) 
 
 foreign_keys_off::~foreign_keys_off() {
   if (!m_active) return;
+  interrupt_shield shield;  // a pending Ctrl-C must not leave enforcement off on a pooled connection
   try {
     m_conn.execute("PRAGMA foreign_keys = ON");
-  } catch (...) {  // a broken connection is discarded by its owner; nothing to restore then
+  } catch (...) {
+    m_conn.discard();  // never pooled with foreign keys off
   }
 }
 

@@ -5,7 +5,9 @@
 
 #include <chrono>
 
+#include "carrierdb/base/base64.hpp"
 #include "carrierdb/schema/enum_values.hpp"
+#include "carrierdb/schema/list_values.hpp"
 
 namespace carrierdb::internal {
 
@@ -50,7 +52,9 @@ std::string display(const value &v) {
   if (auto s = std::get_if<std::string>(&v)) return "'" + *s + "'";
   if (auto i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
   if (auto b = std::get_if<bool>(&v)) return *b ? "true" : "false";
-  return std::to_string(std::get<double>(v));
+  if (auto d = std::get_if<double>(&v)) return std::to_string(*d);
+  if (auto bytes = std::get_if<byte_string>(&v)) return "base64:" + base64_encode(bytes->octets);
+  return list_json_text(std::get<value_list>(v));
 }
 
 const value *find_value(const record &data, const std::string &name) {

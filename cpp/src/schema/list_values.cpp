@@ -72,6 +72,19 @@ value coerce_list_value(const schema &s, const field_def &f, const value &v, con
   } else if (auto text = std::get_if<std::string>(&v); text && nlohmann::json::accept(*text)) {
     const auto parsed = nlohmann::json::parse(*text);
     if (parsed.is_array()) {
+      // Only a Json[] element may be a document; any other list's element is a plain value.
+      bool documents = false;
+      for (std::size_t k = 0; k < parsed.size() && f.type != scalar_type::json; ++k)
+        if (parsed[k].is_object() || parsed[k].is_array()) {
+          std::vector<std::string> at = path;
+          at.push_back(std::to_string(k));
+          auto i = issue_at(at, "invalid_type", std::string("Expected ") + to_string(f.type) + ", received " + (parsed[k].is_object() ? "object" : "array"));
+          i.expected = to_string(f.type);
+          i.received = parsed[k].is_object() ? "object" : "array";
+          issues.push_back(i);
+          documents = true;
+        }
+      if (documents) return value{};
       given = from_json(parsed, f.type == scalar_type::json);
     } else {
       auto i = issue_at(path, "invalid_type", "Expected array, received JSON that is not an array");

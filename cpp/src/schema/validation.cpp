@@ -371,9 +371,6 @@ value coerce(const schema &s, const field_def &f, value v, const Path &path, std
         if (auto i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
         if (auto b = std::get_if<bool>(&v)) return std::string(*b ? "true" : "false");
         if (auto d = std::get_if<double>(&v)) return number_text(*d);
-        return wrong_type();
-      }
-      if (!str) {
         if (auto l = std::get_if<value_list>(&v)) return list_json_text(*l);  // a list of plain values is a JSON array
         return wrong_type();
       }
