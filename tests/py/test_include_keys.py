@@ -67,3 +67,41 @@ def test_string_keys_match_exactly_whatever_they_hold(carrierdb_url, tmp_path: P
     found = {r["code"]: [u["id"] for u in r["units"]] for r in rows}
     assert found == {**{code: [k] for k, code in enumerate(codes)}, "no units": []}
     db.close()
+
+
+COMPOSITE = """
+model Depot {
+  region String
+  code   String
+  name   String
+  bays   Bay[]
+
+  @@id([region, code])
+}
+
+model Bay {
+  id          Int    @id
+  depotRegion String
+  depotCode   String
+  depot       Depot  @relation(fields: [depotRegion, depotCode], references: [region, code])
+}
+"""
+
+
+def test_a_composite_key_sends_its_parents_in_one_statement_however_many(carrierdb_db, carrierdb_url, tmp_path: Path):
+    from carrierdb import commands
+
+    schema = tmp_path / "schema.prisma"
+    schema.write_text('datasource db {\n  provider = "%s"\n  url = env("DATABASE_URL")\n}\n%s' % (carrierdb_db.backend, COMPOSITE))
+    carrierdb_db.execute_script(commands.migrate_diff(from_empty=True, to_schema=schema).script)
+    db = carrierdb.connect(carrierdb_url, schema=str(schema))
+    # 6,000 depots (more than the 5,000 keys a statement listed before); codes that need quoting.
+    depots = [{"region": f"r{k % 7}", "code": f'c"{k}\\,', "name": f"Depot {k}"} for k in range(6000)]
+    db.depot.create_many(depots)
+    db.bay.create_many([{"id": k, "depotRegion": d["region"], "depotCode": d["code"]} for k, d in enumerate(depots)])
+    before = db.statements_run
+    rows = db.depot.find_many(include={"bays": True, "_count": {"select": {"bays": True}}})
+    assert db.statements_run - before == 3  # depots, bays, the bay counts
+    assert len(rows) == 6000
+    assert all([b["depotCode"] for b in r["bays"]] == [r["code"]] and r["_count"] == {"bays": 1} for r in rows)
+    db.close()

@@ -27,18 +27,19 @@ std::string postgres_connection::null_safe_equal_sql(const std::string &a, const
   return a + " IS NOT DISTINCT FROM " + b;
 }
 
-std::optional<std::string> postgres_connection::any_of_sql(const std::string &expr, const std::vector<const value *> &keys,
-                                                         params &args) const {
-  // One array literal, sent as text: the server types the untyped parameter as an array of
-  // `expr`'s own type, so `= ANY` keeps using the column's index.
+namespace {
+
+// The keys at `at` as one array literal ({1,2} or {"a","b\\"c"}); nullopt for another type.
+std::optional<std::string> array_literal(const std::vector<const std::vector<value> *> &rows, std::size_t at) {
   std::string literal = "{";
-  for (const value *key : keys) {
+  for (const auto *row : rows) {
+    const value &key = (*row)[at];
     if (literal.size() > 1) literal += ',';
-    if (const auto *n = std::get_if<std::int64_t>(key)) {
+    if (const auto *n = std::get_if<std::int64_t>(&key)) {
       literal += std::to_string(*n);
       continue;
     }
-    const auto *text = std::get_if<std::string>(key);
+    const auto *text = std::get_if<std::string>(&key);
     if (!text) return std::nullopt;
     literal += '"';
     for (char c : *text) {
@@ -47,8 +48,34 @@ std::optional<std::string> postgres_connection::any_of_sql(const std::string &ex
     }
     literal += '"';
   }
-  args.emplace_back(literal + "}");
-  return expr + " = ANY(" + placeholder(args.size()) + ")";
+  return literal + "}";
+}
+
+}  // namespace
+
+std::optional<std::string> postgres_connection::any_of_sql(const std::vector<std::string> &exprs, const std::vector<std::string> &types,
+                                                         const std::vector<const std::vector<value> *> &rows,
+                                                         const std::vector<std::size_t> &at, params &args) const {
+  if (exprs.empty() || exprs.size() != at.size() || (exprs.size() > 1 && types.size() != exprs.size())) return std::nullopt;
+  std::vector<std::string> literals;
+  for (std::size_t k = 0; k < at.size(); ++k) {
+    auto literal = array_literal(rows, at[k]);
+    if (!literal) return std::nullopt;
+    literals.push_back(std::move(*literal));
+  }
+  // One key column: the server types the untyped parameter as an array of the column's own type,
+  // so `= ANY` keeps using its index. Several: one typed array per column, unnested side by side.
+  if (exprs.size() == 1) {
+    args.emplace_back(std::move(literals[0]));
+    return exprs[0] + " = ANY(" + placeholder(args.size()) + ")";
+  }
+  std::string lhs, arrays;
+  for (std::size_t k = 0; k < exprs.size(); ++k) {
+    args.emplace_back(std::move(literals[k]));
+    lhs += (k ? ", " : "") + exprs[k];
+    arrays += (k ? ", " : "") + placeholder(args.size()) + "::" + types[k] + "[]";
+  }
+  return "(" + lhs + ") IN (SELECT * FROM unnest(" + arrays + "))";
 }
 
 std::string postgres_connection::text_match_sql(const std::string &column_sql, text_match how, const std::string &needle,

@@ -61,7 +61,9 @@ public:
   std::string current_timestamp_sql() const override { return "current_timestamp"; }
   value timestamp_value(std::chrono::system_clock::time_point at) const override;
   std::string null_safe_equal_sql(const std::string &a, const std::string &b) const override { return a + " IS " + b; }
-  std::optional<std::string> any_of_sql(const std::string &expr, const std::vector<const value *> &keys, params &args) const override;
+  std::optional<std::string> any_of_sql(const std::vector<std::string> &exprs, const std::vector<std::string> &types,
+                                        const std::vector<const std::vector<value> *> &rows, const std::vector<std::size_t> &at,
+                                        params &args) const override;
   std::string text_match_sql(const std::string &column_sql, text_match how, const std::string &needle, bool insensitive,
                              params &args) const override;
 

@@ -22,22 +22,36 @@ value sqlite_connection::timestamp_value(std::chrono::system_clock::time_point a
   return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count());
 }
 
-std::optional<std::string> sqlite_connection::any_of_sql(const std::string &expr, const std::vector<const value *> &keys,
-                                                       params &args) const {
-  // One JSON array, unpacked by json_each: `expr`'s affinity applies to the unpacked values, as it
-  // would to an IN list.
+std::optional<std::string> sqlite_connection::any_of_sql(const std::vector<std::string> &exprs, const std::vector<std::string> &,
+                                                       const std::vector<const std::vector<value> *> &rows,
+                                                       const std::vector<std::size_t> &at, params &args) const {
+  // One JSON array (of arrays, for a key of several columns), unpacked by json_each: each key
+  // column's affinity applies to the unpacked values, as it would to an IN list.
+  if (exprs.empty() || exprs.size() != at.size()) return std::nullopt;
   nlohmann::json array = nlohmann::json::array();
-  for (const value *key : keys) {
-    if (const auto *n = std::get_if<std::int64_t>(key)) array.push_back(*n);
-    else if (const auto *text = std::get_if<std::string>(key)) array.push_back(*text);
-    else return std::nullopt;
+  for (const auto *row : rows) {
+    nlohmann::json key = nlohmann::json::array();
+    for (std::size_t k : at) {
+      const value &v = (*row)[k];
+      if (const auto *n = std::get_if<std::int64_t>(&v)) key.push_back(*n);
+      else if (const auto *text = std::get_if<std::string>(&v)) key.push_back(*text);
+      else return std::nullopt;
+    }
+    array.push_back(at.size() == 1 ? key[0] : key);
   }
   try {
     args.emplace_back(array.dump());
   } catch (const nlohmann::json::exception &) {
     return std::nullopt;  // a key that is not UTF-8: listed by the caller instead
   }
-  return expr + " IN (SELECT value FROM json_each(" + placeholder(args.size()) + "))";
+  const std::string param = placeholder(args.size());
+  if (exprs.size() == 1) return exprs[0] + " IN (SELECT value FROM json_each(" + param + "))";
+  std::string lhs, parts;
+  for (std::size_t k = 0; k < exprs.size(); ++k) {
+    lhs += (k ? ", " : "") + exprs[k];
+    parts += (k ? ", " : "") + std::string("json_extract(value, '$[") + std::to_string(k) + "]')";
+  }
+  return "(" + lhs + ") IN (SELECT " + parts + " FROM json_each(" + param + "))";
 }
 
 std::string sqlite_connection::text_match_sql(const std::string &column_sql, text_match how, const std::string &needle,

@@ -238,6 +238,30 @@ std::vector<std::size_t> positions(const result &r, const std::vector<std::strin
   return out;
 }
 
+// FROM, the key expressions the parent keys are matched against, for a relation's target rows.
+struct target_source {
+  std::string from;
+  std::vector<std::string> keys;
+  std::vector<std::string> types;  // each key column's DDL type (for a key of several columns)
+};
+
+target_source source_of(const connection &c, const relation_link &link, const schema &sch) {
+  target_source s;
+  const std::string table = c.quote_identifier(link.target->table);
+  if (link.join) {
+    const std::string j = c.quote_identifier("carrierdb_join");
+    s.from = c.quote_identifier(link.join->table) + " AS " + j + " JOIN " + table + " ON " + table + "." +
+             c.quote_identifier(link.target_columns[0]) + " = " + j + "." + c.quote_identifier(link.join_target_column);
+    s.keys.push_back(j + "." + c.quote_identifier(link.join_owner_column));
+    return s;
+  }
+  s.from = table;
+  for (const auto &col : link.target_columns) s.keys.push_back(table + "." + c.quote_identifier(col));
+  for (const auto &name : link.target_fields)
+    if (const field_def *f = link.target->field(name)) s.types.push_back(column_type_of(*f, sch, c.kind()).ddl);
+  return s;
+}
+
 // The distinct keys of parent rows, which parent rows have each, and the batches they are sent in.
 struct parent_keys {
   std::vector<std::size_t> at;  // the key fields' positions in the parent rows
@@ -253,13 +277,16 @@ struct parent_keys {
       list.push_back(k);
     }
   }
-  // One batch when the dialect can send every key in one parameter (a single key field of
-  // integers or strings: the usual id); otherwise batches of `keys_per_statement` listed keys.
-  std::vector<std::vector<const std::vector<value> *>> batches(database &db) const {
+  // One batch when the dialect can send every key in one parameter per key column (integers or
+  // strings: the usual ids); otherwise batches of `keys_per_statement` listed keys.
+  std::vector<std::vector<const std::vector<value> *>> batches(database &db, const relation_link &link, const schema &sch) const {
     std::size_t size = keys_per_statement;
-    if (at.size() == 1 && !distinct.empty()) {
+    if (!distinct.empty()) {
       params scratch;
-      if (db.with_connection([&](connection &c) { return c.any_of_sql("k", first_keys(distinct), scratch).has_value(); }))
+      if (db.with_connection([&](connection &c) {
+            const target_source src = source_of(c, link, sch);
+            return c.any_of_sql(src.keys, src.types, distinct, at, scratch).has_value();
+          }))
         size = distinct.size();
     }
     std::vector<std::vector<const std::vector<value> *>> out;
@@ -267,43 +294,14 @@ struct parent_keys {
       out.emplace_back(distinct.begin() + start, distinct.begin() + std::min(distinct.size(), start + size));
     return out;
   }
-  std::vector<const value *> first_keys(const std::vector<const std::vector<value> *> &rows) const {
-    std::vector<const value *> out;
-    for (const auto *row : rows) out.push_back(&(*row)[at[0]]);
-    return out;
-  }
 };
 
-// FROM, the key expressions the parent keys are matched against, for a relation's target rows.
-struct target_source {
-  std::string from;
-  std::vector<std::string> keys;
-};
-
-target_source source_of(const connection &c, const relation_link &link) {
-  target_source s;
-  const std::string table = c.quote_identifier(link.target->table);
-  if (link.join) {
-    const std::string j = c.quote_identifier("carrierdb_join");
-    s.from = c.quote_identifier(link.join->table) + " AS " + j + " JOIN " + table + " ON " + table + "." +
-             c.quote_identifier(link.target_columns[0]) + " = " + j + "." + c.quote_identifier(link.join_target_column);
-    s.keys.push_back(j + "." + c.quote_identifier(link.join_owner_column));
-    return s;
-  }
-  s.from = table;
-  for (const auto &col : link.target_columns) s.keys.push_back(table + "." + c.quote_identifier(col));
-  return s;
-}
-
-// "k = ANY($1)" (every key in one parameter, where the dialect can), else "k IN ($1, $2)" or
-// "(k1, k2) IN (($1, $2), ...)" for a batch of distinct parent keys.
-std::string keys_in(const connection &c, const std::vector<std::string> &keys, const std::vector<const std::vector<value> *> &batch,
+// "k = ANY($1)" or "(k1, k2) IN (SELECT * FROM unnest($1, $2))" (the keys in one parameter per
+// column, where the dialect can), else "k IN ($1, $2)" or "(k1, k2) IN (($1, $2), ...)" for a batch.
+std::string keys_in(const connection &c, const target_source &src, const std::vector<const std::vector<value> *> &batch,
                     const std::vector<std::size_t> &at, params &args) {
-  if (keys.size() == 1) {
-    std::vector<const value *> one;
-    for (const auto *row : batch) one.push_back(&(*row)[at[0]]);
-    if (auto sql = c.any_of_sql(keys[0], one, args)) return *sql;
-  }
+  const auto &keys = src.keys;
+  if (auto sql = c.any_of_sql(keys, src.types, batch, at, args)) return *sql;
   std::string list;
   for (const auto *row : batch) {
     std::string one;
@@ -322,7 +320,7 @@ std::string keys_in(const connection &c, const std::vector<std::string> &keys, c
 std::string batch_where(const connection &c, const repository &related, const target_source &src,
                         const std::vector<const std::vector<value> *> &batch, const std::vector<std::size_t> &at, const document &where,
                         params &args) {
-  std::string out = keys_in(c, src.keys, batch, at, args);
+  std::string out = keys_in(c, src, batch, at, args);
   if (where.what != document::kind::object) return out;
   std::vector<validation_issue> ignored;
   return out + " AND (" + plan::condition(related, c, where, args, ignored, "where") + ")";
@@ -350,10 +348,11 @@ record_tree include_loader::load(const plan &p, result rows) {
     const repository &related = *r.nested->repo;
     result children;
     std::vector<std::string> child_keys;  // each child row's parent key, as text
-    for (const auto &batch : keys.batches(m_repo.db())) {
+    const schema &sch = *plan::schema_of(m_repo);
+    for (const auto &batch : keys.batches(m_repo.db(), r.link, sch)) {
       result part = m_repo.db().with_connection([&](connection &c) {
         params args;
-        const target_source src = source_of(c, r.link);
+        const target_source src = source_of(c, r.link, sch);
         const std::string where = batch_where(c, related, src, batch, at, r.where, args);
         std::vector<validation_issue> issues;
         const std::string order = order_sql(c, *r.link.target, r.order_by, r.path + ".orderBy", issues);
@@ -402,10 +401,11 @@ record_tree include_loader::load(const plan &p, result rows) {
     const auto &at = keys.at;
     const auto &parents_of = keys.parents_of;
     repository related(plan::db_of(m_repo), plan::schema_of(m_repo), cp.link.target->name);
-    for (const auto &batch : keys.batches(m_repo.db())) {
+    const schema &sch = *plan::schema_of(m_repo);
+    for (const auto &batch : keys.batches(m_repo.db(), cp.link, sch)) {
       const result part = m_repo.db().with_connection([&](connection &c) {
         params args;
-        const target_source src = source_of(c, cp.link);
+        const target_source src = source_of(c, cp.link, sch);
         const std::string where = batch_where(c, related, src, batch, at, cp.where, args);
         std::string group;
         for (std::size_t k = 0; k < src.keys.size(); ++k) group += (k ? ", " : "") + src.keys[k];

@@ -185,11 +185,15 @@ public:
   virtual std::vector<std::string> drop_secondary_indexes(const std::string &table) = 0;
   /// SQL that is true when `a` equals `b`, NULL counting as equal to NULL.
   virtual std::string null_safe_equal_sql(const std::string &a, const std::string &b) const = 0;
-  /// SQL that is true when `expr` equals one of `keys` (integers or strings, none NULL), with all
-  /// of them in ONE parameter appended to `args`, however many there are: a statement's size and
-  /// parameter count then do not grow with the keys. nullopt for a key of another type: the caller
-  /// lists the keys itself.
-  virtual std::optional<std::string> any_of_sql(const std::string &expr, const std::vector<const value *> &keys, params &args) const = 0;
+  /// SQL that is true when the row of `exprs` equals one of `rows` (each row's key at positions
+  /// `at`; integers or strings, none NULL), with all of them in ONE parameter per key column
+  /// appended to `args`, however many rows there are: a statement's size and parameter count then
+  /// do not grow with the keys. `types`: each key column's type as the dialect's DDL writes it, for
+  /// a key of several columns (PostgreSQL types the arrays it unnests). nullopt for a key of another
+  /// type: the caller lists the keys itself.
+  virtual std::optional<std::string> any_of_sql(const std::vector<std::string> &exprs, const std::vector<std::string> &types,
+                                                const std::vector<const std::vector<value> *> &rows, const std::vector<std::size_t> &at,
+                                                params &args) const = 0;
 
   /// `needle` as a LIKE pattern for `how`, with %, _ and the escape character \ escaped.
   static std::string like_pattern(const std::string &needle, text_match how);
