@@ -154,3 +154,34 @@ def test_sqlite_script_turning_foreign_keys_off_is_checked_before_commit(tmp_pat
             db.migrations(folder).deploy()
         assert rows(db, "SELECT name FROM carriers") == [("Acme",)]
         assert rows(db, "PRAGMA foreign_keys") == [(1,)]  # enforcement is back on for the connection's next user
+
+
+def test_sqlite_dry_run_checks_foreign_keys_as_deploy_does(tmp_path):
+    """SQLite only: the dry run turns foreign keys off for a script that asks for it, as deploy does
+    (before its transaction), and checks them after each migration: a migration leaving a dangling
+    reference fails the dry run with deploy's reason (it used to pass, its DELETE cascading inside
+    the dry run's transaction), and a clean table rebuild passes it, the children's rows untouched."""
+    url = f"sqlite:{tmp_path / 'fk.db'}"
+    base = DATA / "base.prisma"
+    folder = tmp_path / "m"
+    first = commands.migrate_diff(from_empty=True, to_schema=base, provider="sqlite").script
+    assert deploy_script(url, "sqlite", folder, "20240101000000_base", first, base) == []
+    with carrierdb.connect(url) as db:
+        db.execute("INSERT INTO carriers (name) VALUES ('Acme')")
+        db.execute("INSERT INTO trucks (vin, carrier_id) VALUES ('1FUJGLDR12LM12345', 1)")
+    rebuild = commands.migrate_diff(from_schema=base, to_schema=DATA / "remove_enum_value.prisma", provider="sqlite").script
+    assert 'DROP TABLE "carriers"' in rebuild
+    (folder / "20240102000000_rebuild").mkdir()
+    (folder / "20240102000000_rebuild" / "migration.sql").write_text(rebuild)
+    with carrierdb.connect(url) as db:
+        report = db.migrations(folder).deploy(dry_run=True)
+        assert [(m.name, m.ok) for m in report.migrations] == [("20240102000000_rebuild", True)], report.migrations
+    (folder / "20240103000000_dangling").mkdir()
+    (folder / "20240103000000_dangling" / "migration.sql").write_text("PRAGMA foreign_keys=OFF;\nDELETE FROM carriers;\nPRAGMA foreign_keys=ON;\n")
+    with carrierdb.connect(url) as db:
+        report = db.migrations(folder).deploy(dry_run=True)
+        assert [(m.name, m.ok) for m in report.migrations] == [("20240102000000_rebuild", True), ("20240103000000_dangling", False)]
+        assert re.search(r"after the last statement of .*dangling.*reference rows that do not exist .*table trucks", report.migrations[1].error)
+        assert rows(db, "SELECT name FROM carriers") == [("Acme",)]
+        assert rows(db, "SELECT vin FROM trucks") == [("1FUJGLDR12LM12345",)]
+        assert rows(db, "PRAGMA foreign_keys") == [(1,)]
