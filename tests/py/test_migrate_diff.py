@@ -135,6 +135,18 @@ def test_sources_needing_a_database_are_refused_with_exit_code_1(capsys, tmp_pat
     assert "SchemaError" in capsys.readouterr().err
 
 
+def test_usage_errors_exit_1_not_prismas_difference_code(capsys):
+    """A script written for Prisma reads exit 2 as "a difference was found": a usage error must not
+    look like one (argparse's own code is 2)."""
+    for argv in (["migrate", "diff", "--to-schema", str(DATA / "base.prisma")],  # no source
+                 ["migrate", "diff", "--from-empty", "--to-empty", "--to-schema", str(DATA / "base.prisma")],
+                 ["migrate", "diff", "--from-empty", "--to-schema", str(DATA / "base.prisma"), "--no-such-flag"]):
+        with pytest.raises(SystemExit) as stopped:
+            cli.main(argv)
+        assert stopped.value.code == 1, argv
+        assert "error:" in capsys.readouterr().err
+
+
 def test_sqlite_script_turning_foreign_keys_off_is_checked_before_commit(tmp_path):
     """SQLite only (PostgreSQL has no such pragma): a script that turns foreign keys off runs with
     them off (its rebuild keeps the children's rows), and one that leaves a reference dangling is
