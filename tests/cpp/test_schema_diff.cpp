@@ -103,6 +103,13 @@ TEST(schema_diff, added_enum_value_is_alter_type_add_value) {
   EXPECT_EQ(d.script, "-- AlterEnum\nALTER TYPE \"Status\" ADD VALUE 'SUSPENDED';\n\n");
 }
 
+TEST(schema_diff, enum_value_added_before_others_keeps_the_schemas_order) {
+  // An enum's order is its sort order: a value listed first goes first (and down.sql restoring a
+  // removed value puts it back where it was).
+  const schema_diff d = diff(k_base, edited(k_base, "  ACTIVE\n", "  PENDING\n  ACTIVE\n"));
+  EXPECT_EQ(d.script, "-- AlterEnum\nALTER TYPE \"Status\" ADD VALUE 'PENDING' BEFORE 'ACTIVE';\n\n");
+}
+
 TEST(schema_diff, removed_enum_value_recreates_the_type_and_moves_its_columns) {
   const schema_diff d = diff(k_base, edited(k_base, "  INACTIVE\n", ""));
   EXPECT_TRUE(contains(d.warnings_comment(), "The values [INACTIVE] on the enum `Status` will be removed."));

@@ -99,9 +99,17 @@ std::string alter_enum(const plan &p, const target_enum &a, const target_enum &b
   if (!removed) {
     std::string out, adds;
     int added = 0;
-    for (const auto &v : b.values)
-      if (std::find(a.values.begin(), a.values.end(), v) == a.values.end())
-        adds += "ALTER TYPE " + quote(b.name) + " ADD VALUE " + quoted_values({v}).substr(1, quoted_values({v}).size() - 2) + ";\n", ++added;
+    const auto literal = [](const std::string &v) { return quoted_values({v}).substr(1, quoted_values({v}).size() - 2); };
+    const auto existing = [&](const std::string &v) { return std::find(a.values.begin(), a.values.end(), v) != a.values.end(); };
+    for (auto v = b.values.begin(); v != b.values.end(); ++v) {
+      if (existing(*v)) continue;
+      adds += "ALTER TYPE " + quote(b.name) + " ADD VALUE " + literal(*v);
+      // Placed where the schema lists it (an enum's order is its sort order), which `down.sql`
+      // restoring a removed value needs too; Prisma writes no position and so appends.
+      const auto next = std::find_if(v + 1, b.values.end(), existing);
+      if (next != b.values.end()) adds += " BEFORE " + literal(*next);
+      adds += ";\n", ++added;
+    }
     if (added > 1)
       out = "-- This migration adds more than one value to an enum.\n-- With PostgreSQL versions 11 and earlier, this is not possible\n"
             "-- in a single migration. This can be worked around by creating\n-- multiple migrations, each migration adding only one value to\n-- the enum.\n\n\n";
