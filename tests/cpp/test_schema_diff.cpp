@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "carrierdb/migrate/schema_diff.hpp"
+#include "carrierdb/schema/constraint_names.hpp"
 #include "carrierdb/schema/schema.hpp"
 #include "carrierdb/schema/target_model.hpp"
 
@@ -220,4 +221,47 @@ TEST(schema_diff, renamed_index_is_alter_index_rename_on_postgres_and_drop_creat
   EXPECT_TRUE(pg.warnings.empty());  // the same unique index: nothing can fail
   EXPECT_EQ(diff(k_base, b, backend_kind::sqlite).script,
             "-- DropIndex\nDROP INDEX \"trucks_vin_key\";\n\n-- CreateIndex\nCREATE UNIQUE INDEX \"trucks_vin_uq\" ON \"trucks\"(\"vin\");\n\n");
+}
+
+TEST(schema_diff, default_names_over_63_bytes_are_cut_as_prisma_cuts_them) {
+  // The names below are what Prisma 6.19.3's `migrate diff --from-empty` wrote for this model:
+  // the end of the table-and-columns part goes, the suffix stays, 63 bytes in all (PostgreSQL would
+  // otherwise cut the suffix). A SQLite-provider schema keeps the whole name (no limit there).
+  const std::string model = R"(
+datasource db {
+  provider = "postgresql"
+  url      = env("DATABASE_URL")
+}
+
+model AVeryLongModelNameForTestingIdentifierTruncation {
+  id                                     Int    @id
+  anotherExtremelyLongColumnNameForKeys  String @unique
+  second                                 Int
+  parentReferenceWithAnExtremelyLongName Int
+  parent   AVeryLongModelNameForTestingIdentifierTruncation   @relation("p", fields: [parentReferenceWithAnExtremelyLongName], references: [id])
+  children AVeryLongModelNameForTestingIdentifierTruncation[] @relation("p")
+
+  @@index([anotherExtremelyLongColumnNameForKeys, second])
+}
+)";
+  const schema s = schema::parse(model);
+  const std::string script = diff_schemas(nullptr, &s, backend_kind::postgresql).script;
+  EXPECT_TRUE(contains(script, "CONSTRAINT \"AVeryLongModelNameForTestingIdentifierTruncation_pkey\" PRIMARY KEY"));
+  EXPECT_TRUE(contains(script, "CREATE UNIQUE INDEX \"AVeryLongModelNameForTestingIdentifierTruncation_anotherExt_key\""));
+  EXPECT_TRUE(contains(script, "CREATE INDEX \"AVeryLongModelNameForTestingIdentifierTruncation_anotherExt_idx\""));
+  EXPECT_TRUE(contains(script, "ADD CONSTRAINT \"AVeryLongModelNameForTestingIdentifierTruncation_parentRef_fkey\""));
+  EXPECT_EQ(s.model("AVeryLongModelNameForTestingIdentifierTruncation")->field("parent")->relation->constraint_name,
+            "AVeryLongModelNameForTestingIdentifierTruncation_parentRef_fkey");  // what errors and drift match on
+
+  std::string sqlite_model = model;
+  sqlite_model.replace(sqlite_model.find("postgresql"), 10, "sqlite");
+  const schema lite = schema::parse(sqlite_model);
+  EXPECT_TRUE(contains(diff_schemas(nullptr, &lite, backend_kind::sqlite).script,
+                       "\"AVeryLongModelNameForTestingIdentifierTruncation_anotherExtremelyLongColumnNameForKeys_key\""));
+}
+
+TEST(schema_diff, a_cut_name_never_splits_a_utf8_character) {
+  const std::string prefix = std::string(57, 'a') + "\xC3\xA9" + "bcdef";  // é at bytes 57-58
+  EXPECT_EQ(prisma_constraint_name(prefix, "_fkey", "postgresql"), std::string(57, 'a') + "_fkey");
+  EXPECT_EQ(prisma_constraint_name(prefix, "_key", "postgresql"), std::string(57, 'a') + "\xC3\xA9" + "_key");
 }

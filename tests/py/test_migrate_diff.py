@@ -80,6 +80,20 @@ def test_fleet_from_empty_applies_without_drift(carrierdb_url, carrierdb_backend
     assert deploy_script(carrierdb_url, carrierdb_backend, tmp_path / "m", "20240101000000_init", script, FLEET / "schema.prisma") == []
 
 
+def test_default_names_over_63_bytes_apply_without_drift_and_name_the_relation(carrierdb_url, carrierdb_backend, tmp_path):
+    """Prisma's cut names (suffix kept, 63 bytes) are the names the database ends up with, so drift
+    finds nothing, and a refused reference is told by its relation (matched by constraint name)."""
+    schema = DATA / "long_names.schema"
+    script = commands.migrate_diff(from_empty=True, to_schema=schema, provider=carrierdb_backend).script
+    assert "_anotherExt_key" in script and "_parentRef_fkey" in script
+    assert deploy_script(carrierdb_url, carrierdb_backend, tmp_path / "m", "20240101000000_init", script, schema) == []
+    with carrierdb.connect(carrierdb_url, schema=carrierdb.Schema.load(str(schema))) as db:
+        model = db.model("AVeryLongModelNameForTestingIdentifierTruncation")
+        model.create({"id": 1, "anotherExtremelyLongColumnNameForKeys": "a", "second": 1})
+        with pytest.raises(carrierdb.ForeignKeyViolation, match="parent"):
+            model.create({"id": 2, "anotherExtremelyLongColumnNameForKeys": "b", "second": 2, "parentReferenceWithAnExtremelyLongName": 99})
+
+
 def rows(db, sql: str) -> list[tuple]:
     return [tuple(r.values()) for r in db.query(sql)]
 
