@@ -160,7 +160,7 @@ def cmd_migrate_diff(args: argparse.Namespace) -> int:
     try:
         diff = commands.migrate_diff(from_empty=args.from_empty, from_schema=args.from_schema, to_schema=args.to_schema,
                                      to_empty=args.to_empty, provider=args.provider, from_migrations=args.from_migrations,
-                                     from_url=args.from_url)
+                                     from_url=args.from_url, rename_enum_values=args.rename_enum_value)
     except _core.CarrierDBError as error:
         _report_error(args, error)
         return EXIT_ACTION_NEEDED
@@ -335,6 +335,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--script", action="store_true", help="print the SQL script instead of a summary")
     p.add_argument("--provider", choices=("postgresql", "sqlite"), help="the SQL dialect (default: the schema's datasource provider)")
     p.add_argument("--exit-code", action="store_true", help="exit 2 when there is a difference, 0 when there is none")
+    p.add_argument("--rename-enum-value", action="append", default=[], metavar="ENUM.OLD=NEW",
+                   help="an enum value renamed, not removed and added: its rows keep it (repeatable)")
     p.set_defaults(func=cmd_migrate_diff)
     p.error = _exit_1_on_usage_error(p)  # type: ignore[method-assign]  # Prisma's diff: 2 means a difference
     p = msub.add_parser("new", parents=[migrate_common], help="create <timestamp>_<name>/ with empty migration.sql and down.sql (and this database's variants)")

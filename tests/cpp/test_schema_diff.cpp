@@ -2,6 +2,7 @@
 // models, and the SQL each dialect gets (Prisma's statement forms and order).
 #include <gtest/gtest.h>
 
+#include "carrierdb/error.hpp"
 #include "carrierdb/migrate/schema_diff.hpp"
 #include "carrierdb/schema/constraint_names.hpp"
 #include "carrierdb/schema/schema.hpp"
@@ -264,4 +265,28 @@ TEST(schema_diff, a_cut_name_never_splits_a_utf8_character) {
   const std::string prefix = std::string(57, 'a') + "\xC3\xA9" + "bcdef";  // é at bytes 57-58
   EXPECT_EQ(prisma_constraint_name(prefix, "_fkey", "postgresql"), std::string(57, 'a') + "_fkey");
   EXPECT_EQ(prisma_constraint_name(prefix, "_key", "postgresql"), std::string(57, 'a') + "\xC3\xA9" + "_key");
+}
+
+TEST(schema_diff, a_renamed_enum_value_is_renamed_not_removed_and_added) {
+  const std::string renamed = edited(k_base, "  INACTIVE\n", "  RETIRED\n");
+  const schema from = schema::parse(k_base), to = schema::parse(renamed);
+  const std::vector<enum_value_rename> renames{{"Status", "INACTIVE", "RETIRED"}};
+  const schema_diff pg = diff_schemas(&from, &to, backend_kind::postgresql, renames);
+  EXPECT_EQ(pg.script, "-- AlterEnum\nALTER TYPE \"Status\" RENAME VALUE 'INACTIVE' TO 'RETIRED';\n\n");
+  EXPECT_TRUE(pg.warnings.empty()) << pg.warnings_comment();
+  // SQLite: the CHECK changes through the rebuild, whose copy carries the rows' values across.
+  const schema_diff lite = diff_schemas(&from, &to, backend_kind::sqlite, renames);
+  EXPECT_TRUE(contains(lite.script, "SELECT \"id\", \"name\", \"notes\", CASE \"status\" WHEN 'INACTIVE' THEN 'RETIRED' ELSE \"status\" END FROM \"carriers\";"))
+      << lite.script;
+  // Without the rename, Prisma's removal and addition, with a hint at the rename.
+  const schema_diff plain = diff_schemas(&from, &to, backend_kind::postgresql);
+  EXPECT_TRUE(contains(plain.script, "CREATE TYPE \"Status_new\" AS ENUM ('ACTIVE', 'RETIRED');"));
+  EXPECT_TRUE(contains(plain.warnings_comment(), "--rename-enum-value Status.INACTIVE=RETIRED"));
+}
+
+TEST(schema_diff, a_rename_naming_no_such_value_is_refused_with_the_way_out) {
+  const schema from = schema::parse(k_base), to = schema::parse(edited(k_base, "  INACTIVE\n", "  RETIRED\n"));
+  EXPECT_THROW(diff_schemas(&from, &to, backend_kind::postgresql, {{"Status", "ACTIVE", "RETIRED"}}), configuration_error);  // ACTIVE stays
+  EXPECT_THROW(diff_schemas(&from, &to, backend_kind::postgresql, {{"Status", "INACTIVE", "GONE"}}), configuration_error);
+  EXPECT_THROW(diff_schemas(&from, &to, backend_kind::postgresql, {{"Nope", "INACTIVE", "RETIRED"}}), configuration_error);
 }
