@@ -111,6 +111,9 @@ def test_adding_a_unique_constraint_counts_the_rows_in_duplicate_groups(db):
     # C1 and C2 are held twice each: 4 rows in 2 groups. Names are all distinct, and (code, nickname)
     # pairs clash nowhere (NULLs never clash): neither is loss.
     assert found == [("make_unique", "carriers", None, "code", 4)]
+    # A new primary key is a unique key too.
+    moved_key = CARRIER.format(extra="").replace("id        Int     @id", "id        Int").replace("code      String", "code      String @id")
+    assert findings(db, _core.Schema.parse(DATASOURCE + STATUS + moved_key + DEPOT + ARCHIVE)) == [("make_unique", "carriers", None, "code", 4)]
 
 
 def test_removing_enum_values_counts_the_rows_holding_each(db):
@@ -179,3 +182,15 @@ def test_without_acceptance_the_change_is_refused_listing_every_count(db):
     # nothing needs no acceptance.
     assert len(_core.check_data_loss(db._db, BEFORE, after, accept_data_loss=True, operation="db push")) == 4
     assert _core.check_data_loss(db._db, BEFORE, schema(archive=False), operation="db push") == []
+
+
+@pytest.mark.postgres_only  # enum lists exist on PostgreSQL only
+def test_removing_an_enum_value_counts_the_lists_holding_it(carrierdb_db):
+    truck = '\nmodel Truck {\n  id   Int      @id\n  tags Status[]\n  @@map("trucks")\n}\n'
+    before = _core.Schema.parse(DATASOURCE + STATUS + truck)
+    carrierdb_db.execute_script(_core.diff_schemas(None, before, "postgresql")["script"])
+    for i, tags in enumerate(["{SUSPENDED,ACTIVE}", "{SUSPENDED}", "{ACTIVE,RETIRED}", "{}"]):
+        carrierdb_db.execute('INSERT INTO trucks (id, tags) VALUES ($1, CAST($2 AS "Status"[]))', [i, tags])
+    after = _core.Schema.parse(DATASOURCE + "enum Status {\n  ACTIVE\n  RETIRED\n}\n" + truck)
+    found = [(f["kind"], f["table"], f["column"], f["detail"], f["rows"]) for f in _core.find_data_loss(carrierdb_db._db, before, after)]
+    assert found == [("remove_enum_value", "trucks", "tags", "SUSPENDED", 2)]
