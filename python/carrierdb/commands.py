@@ -25,13 +25,14 @@ from typing import Any, Callable, Iterator, Optional, Sequence
 from . import _core, _paths
 from .config import Environment, Resolution, project_root, resolve
 from .database import connect, connect_for_migrations, resolve_for_migrations
+from .lint import LintResult
 from .migrate import DeployReport, MigrationStatus, Migrations
 from .progress import Progress
 from .seeds import SeedReport
 from .summary import summarize
 
 __all__ = [
-    "NotConfirmed", "SchemaDiff", "env", "info", "migrate_deploy", "migrate_diff", "migrate_new", "migrate_reset", "migrate_resolve",
+    "NotConfirmed", "SchemaDiff", "env", "info", "migrate_deploy", "migrate_diff", "migrate_lint", "migrate_new", "migrate_reset", "migrate_resolve",
     "migrate_rollback", "migrate_status", "schema_check", "seed", "seed_export", "seed_status", "summary",
 ]
 
@@ -213,10 +214,11 @@ def migrate_status(url: Optional[str] = None, env: str | Environment | None = No
 
 def migrate_deploy(url: Optional[str] = None, env: str | Environment | None = None, *, directory: Optional[str | Path] = None,
                    table: str = DEFAULT_TABLE, lock_timeout: float = 10.0, dry_run: bool = False, allow_edited: bool = False,
-                   progress: Progress = None) -> DeployReport:
-    """Apply the pending migrations, each in its own transaction (``dry_run``: roll them back)."""
+                   trace_locks: bool = False, progress: Progress = None) -> DeployReport:
+    """Apply the pending migrations, each in its own transaction (``dry_run``: roll them back;
+    ``trace_locks`` with it, on PostgreSQL: report each statement's table locks)."""
     with _migrations(url, env, directory, table, lock_timeout) as migrations:
-        return migrations.deploy(dry_run=dry_run, allow_edited=allow_edited, progress=progress)
+        return migrations.deploy(dry_run=dry_run, allow_edited=allow_edited, trace_locks=trace_locks, progress=progress)
 
 
 def migrate_rollback(url: Optional[str] = None, env: str | Environment | None = None, *, directory: Optional[str | Path] = None,
@@ -335,6 +337,29 @@ def migrate_diff(*, from_empty: bool = False, from_schema: Optional[str | Path] 
     provider = provider or named or "postgresql"
     result = _core.diff_schemas(before, after, provider, enum_renames(rename_enum_values))
     return SchemaDiff(provider, result["summary"], result["warnings"], result["script"], result["warnings_comment"])
+
+
+def migrate_lint(name: Optional[str] = None, url: Optional[str] = None, env: str | Environment | None = None, *,
+                 pending: bool = False, all: bool = False, directory: Optional[str | Path] = None, table: str = DEFAULT_TABLE,
+                 lock_timeout: float = 10.0) -> LintResult:
+    """The lock hazards in the PostgreSQL migration files (see README, "migrate lint"): of the
+    migration ``name`` (folder name, or the part after its timestamp), of those not yet applied on
+    the configured database (``pending``: the only choice that connects), or of all of them
+    (``all``, the default: the check needs no database, so CI can run it on the files alone)."""
+    if sum((name is not None, pending, all)) > 1:
+        raise _core.ConfigurationError("migrate lint: give at most one of a migration name, pending or all")
+    folder = Path(directory) if directory else project_root() / "migrations"
+    if pending:
+        with _migrations(url, env, directory, table, lock_timeout, create=False) as migrations:
+            status = migrations.status()
+        names = [e.name for e in status.entries if e.state in ("pending", "rolled_back") and e.local]
+        if not names:
+            return LintResult(str(folder), "pending", notes=["no pending migration: nothing to lint"])
+        selection, selected = "pending", names
+    else:
+        selection, selected = (name, [name]) if name is not None else ("all", [])
+    found = _core.lint_migrations(str(folder), selected)
+    return LintResult(str(folder), selection, found["findings"], found["linted"], found["notes"])
 
 
 # -- schema --------------------------------------------------------------------------------------
