@@ -160,7 +160,7 @@ def cmd_migrate_diff(args: argparse.Namespace) -> int:
     try:
         diff = commands.migrate_diff(from_empty=args.from_empty, from_schema=args.from_schema, to_schema=args.to_schema,
                                      to_empty=args.to_empty, provider=args.provider, from_migrations=args.from_migrations,
-                                     from_url=args.from_url, rename_enum_values=args.rename_enum_value)
+                                     from_url=args.from_url, rename_enum_values=args.rename_enum_value, online=args.online)
     except _core.CarrierDBError as error:
         _report_error(args, error)
         return EXIT_ACTION_NEEDED
@@ -171,6 +171,10 @@ def cmd_migrate_diff(args: argparse.Namespace) -> int:
             for warning in diff.warnings:
                 print(f"warning: {warning}", file=sys.stderr)
             sys.stdout.write(diff.script if not diff.empty else "-- This is an empty migration.\n")
+            if diff.concurrent_script:  # not on stdout: `> migration.sql` must stay one transactional script
+                print("carrierdb: --online: run the following as the next migration, a folder of its own "
+                      "(it runs outside a transaction):", file=sys.stderr)
+                sys.stderr.write(diff.concurrent_script)
         else:
             print(diff)
 
@@ -346,6 +350,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--exit-code", action="store_true", help="exit 2 when there is a difference, 0 when there is none")
     p.add_argument("--rename-enum-value", action="append", default=[], metavar="ENUM.OLD=NEW",
                    help="an enum value renamed, not removed and added: its rows keep it (repeatable)")
+    p.add_argument("--online", action="store_true",
+                   help="PostgreSQL: lock-safe forms (indexes on existing tables CONCURRENTLY in a second, non-transactional "
+                        "script; foreign keys NOT VALID, then VALIDATE)")
     p.set_defaults(func=cmd_migrate_diff)
     p.error = _exit_1_on_usage_error(p)  # type: ignore[method-assign]  # Prisma's diff: 2 means a difference
     p = msub.add_parser("lint", parents=[migrate_common],

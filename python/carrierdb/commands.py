@@ -132,13 +132,15 @@ class SchemaDiff:
     warnings: list[str]
     script: str
     warnings_comment: str = ""
+    concurrent_script: str = ""  # online: run after ``script`` as a migration of its own, outside a transaction
 
     @property
     def empty(self) -> bool:
         return not self.summary
 
     def to_json(self) -> dict[str, Any]:
-        return {"provider": self.provider, "empty": self.empty, "summary": self.summary, "warnings": self.warnings, "script": self.script}
+        return {"provider": self.provider, "empty": self.empty, "summary": self.summary, "warnings": self.warnings, "script": self.script,
+                "concurrent_script": self.concurrent_script}
 
     def __str__(self) -> str:
         if self.empty:
@@ -316,13 +318,15 @@ def enum_renames(renames: Sequence[str]) -> list[tuple[str, str, str]]:
 
 def migrate_diff(*, from_empty: bool = False, from_schema: Optional[str | Path] = None, to_schema: Optional[str | Path] = None,
                  to_empty: bool = False, provider: Optional[str] = None, from_migrations: Optional[str | Path] = None,
-                 from_url: Optional[str] = None, rename_enum_values: Sequence[str] = ()) -> SchemaDiff:
+                 from_url: Optional[str] = None, rename_enum_values: Sequence[str] = (), online: bool = False) -> SchemaDiff:
     """The difference from one source to another with Prisma's meaning (``prisma migrate diff``), as
     the SQL the provider's dialect needs: ``from_empty`` or ``from_schema`` to ``to_schema`` or
     ``to_empty``. ``provider`` defaults to the datasource of the schema read (``to_schema``, else
     ``from_schema``); ``sqlite`` gives a PostgreSQL schema's SQLite variant. ``rename_enum_values``
     (``"Enum.OLD=NEW"``) says which enum values were renamed rather than removed and added, so their
-    rows keep them. Reads files only: no database is opened."""
+    rows keep them. ``online`` (PostgreSQL) writes the lock-safe forms: new indexes on existing tables
+    CONCURRENTLY in ``concurrent_script``, new foreign keys on them NOT VALID, validated there. Reads
+    files only: no database is opened."""
     if from_migrations is not None or from_url is not None:
         which = "--from-migrations" if from_migrations is not None else "--from-url"
         raise _core.ConfigurationError(f"migrate diff: {which} is not supported yet (it needs a shadow database); "
@@ -335,8 +339,9 @@ def migrate_diff(*, from_empty: bool = False, from_schema: Optional[str | Path] 
     after = None if to_empty else _core.Schema.load(str(to_schema))
     named = (after or before).provider if (after or before) is not None else ""
     provider = provider or named or "postgresql"
-    result = _core.diff_schemas(before, after, provider, enum_renames(rename_enum_values))
-    return SchemaDiff(provider, result["summary"], result["warnings"], result["script"], result["warnings_comment"])
+    result = _core.diff_schemas(before, after, provider, enum_renames(rename_enum_values), online=online)
+    return SchemaDiff(provider, result["summary"], result["warnings"], result["script"], result["warnings_comment"],
+                      result["concurrent_script"])
 
 
 def migrate_lint(name: Optional[str] = None, url: Optional[str] = None, env: str | Environment | None = None, *,
