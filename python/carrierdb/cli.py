@@ -357,7 +357,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.error = _exit_1_on_usage_error(p)  # type: ignore[method-assign]  # Prisma's diff: 2 means a difference
     p = msub.add_parser("lint", parents=[migrate_common],
                         help="lock hazards in the PostgreSQL migration files (exit 1 on an error finding); reads files only, "
-                             "except --pending")
+                             "except --pending",
+                        epilog="rules: " + ", ".join(_core.lint_rule_names) + ". Silence one statement with a comment line "
+                               "directly above it: -- carrierdb-lint: ignore <rule> because <reason>")
     p.add_argument("name", nargs="?", help="lint this migration only (folder name, or the part after its timestamp)")
     group = p.add_mutually_exclusive_group()
     group.add_argument("--pending", action="store_true", help="lint the migrations not applied on the configured database")

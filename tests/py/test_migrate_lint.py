@@ -83,6 +83,9 @@ def test_a_silence_needs_a_reason(tmp_path):
     bare = TIMEOUT + "-- carrierdb-lint: ignore index-not-concurrent\n" + CASES["index-not-concurrent"][0]
     found = commands.migrate_lint("change", directory=folder(tmp_path / "b", bare))
     assert [(f.rule, f.line) for f in found.findings] == [("silence-without-reason", 2), ("index-not-concurrent", 3)]
+    misspelt = TIMEOUT + "-- carrierdb-lint: ignore index-not-concurent because a typo\n" + CASES["index-not-concurrent"][0]
+    found = commands.migrate_lint("change", directory=folder(tmp_path / "c", misspelt))
+    assert [(f.rule, f.severity) for f in found.findings] == [("silence-unknown-rule", "error"), ("index-not-concurrent", "error")]
 
 
 def test_cli_json_shape_and_exit_codes(run_cli, tmp_path):
@@ -103,6 +106,7 @@ def test_cli_json_shape_and_exit_codes(run_cli, tmp_path):
     # Warnings alone exit 0; an unknown migration name is an error (5).
     warnings_only = folder(tmp_path / "w", TIMEOUT + CASES["drop-in-use"][0])
     assert run_cli("migrate", "lint", "--dir", str(warnings_only)).returncode == 0
+    assert "index-not-concurrent, constraint-not-valid" in run_cli("migrate", "lint", "--help").stdout
     missing = run_cli("migrate", "lint", "nope", "--dir", str(warnings_only))
     assert missing.returncode == 5 and "no migration named 'nope'" in missing.stderr
 
