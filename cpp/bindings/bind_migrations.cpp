@@ -61,17 +61,19 @@ void init_migrations(py::module_ &m) {
       })
       .def(
           "deploy",
-          [](bound_migrator &mg, bool dry_run, bool allow_edited, const py::object &progress) {
+          [](bound_migrator &mg, bool dry_run, bool allow_edited, bool trace_locks, const py::object &progress) {
             deploy_options options;
             options.dry_run = dry_run;
             options.allow_edited = allow_edited;
+            options.trace_locks = trace_locks;
             options.progress = wrap_progress(progress);
             return run_operation("deploy", [&] { return mg.engine.deploy(options); }, [&](const deploy_report &r) {
               if (dry_run) return finished_work{"the dry run had finished when the interrupt arrived; it changed nothing"};
               return finished_work{"deploy had finished when the interrupt arrived: " + applied_list(r, "applied"), !r.migrations.empty()};
             });
           },
-          py::kw_only(), py::arg("dry_run") = false, py::arg("allow_edited") = false, py::arg("progress") = py::none())
+          py::kw_only(), py::arg("dry_run") = false, py::arg("allow_edited") = false, py::arg("trace_locks") = false,
+          py::arg("progress") = py::none())
       .def(
           "rollback",
           [](bound_migrator &mg, int steps, const std::string &to, bool accept_data_loss, const py::object &progress) {

@@ -19,12 +19,28 @@ void init_migration_reports(py::module_ &m) {
       .CARRIERDB_FIELD(applied_migration, ok).CARRIERDB_FIELD(applied_migration, skipped)
       .optional_field("error", &applied_migration::error);
 
+  // --trace-locks: what the dry run saw in pg_locks, statement by statement.
+  report_class<traced_lock>(m, "TracedLock", "A table lock a statement took: relation, mode, what it blocks, whether the dry run created the relation.")
+      .CARRIERDB_FIELD(traced_lock, relation).CARRIERDB_FIELD(traced_lock, mode)
+      .CARRIERDB_FIELD(traced_lock, blocks).CARRIERDB_FIELD(traced_lock, created);
+  report_class<statement_locks>(m, "StatementLocks",
+                                "One statement of a traced dry run: its line, the locks it took, and how long a deploy holds them "
+                                "(from its start to its migration's commit).")
+      .CARRIERDB_FIELD(statement_locks, line).CARRIERDB_FIELD(statement_locks, statement)
+      .CARRIERDB_FIELD(statement_locks, locks).CARRIERDB_FIELD(statement_locks, held_seconds);
+  report_class<migration_locks>(m, "MigrationLocks", "The lock trace of one pending migration, or why it was not traced.")
+      .CARRIERDB_FIELD(migration_locks, migration).CARRIERDB_FIELD(migration_locks, file)
+      .CARRIERDB_FIELD(migration_locks, traced)
+      .optional_field("not_traced", &migration_locks::not_traced)
+      .CARRIERDB_FIELD(migration_locks, statements);
+
   report_class<operation_report>(m, "DeployReport", "What deploy, rollback or reset did (or, for a dry run, would do).")
       .CARRIERDB_FIELD(operation_report, operation)
       .CARRIERDB_FIELD(deploy_report, dry_run)
       .CARRIERDB_FIELD(deploy_report, migrations)
       .CARRIERDB_FIELD(deploy_report, warnings)
-      .CARRIERDB_FIELD(deploy_report, seconds);
+      .CARRIERDB_FIELD(deploy_report, seconds)
+      .CARRIERDB_FIELD(deploy_report, lock_traces);
 
   report_class<migration_status_entry>(m, "MigrationEntry",
                                        "One migration as the status sees it. `state` is one of applied, edited, pending, "

@@ -45,17 +45,19 @@ void init_schema_diff(py::module_ &m) {
   m.def(
       "diff_schemas",
       [](const std::shared_ptr<schema> &from, const std::shared_ptr<schema> &to, const std::string &provider,
-         const rename_triples &renames) {
+         const rename_triples &renames, bool online) {
         if (provider != "postgresql" && provider != "sqlite")
           throw configuration_error("migrate diff: unknown provider '" + provider + "'; use postgresql or sqlite");
         const backend_kind dialect = provider == "sqlite" ? backend_kind::sqlite : backend_kind::postgresql;
-        const schema_diff d = diff_schemas(from.get(), to.get(), dialect, renames_of(renames));
+        diff_options options;
+        options.online = online;
+        const schema_diff d = diff_schemas(from.get(), to.get(), dialect, renames_of(renames), options);
         return py::dict("summary"_a = d.summary, "warnings"_a = d.warnings, "script"_a = d.script,
-                        "warnings_comment"_a = d.warnings_comment());
+                        "warnings_comment"_a = d.warnings_comment(), "concurrent_script"_a = d.concurrent_script);
       },
-      "from_schema"_a, "to_schema"_a, "provider"_a, "renames"_a = rename_triples{},
+      "from_schema"_a, "to_schema"_a, "provider"_a, "renames"_a = rename_triples{}, "online"_a = false,
       "The difference between two schemas (None: the empty database) on one provider: summary, warnings, SQL script. "
-      "renames: (enum, old value, new value) triples, database names.");
+      "renames: (enum, old value, new value) triples, database names. online: PostgreSQL's lock-safe forms (concurrent_script).");
   m.def(
       "find_data_loss",
       [](database &db, const std::shared_ptr<schema> &from, const std::shared_ptr<schema> &to, const rename_triples &renames) {

@@ -129,12 +129,44 @@ class AppliedMigration(_Row):
     skipped: bool  # dry run: not run (opts out of transactions, or after a failure)
     error: Optional[str]
 
+class TracedLock(_Row):
+    relation: str
+    mode: str  # as pg_locks names it, e.g. AccessExclusiveLock
+    blocks: str  # what that mode blocks
+    created: bool  # the relation is new in the dry run: no one else sees it yet
+
+class StatementLocks(_Row):
+    line: int
+    statement: str  # its first line
+    locks: list[TracedLock]  # taken by this statement, not held before it
+    held_seconds: float  # from its start to its migration's end (a deploy's commit)
+
+class MigrationLocks(_Row):
+    migration: str
+    file: str
+    traced: bool
+    not_traced: Optional[str]  # why not: outside a transaction, or a failure
+    statements: list[StatementLocks]
+
+class LintFinding(_Row):
+    rule: str
+    severity: str  # error or warning
+    migration: str
+    file: str
+    line: int
+    statement: str
+    lock: str
+    blocks: str
+    message: str
+    rewrite: str
+
 class DeployReport(_Report):
     operation: str  # deploy, rollback or reset
     dry_run: bool
     migrations: list[AppliedMigration]
     warnings: list[str]
     seconds: float
+    lock_traces: list[MigrationLocks]  # deploy(dry_run=True, trace_locks=True) on PostgreSQL only
     names: list[str]
     ok: bool
 
@@ -225,7 +257,8 @@ class Migrator:
     directory: str
     table: str
     def status(self) -> MigrationStatus: ...
-    def deploy(self, *, dry_run: bool = False, allow_edited: bool = False, progress: Optional[ProgressCallback] = None) -> DeployReport: ...
+    def deploy(self, *, dry_run: bool = False, allow_edited: bool = False, trace_locks: bool = False,
+               progress: Optional[ProgressCallback] = None) -> DeployReport: ...
     def rollback(self, *, steps: int = 1, to: str = "", accept_data_loss: bool = False, progress: Optional[ProgressCallback] = None) -> DeployReport: ...
     def resolve_applied(self, name: str) -> None: ...
     def resolve_rolled_back(self, name: str) -> None: ...
@@ -307,6 +340,10 @@ def mask_url(text: str) -> str: ...
 def parse_url(url: str) -> dict[str, Any]: ...
 def create_migration(directory: str, name: str, provider: str, backend: Optional[str] = None) -> str: ...
 def sha256_hex(data: bytes) -> str: ...
+def diff_schemas(from_schema: Optional[Schema], to_schema: Optional[Schema], provider: str,
+                 renames: list[tuple[str, str, str]] = ..., online: bool = False) -> dict[str, Any]: ...
+def lint_migrations(directory: str, selected: list[str] = ...) -> dict[str, Any]: ...  # findings, linted, notes
+lint_rule_names: list[str]
 def find_drift(db: Database, schema: Schema, ignore_tables: list[str]) -> list[dict[str, Any]]: ...
 def export_csv(db: Database, schema: Schema, model: str, path: str, where: Any, anonymize: list[str], salt: str) -> int: ...
 def pseudonym(text: str, field: str, salt: str = "carrierdb") -> str: ...

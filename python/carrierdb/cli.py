@@ -102,7 +102,7 @@ def cmd_migrate_status(args: argparse.Namespace) -> int:
 
 def cmd_migrate_deploy(args: argparse.Namespace) -> int:
     report = commands.migrate_deploy(**_migration_args(args), dry_run=args.dry_run, allow_edited=args.allow_edited,
-                                     progress=_show_progress(args))
+                                     trace_locks=args.trace_locks, progress=_show_progress(args))
     _emit(args, report.to_json(), lambda: print(report))
     return EXIT_OK if report.ok else EXIT_ERROR
 
@@ -160,7 +160,7 @@ def cmd_migrate_diff(args: argparse.Namespace) -> int:
     try:
         diff = commands.migrate_diff(from_empty=args.from_empty, from_schema=args.from_schema, to_schema=args.to_schema,
                                      to_empty=args.to_empty, provider=args.provider, from_migrations=args.from_migrations,
-                                     from_url=args.from_url, rename_enum_values=args.rename_enum_value)
+                                     from_url=args.from_url, rename_enum_values=args.rename_enum_value, online=args.online)
     except _core.CarrierDBError as error:
         _report_error(args, error)
         return EXIT_ACTION_NEEDED
@@ -171,11 +171,22 @@ def cmd_migrate_diff(args: argparse.Namespace) -> int:
             for warning in diff.warnings:
                 print(f"warning: {warning}", file=sys.stderr)
             sys.stdout.write(diff.script if not diff.empty else "-- This is an empty migration.\n")
+            if diff.concurrent_script:  # not on stdout: `> migration.sql` must stay one transactional script
+                print("carrierdb: --online: run the following as the next migration, a folder of its own "
+                      "(it runs outside a transaction):", file=sys.stderr)
+                sys.stderr.write(diff.concurrent_script)
         else:
             print(diff)
 
     _emit(args, diff.to_json(), human)
     return EXIT_DIFF_FOUND if args.exit_code and not diff.empty else EXIT_OK
+
+
+def cmd_migrate_lint(args: argparse.Namespace) -> int:
+    """Static lock-hazard rules over the PostgreSQL migration files: exit 1 on an error finding."""
+    result = commands.migrate_lint(args.name, **_migration_args(args), pending=args.pending, all=args.all)
+    _emit(args, result.to_json(), lambda: print(result))
+    return EXIT_OK if result.ok else EXIT_ACTION_NEEDED
 
 
 def cmd_schema_check(args: argparse.Namespace) -> int:
@@ -304,6 +315,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = msub.add_parser("deploy", parents=[migrate_common], help="apply pending migrations, each in a transaction")
     p.add_argument("--dry-run", action="store_true", help="run them in one transaction and roll it back")
     p.add_argument("--allow-edited", action="store_true", help="deploy although an applied migration's file changed")
+    p.add_argument("--trace-locks", action="store_true",
+                   help="with --dry-run, on PostgreSQL: list each statement's table locks, what they block and for how long")
     p.set_defaults(func=cmd_migrate_deploy)
     p = msub.add_parser("rollback", parents=[migrate_common], help="run down.sql of the latest applied migration(s)")
     group = p.add_mutually_exclusive_group()
@@ -337,8 +350,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--exit-code", action="store_true", help="exit 2 when there is a difference, 0 when there is none")
     p.add_argument("--rename-enum-value", action="append", default=[], metavar="ENUM.OLD=NEW",
                    help="an enum value renamed, not removed and added: its rows keep it (repeatable)")
+    p.add_argument("--online", action="store_true",
+                   help="PostgreSQL: lock-safe forms (indexes on existing tables CONCURRENTLY in a second, non-transactional "
+                        "script; foreign keys NOT VALID, then VALIDATE)")
     p.set_defaults(func=cmd_migrate_diff)
     p.error = _exit_1_on_usage_error(p)  # type: ignore[method-assign]  # Prisma's diff: 2 means a difference
+    p = msub.add_parser("lint", parents=[migrate_common],
+                        help="lock hazards in the PostgreSQL migration files (exit 1 on an error finding); reads files only, "
+                             "except --pending",
+                        epilog="rules: " + ", ".join(_core.lint_rule_names) + ". Silence one statement with a comment line "
+                               "directly above it: -- carrierdb-lint: ignore <rule> because <reason>")
+    p.add_argument("name", nargs="?", help="lint this migration only (folder name, or the part after its timestamp)")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--pending", action="store_true", help="lint the migrations not applied on the configured database")
+    group.add_argument("--all", action="store_true", help="lint every migration (the default)")
+    p.set_defaults(func=cmd_migrate_lint)
     p = msub.add_parser("new", parents=[migrate_common], help="create <timestamp>_<name>/ with empty migration.sql and down.sql (and this database's variants)")
     p.add_argument("name", help="letters, digits and underscores")
     p.add_argument("--provider", choices=("postgresql", "sqlite"), help="for a new migration_lock.toml (default: postgresql)")

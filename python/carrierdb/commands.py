@@ -25,13 +25,14 @@ from typing import Any, Callable, Iterator, Optional, Sequence
 from . import _core, _paths
 from .config import Environment, Resolution, project_root, resolve
 from .database import connect, connect_for_migrations, resolve_for_migrations
+from .lint import LintResult
 from .migrate import DeployReport, MigrationStatus, Migrations
 from .progress import Progress
 from .seeds import SeedReport
 from .summary import summarize
 
 __all__ = [
-    "NotConfirmed", "SchemaDiff", "env", "info", "migrate_deploy", "migrate_diff", "migrate_new", "migrate_reset", "migrate_resolve",
+    "NotConfirmed", "SchemaDiff", "env", "info", "migrate_deploy", "migrate_diff", "migrate_lint", "migrate_new", "migrate_reset", "migrate_resolve",
     "migrate_rollback", "migrate_status", "schema_check", "seed", "seed_export", "seed_status", "summary",
 ]
 
@@ -131,13 +132,15 @@ class SchemaDiff:
     warnings: list[str]
     script: str
     warnings_comment: str = ""
+    concurrent_script: str = ""  # online: run after ``script`` as a migration of its own, outside a transaction
 
     @property
     def empty(self) -> bool:
         return not self.summary
 
     def to_json(self) -> dict[str, Any]:
-        return {"provider": self.provider, "empty": self.empty, "summary": self.summary, "warnings": self.warnings, "script": self.script}
+        return {"provider": self.provider, "empty": self.empty, "summary": self.summary, "warnings": self.warnings, "script": self.script,
+                "concurrent_script": self.concurrent_script}
 
     def __str__(self) -> str:
         if self.empty:
@@ -213,10 +216,11 @@ def migrate_status(url: Optional[str] = None, env: str | Environment | None = No
 
 def migrate_deploy(url: Optional[str] = None, env: str | Environment | None = None, *, directory: Optional[str | Path] = None,
                    table: str = DEFAULT_TABLE, lock_timeout: float = 10.0, dry_run: bool = False, allow_edited: bool = False,
-                   progress: Progress = None) -> DeployReport:
-    """Apply the pending migrations, each in its own transaction (``dry_run``: roll them back)."""
+                   trace_locks: bool = False, progress: Progress = None) -> DeployReport:
+    """Apply the pending migrations, each in its own transaction (``dry_run``: roll them back;
+    ``trace_locks`` with it, on PostgreSQL: report each statement's table locks)."""
     with _migrations(url, env, directory, table, lock_timeout) as migrations:
-        return migrations.deploy(dry_run=dry_run, allow_edited=allow_edited, progress=progress)
+        return migrations.deploy(dry_run=dry_run, allow_edited=allow_edited, trace_locks=trace_locks, progress=progress)
 
 
 def migrate_rollback(url: Optional[str] = None, env: str | Environment | None = None, *, directory: Optional[str | Path] = None,
@@ -314,13 +318,15 @@ def enum_renames(renames: Sequence[str]) -> list[tuple[str, str, str]]:
 
 def migrate_diff(*, from_empty: bool = False, from_schema: Optional[str | Path] = None, to_schema: Optional[str | Path] = None,
                  to_empty: bool = False, provider: Optional[str] = None, from_migrations: Optional[str | Path] = None,
-                 from_url: Optional[str] = None, rename_enum_values: Sequence[str] = ()) -> SchemaDiff:
+                 from_url: Optional[str] = None, rename_enum_values: Sequence[str] = (), online: bool = False) -> SchemaDiff:
     """The difference from one source to another with Prisma's meaning (``prisma migrate diff``), as
     the SQL the provider's dialect needs: ``from_empty`` or ``from_schema`` to ``to_schema`` or
     ``to_empty``. ``provider`` defaults to the datasource of the schema read (``to_schema``, else
     ``from_schema``); ``sqlite`` gives a PostgreSQL schema's SQLite variant. ``rename_enum_values``
     (``"Enum.OLD=NEW"``) says which enum values were renamed rather than removed and added, so their
-    rows keep them. Reads files only: no database is opened."""
+    rows keep them. ``online`` (PostgreSQL) writes the lock-safe forms: new indexes on existing tables
+    CONCURRENTLY in ``concurrent_script``, new foreign keys on them NOT VALID, validated there. Reads
+    files only: no database is opened."""
     if from_migrations is not None or from_url is not None:
         which = "--from-migrations" if from_migrations is not None else "--from-url"
         raise _core.ConfigurationError(f"migrate diff: {which} is not supported yet (it needs a shadow database); "
@@ -333,8 +339,32 @@ def migrate_diff(*, from_empty: bool = False, from_schema: Optional[str | Path] 
     after = None if to_empty else _core.Schema.load(str(to_schema))
     named = (after or before).provider if (after or before) is not None else ""
     provider = provider or named or "postgresql"
-    result = _core.diff_schemas(before, after, provider, enum_renames(rename_enum_values))
-    return SchemaDiff(provider, result["summary"], result["warnings"], result["script"], result["warnings_comment"])
+    result = _core.diff_schemas(before, after, provider, enum_renames(rename_enum_values), online=online)
+    return SchemaDiff(provider, result["summary"], result["warnings"], result["script"], result["warnings_comment"],
+                      result["concurrent_script"])
+
+
+def migrate_lint(name: Optional[str] = None, url: Optional[str] = None, env: str | Environment | None = None, *,
+                 pending: bool = False, all: bool = False, directory: Optional[str | Path] = None, table: str = DEFAULT_TABLE,
+                 lock_timeout: float = 10.0) -> LintResult:
+    """The lock hazards in the PostgreSQL migration files (see README, "migrate lint"): of the
+    migration ``name`` (folder name, or the part after its timestamp), of those not yet applied on
+    the configured database (``pending``: the only choice that connects), or of all of them
+    (``all``, the default: the check needs no database, so CI can run it on the files alone)."""
+    if sum((name is not None, pending, all)) > 1:
+        raise _core.ConfigurationError("migrate lint: give at most one of a migration name, pending or all")
+    folder = Path(directory) if directory else project_root() / "migrations"
+    if pending:
+        with _migrations(url, env, directory, table, lock_timeout, create=False) as migrations:
+            status = migrations.status()
+        names = [e.name for e in status.entries if e.state in ("pending", "rolled_back") and e.local]
+        if not names:
+            return LintResult(str(folder), "pending", notes=["no pending migration: nothing to lint"])
+        selection, selected = "pending", names
+    else:
+        selection, selected = (name, [name]) if name is not None else ("all", [])
+    found = _core.lint_migrations(str(folder), selected)
+    return LintResult(str(folder), selection, found["findings"], found["linted"], found["notes"])
 
 
 # -- schema --------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Any, Iterable, Sequence
 
 from . import _core
 
-__all__ = ["AppliedMigration", "DeployReport", "MigrationEntry", "MigrationStatus", "SeedFileResult", "SeedPruneEntry", "SeedReject", "SeedReport", "SeedRun"]
+__all__ = ["AppliedMigration", "DeployReport", "MigrationLocks", "StatementLocks", "TracedLock", "MigrationEntry", "MigrationStatus", "SeedFileResult", "SeedPruneEntry", "SeedReject", "SeedReport", "SeedRun"]
 
 
 # -- what every report shares, from its bound fields -------------------------------------------
@@ -97,6 +97,9 @@ def _row(bound: type) -> type:
 
 
 AppliedMigration = _row(_core.AppliedMigration)
+TracedLock = _row(_core.TracedLock)
+StatementLocks = _row(_core.StatementLocks)
+MigrationLocks = _row(_core.MigrationLocks)
 MigrationEntry = _row(_core.MigrationEntry)
 SeedFileResult = _row(_core.SeedFileResult)
 SeedPruneEntry = _row(_core.SeedPruneEntry)
@@ -108,6 +111,24 @@ SeedRun = _row(_core.SeedRun)
 
 _STATE_COLOUR = {"applied": "#2e7d32", "pending": "#f9a825", "rolled_back": "#f9a825", "failed": "#c62828", "edited": "#c62828",
                  "missing_locally": "#6a1b9a"}
+
+
+def _lock_trace_lines(traces: Sequence[Any]) -> list[str]:
+    """``--trace-locks``: per migration and statement, the locks taken and what they block."""
+    lines = ["locks taken (a deploy holds each until its migration commits):"] if traces else []
+    for t in traces:
+        if not t.traced:
+            lines.append(f"  {t.migration}: not traced: {t.not_traced}")
+            continue
+        lines.append(f"  {t.migration} ({t.file})")
+        for s in t.statements:
+            lines.append(f"    line {s.line}: {s.statement}")
+            for lock in s.locks:
+                who = "created by this migration: no one else sees it yet" if lock.created else f"blocks {lock.blocks}"
+                lines.append(f"      {lock.mode} on {lock.relation} for {s.held_seconds * 1000:.1f} ms: {who}")
+            if not s.locks:
+                lines.append("      no new table lock")
+    return lines
 
 
 @_shows(_core.DeployReport)
@@ -138,6 +159,7 @@ class DeployReport:
             if m.error:
                 line += f"\n       {m.error}"
             lines.append(line)
+        lines += _lock_trace_lines(self.lock_traces)
         lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 

@@ -42,7 +42,8 @@ def test_a_deploy_report_shows_as_text_html_and_json(carrierdb_db, folder):
     assert "<code>20240102000000_bad</code>" in page and "<td>FAIL</td>" in page and "<td>skip</td>" in page
     assert html.escape(report.migrations[1].error) in page
     data = report.to_json()
-    assert list(data) == ["operation", "dry_run", "migrations", "warnings", "seconds"]
+    assert list(data) == ["operation", "dry_run", "migrations", "warnings", "seconds", "lock_traces"]
+    assert data["lock_traces"] == []  # filled by --trace-locks only
     assert list(data["migrations"][0]) == ["name", "seconds", "steps", "ok", "skipped", "error"]
     assert json.loads(json.dumps(data)) == data  # plain JSON types all the way down
     assert [m["name"] for m in data["migrations"]] == report.names

@@ -11,6 +11,7 @@
 #include "carrierdb/error.hpp"
 #include "carrierdb/log.hpp"
 #include "foreign_keys_off.hpp"
+#include "lock_tracer.hpp"
 #include "operations.hpp"
 
 namespace carrierdb {
@@ -106,6 +107,12 @@ migration_status migrator::status() {
 }
 
 deploy_report migrator::deploy(const deploy_options &options) {
+  if (options.trace_locks && !options.dry_run)
+    throw configuration_error("--trace-locks traces a dry run only", "add --dry-run: the migrations then run and are rolled back");
+  if (options.trace_locks && m_db->kind() != backend_kind::postgresql)
+    throw configuration_error("--trace-locks needs PostgreSQL: SQLite takes one database-wide write lock for each write transaction, "
+                                  "and has no table locks to trace",
+                              "run the dry run without --trace-locks, or against a PostgreSQL database");
   const auto start = clock::now();
   const migration_set files = load();
   locked_session session(*m_db, m_options, options.dry_run ? "dry-run migrations (a dry run applies them, then rolls back)" : "deploy migrations");
@@ -330,6 +337,8 @@ deploy_report migrator::dry_run(connection &conn, history_table &history, const 
   // Everything runs in one transaction that is always rolled back: schema and history stay as
   // they were. Each migration gets a savepoint so a failure is reported, not fatal.
   scoped_transaction tx(conn);
+  std::optional<lock_tracer> tracer;
+  if (options.trace_locks) tracer.emplace(conn);
   {
     bool failed_before = false;
     for (std::size_t k = 0; k < pending.size(); ++k) {
@@ -345,18 +354,25 @@ deploy_report migrator::dry_run(connection &conn, history_table &history, const 
       } else {
         const auto started = clock::now();
         scoped_savepoint attempt(conn, "carrierdb_dry_run");
+        if (tracer) tracer->begin(m.name, m.up_path);
         try {
-          conn.execute_script(m.up_sql, [&](const script_statement &) { ++result.steps; });
+          conn.execute_script(m.up_sql, [&](const script_statement &s) {
+            ++result.steps;
+            if (tracer) tracer->before_statement(s);
+          });
           rebuild.check();
+          if (tracer) report.lock_traces.push_back(tracer->end());
           attempt.release();
         } catch (const database_error &e) {
           attempt.rollback();
           result.ok = false;
           result.error = where_failed(e.diag().statement_line, m.up_path) + ": " + e.what();
           failed_before = true;
+          if (tracer) report.lock_traces.push_back(tracer->end("it fails: " + result.error));
         }
         result.seconds = seconds_since(started);
       }
+      if (tracer && result.skipped) report.lock_traces.push_back(migration_locks{m.name, m.up_path, false, result.error, {}});
       notify(options.progress, k, pending.size(), m.name, true, result.seconds);
       report.migrations.push_back(std::move(result));
     }

@@ -9,6 +9,7 @@
 
 #include "carrierdb/database.hpp"
 #include "carrierdb/migrate/history.hpp"
+#include "carrierdb/migrate/lock_trace.hpp"
 #include "carrierdb/migrate/migration_files.hpp"
 
 namespace carrierdb {
@@ -60,6 +61,9 @@ using progress_callback = std::function<void(const migration_progress &)>;
 struct deploy_options {
   bool dry_run = false;
   bool allow_edited = false;   // deploy although an applied migration's file changed
+  /// With dry_run, on PostgreSQL only: record each statement's new locks in lock_traces. SQLite is
+  /// refused (configuration_error): it has one database-wide write lock, no table locks to trace.
+  bool trace_locks = false;
   progress_callback progress;
 };
 
@@ -77,6 +81,7 @@ struct deploy_report {
   std::vector<applied_migration> migrations;
   std::vector<std::string> warnings;
   double seconds = 0;
+  std::vector<migration_locks> lock_traces;  // deploy_options::trace_locks: one per pending migration
 };
 
 /// "2 migration(s) (a, b)": the migrations a report lists, for messages.

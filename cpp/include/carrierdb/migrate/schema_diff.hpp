@@ -18,10 +18,22 @@ struct enum_value_rename {
   std::string enum_name, from, to;
 };
 
+/// How the PostgreSQL script is written. The default is Prisma's statements, byte for byte.
+struct diff_options {
+  /// Safe forms on tables that exist on both sides (`migrate diff --online`, and `migrate dev`'s):
+  /// a new index is created CONCURRENTLY in `concurrent_script` instead of `script`; a new foreign
+  /// key is added NOT VALID in `script` and validated in `concurrent_script` (a foreign key that needs
+  /// a unique index moved there goes there too, after it). No effect on SQLite (no table locks).
+  bool online = false;
+};
+
 struct schema_diff {
   std::vector<std::string> summary;   // one line per change, Prisma's wording ("Added table carriers")
   std::vector<std::string> warnings;  // data that may be lost or a step that may fail on existing rows
   std::string script;                 // the SQL, as `prisma migrate diff --script` prints it (no warnings)
+  /// diff_options::online: the statements that must run after `script` as a migration of their own,
+  /// outside a transaction; its first line is `-- carrierdb:no-transaction`. "" when there are none.
+  std::string concurrent_script;
   bool empty() const { return summary.empty(); }
   /// The warnings as the comment Prisma puts at the top of a migration file ("" when none).
   std::string warnings_comment() const;
@@ -30,8 +42,10 @@ struct schema_diff {
 /// The difference from `from` to `to` on `dialect`; a null schema is the empty database.
 /// `renames` must each name an enum of both sides, a value only `from` has and one only `to` has
 /// (configuration_error otherwise).
-schema_diff diff_schemas(const schema *from, const schema *to, backend_kind dialect, const std::vector<enum_value_rename> &renames = {});
+schema_diff diff_schemas(const schema *from, const schema *to, backend_kind dialect, const std::vector<enum_value_rename> &renames = {},
+                         const diff_options &options = {});
 /// The same between two target models of one backend.
-schema_diff diff_models(const target_model &from, const target_model &to, const std::vector<enum_value_rename> &renames = {});
+schema_diff diff_models(const target_model &from, const target_model &to, const std::vector<enum_value_rename> &renames = {},
+                        const diff_options &options = {});
 
 }  // namespace carrierdb

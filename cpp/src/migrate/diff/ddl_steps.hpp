@@ -68,7 +68,9 @@ std::string column_list(const std::vector<std::string> &columns, const std::vect
 /// CREATE [UNIQUE] INDEX ... ; (the same text on both dialects, but for the method).
 std::string create_index_sql(const target_table &t, const target_index &i);
 
-std::string render_postgres(const plan &p);
+/// PostgreSQL's script. With `concurrent` (diff_options::online), the safe forms: see schema_diff.hpp;
+/// the statements that must run outside a transaction are appended to `*concurrent`.
+std::string render_postgres(const plan &p, std::string *concurrent = nullptr);
 std::string render_sqlite(const plan &p);
 
 }  // namespace carrierdb::ddl

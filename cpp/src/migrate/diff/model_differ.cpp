@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "carrierdb/error.hpp"
+#include "carrierdb/migrate/migration_files.hpp"
 #include "carrierdb/migrate/schema_diff.hpp"
 #include "ddl_steps.hpp"
 
@@ -266,7 +267,8 @@ std::string describe(const step &s) {
 
 }  // namespace ddl
 
-schema_diff diff_models(const target_model &from, const target_model &to, const std::vector<enum_value_rename> &renames) {
+schema_diff diff_models(const target_model &from, const target_model &to, const std::vector<enum_value_rename> &renames,
+                        const diff_options &options) {
   const ddl::plan p = ddl::plan_steps(from, to, renames);
   schema_diff out;
   for (const auto &s : p.steps) {
@@ -278,7 +280,11 @@ schema_diff diff_models(const target_model &from, const target_model &to, const 
   if (p.steps.empty()) return out;
   // As `prisma migrate diff --script`: the warnings are not in the script (warnings_comment() has them
   // for a migration file, as `migrate dev` writes it); a blank line ends it.
-  out.script = (to.backend == backend_kind::sqlite ? ddl::render_sqlite(p) : ddl::render_postgres(p)) + "\n";
+  std::string concurrent;
+  const bool online = options.online && to.backend == backend_kind::postgresql;
+  const std::string rendered = to.backend == backend_kind::sqlite ? ddl::render_sqlite(p) : ddl::render_postgres(p, online ? &concurrent : nullptr);
+  out.script = rendered.empty() ? "" : rendered + "\n";  // empty when an online diff moved every step
+  if (!concurrent.empty()) out.concurrent_script = std::string(k_no_transaction_directive) + "\n" + concurrent + "\n";
   return out;
 }
 
@@ -289,11 +295,12 @@ std::string schema_diff::warnings_comment() const {
   return out + "\n*/\n";
 }
 
-schema_diff diff_schemas(const schema *from, const schema *to, backend_kind dialect, const std::vector<enum_value_rename> &renames) {
+schema_diff diff_schemas(const schema *from, const schema *to, backend_kind dialect, const std::vector<enum_value_rename> &renames,
+                         const diff_options &options) {
   const target_model empty{dialect, {}, {}};
   const target_model a = from ? target_model::of(*from, dialect) : empty;
   const target_model b = to ? target_model::of(*to, dialect) : empty;
-  return diff_models(a, b, renames);
+  return diff_models(a, b, renames, options);
 }
 
 }  // namespace carrierdb

@@ -1,6 +1,6 @@
 // postgres_ddl: a plan as PostgreSQL statements, in the forms and spacing Prisma writes
 // ("-- CreateTable" headers, SERIAL for autoincrement, ADD COLUMN with its five blanks, enum value
-// removal through a new type renamed into place).
+// removal through a new type renamed into place); and, for an online diff, the lock-safe forms.
 #include <algorithm>
 
 #include "ddl_steps.hpp"
@@ -149,11 +149,56 @@ std::string alter_enum(const plan &p, const target_enum &before, const target_en
   return out.substr(0, out.size() - 1);
 }
 
+// diff_options::online: which steps leave the transactional script. An index on a table that already
+// exists goes to the concurrent script; so does a foreign key whose referenced table gets such an
+// index (it may be the unique index the key needs).
+struct online_split {
+  explicit online_split(const plan &p) : m_plan(p) {
+    for (const auto &s : p.steps)
+      if (moved_index(s)) m_indexed.push_back(s.to_table->name);
+  }
+  bool moved_index(const step &s) const { return s.kind == step_kind::create_index && m_plan.from.table(s.to_table->name); }
+  bool moved_key(const step &s) const {
+    return s.kind == step_kind::add_foreign_key &&
+           std::find(m_indexed.begin(), m_indexed.end(), s.foreign_key->referenced_table) != m_indexed.end();
+  }
+  bool validated_key(const step &s) const { return s.kind == step_kind::add_foreign_key && m_plan.from.table(s.to_table->name); }
+
+private:
+  const plan &m_plan;
+  std::vector<std::string> m_indexed;
+};
+
+std::string not_valid(std::string add_constraint) { return add_constraint.substr(0, add_constraint.size() - 1) + " NOT VALID;"; }
+
+// The concurrent script of an online diff: indexes built without blocking writes, then the keys
+// that needed them, then every NOT VALID key validated (ShareUpdateExclusiveLock: reads and writes go on).
+std::string concurrent_part(const plan &p, const online_split &split) {
+  std::string indexes, keys, validations;
+  for (const auto &s : p.steps) {
+    if (split.moved_index(s)) {
+      std::string sql = create_index_sql(*s.to_table, *s.index);
+      sql.insert(sql.find("INDEX ") + 6, "CONCURRENTLY ");
+      indexes += (indexes.empty() ? "" : "\n") + std::string("-- CreateIndex\n") + sql + "\n";
+    } else if (split.moved_key(s)) {
+      const std::string sql = foreign_key_sql(*s.to_table, *s.foreign_key);
+      keys += "\n-- AddForeignKey\n" + (split.validated_key(s) ? not_valid(sql) : sql) + "\n";
+    }
+    if (split.validated_key(s))
+      validations += "\n-- ValidateForeignKey\nALTER TABLE " + quote(s.to_table->name) + " VALIDATE CONSTRAINT " + quote(s.foreign_key->name) + ";\n";
+  }
+  std::string out = indexes + keys + validations;
+  return out.empty() || out[0] != '\n' ? out : out.substr(1);
+}
+
 }  // namespace
 
-std::string render_postgres(const plan &p) {
+std::string render_postgres(const plan &p, std::string *concurrent) {
+  const online_split split(p);
+  if (concurrent) *concurrent = concurrent_part(p, split);
   std::string out;
   for (const auto &s : p.steps) {
+    if (concurrent && (split.moved_index(s) || split.moved_key(s))) continue;
     std::string sql;
     switch (s.kind) {
       case step_kind::create_enum: sql = "CREATE TYPE " + quote(s.to_enum->name) + " AS ENUM " + quoted_values(s.to_enum->values) + ";"; break;
@@ -166,7 +211,10 @@ std::string render_postgres(const plan &p) {
       case step_kind::redefine_table: continue;  // SQLite only
       case step_kind::drop_table: sql = "DROP TABLE " + quote(s.from_table->name) + ";"; break;
       case step_kind::create_index: sql = create_index_sql(*s.to_table, *s.index); break;
-      case step_kind::add_foreign_key: sql = foreign_key_sql(*s.to_table, *s.foreign_key); break;
+      case step_kind::add_foreign_key:
+        sql = foreign_key_sql(*s.to_table, *s.foreign_key);
+        if (concurrent && split.validated_key(s)) sql = not_valid(sql);
+        break;
       case step_kind::rename_index: sql = "ALTER INDEX " + quote(s.renamed_from->name) + " RENAME TO " + quote(s.index->name) + ";"; break;
     }
     out += (out.empty() ? "" : "\n") + std::string("-- ") + step_header(s.kind) + "\n" + sql + "\n";
