@@ -240,6 +240,23 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_db_pull(args: argparse.Namespace) -> int:
+    """Introspect the database into schema.prisma (or print it with --print)."""
+    pulled = commands.db_pull(**_connection(args), schema=args.schema, print_only=args.print)
+    _emit(args, pulled.to_json(), lambda: sys.stdout.write(pulled.text if args.print else f"{pulled}\n"))
+    return EXIT_OK
+
+
+def _add_db_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    db = sub.add_parser("db", help="work on the database without migrations (db pull)")
+    dsub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    p = dsub.add_parser("pull", parents=[common], help="introspect the database into schema.prisma (models, relations, enums, indexes)")
+    p.add_argument("--schema", metavar="FILE", help="the schema file to write (default: schema.prisma in the project root); "
+                   "its datasource, generator, names, /// comments and order are kept")
+    p.add_argument("--print", action="store_true", help="print the schema instead of writing the file")
+    p.set_defaults(func=cmd_db_pull)
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--url", help="database URL (default: DATABASE_URL, .env files, embedded SQLite)")
@@ -258,6 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_env)
     p = sub.add_parser("info", parents=[common], help="connect and report backend and version")
     p.set_defaults(func=cmd_info)
+    _add_db_commands(sub, common)
 
     migrate_common = argparse.ArgumentParser(add_help=False, parents=[common])
     migrate_common.add_argument("--dir", help="migrations folder (default: migrations/ in the project root)")

@@ -100,6 +100,7 @@ std::string postgres_ddl_type(std::string catalog, const std::vector<enum_type_i
 std::optional<std::string> postgres_default(const std::string &sql, const std::string &ddl_type) {
   if (sql.empty()) return std::nullopt;
   std::string expr = without_casts(sql);
+  if (expr == "now()") return std::string("CURRENT_TIMESTAMP");  // the same function; the DDL writes the SQL standard's name
   if (expr.rfind("ARRAY[", 0) == 0 && expr.back() == ']') {
     std::string elements;
     for (const auto &e : split_top_level(expr.substr(6, expr.size() - 7), ","))
@@ -150,8 +151,17 @@ target_table read_table(connection &conn, const std::string &name, const std::ve
     const std::string method = i.method.empty() || i.method == "btree" ? std::string() : upper(i.method);
     t.indexes.push_back(target_index{i.name, i.columns, i.descending, i.unique, method});
   }
-  for (const auto &k : conn.foreign_keys(name))
-    t.foreign_keys.push_back(target_foreign_key{k.name, k.columns, k.referenced_table, k.referenced_columns, k.on_delete, k.on_update});
+  for (const auto &k : conn.foreign_keys(name)) {
+    // SQLite keeps a foreign key's name only where CONSTRAINT "name" was written; one without is
+    // read as the name a schema would give it (<table>_<columns>_fkey), as is a nameless primary key.
+    std::string key_name = k.name;
+    if (key_name.empty()) {
+      key_name = name;
+      for (const auto &c : k.columns) key_name += "_" + c;
+      key_name += "_fkey";
+    }
+    t.foreign_keys.push_back(target_foreign_key{key_name, k.columns, k.referenced_table, k.referenced_columns, k.on_delete, k.on_update});
+  }
   return t;
 }
 
