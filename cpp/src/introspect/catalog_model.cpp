@@ -52,8 +52,22 @@ std::vector<std::string> split_top_level(const std::string &sql, const std::stri
   return parts;
 }
 
-// `expr` without the casts PostgreSQL's deparser adds ('x'::text, 'A'::"Status", '-1'::integer).
-std::string without_casts(const std::string &expr) { return split_top_level(expr, "::").front(); }
+// Whether `text` is only a type name ("text", "\"Status\"", "character varying(10)[]"), as after a cast.
+bool is_type_name(const std::string &text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '_' || c == ' ' || c == '"' || c == '(' || c == ')' || c == ',' || c == '[' || c == ']';
+  });
+}
+
+// `expr` without the casts PostgreSQL's deparser adds ('x'::text, 'A'::"Status", '-1'::integer);
+// a "::" followed by more than a type name is part of an expression and stays.
+std::string without_casts(const std::string &expr) {
+  const std::vector<std::string> parts = split_top_level(expr, "::");
+  std::string out = parts.front();
+  for (std::size_t i = 1; i < parts.size(); ++i)
+    if (!is_type_name(parts[i])) out += "::" + parts[i];
+  return out;
+}
 
 bool numeric_ddl(const std::string &ddl) {
   for (const char *t : {"INTEGER", "SMALLINT", "BIGINT", "OID", "REAL", "DOUBLE PRECISION", "DECIMAL", "MONEY"})
