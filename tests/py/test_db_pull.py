@@ -69,10 +69,11 @@ def test_a_hand_made_database_is_described_exactly(carrierdb_url, carrierdb_back
     actions other than Prisma's defaults, an enum (a type, or SQLite's CHECK) with a value that is no
     identifier: each spelled so that the schema gives this database again."""
     enum_type = "mood" if carrierdb_backend == "postgresql" else "TEXT CHECK (\"m\" IN ('happy', 'so-so'))"
-    timestamp = "TIMESTAMP(3)" if carrierdb_backend == "postgresql" else "DATETIME"
+    # PostgreSQL's now() is CURRENT_TIMESTAMP under another name: read back as the DDL's @default(now()).
+    timestamp = "TIMESTAMP(3) DEFAULT now()" if carrierdb_backend == "postgresql" else "DATETIME DEFAULT CURRENT_TIMESTAMP"
     script = (
         ("CREATE TYPE mood AS ENUM ('happy', 'so-so');\n" if carrierdb_backend == "postgresql" else "")
-        + f'CREATE TABLE "Weird Table" ("ID" INTEGER PRIMARY KEY, "Some-Col" TEXT NOT NULL, "createdAt" {timestamp} DEFAULT CURRENT_TIMESTAMP);\n'
+        + f'CREATE TABLE "Weird Table" ("ID" INTEGER PRIMARY KEY, "Some-Col" TEXT NOT NULL, "createdAt" {timestamp});\n'
         + "CREATE TABLE nokey (a INTEGER, b TEXT);\n"
         + f"CREATE TABLE people (id INTEGER PRIMARY KEY, m {enum_type} NOT NULL DEFAULT 'so-so', boss_id INTEGER REFERENCES people (id), "
         + "mentor_id INTEGER REFERENCES people (id) ON DELETE CASCADE);\n"
@@ -85,6 +86,7 @@ def test_a_hand_made_database_is_described_exactly(carrierdb_url, carrierdb_back
     assert "@@ignore" in text.split("model Nokey {")[1].split("}")[0]  # no key: Prisma's client cannot address its rows
     assert '@relation("PeopleBoss", fields: [bossId], references: [id], onDelete: NoAction, onUpdate: NoAction)' in text
     assert 'so_so @map("so-so")' in text and "@default(so_so)" in text
+    assert "@default(now())" in text
 
 
 def test_second_pull_keeps_the_files_comments_names_and_order(fleet_url, carrierdb_backend, tmp_path):
