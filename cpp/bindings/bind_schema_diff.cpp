@@ -38,6 +38,18 @@ std::vector<data_loss_finding> data_loss_on(database &db, const std::shared_ptr<
   return without_gil([&] { return db.with_connection([&](connection &c) { return find_data_loss(a, b, c, renames_of(renames)); }); });
 }
 
+backend_kind dialect_of(const std::string &provider) {
+  if (provider != "postgresql" && provider != "sqlite")
+    throw configuration_error("migrate diff: unknown provider '" + provider + "'; use postgresql or sqlite");
+  return provider == "sqlite" ? backend_kind::sqlite : backend_kind::postgresql;
+}
+
+py::dict diff_dict(const schema_diff &d) {
+  using namespace pybind11::literals;
+  return py::dict("summary"_a = d.summary, "warnings"_a = d.warnings, "script"_a = d.script, "warnings_comment"_a = d.warnings_comment(),
+                  "concurrent_script"_a = d.concurrent_script);
+}
+
 }  // namespace
 
 void init_schema_diff(py::module_ &m) {
@@ -46,14 +58,9 @@ void init_schema_diff(py::module_ &m) {
       "diff_schemas",
       [](const std::shared_ptr<schema> &from, const std::shared_ptr<schema> &to, const std::string &provider,
          const rename_triples &renames, bool online) {
-        if (provider != "postgresql" && provider != "sqlite")
-          throw configuration_error("migrate diff: unknown provider '" + provider + "'; use postgresql or sqlite");
-        const backend_kind dialect = provider == "sqlite" ? backend_kind::sqlite : backend_kind::postgresql;
         diff_options options;
         options.online = online;
-        const schema_diff d = diff_schemas(from.get(), to.get(), dialect, renames_of(renames), options);
-        return py::dict("summary"_a = d.summary, "warnings"_a = d.warnings, "script"_a = d.script,
-                        "warnings_comment"_a = d.warnings_comment(), "concurrent_script"_a = d.concurrent_script);
+        return diff_dict(diff_schemas(from.get(), to.get(), dialect_of(provider), renames_of(renames), options));
       },
       "from_schema"_a, "to_schema"_a, "provider"_a, "renames"_a = rename_triples{}, "online"_a = false,
       "The difference between two schemas (None: the empty database) on one provider: summary, warnings, SQL script. "
@@ -77,6 +84,25 @@ void init_schema_diff(py::module_ &m) {
       "db"_a, "from_schema"_a, "to_schema"_a, py::kw_only(), "accept_data_loss"_a = false, "operation"_a = "the schema change",
       "renames"_a = rename_triples{},
       "find_data_loss(), raising DataLossError (nothing changed) when it finds anything and accept_data_loss is false.");
+  // Databases read back (read_target_model, bind_introspect.cpp) meet schemas as target models.
+  m.def(
+      "target_model_of",
+      [](const std::shared_ptr<schema> &s, const std::string &provider) {
+        const backend_kind dialect = dialect_of(provider);
+        return std::make_shared<target_model>(s ? target_model::of(*s, dialect) : target_model{dialect, {}, {}});
+      },
+      "schema"_a, "provider"_a, "The database `schema` describes on `provider` (None: the empty database), as a TargetModel.");
+  m.def(
+      "diff_target_models",
+      [](const std::shared_ptr<target_model> &from, const std::shared_ptr<target_model> &to, const rename_triples &renames, bool online) {
+        if (from->backend != to->backend)
+          throw configuration_error(std::string("migrate diff: cannot compare a ") + to_string(from->backend) + " database with a " +
+                                    to_string(to->backend) + " one; give both sides the same provider");
+        diff_options options;
+        options.online = online;
+        return diff_dict(diff_models(*from, *to, renames_of(renames), options));
+      },
+      "from_model"_a, "to_model"_a, "renames"_a = rename_triples{}, "online"_a = false, "The difference between two TargetModels of one backend: summary, warnings, SQL script.");
 }
 
 }  // namespace carrierdb::bindings

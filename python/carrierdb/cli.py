@@ -160,7 +160,8 @@ def cmd_migrate_diff(args: argparse.Namespace) -> int:
     try:
         diff = commands.migrate_diff(from_empty=args.from_empty, from_schema=args.from_schema, to_schema=args.to_schema,
                                      to_empty=args.to_empty, provider=args.provider, from_migrations=args.from_migrations,
-                                     from_url=args.from_url, rename_enum_values=args.rename_enum_value, online=args.online)
+                                     from_url=args.from_url, to_url=args.to_url, rename_enum_values=args.rename_enum_value,
+                                     online=args.online)
     except _core.CarrierDBError as error:
         _report_error(args, error)
         return EXIT_ACTION_NEEDED
@@ -251,6 +252,23 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_db_pull(args: argparse.Namespace) -> int:
+    """Introspect the database into schema.prisma (or print it with --print)."""
+    pulled = commands.db_pull(**_connection(args), schema=args.schema, print_only=args.print)
+    _emit(args, pulled.to_json(), lambda: sys.stdout.write(pulled.text if args.print else f"{pulled}\n"))
+    return EXIT_OK
+
+
+def _add_db_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    db = sub.add_parser("db", help="work on the database without migrations (db pull)")
+    dsub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    p = dsub.add_parser("pull", parents=[common], help="introspect the database into schema.prisma (models, relations, enums, indexes)")
+    p.add_argument("--schema", metavar="FILE", help="the schema file to write (default: schema.prisma in the project root); "
+                   "its datasource, generator, names, /// comments and order are kept")
+    p.add_argument("--print", action="store_true", help="print the schema instead of writing the file")
+    p.set_defaults(func=cmd_db_pull)
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--url", help="database URL (default: DATABASE_URL, .env files, embedded SQLite)")
@@ -269,6 +287,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_env)
     p = sub.add_parser("info", parents=[common], help="connect and report backend and version")
     p.set_defaults(func=cmd_info)
+    _add_db_commands(sub, common)
 
     migrate_common = argparse.ArgumentParser(add_help=False, parents=[common])
     migrate_common.add_argument("--dir", help="migrations folder (default: migrations/ in the project root)")
@@ -335,16 +354,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-production", action="store_true", help="allow it in the production environment")
     p.add_argument("--no-seed", action="store_true", help="do not run the environment's seed afterwards")
     p.set_defaults(func=cmd_migrate_reset)
-    p = msub.add_parser("diff", help="the SQL from one schema (or the empty database) to another, as Prisma's migrate diff; reads no database")
+    p = msub.add_parser("diff", help="the SQL from one schema, database (--from-url) or the empty database to another, as Prisma's migrate diff; writes nothing")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--from-empty", action="store_true", help="from the empty database")
     source.add_argument("--from-schema", "--from-schema-datamodel", metavar="FILE", help="from the database this schema.prisma describes")
     source.add_argument("--from-migrations", metavar="DIR", help="(not supported yet: needs a shadow database)")
-    source.add_argument("--from-url", metavar="URL", help="(not supported yet: needs introspection)")
+    source.add_argument("--from-url", metavar="URL", help="from this live database (read only; its history tables left out)")
     target = p.add_mutually_exclusive_group(required=True)
     target.add_argument("--to-schema", "--to-schema-datamodel", metavar="FILE", help="to the database this schema.prisma describes")
     target.add_argument("--to-empty", action="store_true", help="to the empty database")
+    target.add_argument("--to-url", metavar="URL", help="to this live database (read only; its history tables left out)")
     p.add_argument("--script", action="store_true", help="print the SQL script instead of a summary")
     p.add_argument("--provider", choices=("postgresql", "sqlite"), help="the SQL dialect (default: the schema's datasource provider)")
     p.add_argument("--exit-code", action="store_true", help="exit 2 when there is a difference, 0 when there is none")

@@ -32,7 +32,8 @@ from .seeds import SeedReport
 from .summary import summarize
 
 __all__ = [
-    "NotConfirmed", "SchemaDiff", "env", "info", "migrate_deploy", "migrate_diff", "migrate_lint", "migrate_new", "migrate_reset", "migrate_resolve",
+    "NotConfirmed", "PulledSchema", "SchemaDiff", "db_pull", "env", "info", "migrate_deploy", "migrate_diff", "migrate_lint", "migrate_new",
+    "migrate_reset", "migrate_resolve",
     "migrate_rollback", "migrate_status", "schema_check", "seed", "seed_export", "seed_status", "summary",
 ]
 
@@ -318,19 +319,23 @@ def enum_renames(renames: Sequence[str]) -> list[tuple[str, str, str]]:
 
 def migrate_diff(*, from_empty: bool = False, from_schema: Optional[str | Path] = None, to_schema: Optional[str | Path] = None,
                  to_empty: bool = False, provider: Optional[str] = None, from_migrations: Optional[str | Path] = None,
-                 from_url: Optional[str] = None, rename_enum_values: Sequence[str] = (), online: bool = False) -> SchemaDiff:
+                 from_url: Optional[str] = None, to_url: Optional[str] = None, rename_enum_values: Sequence[str] = (),
+                 online: bool = False) -> SchemaDiff:
     """The difference from one source to another with Prisma's meaning (``prisma migrate diff``), as
-    the SQL the provider's dialect needs: ``from_empty`` or ``from_schema`` to ``to_schema`` or
-    ``to_empty``. ``provider`` defaults to the datasource of the schema read (``to_schema``, else
-    ``from_schema``); ``sqlite`` gives a PostgreSQL schema's SQLite variant. ``rename_enum_values``
-    (``"Enum.OLD=NEW"``) says which enum values were renamed rather than removed and added, so their
-    rows keep them. ``online`` (PostgreSQL) writes the lock-safe forms: new indexes on existing tables
-    CONCURRENTLY in ``concurrent_script``, new foreign keys on them NOT VALID, validated there. Reads
-    files only: no database is opened."""
-    if from_migrations is not None or from_url is not None:
-        which = "--from-migrations" if from_migrations is not None else "--from-url"
-        raise _core.ConfigurationError(f"migrate diff: {which} is not supported yet (it needs a shadow database); "
-                                       "diff from --from-empty or --from-schema FILE instead")
+    the SQL the provider's dialect needs: ``from_empty``, ``from_schema`` or ``from_url`` to
+    ``to_schema``, ``to_empty`` or ``to_url``. ``provider`` defaults to the backend of a URL given,
+    else the datasource of the schema read (``to_schema``, else ``from_schema``); ``sqlite`` gives a
+    PostgreSQL schema's SQLite variant. A URL's database is only read (its history tables left out).
+    ``rename_enum_values`` (``"Enum.OLD=NEW"``) says which enum values were renamed rather than
+    removed and added, so their rows keep them. ``online`` (PostgreSQL) writes the lock-safe forms:
+    new indexes on existing tables CONCURRENTLY in ``concurrent_script``, new foreign keys on them
+    NOT VALID, validated there."""
+    if from_migrations is not None:
+        raise _core.ConfigurationError("migrate diff: --from-migrations is not supported yet (it needs a shadow database); "
+                                       "diff from --from-empty, --from-schema FILE or --from-url URL instead")
+    renames = enum_renames(rename_enum_values)
+    if from_url is not None or to_url is not None:
+        return _migrate_diff_with_urls(from_empty, from_schema, from_url, to_empty, to_schema, to_url, provider, renames, online)
     if from_empty == (from_schema is not None):
         raise _core.ConfigurationError("migrate diff: give exactly one of from_empty or from_schema")
     if to_empty == (to_schema is not None):
@@ -339,7 +344,7 @@ def migrate_diff(*, from_empty: bool = False, from_schema: Optional[str | Path] 
     after = None if to_empty else _core.Schema.load(str(to_schema))
     named = (after or before).provider if (after or before) is not None else ""
     provider = provider or named or "postgresql"
-    result = _core.diff_schemas(before, after, provider, enum_renames(rename_enum_values), online=online)
+    result = _core.diff_schemas(before, after, provider, renames, online=online)
     return SchemaDiff(provider, result["summary"], result["warnings"], result["script"], result["warnings_comment"],
                       result["concurrent_script"])
 
@@ -367,6 +372,36 @@ def migrate_lint(name: Optional[str] = None, url: Optional[str] = None, env: str
     return LintResult(str(folder), selection, found["findings"], found["linted"], found["notes"])
 
 
+def _migrate_diff_with_urls(from_empty: bool, from_schema: Optional[str | Path], from_url: Optional[str], to_empty: bool,
+                            to_schema: Optional[str | Path], to_url: Optional[str], provider: Optional[str],
+                            renames: list[tuple[str, str, str]], online: bool) -> SchemaDiff:
+    """``migrate diff`` where a side is a live database: each side as a target model, the databases
+    read through their catalogs (read-only: opened, read, closed), then the same differ as two schemas."""
+    if sum((from_empty, from_schema is not None, from_url is not None)) != 1:
+        raise _core.ConfigurationError("migrate diff: give exactly one of from_empty, from_schema or from_url")
+    if sum((to_empty, to_schema is not None, to_url is not None)) != 1:
+        raise _core.ConfigurationError("migrate diff: give exactly one of to_schema, to_empty or to_url")
+    read: dict[str, Any] = {}
+    for side, url in (("from", from_url), ("to", to_url)):
+        if url is not None:
+            with connect(url, create=False, pool_size=1) as db:
+                read[side] = _core.read_target_model(db._db, [DEFAULT_TABLE, "_carrierdb_seeds"])
+    providers = sorted({model.backend for model in read.values()} | ({provider} if provider else set()))
+    if len(providers) > 1:
+        raise _core.ConfigurationError(f"migrate diff: the sides are of different providers ({', '.join(providers)}); a database is "
+                                       "diffed in its own dialect: drop --provider, or compare databases of one backend")
+    provider = providers[0]
+
+    def side(name: str, empty: bool, schema: Optional[str | Path]) -> Any:
+        if name in read:
+            return read[name]
+        return _core.target_model_of(None if empty else _core.Schema.load(str(schema)), provider)
+
+    result = _core.diff_target_models(side("from", from_empty, from_schema), side("to", to_empty, to_schema), renames, online)
+    return SchemaDiff(provider, result["summary"], result["warnings"], result["script"], result["warnings_comment"],
+                      result["concurrent_script"])
+
+
 # -- schema --------------------------------------------------------------------------------------
 
 
@@ -378,6 +413,53 @@ def schema_check(url: Optional[str] = None, env: str | Environment | None = None
     parsed = _core.Schema.load(str(schema or project_root() / "schema.prisma"))
     with connect(url, env=env, schema=parsed, create=False) as db:
         return SchemaCheck(parsed, db.url, db.schema_drift(ignore_tables=[table, "_carrierdb_seeds"]))
+
+
+# -- db pull -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PulledSchema:
+    """What ``db pull`` made of a database: the schema.prisma ``text``, and the file it was written
+    to (``written`` False with ``print_only``)."""
+
+    url: str
+    path: Path
+    text: str
+    written: bool
+    models: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"url": self.url, "schema": str(self.path), "written": self.written, "models": self.models, "text": self.text}
+
+    def __str__(self) -> str:
+        if not self.written:
+            return self.text
+        return f"introspected {self.url}: {len(self.models)} model(s) written to {self.path}"
+
+
+def db_pull(url: Optional[str] = None, env: str | Environment | None = None, *, schema: Optional[str | Path] = None,
+            print_only: bool = False) -> PulledSchema:
+    """Introspect the database into schema.prisma (``schema``, default the project's): models,
+    relations, enums, native types, keys and indexes, @map/@@map where the database's names are not
+    Prisma's. An existing file keeps its datasource and generator blocks, names, ``///`` comments
+    and order. Reads the database only (its history tables left out); ``print_only`` writes no file."""
+    path = Path(schema) if schema is not None else project_root() / "schema.prisma"
+    existing, text = None, ""
+    if path.is_file():
+        text = path.read_text(encoding="utf-8")
+        existing = _core.Schema.load(str(path))  # a broken file is refused here, before anything is read
+    with connect(url, env=env, create=False, pool_size=1) as db:
+        model = _core.read_target_model(db._db, [DEFAULT_TABLE, "_carrierdb_seeds"])
+        where = db.url
+    if not model.table_names:
+        raise _core.ConfigurationError(f"db pull: {where} has no tables (besides the migration history): there is nothing to describe; "
+                                       "point --url at the database that holds the tables, or create them first")
+    pulled = _core.write_schema(model, existing, text)
+    models = list(_core.Schema.parse(pulled, str(path)).model_names)
+    if not print_only:
+        path.write_text(pulled, encoding="utf-8")
+    return PulledSchema(where, path, pulled, not print_only, models)
 
 
 # -- seeding and reporting -----------------------------------------------------------------------
