@@ -178,6 +178,19 @@ def cmd_migrate_diff(args: argparse.Namespace) -> int:
     return EXIT_DIFF_FOUND if args.exit_code and not diff.empty else EXIT_OK
 
 
+def cmd_migrate_dev(args: argparse.Namespace) -> int:
+    result = commands.migrate_dev(args.name, **_connection(args), directory=args.dir, schema=args.schema, create_only=args.create_only,
+                                  accept_data_loss=args.accept_data_loss, shadow_url=args.shadow_database_url)
+    _emit(args, result.to_json(), lambda: print(result))
+    return EXIT_OK
+
+
+def cmd_db_push(args: argparse.Namespace) -> int:
+    result = commands.db_push(**_connection(args), schema=args.schema, accept_data_loss=args.accept_data_loss)
+    _emit(args, result.to_json(), lambda: print(result))
+    return EXIT_OK
+
+
 def cmd_schema_check(args: argparse.Namespace) -> int:
     """Validate schema.prisma, then compare it with the live database."""
     check = commands.schema_check(**_connection(args), schema=args.schema, table=args.table)
@@ -327,7 +340,7 @@ def build_parser() -> argparse.ArgumentParser:
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--from-empty", action="store_true", help="from the empty database")
     source.add_argument("--from-schema", "--from-schema-datamodel", metavar="FILE", help="from the database this schema.prisma describes")
-    source.add_argument("--from-migrations", metavar="DIR", help="(not supported yet: needs a shadow database)")
+    source.add_argument("--from-migrations", metavar="DIR", help="from what this migrations folder builds, replayed into a shadow database")
     source.add_argument("--from-url", metavar="URL", help="(not supported yet: needs introspection)")
     target = p.add_mutually_exclusive_group(required=True)
     target.add_argument("--to-schema", "--to-schema-datamodel", metavar="FILE", help="to the database this schema.prisma describes")
@@ -340,8 +353,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", help="letters, digits and underscores")
     p.add_argument("--provider", choices=("postgresql", "sqlite"), help="for a new migration_lock.toml (default: postgresql)")
     p.set_defaults(func=cmd_migrate_new)
+    _add_dev_parsers(sub, msub, migrate_common, common)
     _remember_parsers(parser)
     return parser
+
+
+def _add_dev_parsers(sub: Any, msub: Any, migrate_common: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
+    """``migrate dev`` and ``db push``: the schema drives the database."""
+    p = msub.add_parser("dev", parents=[migrate_common], help="write the schema's change as a migration (both dialects, down.sql) and apply it")
+    p.add_argument("--name", required=True, help="the migration's name: letters, digits and underscores")
+    p.add_argument("--create-only", action="store_true", help="write the migration but do not apply it")
+    p.add_argument("--schema", help="schema file (default: schema.prisma in the project root)")
+    p.add_argument("--accept-data-loss", action="store_true", help="go ahead although the change may lose data")
+    p.add_argument("--shadow-database-url", help="a database to reset and replay into (default: SHADOW_DATABASE_URL, "
+                   "the datasource's shadowDatabaseUrl, else a temporary one)")
+    p.set_defaults(func=cmd_migrate_dev)
+    db = sub.add_parser("db", help="apply the schema to a database directly")
+    dsub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    p = dsub.add_parser("push", parents=[common], help="make the database match the schema without a migration (not in production)")
+    p.add_argument("--schema", help="schema file (default: schema.prisma in the project root)")
+    p.add_argument("--accept-data-loss", action="store_true", help="go ahead although the change may lose data")
+    p.set_defaults(func=cmd_db_push)
 
 
 def _remember_parsers(parser: argparse.ArgumentParser) -> None:

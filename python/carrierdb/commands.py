@@ -25,13 +25,18 @@ from typing import Any, Callable, Iterator, Optional, Sequence
 from . import _core, _paths
 from .config import Environment, Resolution, project_root, resolve
 from .database import connect, connect_for_migrations, resolve_for_migrations
+from .develop import MigrateDev
+from .develop import migrate_dev as _migrate_dev
+from .push import DbPush
+from .push import db_push as _db_push
+from .shadow import replayed_model, shadow_url_for
 from .migrate import DeployReport, MigrationStatus, Migrations
 from .progress import Progress
 from .seeds import SeedReport
 from .summary import summarize
 
 __all__ = [
-    "NotConfirmed", "SchemaDiff", "env", "info", "migrate_deploy", "migrate_diff", "migrate_new", "migrate_reset", "migrate_resolve",
+    "DbPush", "MigrateDev", "NotConfirmed", "SchemaDiff", "db_push", "env", "info", "migrate_deploy", "migrate_dev", "migrate_diff", "migrate_new", "migrate_reset", "migrate_resolve",
     "migrate_rollback", "migrate_status", "schema_check", "seed", "seed_export", "seed_status", "summary",
 ]
 
@@ -307,9 +312,10 @@ def migrate_diff(*, from_empty: bool = False, from_schema: Optional[str | Path] 
     ``to_empty``. ``provider`` defaults to the datasource of the schema read (``to_schema``, else
     ``from_schema``); ``sqlite`` gives a PostgreSQL schema's SQLite variant. Reads files only: no
     database is opened."""
-    if from_migrations is not None or from_url is not None:
-        which = "--from-migrations" if from_migrations is not None else "--from-url"
-        raise _core.ConfigurationError(f"migrate diff: {which} is not supported yet (it needs a shadow database); "
+    if from_migrations is not None:
+        return _diff_from_migrations(Path(from_migrations), to_empty, to_schema, provider)
+    if from_url is not None:
+        raise _core.ConfigurationError("migrate diff: --from-url is not supported yet (it needs introspection); "
                                        "diff from --from-empty or --from-schema FILE instead")
     if from_empty == (from_schema is not None):
         raise _core.ConfigurationError("migrate diff: give exactly one of from_empty or from_schema")
@@ -321,6 +327,43 @@ def migrate_diff(*, from_empty: bool = False, from_schema: Optional[str | Path] 
     provider = provider or named or "postgresql"
     result = _core.diff_schemas(before, after, provider)
     return SchemaDiff(provider, result["summary"], result["warnings"], result["script"], result["warnings_comment"])
+
+
+def _diff_from_migrations(folder: Path, to_empty: bool, to_schema: Optional[str | Path], provider: Optional[str]) -> SchemaDiff:
+    """``migrate diff --from-migrations``: the folder replayed into a shadow database of the
+    provider's dialect (created on DATABASE_URL's server, or SHADOW_DATABASE_URL, reset), then
+    diffed; the shadow is gone on return, and no other database is written."""
+    if to_empty == (to_schema is not None):
+        raise _core.ConfigurationError("migrate diff: give exactly one of to_schema or to_empty")
+    after = None if to_empty else _core.Schema.load(str(to_schema))
+    provider = provider or (after.provider if after is not None else "") or "postgresql"
+    server = resolve_for_migrations().url
+    before = replayed_model(provider, folder, server_url=server, dev_url=server,
+                            shadow_url=shadow_url_for(Path(to_schema) if to_schema else None, None))
+    result = _core.diff_target_models(before, _core.target_model_of(after, provider))
+    return SchemaDiff(provider, result["summary"], result["warnings"], result["script"], result["warnings_comment"])
+
+
+def migrate_dev(name: str, url: Optional[str] = None, env: str | Environment | None = None, *, directory: Optional[str | Path] = None,
+                schema: Optional[str | Path] = None, create_only: bool = False, accept_data_loss: bool = False,
+                shadow_url: Optional[str] = None) -> MigrateDev:
+    """Prisma's ``migrate dev``: refuse a development database with drift or with an edited, failed or
+    locally missing migration; apply pending migrations; replay the folder into shadow databases
+    (``shadow_url``, SHADOW_DATABASE_URL or the datasource's shadowDatabaseUrl, reset; else a
+    temporary one, dropped whatever happens) and write ``<timestamp>_<name>/`` with migration.sql
+    (the lock file's provider, created when missing), the other dialect's variant and down.sql for
+    both; then apply it (not with ``create_only``). Nothing is written when the schema needs no
+    change. Data-loss warnings refuse it unless ``accept_data_loss`` (or ``create_only``)."""
+    return _migrate_dev(name, url, env, directory=directory, schema=schema, create_only=create_only,
+                        accept_data_loss=accept_data_loss, shadow_url=shadow_url)
+
+
+def db_push(url: Optional[str] = None, env: str | Environment | None = None, *, schema: Optional[str | Path] = None,
+            accept_data_loss: bool = False) -> DbPush:
+    """Prisma's ``db push``: make the database match the schema in one transaction, writing no
+    migration. Refused in production; refused with the warnings when data may be lost unless
+    ``accept_data_loss``."""
+    return _db_push(url, env, schema=schema, accept_data_loss=accept_data_loss)
 
 
 # -- schema --------------------------------------------------------------------------------------
