@@ -178,17 +178,19 @@ def cmd_migrate_diff(args: argparse.Namespace) -> int:
     return EXIT_DIFF_FOUND if args.exit_code and not diff.empty else EXIT_OK
 
 
-def cmd_migrate_dev(args: argparse.Namespace) -> int:
-    result = commands.migrate_dev(args.name, **_connection(args), directory=args.dir, schema=args.schema, create_only=args.create_only,
-                                  accept_data_loss=args.accept_data_loss, shadow_url=args.shadow_database_url)
+def _shown(args: argparse.Namespace, result: Any) -> int:
     _emit(args, result.to_json(), lambda: print(result))
     return EXIT_OK
+
+
+def cmd_migrate_dev(args: argparse.Namespace) -> int:
+    return _shown(args, commands.migrate_dev(args.name, **_connection(args), directory=args.dir, schema=args.schema,
+                                             create_only=args.create_only, accept_data_loss=args.accept_data_loss,
+                                             shadow_url=args.shadow_database_url))
 
 
 def cmd_db_push(args: argparse.Namespace) -> int:
-    result = commands.db_push(**_connection(args), schema=args.schema, accept_data_loss=args.accept_data_loss)
-    _emit(args, result.to_json(), lambda: print(result))
-    return EXIT_OK
+    return _shown(args, commands.db_push(**_connection(args), schema=args.schema, accept_data_loss=args.accept_data_loss))
 
 
 def cmd_schema_check(args: argparse.Namespace) -> int:

@@ -32,7 +32,7 @@ SHADOW_VARIABLE = "SHADOW_DATABASE_URL"
 HISTORY_TABLES = ("_prisma_migrations", "_carrierdb_seeds")
 
 
-class ShadowUnavailable(Exception):
+class ShadowUnavailable(_core.ConfigurationError):
     """No shadow database of a dialect can be had here; ``str()`` says why and how to get one."""
 
 
