@@ -260,3 +260,67 @@ def test_db_push_refuses_data_loss_unless_accepted(carrierdb_url, fleet, shadow_
         assert pushed.warnings
     with carrierdb.connect(carrierdb_url) as db:
         assert db.query("SELECT * FROM tags") == [{"id": 1}]
+
+
+# The issue's scripted series: (what, the schema text replaced, its replacement). Each is one `migrate dev`.
+SERIES = [
+    ("add a model", "\nmodel Tag {", DEPOT + "\nmodel Tag {"),
+    ("add a required field with a default", '  carriers Carrier[]\n\n  @@map("tags")',
+     '  carriers Carrier[]\n  color    String    @default("grey")\n\n  @@map("tags")'),
+    ("add a relation", '  city String?\n\n  @@map("depots")',
+     '  city String?\n  carrierId Int? @map("carrier_id")\n  carrier Carrier? @relation(fields: [carrierId], references: [id])\n\n'
+     '  @@map("depots")'),
+    ("add an index", '  @@map("depots")', '  @@index([city])\n  @@map("depots")'),
+    ("change a native type", "name     String    @unique @db.VarChar(40)", "name     String    @unique @db.VarChar(60)"),
+    ("add an enum value", "  SUSPENDED\n  REVOKED\n}", "  SUSPENDED\n  REVOKED\n  PENDING\n}"),
+    ("remove an enum value", "  REVOKED\n  PENDING\n}", "  REVOKED\n}"),
+    ("add a many-to-many", '  carriers Carrier[]\n  color', '  carriers Carrier[]\n  depots   Depot[]\n  color'),
+    ("drop a field", '  city String?\n', ""),
+]
+
+
+def apply_edit(fleet: Path, old: str, new: str) -> None:
+    schema = fleet / "schema.prisma"
+    text = schema.read_text()
+    assert old in text
+    text = text.replace(old, new, 1)
+    schema.write_text(text)
+
+
+def differences(db, model) -> list[str]:
+    """What the database's catalog has that ``model`` (one read before) has not, or the reverse."""
+    now = carrierdb._core.read_target_model(db._db, ["_prisma_migrations"])
+    return carrierdb._core.diff_target_models(model, now)["summary"]
+
+
+def test_a_series_of_schema_edits_each_migrates_without_drift_and_rolls_back(carrierdb_backend, carrierdb_url, fleet, shadow_url):
+    dev(fleet, carrierdb_url, shadow_url)
+    with carrierdb.connect(carrierdb_url) as db:
+        db.execute("INSERT INTO carriers (name, mc_number, dot_number, updated_at) VALUES ('Acme', 'MC1', '1', CURRENT_TIMESTAMP)")
+        db.execute("INSERT INTO tags (name) VALUES ('hazmat')")
+    for step, (what, old, new) in enumerate(SERIES):
+        apply_edit(fleet, old, new)
+        if what == "add a relation":  # Prisma wants both sides of a relation
+            apply_edit(fleet, "  tags            Tag[]\n", "  tags            Tag[]\n  depots          Depot[]\n")
+        if what == "add a many-to-many":
+            apply_edit(fleet, '  carrier Carrier?', '  tags Tag[]\n  carrier Carrier?')
+        if what == "drop a field":
+            apply_edit(fleet, "  @@index([city])\n", "")
+        with carrierdb.connect(carrierdb_url) as db:
+            before = carrierdb._core.read_target_model(db._db, ["_prisma_migrations"])
+        result = dev(fleet, carrierdb_url, shadow_url, name=f"step_{step}", accept_data_loss=True)
+        assert result.folder is not None and result.files == FILES, what
+        assert commands.schema_check(carrierdb_url, schema=fleet / "schema.prisma").drift == [], what
+        with carrierdb.connect(carrierdb_url) as db:
+            after = carrierdb._core.read_target_model(db._db, ["_prisma_migrations"])
+            if not (what == "change a native type" and carrierdb_backend == "sqlite"):  # SQLite keeps TEXT either way
+                assert differences(db, before), what  # the step changed the catalog
+            migrations = db.migrations(fleet / "migrations")
+            migrations.rollback(accept_data_loss=True)
+            assert differences(db, before) == [], what
+            migrations.deploy()
+            assert differences(db, after) == [], what
+        with carrierdb.connect(carrierdb_url) as db:  # the data in untouched columns survives (SQLite: the rebuilds)
+            assert [(r["name"], r["mc_number"]) for r in db.query("SELECT name, mc_number FROM carriers")] == [("Acme", "MC1")], what
+            assert [r["name"] for r in db.query("SELECT name FROM tags")] == ["hazmat"], what
+    assert dev(fleet, carrierdb_url, shadow_url, name="nothing").folder is None
