@@ -362,19 +362,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_dev_parsers(sub: Any, msub: Any, migrate_common: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
     """``migrate dev`` and ``db push``: the schema drives the database."""
-    p = msub.add_parser("dev", parents=[migrate_common], help="write the schema's change as a migration (both dialects, down.sql) and apply it")
+    change = argparse.ArgumentParser(add_help=False)
+    change.add_argument("--schema", help="schema file (default: schema.prisma in the project root)")
+    change.add_argument("--accept-data-loss", action="store_true", help="go ahead although the change may lose data")
+    p = msub.add_parser("dev", parents=[migrate_common, change],
+                        help="write the schema's change as a migration (both dialects, down.sql) and apply it")
     p.add_argument("--name", required=True, help="the migration's name: letters, digits and underscores")
     p.add_argument("--create-only", action="store_true", help="write the migration but do not apply it")
-    p.add_argument("--schema", help="schema file (default: schema.prisma in the project root)")
-    p.add_argument("--accept-data-loss", action="store_true", help="go ahead although the change may lose data")
     p.add_argument("--shadow-database-url", help="a database to reset and replay into (default: SHADOW_DATABASE_URL, "
                    "the datasource's shadowDatabaseUrl, else a temporary one)")
     p.set_defaults(func=cmd_migrate_dev)
     db = sub.add_parser("db", help="apply the schema to a database directly")
     dsub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    p = dsub.add_parser("push", parents=[common], help="make the database match the schema without a migration (not in production)")
-    p.add_argument("--schema", help="schema file (default: schema.prisma in the project root)")
-    p.add_argument("--accept-data-loss", action="store_true", help="go ahead although the change may lose data")
+    p = dsub.add_parser("push", parents=[common, change], help="make the database match the schema without a migration (not in production)")
     p.set_defaults(func=cmd_db_push)
 
 

@@ -159,7 +159,8 @@ def test_migrate_dev_refuses_a_development_database_it_cannot_build_on(carrierdb
             with pytest.raises(carrierdb.MigrationError):
                 db.migrations(fleet / "migrations").deploy()
     add_depot(fleet)
-    expected = {"drift": "drifted", "edited": "edited", "failed": "failed", "missing": "missing"}[kind]
+    expected = {"drift": "(?s)drifted.*migrate reset", "edited": "(?s)were edited.*restore them",
+                "failed": "failed on it.*migrate resolve --rolled-back 20991231000000_broken", "missing": "(?s)missing from.*pull them"}[kind]
     with pytest.raises(carrierdb.MigrationError, match=expected):
         dev(fleet, carrierdb_url, shadow_url)
     assert not any(name.endswith("_add_depot") for name in folders(fleet))
