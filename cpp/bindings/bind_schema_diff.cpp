@@ -8,20 +8,47 @@
 
 namespace carrierdb::bindings {
 
+namespace {
+
+backend_kind dialect_of(const std::string &provider) {
+  if (provider != "postgresql" && provider != "sqlite")
+    throw configuration_error("migrate diff: unknown provider '" + provider + "'; use postgresql or sqlite");
+  return provider == "sqlite" ? backend_kind::sqlite : backend_kind::postgresql;
+}
+
+py::dict diff_dict(const schema_diff &d) {
+  using namespace pybind11::literals;
+  return py::dict("summary"_a = d.summary, "warnings"_a = d.warnings, "script"_a = d.script, "warnings_comment"_a = d.warnings_comment());
+}
+
+}  // namespace
+
 void init_schema_diff(py::module_ &m) {
   using namespace pybind11::literals;
   m.def(
       "diff_schemas",
       [](const std::shared_ptr<schema> &from, const std::shared_ptr<schema> &to, const std::string &provider) {
-        if (provider != "postgresql" && provider != "sqlite")
-          throw configuration_error("migrate diff: unknown provider '" + provider + "'; use postgresql or sqlite");
-        const backend_kind dialect = provider == "sqlite" ? backend_kind::sqlite : backend_kind::postgresql;
-        const schema_diff d = diff_schemas(from.get(), to.get(), dialect);
-        return py::dict("summary"_a = d.summary, "warnings"_a = d.warnings, "script"_a = d.script,
-                        "warnings_comment"_a = d.warnings_comment());
+        return diff_dict(diff_schemas(from.get(), to.get(), dialect_of(provider)));
       },
       "from_schema"_a, "to_schema"_a, "provider"_a,
       "The difference between two schemas (None: the empty database) on one provider: summary, warnings, SQL script.");
+  // Databases read back (read_target_model, bind_introspect.cpp) meet schemas as target models.
+  m.def(
+      "target_model_of",
+      [](const std::shared_ptr<schema> &s, const std::string &provider) {
+        const backend_kind dialect = dialect_of(provider);
+        return std::make_shared<target_model>(s ? target_model::of(*s, dialect) : target_model{dialect, {}, {}});
+      },
+      "schema"_a, "provider"_a, "The database `schema` describes on `provider` (None: the empty database), as a TargetModel.");
+  m.def(
+      "diff_target_models",
+      [](const std::shared_ptr<target_model> &from, const std::shared_ptr<target_model> &to) {
+        if (from->backend != to->backend)
+          throw configuration_error(std::string("migrate diff: cannot compare a ") + to_string(from->backend) + " database with a " +
+                                    to_string(to->backend) + " one; give both sides the same provider");
+        return diff_dict(diff_models(*from, *to));
+      },
+      "from_model"_a, "to_model"_a, "The difference between two TargetModels of one backend: summary, warnings, SQL script.");
 }
 
 }  // namespace carrierdb::bindings

@@ -26,6 +26,7 @@ void init_reports(py::module_ &m);
 void init_schema(py::module_ &m);
 void init_migrations(py::module_ &m);
 void init_schema_diff(py::module_ &m);
+void init_introspect(py::module_ &m);
 void init_schema_push(py::module_ &m);
 void init_repository(py::module_ &m);
 void init_includes(py::module_ &m);

@@ -160,7 +160,7 @@ def cmd_migrate_diff(args: argparse.Namespace) -> int:
     try:
         diff = commands.migrate_diff(from_empty=args.from_empty, from_schema=args.from_schema, to_schema=args.to_schema,
                                      to_empty=args.to_empty, provider=args.provider, from_migrations=args.from_migrations,
-                                     from_url=args.from_url)
+                                     from_url=args.from_url, to_url=args.to_url)
     except _core.CarrierDBError as error:
         _report_error(args, error)
         return EXIT_ACTION_NEEDED
@@ -337,16 +337,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-production", action="store_true", help="allow it in the production environment")
     p.add_argument("--no-seed", action="store_true", help="do not run the environment's seed afterwards")
     p.set_defaults(func=cmd_migrate_reset)
-    p = msub.add_parser("diff", help="the SQL from one schema (or the empty database) to another, as Prisma's migrate diff; reads no database")
+    p = msub.add_parser("diff", help="the SQL from one schema, database (--from-url) or the empty database to another, as Prisma's migrate diff; writes nothing")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--from-empty", action="store_true", help="from the empty database")
     source.add_argument("--from-schema", "--from-schema-datamodel", metavar="FILE", help="from the database this schema.prisma describes")
     source.add_argument("--from-migrations", metavar="DIR", help="from what this migrations folder builds, replayed into a shadow database")
-    source.add_argument("--from-url", metavar="URL", help="(not supported yet: needs introspection)")
+    source.add_argument("--from-url", metavar="URL", help="from this live database (read only; its history tables left out)")
     target = p.add_mutually_exclusive_group(required=True)
     target.add_argument("--to-schema", "--to-schema-datamodel", metavar="FILE", help="to the database this schema.prisma describes")
     target.add_argument("--to-empty", action="store_true", help="to the empty database")
+    target.add_argument("--to-url", metavar="URL", help="to this live database (read only; its history tables left out)")
     p.add_argument("--script", action="store_true", help="print the SQL script instead of a summary")
     p.add_argument("--provider", choices=("postgresql", "sqlite"), help="the SQL dialect (default: the schema's datasource provider)")
     p.add_argument("--exit-code", action="store_true", help="exit 2 when there is a difference, 0 when there is none")

@@ -306,17 +306,16 @@ def _lock_provider(folder: Path) -> str:
 
 def migrate_diff(*, from_empty: bool = False, from_schema: Optional[str | Path] = None, to_schema: Optional[str | Path] = None,
                  to_empty: bool = False, provider: Optional[str] = None, from_migrations: Optional[str | Path] = None,
-                 from_url: Optional[str] = None) -> SchemaDiff:
+                 from_url: Optional[str] = None, to_url: Optional[str] = None) -> SchemaDiff:
     """The difference from one source to another with Prisma's meaning (``prisma migrate diff``), as
-    the SQL the provider's dialect needs: ``from_empty`` or ``from_schema`` to ``to_schema`` or
-    ``to_empty``. ``provider`` defaults to the datasource of the schema read (``to_schema``, else
-    ``from_schema``); ``sqlite`` gives a PostgreSQL schema's SQLite variant. Reads files only: no
-    database is opened."""
+    the SQL the provider's dialect needs: ``from_empty``, ``from_schema``, ``from_url`` or
+    ``from_migrations`` (replayed into a shadow database) to ``to_schema``, ``to_empty`` or ``to_url``. ``provider`` defaults to the backend of a URL given,
+    else the datasource of the schema read (``to_schema``, else ``from_schema``); ``sqlite`` gives a
+    PostgreSQL schema's SQLite variant. A URL's database is only read (its history tables left out)."""
     if from_migrations is not None:
         return _diff_from_migrations(Path(from_migrations), to_empty, to_schema, provider)
-    if from_url is not None:
-        raise _core.ConfigurationError("migrate diff: --from-url is not supported yet (it needs introspection); "
-                                       "diff from --from-empty or --from-schema FILE instead")
+    if from_url is not None or to_url is not None:
+        return _migrate_diff_with_urls(from_empty, from_schema, from_url, to_empty, to_schema, to_url, provider)
     if from_empty == (from_schema is not None):
         raise _core.ConfigurationError("migrate diff: give exactly one of from_empty or from_schema")
     if to_empty == (to_schema is not None):
@@ -326,6 +325,34 @@ def migrate_diff(*, from_empty: bool = False, from_schema: Optional[str | Path] 
     named = (after or before).provider if (after or before) is not None else ""
     provider = provider or named or "postgresql"
     result = _core.diff_schemas(before, after, provider)
+    return SchemaDiff(provider, result["summary"], result["warnings"], result["script"], result["warnings_comment"])
+
+
+def _migrate_diff_with_urls(from_empty: bool, from_schema: Optional[str | Path], from_url: Optional[str], to_empty: bool,
+                            to_schema: Optional[str | Path], to_url: Optional[str], provider: Optional[str]) -> SchemaDiff:
+    """``migrate diff`` where a side is a live database: each side as a target model, the databases
+    read through their catalogs (read-only: opened, read, closed), then the same differ as two schemas."""
+    if sum((from_empty, from_schema is not None, from_url is not None)) != 1:
+        raise _core.ConfigurationError("migrate diff: give exactly one of from_empty, from_schema or from_url")
+    if sum((to_empty, to_schema is not None, to_url is not None)) != 1:
+        raise _core.ConfigurationError("migrate diff: give exactly one of to_schema, to_empty or to_url")
+    read: dict[str, Any] = {}
+    for side, url in (("from", from_url), ("to", to_url)):
+        if url is not None:
+            with connect(url, create=False, pool_size=1) as db:
+                read[side] = _core.read_target_model(db._db, [DEFAULT_TABLE, "_carrierdb_seeds"])
+    providers = sorted({model.backend for model in read.values()} | ({provider} if provider else set()))
+    if len(providers) > 1:
+        raise _core.ConfigurationError(f"migrate diff: the sides are of different providers ({', '.join(providers)}); a database is "
+                                       "diffed in its own dialect: drop --provider, or compare databases of one backend")
+    provider = providers[0]
+
+    def side(name: str, empty: bool, schema: Optional[str | Path]) -> Any:
+        if name in read:
+            return read[name]
+        return _core.target_model_of(None if empty else _core.Schema.load(str(schema)), provider)
+
+    result = _core.diff_target_models(side("from", from_empty, from_schema), side("to", to_empty, to_schema))
     return SchemaDiff(provider, result["summary"], result["warnings"], result["script"], result["warnings_comment"])
 
 

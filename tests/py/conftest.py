@@ -42,3 +42,15 @@ def project(tmp_path: Path) -> Path:
         shutil.copytree(REPO / name, tmp_path / name)
     shutil.copy(REPO / "schema.prisma", tmp_path / "schema.prisma")
     return tmp_path
+
+
+@pytest.fixture
+def fleet_url(carrierdb_url: str, tmp_path: Path) -> str:
+    """A database (both backends) with examples/fleet's migrations deployed, history table included."""
+    import carrierdb
+
+    folder = tmp_path / "fleet_migrations"
+    shutil.copytree(REPO / "examples" / "fleet" / "migrations", folder)
+    with carrierdb.connect(carrierdb_url) as db:
+        assert db.migrations(folder).deploy().ok
+    return carrierdb_url

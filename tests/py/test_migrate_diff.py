@@ -127,8 +127,9 @@ def test_difference_exits_2_with_exit_code_and_prints_the_script(capsys):
 def test_sources_needing_a_database_are_refused_with_exit_code_1(capsys, tmp_path):
     assert cli.main(["migrate", "diff", "--from-migrations", str(tmp_path), "--to-schema", str(DATA / "base.prisma")]) == 1
     assert "--from-migrations is not supported yet" in capsys.readouterr().err
-    assert cli.main(["migrate", "diff", "--from-url", "postgresql://x@localhost/x", "--to-schema", str(DATA / "base.prisma")]) == 1
-    assert "--from-url is not supported yet" in capsys.readouterr().err
+    # --from-url reads the database (tests/py/test_migrate_diff_url.py): one that cannot be reached is an error, exit 1.
+    assert cli.main(["migrate", "diff", "--from-url", "postgresql://x@127.0.0.1:1/x", "--to-schema", str(DATA / "base.prisma")]) == 1
+    assert "ConnectionFailed" in capsys.readouterr().err
     broken = tmp_path / "broken.prisma"
     broken.write_text("model {")
     assert cli.main(["migrate", "diff", "--from-empty", "--to-schema", str(broken)]) == 1

@@ -77,6 +77,7 @@ public:
   std::vector<column_info> table_columns(const std::string &table) override;
   std::vector<std::vector<std::string>> unique_keys(const std::string &table) override;
   std::vector<std::string> primary_key(const std::string &table) override;
+  std::string primary_key_name(const std::string &table) override;
   std::vector<foreign_key_info> foreign_keys(const std::string &table) override;
   std::vector<index_info> indexes(const std::string &table) override;
   std::vector<enum_type_info> enum_types() override;

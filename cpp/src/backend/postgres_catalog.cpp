@@ -41,6 +41,12 @@ std::vector<std::string> postgres_connection::primary_key(const std::string &tab
   return keys.empty() ? std::vector<std::string>{} : keys.front();
 }
 
+std::string postgres_connection::primary_key_name(const std::string &table) {
+  const result r = query("SELECT k.conname::text FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
+                         "WHERE k.contype = 'p' AND c.relnamespace = current_schema()::regnamespace AND c.relname = $1", {table});
+  return r.rows.empty() ? std::string() : std::get<std::string>(r.rows[0][0]);
+}
+
 // The keys of `table`'s indexes that meet `condition` (SQL on pg_index i), each as its columns in key order.
 std::vector<std::vector<std::string>> postgres_connection::index_keys(const std::string &table, const std::string &condition) {
   const result r = query(

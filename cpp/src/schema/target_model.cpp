@@ -185,8 +185,11 @@ const char *sql_referential_action(referential_action a) {
 }
 
 bool target_column::operator==(const target_column &o) const {
+  // Where an enum column is a value list (SQLite), the enum's name is in no database: a column read
+  // back from one has none, and renaming the enum changes nothing there.
+  const bool same_enum = check_values.empty() && o.check_values.empty() ? enum_type == o.enum_type : check_values == o.check_values;
   return name == o.name && type.ddl == o.type.ddl && nullable == o.nullable && autoincrement == o.autoincrement &&
-         default_sql == o.default_sql && enum_type == o.enum_type && check_values == o.check_values;
+         default_sql == o.default_sql && same_enum;
 }
 
 bool target_index::same_definition(const target_index &o) const {

@@ -254,6 +254,8 @@ public:
   virtual std::vector<std::vector<std::string>> unique_keys(const std::string &table) = 0;
   /// The primary key columns of `table`.
   virtual std::vector<std::string> primary_key(const std::string &table) = 0;
+  /// The name of `table`'s primary key constraint; "" where the backend keeps none (SQLite) or there is no key.
+  virtual std::string primary_key_name(const std::string &table) { (void)table; return ""; }
   /// The foreign keys `table` holds, columns in key order.
   virtual std::vector<foreign_key_info> foreign_keys(const std::string &table) = 0;
   /// The indexes of `table` except the primary key's, by name.

@@ -1,0 +1,31 @@
+// Python face of introspection: a live database read back as a target model (TargetModel, opaque
+// to Python), which `migrate diff --from-url/--to-url` and `migrate dev` hand to the differ.
+#include <pybind11/stl.h>
+
+#include "bindings.hpp"
+#include "signal_watch.hpp"
+#include "carrierdb/database.hpp"
+#include "carrierdb/introspect/catalog_model.hpp"
+
+namespace carrierdb::bindings {
+
+void init_introspect(py::module_ &m) {
+  using namespace pybind11::literals;
+  py::class_<target_model, std::shared_ptr<target_model>>(m, "TargetModel",
+                                                          "The database a schema describes, or one read back from a catalog, on one backend.")
+      .def_property_readonly("backend", [](const target_model &t) { return to_string(t.backend); })
+      .def_property_readonly("table_names", [](const target_model &t) {
+        std::vector<std::string> out;
+        for (const auto &table : t.tables) out.push_back(table.name);
+        return out;
+      });
+  m.def(
+      "read_target_model",
+      [](std::shared_ptr<database> db, const std::vector<std::string> &ignore) {
+        return std::make_shared<target_model>(
+            without_gil([&] { return db->with_connection([&](connection &c) { return read_target_model(c, ignore); }); }));
+      },
+      "db"_a, "ignore_tables"_a, "The database behind `db` as a target model; tables in `ignore_tables` left out. Reads only.");
+}
+
+}  // namespace carrierdb::bindings
