@@ -7,6 +7,7 @@ drift or a history migrate dev cannot build on; the shadow database never outliv
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -325,3 +326,18 @@ def test_a_series_of_schema_edits_each_migrates_without_drift_and_rolls_back(car
             assert [(r["name"], r["mc_number"]) for r in db.query("SELECT name, mc_number FROM carriers")] == [("Acme", "MC1")], what
             assert [r["name"] for r in db.query("SELECT name FROM tags")] == ["hazmat"], what
     assert dev(fleet, carrierdb_url, shadow_url, name="nothing").folder is None
+
+
+def test_the_cli_pushes_and_migrates_with_json_and_exit_codes(run_cli, carrierdb_url, fleet, shadow_url):
+    common = ["--url", carrierdb_url, "--json"]
+    dev_args = ["migrate", "dev", *common, "--dir", str(fleet / "migrations"), "--schema", str(fleet / "schema.prisma")]
+    shadow = ["--shadow-database-url", shadow_url] if shadow_url else []
+    first = run_cli(*dev_args, "--name", "noop", *shadow)
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout)["folder"] is None
+    add_depot(fleet)
+    refused = run_cli("db", "push", *common, "--env", "production", "--schema", str(fleet / "schema.prisma"))
+    assert refused.returncode == 5 and "production" in refused.stdout
+    pushed = run_cli("db", "push", *common, "--schema", str(fleet / "schema.prisma"))
+    assert pushed.returncode == 0, pushed.stderr
+    assert json.loads(pushed.stdout)["summary"] and not json.loads(pushed.stdout)["in_sync"]
