@@ -1,11 +1,12 @@
 // Python face of introspection: a live database read back as a target model (TargetModel, opaque
-// to Python), which `migrate diff --from-url/--to-url` and `migrate dev` hand to the differ.
+// to Python), which `migrate diff --from-url/--to-url` and `db pull` hand to the differ and the writer.
 #include <pybind11/stl.h>
 
 #include "bindings.hpp"
 #include "signal_watch.hpp"
 #include "carrierdb/database.hpp"
 #include "carrierdb/introspect/catalog_model.hpp"
+#include "carrierdb/introspect/schema_writer.hpp"
 
 namespace carrierdb::bindings {
 
@@ -26,6 +27,13 @@ void init_introspect(py::module_ &m) {
             without_gil([&] { return db->with_connection([&](connection &c) { return read_target_model(c, ignore); }); }));
       },
       "db"_a, "ignore_tables"_a, "The database behind `db` as a target model; tables in `ignore_tables` left out. Reads only.");
+  m.def(
+      "write_schema",
+      [](const std::shared_ptr<target_model> &model, const std::shared_ptr<schema> &existing, const std::string &text) {
+        return write_schema(*model, pull_basis{existing.get(), text});
+      },
+      "model"_a, "existing"_a, "text"_a,
+      "schema.prisma text describing `model` (db pull), keeping the names, /// comments and order of `existing` (None: a new file).");
 }
 
 }  // namespace carrierdb::bindings

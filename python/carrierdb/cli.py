@@ -255,6 +255,24 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_db_pull(args: argparse.Namespace) -> int:
+    """Introspect the database into schema.prisma (or print it with --print)."""
+    pulled = commands.db_pull(**_connection(args), schema=args.schema, print_only=args.print)
+    _emit(args, pulled.to_json(), lambda: sys.stdout.write(pulled.text if args.print else f"{pulled}\n"))
+    return EXIT_OK
+
+
+def _add_db_commands(sub: Any, common: argparse.ArgumentParser) -> Any:
+    db = sub.add_parser("db", help="work on the database without migrations (db pull, db push)")
+    dsub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    p = dsub.add_parser("pull", parents=[common], help="introspect the database into schema.prisma (models, relations, enums, indexes)")
+    p.add_argument("--schema", metavar="FILE", help="the schema file to write (default: schema.prisma in the project root); "
+                   "its datasource, generator, names, /// comments and order are kept")
+    p.add_argument("--print", action="store_true", help="print the schema instead of writing the file")
+    p.set_defaults(func=cmd_db_pull)
+    return dsub
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--url", help="database URL (default: DATABASE_URL, .env files, embedded SQLite)")
@@ -273,6 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_env)
     p = sub.add_parser("info", parents=[common], help="connect and report backend and version")
     p.set_defaults(func=cmd_info)
+    dsub = _add_db_commands(sub, common)
 
     migrate_common = argparse.ArgumentParser(add_help=False, parents=[common])
     migrate_common.add_argument("--dir", help="migrations folder (default: migrations/ in the project root)")
@@ -356,12 +375,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", help="letters, digits and underscores")
     p.add_argument("--provider", choices=("postgresql", "sqlite"), help="for a new migration_lock.toml (default: postgresql)")
     p.set_defaults(func=cmd_migrate_new)
-    _add_dev_parsers(sub, msub, migrate_common, common)
+    _add_dev_parsers(dsub, msub, migrate_common, common)
     _remember_parsers(parser)
     return parser
 
 
-def _add_dev_parsers(sub: Any, msub: Any, migrate_common: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
+def _add_dev_parsers(dsub: Any, msub: Any, migrate_common: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
     """``migrate dev`` and ``db push``: the schema drives the database."""
     change = argparse.ArgumentParser(add_help=False)
     change.add_argument("--schema", help="schema file (default: schema.prisma in the project root)")
@@ -373,8 +392,6 @@ def _add_dev_parsers(sub: Any, msub: Any, migrate_common: argparse.ArgumentParse
     p.add_argument("--shadow-database-url", help="a database to reset and replay into (default: SHADOW_DATABASE_URL, "
                    "the datasource's shadowDatabaseUrl, else a temporary one)")
     p.set_defaults(func=cmd_migrate_dev)
-    db = sub.add_parser("db", help="apply the schema to a database directly")
-    dsub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     p = dsub.add_parser("push", parents=[common, change], help="make the database match the schema without a migration (not in production)")
     p.set_defaults(func=cmd_db_push)
 

@@ -36,7 +36,8 @@ from .seeds import SeedReport
 from .summary import summarize
 
 __all__ = [
-    "DbPush", "MigrateDev", "NotConfirmed", "SchemaDiff", "db_push", "env", "info", "migrate_deploy", "migrate_dev", "migrate_diff", "migrate_new", "migrate_reset", "migrate_resolve",
+    "DbPush", "MigrateDev", "NotConfirmed", "PulledSchema", "SchemaDiff", "db_pull", "db_push", "env", "info", "migrate_deploy", "migrate_dev",
+    "migrate_diff", "migrate_new", "migrate_reset", "migrate_resolve",
     "migrate_rollback", "migrate_status", "schema_check", "seed", "seed_export", "seed_status", "summary",
 ]
 
@@ -404,6 +405,53 @@ def schema_check(url: Optional[str] = None, env: str | Environment | None = None
     parsed = _core.Schema.load(str(schema or project_root() / "schema.prisma"))
     with connect(url, env=env, schema=parsed, create=False) as db:
         return SchemaCheck(parsed, db.url, db.schema_drift(ignore_tables=[table, "_carrierdb_seeds"]))
+
+
+# -- db pull -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PulledSchema:
+    """What ``db pull`` made of a database: the schema.prisma ``text``, and the file it was written
+    to (``written`` False with ``print_only``)."""
+
+    url: str
+    path: Path
+    text: str
+    written: bool
+    models: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"url": self.url, "schema": str(self.path), "written": self.written, "models": self.models, "text": self.text}
+
+    def __str__(self) -> str:
+        if not self.written:
+            return self.text
+        return f"introspected {self.url}: {len(self.models)} model(s) written to {self.path}"
+
+
+def db_pull(url: Optional[str] = None, env: str | Environment | None = None, *, schema: Optional[str | Path] = None,
+            print_only: bool = False) -> PulledSchema:
+    """Introspect the database into schema.prisma (``schema``, default the project's): models,
+    relations, enums, native types, keys and indexes, @map/@@map where the database's names are not
+    Prisma's. An existing file keeps its datasource and generator blocks, names, ``///`` comments
+    and order. Reads the database only (its history tables left out); ``print_only`` writes no file."""
+    path = Path(schema) if schema is not None else project_root() / "schema.prisma"
+    existing, text = None, ""
+    if path.is_file():
+        text = path.read_text(encoding="utf-8")
+        existing = _core.Schema.load(str(path))  # a broken file is refused here, before anything is read
+    with connect(url, env=env, create=False, pool_size=1) as db:
+        model = _core.read_target_model(db._db, [DEFAULT_TABLE, "_carrierdb_seeds"])
+        where = db.url
+    if not model.table_names:
+        raise _core.ConfigurationError(f"db pull: {where} has no tables (besides the migration history): there is nothing to describe; "
+                                       "point --url at the database that holds the tables, or create them first")
+    pulled = _core.write_schema(model, existing, text)
+    models = list(_core.Schema.parse(pulled, str(path)).model_names)
+    if not print_only:
+        path.write_text(pulled, encoding="utf-8")
+    return PulledSchema(where, path, pulled, not print_only, models)
 
 
 # -- seeding and reporting -----------------------------------------------------------------------

@@ -52,8 +52,22 @@ std::vector<std::string> split_top_level(const std::string &sql, const std::stri
   return parts;
 }
 
-// `expr` without the casts PostgreSQL's deparser adds ('x'::text, 'A'::"Status", '-1'::integer).
-std::string without_casts(const std::string &expr) { return split_top_level(expr, "::").front(); }
+// Whether `text` is only a type name ("text", "\"Status\"", "character varying(10)[]"), as after a cast.
+bool is_type_name(const std::string &text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '_' || c == ' ' || c == '"' || c == '(' || c == ')' || c == ',' || c == '[' || c == ']';
+  });
+}
+
+// `expr` without the casts PostgreSQL's deparser adds ('x'::text, 'A'::"Status", '-1'::integer);
+// a "::" followed by more than a type name is part of an expression and stays.
+std::string without_casts(const std::string &expr) {
+  const std::vector<std::string> parts = split_top_level(expr, "::");
+  std::string out = parts.front();
+  for (std::size_t i = 1; i < parts.size(); ++i)
+    if (!is_type_name(parts[i])) out += "::" + parts[i];
+  return out;
+}
 
 bool numeric_ddl(const std::string &ddl) {
   for (const char *t : {"INTEGER", "SMALLINT", "BIGINT", "OID", "REAL", "DOUBLE PRECISION", "DECIMAL", "MONEY"})
@@ -100,6 +114,7 @@ std::string postgres_ddl_type(std::string catalog, const std::vector<enum_type_i
 std::optional<std::string> postgres_default(const std::string &sql, const std::string &ddl_type) {
   if (sql.empty()) return std::nullopt;
   std::string expr = without_casts(sql);
+  if (expr == "now()") return std::string("CURRENT_TIMESTAMP");  // the same function; the DDL writes the SQL standard's name
   if (expr.rfind("ARRAY[", 0) == 0 && expr.back() == ']') {
     std::string elements;
     for (const auto &e : split_top_level(expr.substr(6, expr.size() - 7), ","))
@@ -150,8 +165,17 @@ target_table read_table(connection &conn, const std::string &name, const std::ve
     const std::string method = i.method.empty() || i.method == "btree" ? std::string() : upper(i.method);
     t.indexes.push_back(target_index{i.name, i.columns, i.descending, i.unique, method});
   }
-  for (const auto &k : conn.foreign_keys(name))
-    t.foreign_keys.push_back(target_foreign_key{k.name, k.columns, k.referenced_table, k.referenced_columns, k.on_delete, k.on_update});
+  for (const auto &k : conn.foreign_keys(name)) {
+    // SQLite keeps a foreign key's name only where CONSTRAINT "name" was written; one without is
+    // read as the name a schema would give it (<table>_<columns>_fkey), as is a nameless primary key.
+    std::string key_name = k.name;
+    if (key_name.empty()) {
+      key_name = name;
+      for (const auto &c : k.columns) key_name += "_" + c;
+      key_name += "_fkey";
+    }
+    t.foreign_keys.push_back(target_foreign_key{key_name, k.columns, k.referenced_table, k.referenced_columns, k.on_delete, k.on_update});
+  }
   return t;
 }
 

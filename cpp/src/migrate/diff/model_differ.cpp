@@ -70,8 +70,9 @@ void diff_table(plan &p, const target_table &a, const target_table &b) {
     alter.columns.push_back(change);
     rebuild = true;
   }
-  // SQLite keeps no name for a primary key (its DDL writes none): renaming one there changes nothing.
-  alter.primary_key_changed = a.primary_key != b.primary_key || (!sqlite && a.primary_key_name != b.primary_key_name);
+  // SQLite keeps no name for a primary key (its DDL writes none): renaming one there changes nothing;
+  // nor does the name of a key neither side has.
+  alter.primary_key_changed = a.primary_key != b.primary_key || (!sqlite && !a.primary_key.empty() && a.primary_key_name != b.primary_key_name);
   std::vector<const target_foreign_key *> dropped_fks, added_fks;
   for (const auto &k : a.foreign_keys)
     if (!b.foreign_key(k.name) || !(*b.foreign_key(k.name) == k)) dropped_fks.push_back(&k);
