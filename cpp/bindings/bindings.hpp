@@ -28,6 +28,7 @@ void init_migrations(py::module_ &m);
 void init_schema_diff(py::module_ &m);
 void init_lint(py::module_ &m);
 void init_introspect(py::module_ &m);
+void init_schema_push(py::module_ &m);
 void init_repository(py::module_ &m);
 void init_includes(py::module_ &m);
 void init_seeding(py::module_ &m);

@@ -15,6 +15,7 @@ PYBIND11_MODULE(_core, m) {
   carrierdb::bindings::init_schema_diff(m);
   carrierdb::bindings::init_lint(m);
   carrierdb::bindings::init_introspect(m);  // TargetModel, read from a database
+  carrierdb::bindings::init_schema_push(m);
   carrierdb::bindings::init_repository(m);
   carrierdb::bindings::init_includes(m);  // adds include/select reads to Repository
   carrierdb::bindings::init_seeding(m);

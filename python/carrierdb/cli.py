@@ -161,7 +161,7 @@ def cmd_migrate_diff(args: argparse.Namespace) -> int:
         diff = commands.migrate_diff(from_empty=args.from_empty, from_schema=args.from_schema, to_schema=args.to_schema,
                                      to_empty=args.to_empty, provider=args.provider, from_migrations=args.from_migrations,
                                      from_url=args.from_url, to_url=args.to_url, rename_enum_values=args.rename_enum_value,
-                                     online=args.online)
+                                     online=args.online, shadow_url=args.shadow_database_url)
     except _core.CarrierDBError as error:
         _report_error(args, error)
         return EXIT_ACTION_NEEDED
@@ -188,6 +188,21 @@ def cmd_migrate_lint(args: argparse.Namespace) -> int:
     result = commands.migrate_lint(args.name, **_migration_args(args), pending=args.pending, all=args.all)
     _emit(args, result.to_json(), lambda: print(result))
     return EXIT_OK if result.ok else EXIT_ACTION_NEEDED
+
+
+def _shown(args: argparse.Namespace, result: Any) -> int:
+    _emit(args, result.to_json(), lambda: print(result))
+    return EXIT_OK
+
+
+def cmd_migrate_dev(args: argparse.Namespace) -> int:
+    return _shown(args, commands.migrate_dev(args.name, **_connection(args), directory=args.dir, schema=args.schema,
+                                             create_only=args.create_only, accept_data_loss=args.accept_data_loss,
+                                             shadow_url=args.shadow_database_url))
+
+
+def cmd_db_push(args: argparse.Namespace) -> int:
+    return _shown(args, commands.db_push(**_connection(args), schema=args.schema, accept_data_loss=args.accept_data_loss))
 
 
 def cmd_schema_check(args: argparse.Namespace) -> int:
@@ -259,14 +274,15 @@ def cmd_db_pull(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _add_db_commands(sub: Any, common: argparse.ArgumentParser) -> None:
-    db = sub.add_parser("db", help="work on the database without migrations (db pull)")
+def _add_db_commands(sub: Any, common: argparse.ArgumentParser) -> Any:
+    db = sub.add_parser("db", help="work on the database without migrations (db pull, db push)")
     dsub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     p = dsub.add_parser("pull", parents=[common], help="introspect the database into schema.prisma (models, relations, enums, indexes)")
     p.add_argument("--schema", metavar="FILE", help="the schema file to write (default: schema.prisma in the project root); "
                    "its datasource, generator, names, /// comments and order are kept")
     p.add_argument("--print", action="store_true", help="print the schema instead of writing the file")
     p.set_defaults(func=cmd_db_pull)
+    return dsub
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -287,7 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_env)
     p = sub.add_parser("info", parents=[common], help="connect and report backend and version")
     p.set_defaults(func=cmd_info)
-    _add_db_commands(sub, common)
+    dsub = _add_db_commands(sub, common)
 
     migrate_common = argparse.ArgumentParser(add_help=False, parents=[common])
     migrate_common.add_argument("--dir", help="migrations folder (default: migrations/ in the project root)")
@@ -359,7 +375,7 @@ def build_parser() -> argparse.ArgumentParser:
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--from-empty", action="store_true", help="from the empty database")
     source.add_argument("--from-schema", "--from-schema-datamodel", metavar="FILE", help="from the database this schema.prisma describes")
-    source.add_argument("--from-migrations", metavar="DIR", help="(not supported yet: needs a shadow database)")
+    source.add_argument("--from-migrations", metavar="DIR", help="from what this migrations folder builds, replayed into a shadow database")
     source.add_argument("--from-url", metavar="URL", help="from this live database (read only; its history tables left out)")
     target = p.add_mutually_exclusive_group(required=True)
     target.add_argument("--to-schema", "--to-schema-datamodel", metavar="FILE", help="to the database this schema.prisma describes")
@@ -368,6 +384,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--script", action="store_true", help="print the SQL script instead of a summary")
     p.add_argument("--provider", choices=("postgresql", "sqlite"), help="the SQL dialect (default: the schema's datasource provider)")
     p.add_argument("--exit-code", action="store_true", help="exit 2 when there is a difference, 0 when there is none")
+    p.add_argument("--shadow-database-url", metavar="URL", help="with --from-migrations: the database to replay into (reset), "
+                   "as Prisma's flag (default: SHADOW_DATABASE_URL, else a temporary one)")
     p.add_argument("--rename-enum-value", action="append", default=[], metavar="ENUM.OLD=NEW",
                    help="an enum value renamed, not removed and added: its rows keep it (repeatable)")
     p.add_argument("--online", action="store_true",
@@ -389,8 +407,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", help="letters, digits and underscores")
     p.add_argument("--provider", choices=("postgresql", "sqlite"), help="for a new migration_lock.toml (default: postgresql)")
     p.set_defaults(func=cmd_migrate_new)
+    _add_dev_parsers(dsub, msub, migrate_common, common)
     _remember_parsers(parser)
     return parser
+
+
+def _add_dev_parsers(dsub: Any, msub: Any, migrate_common: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
+    """``migrate dev`` and ``db push``: the schema drives the database."""
+    change = argparse.ArgumentParser(add_help=False)
+    change.add_argument("--schema", help="schema file (default: schema.prisma in the project root)")
+    change.add_argument("--accept-data-loss", action="store_true", help="go ahead although the change may lose data")
+    p = msub.add_parser("dev", parents=[migrate_common, change],
+                        help="write the schema's change as a migration (both dialects, down.sql) and apply it")
+    p.add_argument("--name", required=True, help="the migration's name: letters, digits and underscores")
+    p.add_argument("--create-only", action="store_true", help="write the migration but do not apply it")
+    p.add_argument("--shadow-database-url", help="a database to reset and replay into (default: SHADOW_DATABASE_URL, "
+                   "the datasource's shadowDatabaseUrl, else a temporary one)")
+    p.set_defaults(func=cmd_migrate_dev)
+    p = dsub.add_parser("push", parents=[common, change], help="make the database match the schema without a migration (not in production)")
+    p.set_defaults(func=cmd_db_push)
 
 
 def _remember_parsers(parser: argparse.ArgumentParser) -> None:

@@ -26,14 +26,19 @@ from . import _core, _paths
 from .config import Environment, Resolution, project_root, resolve
 from .database import connect, connect_for_migrations, resolve_for_migrations
 from .lint import LintResult
+from .develop import MigrateDev
+from .develop import migrate_dev as _migrate_dev
+from .push import DbPush
+from .push import db_push as _db_push
+from .shadow import replayed_model, shadow_url_for
 from .migrate import DeployReport, MigrationStatus, Migrations
 from .progress import Progress
 from .seeds import SeedReport
 from .summary import summarize
 
 __all__ = [
-    "NotConfirmed", "PulledSchema", "SchemaDiff", "db_pull", "env", "info", "migrate_deploy", "migrate_diff", "migrate_lint", "migrate_new",
-    "migrate_reset", "migrate_resolve",
+    "DbPush", "MigrateDev", "NotConfirmed", "PulledSchema", "SchemaDiff", "db_pull", "db_push", "env", "info", "migrate_deploy", "migrate_dev",
+    "migrate_diff", "migrate_lint", "migrate_new", "migrate_reset", "migrate_resolve",
     "migrate_rollback", "migrate_status", "schema_check", "seed", "seed_export", "seed_status", "summary",
 ]
 
@@ -320,20 +325,20 @@ def enum_renames(renames: Sequence[str]) -> list[tuple[str, str, str]]:
 def migrate_diff(*, from_empty: bool = False, from_schema: Optional[str | Path] = None, to_schema: Optional[str | Path] = None,
                  to_empty: bool = False, provider: Optional[str] = None, from_migrations: Optional[str | Path] = None,
                  from_url: Optional[str] = None, to_url: Optional[str] = None, rename_enum_values: Sequence[str] = (),
-                 online: bool = False) -> SchemaDiff:
+                 online: bool = False, shadow_url: Optional[str] = None) -> SchemaDiff:
     """The difference from one source to another with Prisma's meaning (``prisma migrate diff``), as
-    the SQL the provider's dialect needs: ``from_empty``, ``from_schema`` or ``from_url`` to
-    ``to_schema``, ``to_empty`` or ``to_url``. ``provider`` defaults to the backend of a URL given,
+    the SQL the provider's dialect needs: ``from_empty``, ``from_schema``, ``from_url`` or
+    ``from_migrations`` (replayed into a shadow database) to ``to_schema``, ``to_empty`` or ``to_url``. ``provider`` defaults to the backend of a URL given,
     else the datasource of the schema read (``to_schema``, else ``from_schema``); ``sqlite`` gives a
     PostgreSQL schema's SQLite variant. A URL's database is only read (its history tables left out).
     ``rename_enum_values`` (``"Enum.OLD=NEW"``) says which enum values were renamed rather than
     removed and added, so their rows keep them. ``online`` (PostgreSQL) writes the lock-safe forms:
     new indexes on existing tables CONCURRENTLY in ``concurrent_script``, new foreign keys on them
-    NOT VALID, validated there."""
-    if from_migrations is not None:
-        raise _core.ConfigurationError("migrate diff: --from-migrations is not supported yet (it needs a shadow database); "
-                                       "diff from --from-empty, --from-schema FILE or --from-url URL instead")
+    NOT VALID, validated there. ``from_migrations`` replays the folder into a shadow database
+    (``shadow_url``, Prisma's ``--shadow-database-url``; else as ``migrate_dev`` finds one)."""
     renames = enum_renames(rename_enum_values)
+    if from_migrations is not None:
+        return _diff_from_migrations(Path(from_migrations), to_empty, to_schema, provider, renames, online, shadow_url)
     if from_url is not None or to_url is not None:
         return _migrate_diff_with_urls(from_empty, from_schema, from_url, to_empty, to_schema, to_url, provider, renames, online)
     if from_empty == (from_schema is not None):
@@ -400,6 +405,45 @@ def _migrate_diff_with_urls(from_empty: bool, from_schema: Optional[str | Path],
     result = _core.diff_target_models(side("from", from_empty, from_schema), side("to", to_empty, to_schema), renames, online)
     return SchemaDiff(provider, result["summary"], result["warnings"], result["script"], result["warnings_comment"],
                       result["concurrent_script"])
+
+
+def _diff_from_migrations(folder: Path, to_empty: bool, to_schema: Optional[str | Path], provider: Optional[str],
+                          renames: list[tuple[str, str, str]], online: bool, shadow_url: Optional[str]) -> SchemaDiff:
+    """``migrate diff --from-migrations``: the folder replayed into a shadow database of the
+    provider's dialect (created on DATABASE_URL's server, or SHADOW_DATABASE_URL, reset), then
+    diffed; the shadow is gone on return, and no other database is written."""
+    if to_empty == (to_schema is not None):
+        raise _core.ConfigurationError("migrate diff: give exactly one of to_schema or to_empty")
+    after = None if to_empty else _core.Schema.load(str(to_schema))
+    provider = provider or (after.provider if after is not None else "") or "postgresql"
+    server = resolve_for_migrations().url
+    before = replayed_model(provider, folder, server_url=server, dev_url=server,
+                            shadow_url=shadow_url_for(Path(to_schema) if to_schema else None, None, shadow_url))
+    result = _core.diff_target_models(before, _core.target_model_of(after, provider), renames, online)
+    return SchemaDiff(provider, result["summary"], result["warnings"], result["script"], result["warnings_comment"],
+                      result["concurrent_script"])
+
+
+def migrate_dev(name: str, url: Optional[str] = None, env: str | Environment | None = None, *, directory: Optional[str | Path] = None,
+                schema: Optional[str | Path] = None, create_only: bool = False, accept_data_loss: bool = False,
+                shadow_url: Optional[str] = None) -> MigrateDev:
+    """Prisma's ``migrate dev``: refuse a development database with drift or with an edited, failed or
+    locally missing migration; apply pending migrations; replay the folder into shadow databases
+    (``shadow_url``, SHADOW_DATABASE_URL or the datasource's shadowDatabaseUrl, reset; else a
+    temporary one, dropped whatever happens) and write ``<timestamp>_<name>/`` with migration.sql
+    (the lock file's provider, created when missing), the other dialect's variant and down.sql for
+    both; then apply it (not with ``create_only``). Nothing is written when the schema needs no
+    change. Data-loss warnings refuse it unless ``accept_data_loss`` (or ``create_only``)."""
+    return _migrate_dev(name, url, env, directory=directory, schema=schema, create_only=create_only,
+                        accept_data_loss=accept_data_loss, shadow_url=shadow_url)
+
+
+def db_push(url: Optional[str] = None, env: str | Environment | None = None, *, schema: Optional[str | Path] = None,
+            accept_data_loss: bool = False) -> DbPush:
+    """Prisma's ``db push``: make the database match the schema in one transaction, writing no
+    migration. Refused in production; refused with the warnings when data may be lost unless
+    ``accept_data_loss``."""
+    return _db_push(url, env, schema=schema, accept_data_loss=accept_data_loss)
 
 
 # -- schema --------------------------------------------------------------------------------------

@@ -179,9 +179,13 @@ def test_difference_exits_2_with_exit_code_and_prints_the_script(capsys):
     assert '"id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT' in capsys.readouterr().out
 
 
-def test_sources_needing_a_database_are_refused_with_exit_code_1(capsys, tmp_path):
+def test_sources_needing_a_database_are_refused_with_exit_code_1(capsys, tmp_path, monkeypatch):
+    # --from-migrations replays into a shadow database (tests/py/test_migrate_dev.py): with no PostgreSQL
+    # to create one on and no SHADOW_DATABASE_URL, a PostgreSQL diff is an error naming the way out, exit 1.
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:{tmp_path / 'dev.db'}")
+    monkeypatch.delenv("SHADOW_DATABASE_URL", raising=False)
     assert cli.main(["migrate", "diff", "--from-migrations", str(tmp_path), "--to-schema", str(DATA / "base.prisma")]) == 1
-    assert "--from-migrations is not supported yet" in capsys.readouterr().err
+    assert "SHADOW_DATABASE_URL" in capsys.readouterr().err
     # --from-url reads the database (tests/py/test_migrate_diff_url.py): one that cannot be reached is an error, exit 1.
     assert cli.main(["migrate", "diff", "--from-url", "postgresql://x@127.0.0.1:1/x", "--to-schema", str(DATA / "base.prisma")]) == 1
     assert "ConnectionFailed" in capsys.readouterr().err

@@ -1,0 +1,188 @@
+"""``migrate dev``: the schema's change written as a migration (both dialects, and down.sql for
+both), from the migrations folder replayed into shadow databases, then applied to the development
+database. Refuses, before writing anything, when the development database cannot take it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Optional
+
+from . import _core, _paths
+from .config import Environment, project_root
+from .database import Database, connect_for_migrations
+from .shadow import HISTORY_TABLES, ShadowUnavailable, replay, shadow_database, shadow_url_for
+
+__all__ = ["DOWN_NOTE", "IN_SYNC", "MigrateDev", "migrate_dev", "refuse_data_loss"]
+
+DIALECTS = ("postgresql", "sqlite")
+IN_SYNC = "Already in sync, no schema change or pending migration was found."
+DOWN_NOTE = ("-- Restores the schema as it was before this migration. Data the migration dropped (tables, columns,\n"
+             "-- enum values, rows) cannot come back: restore it from a backup if you need it.\n")
+
+
+@dataclass(frozen=True)
+class MigrateDev:
+    """What ``migrate dev`` did: the folder written (None when the schema needed no change), its
+    files, the migrations applied to the development database (pending ones first, then the new
+    one), one summary line per change, the data-loss warnings, and notes (a variant not written)."""
+
+    folder: Optional[Path]
+    files: list[str] = field(default_factory=list)
+    applied: list[str] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"folder": str(self.folder) if self.folder else None, "files": self.files, "applied": self.applied,
+                "summary": self.summary, "warnings": self.warnings, "notes": self.notes}
+
+    def __str__(self) -> str:
+        lines = [f"applied {name}" for name in self.applied if self.folder is None or name != self.folder.name]
+        if self.folder is None:
+            lines.append(IN_SYNC if not self.applied else "No schema change: no migration was written.")
+        else:
+            lines.append(f"created {self.folder}/ with {', '.join(self.files)}")
+            lines += [f"  {line}" for line in self.summary]
+            lines += [f"warning: {w}" for w in self.warnings]
+            lines.append(f"applied {self.folder.name}" if self.folder.name in self.applied else
+                         "not applied (--create-only): review it, then run `carrierdb migrate dev` or `migrate deploy`")
+        lines += [f"note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+def refuse_data_loss(warnings: list[str], accept_data_loss: bool, what: str) -> None:
+    """The one place that decides whether a change that may lose data goes ahead: without
+    ``accept_data_loss`` any warning refuses it (DataLossError listing them; nothing changed)."""
+    if not warnings or accept_data_loss:
+        return
+    error = _core.DataLossError(f"{what} may lose data:\n" + "\n".join(f"  - {w}" for w in warnings)
+                                + "\nNothing was changed; pass --accept-data-loss (accept_data_loss=True) to go ahead.")
+    error.losses = [{"migration": None, "table": None, "column": None, "rows": None, "warning": w} for w in warnings]
+    raise error
+
+
+def _refuse_history(status: Any) -> None:
+    """Refuses a development database whose history migrate dev cannot build on."""
+    reasons = []
+    if status.by_state("failed"):
+        name = status.by_state("failed")[0]
+        reasons.append(f"migration {name} failed on it: fix it, then `carrierdb migrate resolve --rolled-back {name}` "
+                       "(or `carrierdb migrate reset` to start over)")
+    if status.by_state("edited"):
+        reasons.append(f"applied migration(s) {', '.join(status.by_state('edited'))} were edited since: restore them and put the "
+                       "change in the schema (or `carrierdb migrate reset`, which drops all data)")
+    if status.by_state("missing_locally"):
+        reasons.append(f"migration(s) {', '.join(status.by_state('missing_locally'))} are applied but missing from "
+                       f"{status.directory}: pull them, check --dir, or `carrierdb migrate reset` (drops all data)")
+    if reasons:
+        raise _core.MigrationStateError("migrate dev refuses the development database " + status.url + ":\n  - " + "\n  - ".join(reasons))
+
+
+@contextlib.contextmanager
+def _folder_of(directory: Path, names: list[str]) -> Iterator[Path]:
+    """``directory`` with only the migrations ``names`` (the history applied so far), as a copy."""
+    with tempfile.TemporaryDirectory(prefix="carrierdb_applied_") as scratch:
+        copy = Path(scratch) / "migrations"
+        copy.mkdir()
+        if (directory / "migration_lock.toml").is_file():
+            shutil.copy(directory / "migration_lock.toml", copy)
+        for name in names:
+            shutil.copytree(directory / name, copy / name)
+        yield copy
+
+
+def _replayed(dialect: str, directory: Path, applied: Optional[list[str]], *, server_url: Optional[str], shadow_url: Optional[str],
+              dev_url: str) -> tuple[Any, Any]:
+    """The folder replayed into a shadow of ``dialect``: (the model after the migrations ``applied``,
+    or None when not asked; the model after all of them). The shadow is gone on return."""
+    read = lambda db: _core.read_target_model(db._db, list(HISTORY_TABLES))  # noqa: E731
+    with shadow_database(dialect, server_url=server_url, shadow_url=shadow_url, dev_url=dev_url) as (db, reset):
+        before = None
+        if applied is not None:
+            with _folder_of(directory, applied) as subset:
+                replay(db, subset, reset)
+            before = read(db)
+            reset = False
+        replay(db, directory, reset)
+        return before, read(db)
+
+
+def _lock_provider(folder: Path, schema: _core.Schema) -> str:
+    lock = folder / "migration_lock.toml"
+    if not _paths.exists(lock):
+        return schema.provider or "postgresql"
+    return "sqlite" if 'provider = "sqlite"' in lock.read_text().replace("'", '"') else "postgresql"
+
+
+def _write(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+
+
+def migrate_dev(name: str, url: Optional[str] = None, env: str | Environment | None = None, *, directory: Optional[str | Path] = None,
+                schema: Optional[str | Path] = None, create_only: bool = False, accept_data_loss: bool = False,
+                shadow_url: Optional[str] = None) -> MigrateDev:
+    """See :func:`carrierdb.commands.migrate_dev`."""
+    schema_file = Path(schema) if schema else project_root() / "schema.prisma"
+    parsed = _core.Schema.load(str(schema_file))
+    folder = Path(directory) if directory else project_root() / "migrations"
+    provider = _lock_provider(folder, parsed)
+    shadow_url = shadow_url_for(schema_file, env, shadow_url)
+    with connect_for_migrations(url, env=env) as dev:
+        return _develop(dev, name, parsed, folder, provider, shadow_url, create_only, accept_data_loss)
+
+
+def _develop(dev: Database, name: str, parsed: _core.Schema, folder: Path, provider: str, shadow_url: Optional[str], create_only: bool,
+             accept_data_loss: bool) -> MigrateDev:
+    migrations = dev.migrations(folder)
+    status = migrations.status()
+    _refuse_history(status)
+    applied_before = [e.name for e in status.entries if e.state == "applied"]
+    server = dev.resolution.url if dev.resolution else None  # unmasked: the shadow is created on its server
+    models: dict[str, Any] = {}
+    notes: list[str] = []
+    # The development database's own dialect first: its shadow also tells drift.
+    before, models[dev.backend] = _replayed(dev.backend, folder, applied_before, server_url=server, shadow_url=shadow_url,
+                                            dev_url=server or "")
+    drift = _core.diff_target_models(before, _core.read_target_model(dev._db, list(HISTORY_TABLES)))
+    if drift["summary"]:
+        raise _core.MigrationStateError(
+            f"migrate dev refuses {dev.url}: the database has drifted from its migration history (what the applied migrations "
+            "build differs from what it holds):\n  - " + "\n  - ".join(drift["summary"])
+            + "\nPut those changes in a migration (or undo them), or run `carrierdb migrate reset` (drops all data).")
+    other = next(d for d in DIALECTS if d != dev.backend)
+    try:
+        models[other] = _replayed(other, folder, None, server_url=server, shadow_url=shadow_url, dev_url=server or "")[1]
+    except ShadowUnavailable as why:
+        if other == provider:
+            raise ShadowUnavailable(f"migrate dev needs a {provider} shadow database to write migration.sql (the lock file's "
+                                    f"provider): {why}") from why
+        notes.append(f"migration.{other}.sql and down.{other}.sql were not written: {why}; write them by hand, or run "
+                     f"`carrierdb migrate diff --from-migrations {folder} --to-schema {parsed.file} --provider {other} --script` "
+                     "where one can be had")
+    diffs = {d: (_core.diff_target_models(m, _core.target_model_of(parsed, d)), _core.diff_target_models(_core.target_model_of(parsed, d), m))
+             for d, m in models.items()}
+    pending = migrations.deploy().names if status.pending else []
+    forward = diffs[provider][0]
+    if all(not f["summary"] for f, _ in diffs.values()):
+        return MigrateDev(None, applied=pending, notes=notes)
+    if not create_only:
+        refuse_data_loss(forward["warnings"], accept_data_loss, f"the migration {name}")
+    variant = next(d for d in DIALECTS if d != provider)
+    path = Path(_core.create_migration(str(folder), name, provider, variant))
+    for dialect, (up, down) in diffs.items():
+        suffix = "" if dialect == provider else f".{dialect}"
+        _write(path / f"migration{suffix}.sql", up["warnings_comment"] + up["script"])
+        _write(path / f"down{suffix}.sql", DOWN_NOTE + down["script"])
+    for dialect in DIALECTS:
+        if dialect not in diffs:
+            for stale in (path / f"migration.{dialect}.sql", path / f"down.{dialect}.sql"):
+                stale.unlink(missing_ok=True)
+    files = sorted(f.name for f in path.iterdir())
+    applied = pending + ([] if create_only else migrations.deploy().names)
+    return MigrateDev(path, files, applied, forward["summary"], forward["warnings"], notes)
