@@ -61,7 +61,8 @@ def project(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def db(carrierdb_url, project: Path):
-    database = carrierdb.connect(carrierdb_url, schema=str(project / "schema.prisma"))
+    # A statement waiting on the migration's locks fails instead of waiting forever.
+    database = carrierdb.connect(carrierdb_url, schema=str(project / "schema.prisma"), statement_timeout=30)
     assert database.migrations(project / "migrations").deploy().ok
     yield database
     database.close()
