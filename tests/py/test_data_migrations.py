@@ -312,7 +312,9 @@ def test_ctrl_c_during_up_rolls_the_migration_back_and_says_so(carrierdb_url, db
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 60
     while not marker.exists():
-        assert child.poll() is None and time.monotonic() < deadline, child.communicate()[0]
+        if child.poll() is not None or time.monotonic() > deadline:
+            child.kill()  # a child stuck on a lock must not hang the test
+            pytest.fail("up() never started:\n" + child.communicate()[0])
         time.sleep(0.02)
     time.sleep(0.2)
     sent = time.monotonic()
