@@ -1,27 +1,80 @@
 // Python face of `migrate diff`: two parsed schemas (or None, the empty database) in, the summary,
-// warnings and SQL script out as a dict. Pure computation: nothing here touches a database.
+// warnings and SQL script out as a dict (pure computation); and the data-loss check of such a
+// change, counted on a Database (its connection used without the GIL).
 #include <pybind11/stl.h>
 
 #include "bindings.hpp"
+#include "carrierdb/database.hpp"
 #include "carrierdb/error.hpp"
+#include "carrierdb/migrate/diff_data_loss.hpp"
 #include "carrierdb/migrate/schema_diff.hpp"
 
 namespace carrierdb::bindings {
+
+namespace {
+
+py::list findings_to_list(const std::vector<data_loss_finding> &findings) {
+  using namespace pybind11::literals;
+  py::list out;
+  for (const auto &f : findings)
+    out.append(py::dict("kind"_a = f.kind, "table"_a = f.table, "column"_a = f.column.empty() ? py::object(py::none()) : py::str(f.column),
+                        "detail"_a = f.detail, "rows"_a = f.rows, "message"_a = f.message()));
+  return out;
+}
+
+using rename_triples = std::vector<std::tuple<std::string, std::string, std::string>>;
+
+std::vector<enum_value_rename> renames_of(const rename_triples &renames) {
+  std::vector<enum_value_rename> out;
+  for (const auto &[enum_name, old_value, new_value] : renames) out.push_back(enum_value_rename{enum_name, old_value, new_value});
+  return out;
+}
+
+std::vector<data_loss_finding> data_loss_on(database &db, const std::shared_ptr<schema> &from, const std::shared_ptr<schema> &to,
+                                            const rename_triples &renames) {
+  const target_model empty{db.kind(), {}, {}};
+  const target_model a = from ? target_model::of(*from, db.kind()) : empty;
+  const target_model b = to ? target_model::of(*to, db.kind()) : empty;
+  return without_gil([&] { return db.with_connection([&](connection &c) { return find_data_loss(a, b, c, renames_of(renames)); }); });
+}
+
+}  // namespace
 
 void init_schema_diff(py::module_ &m) {
   using namespace pybind11::literals;
   m.def(
       "diff_schemas",
-      [](const std::shared_ptr<schema> &from, const std::shared_ptr<schema> &to, const std::string &provider) {
+      [](const std::shared_ptr<schema> &from, const std::shared_ptr<schema> &to, const std::string &provider,
+         const rename_triples &renames) {
         if (provider != "postgresql" && provider != "sqlite")
           throw configuration_error("migrate diff: unknown provider '" + provider + "'; use postgresql or sqlite");
         const backend_kind dialect = provider == "sqlite" ? backend_kind::sqlite : backend_kind::postgresql;
-        const schema_diff d = diff_schemas(from.get(), to.get(), dialect);
+        const schema_diff d = diff_schemas(from.get(), to.get(), dialect, renames_of(renames));
         return py::dict("summary"_a = d.summary, "warnings"_a = d.warnings, "script"_a = d.script,
                         "warnings_comment"_a = d.warnings_comment());
       },
-      "from_schema"_a, "to_schema"_a, "provider"_a,
-      "The difference between two schemas (None: the empty database) on one provider: summary, warnings, SQL script.");
+      "from_schema"_a, "to_schema"_a, "provider"_a, "renames"_a = rename_triples{},
+      "The difference between two schemas (None: the empty database) on one provider: summary, warnings, SQL script. "
+      "renames: (enum, old value, new value) triples, database names.");
+  m.def(
+      "find_data_loss",
+      [](database &db, const std::shared_ptr<schema> &from, const std::shared_ptr<schema> &to, const rename_triples &renames) {
+        return findings_to_list(data_loss_on(db, from, to, renames));
+      },
+      "db"_a, "from_schema"_a, "to_schema"_a, "renames"_a = rename_triples{},
+      "What changing `db` from `from_schema` (what it holds) to `to_schema` would lose or fail on, with the rows it holds: "
+      "a list of {kind, table, column, detail, rows, message}.");
+  m.def(
+      "check_data_loss",
+      [](database &db, const std::shared_ptr<schema> &from, const std::shared_ptr<schema> &to, bool accept_data_loss, const std::string &operation,
+         const rename_triples &renames) {
+        const auto findings = data_loss_on(db, from, to, renames);
+        if (!accept_data_loss) refuse_schema_data_loss(findings, operation + " on " + db.url().display());
+        return findings_to_list(findings);
+      },
+      "db"_a, "from_schema"_a, "to_schema"_a, py::kw_only(), "accept_data_loss"_a = false, "operation"_a = "the schema change",
+      "renames"_a = rename_triples{},
+      "find_data_loss(), raising DataLossError (nothing changed) when it finds anything and accept_data_loss is false.");
 }
 
 }  // namespace carrierdb::bindings

@@ -4,7 +4,7 @@
 Exit codes (every command):
   0  success
   1  the command worked and found something that needs action (e.g. pending migrations)
-  2  usage error (bad arguments)
+  2  usage error (bad arguments; 1 for migrate diff, below)
   3  configuration error (malformed URL, unknown scheme, bad option), or a read-only target
      (a hot standby, a read-only session, file or directory) for a writing command
   4  the database could not be reached, or timed out
@@ -160,7 +160,7 @@ def cmd_migrate_diff(args: argparse.Namespace) -> int:
     try:
         diff = commands.migrate_diff(from_empty=args.from_empty, from_schema=args.from_schema, to_schema=args.to_schema,
                                      to_empty=args.to_empty, provider=args.provider, from_migrations=args.from_migrations,
-                                     from_url=args.from_url)
+                                     from_url=args.from_url, rename_enum_values=args.rename_enum_value)
     except _core.CarrierDBError as error:
         _report_error(args, error)
         return EXIT_ACTION_NEEDED
@@ -335,7 +335,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--script", action="store_true", help="print the SQL script instead of a summary")
     p.add_argument("--provider", choices=("postgresql", "sqlite"), help="the SQL dialect (default: the schema's datasource provider)")
     p.add_argument("--exit-code", action="store_true", help="exit 2 when there is a difference, 0 when there is none")
+    p.add_argument("--rename-enum-value", action="append", default=[], metavar="ENUM.OLD=NEW",
+                   help="an enum value renamed, not removed and added: its rows keep it (repeatable)")
     p.set_defaults(func=cmd_migrate_diff)
+    p.error = _exit_1_on_usage_error(p)  # type: ignore[method-assign]  # Prisma's diff: 2 means a difference
     p = msub.add_parser("new", parents=[migrate_common], help="create <timestamp>_<name>/ with empty migration.sql and down.sql (and this database's variants)")
     p.add_argument("name", help="letters, digits and underscores")
     p.add_argument("--provider", choices=("postgresql", "sqlite"), help="for a new migration_lock.toml (default: postgresql)")
@@ -420,6 +423,17 @@ def _report_error(args: argparse.Namespace, error: _core.CarrierDBError) -> None
             _stdout_closed()  # the exit status stays the error's
     else:
         print(f"carrierdb: {type(error).__name__}: {error}", file=sys.stderr)
+
+
+def _exit_1_on_usage_error(parser: argparse.ArgumentParser) -> Callable[[str], None]:
+    """``parser.error`` exiting 1 instead of argparse's 2, for ``migrate diff``, where 2 means "a
+    difference was found" to scripts written for Prisma."""
+
+    def error(message: str) -> None:
+        parser.print_usage(sys.stderr)
+        parser.exit(1, f"{parser.prog}: error: {message}\n")
+
+    return error
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -303,14 +303,28 @@ def _lock_provider(folder: Path) -> str:
     return "postgresql" if not _paths.exists(lock) or "sqlite" not in lock.read_text() else "sqlite"
 
 
+def enum_renames(renames: Sequence[str]) -> list[tuple[str, str, str]]:
+    """``Enum.OLD=NEW`` strings (``--rename-enum-value``) as (enum, old, new) triples."""
+    out = []
+    for text in renames:
+        head, _, new = text.partition("=")
+        enum, _, old = head.rpartition(".")
+        if not (enum and old and new) or "=" in new:
+            raise _core.ConfigurationError(f"--rename-enum-value {text!r}: write it as Enum.OLD_VALUE=NEW_VALUE "
+                                           "(the names the database has: @@map and @map where the schema maps them)")
+        out.append((enum, old, new))
+    return out
+
+
 def migrate_diff(*, from_empty: bool = False, from_schema: Optional[str | Path] = None, to_schema: Optional[str | Path] = None,
                  to_empty: bool = False, provider: Optional[str] = None, from_migrations: Optional[str | Path] = None,
-                 from_url: Optional[str] = None) -> SchemaDiff:
+                 from_url: Optional[str] = None, rename_enum_values: Sequence[str] = ()) -> SchemaDiff:
     """The difference from one source to another with Prisma's meaning (``prisma migrate diff``), as
     the SQL the provider's dialect needs: ``from_empty`` or ``from_schema`` to ``to_schema`` or
     ``to_empty``. ``provider`` defaults to the datasource of the schema read (``to_schema``, else
-    ``from_schema``); ``sqlite`` gives a PostgreSQL schema's SQLite variant. Reads files only: no
-    database is opened."""
+    ``from_schema``); ``sqlite`` gives a PostgreSQL schema's SQLite variant. ``rename_enum_values``
+    (``"Enum.OLD=NEW"``) says which enum values were renamed rather than removed and added, so their
+    rows keep them. Reads files only: no database is opened."""
     if from_migrations is not None or from_url is not None:
         which = "--from-migrations" if from_migrations is not None else "--from-url"
         raise _core.ConfigurationError(f"migrate diff: {which} is not supported yet (it needs a shadow database); "
@@ -323,7 +337,7 @@ def migrate_diff(*, from_empty: bool = False, from_schema: Optional[str | Path] 
     after = None if to_empty else _core.Schema.load(str(to_schema))
     named = (after or before).provider if (after or before) is not None else ""
     provider = provider or named or "postgresql"
-    result = _core.diff_schemas(before, after, provider)
+    result = _core.diff_schemas(before, after, provider, enum_renames(rename_enum_values))
     return SchemaDiff(provider, result["summary"], result["warnings"], result["script"], result["warnings_comment"])
 
 

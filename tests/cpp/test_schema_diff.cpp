@@ -2,7 +2,9 @@
 // models, and the SQL each dialect gets (Prisma's statement forms and order).
 #include <gtest/gtest.h>
 
+#include "carrierdb/error.hpp"
 #include "carrierdb/migrate/schema_diff.hpp"
+#include "carrierdb/schema/constraint_names.hpp"
 #include "carrierdb/schema/schema.hpp"
 #include "carrierdb/schema/target_model.hpp"
 
@@ -101,6 +103,13 @@ TEST(schema_diff, dropped_field_is_drop_column_with_its_warning) {
 TEST(schema_diff, added_enum_value_is_alter_type_add_value) {
   const schema_diff d = diff(k_base, edited(k_base, "  INACTIVE\n", "  INACTIVE\n  SUSPENDED\n"));
   EXPECT_EQ(d.script, "-- AlterEnum\nALTER TYPE \"Status\" ADD VALUE 'SUSPENDED';\n\n");
+}
+
+TEST(schema_diff, enum_value_added_before_others_keeps_the_schemas_order) {
+  // An enum's order is its sort order: a value listed first goes first (and down.sql restoring a
+  // removed value puts it back where it was).
+  const schema_diff d = diff(k_base, edited(k_base, "  ACTIVE\n", "  PENDING\n  ACTIVE\n"));
+  EXPECT_EQ(d.script, "-- AlterEnum\nALTER TYPE \"Status\" ADD VALUE 'PENDING' BEFORE 'ACTIVE';\n\n");
 }
 
 TEST(schema_diff, removed_enum_value_recreates_the_type_and_moves_its_columns) {
@@ -213,4 +222,71 @@ TEST(schema_diff, renamed_index_is_alter_index_rename_on_postgres_and_drop_creat
   EXPECT_TRUE(pg.warnings.empty());  // the same unique index: nothing can fail
   EXPECT_EQ(diff(k_base, b, backend_kind::sqlite).script,
             "-- DropIndex\nDROP INDEX \"trucks_vin_key\";\n\n-- CreateIndex\nCREATE UNIQUE INDEX \"trucks_vin_uq\" ON \"trucks\"(\"vin\");\n\n");
+}
+
+TEST(schema_diff, default_names_over_63_bytes_are_cut_as_prisma_cuts_them) {
+  // The names below are what Prisma 6.19.3's `migrate diff --from-empty` wrote for this model:
+  // the end of the table-and-columns part goes, the suffix stays, 63 bytes in all (PostgreSQL would
+  // otherwise cut the suffix). A SQLite-provider schema keeps the whole name (no limit there).
+  const std::string model = R"(
+datasource db {
+  provider = "postgresql"
+  url      = env("DATABASE_URL")
+}
+
+model AVeryLongModelNameForTestingIdentifierTruncation {
+  id                                     Int    @id
+  anotherExtremelyLongColumnNameForKeys  String @unique
+  second                                 Int
+  parentReferenceWithAnExtremelyLongName Int
+  parent   AVeryLongModelNameForTestingIdentifierTruncation   @relation("p", fields: [parentReferenceWithAnExtremelyLongName], references: [id])
+  children AVeryLongModelNameForTestingIdentifierTruncation[] @relation("p")
+
+  @@index([anotherExtremelyLongColumnNameForKeys, second])
+}
+)";
+  const schema s = schema::parse(model);
+  const std::string script = diff_schemas(nullptr, &s, backend_kind::postgresql).script;
+  EXPECT_TRUE(contains(script, "CONSTRAINT \"AVeryLongModelNameForTestingIdentifierTruncation_pkey\" PRIMARY KEY"));
+  EXPECT_TRUE(contains(script, "CREATE UNIQUE INDEX \"AVeryLongModelNameForTestingIdentifierTruncation_anotherExt_key\""));
+  EXPECT_TRUE(contains(script, "CREATE INDEX \"AVeryLongModelNameForTestingIdentifierTruncation_anotherExt_idx\""));
+  EXPECT_TRUE(contains(script, "ADD CONSTRAINT \"AVeryLongModelNameForTestingIdentifierTruncation_parentRef_fkey\""));
+  EXPECT_EQ(s.model("AVeryLongModelNameForTestingIdentifierTruncation")->field("parent")->relation->constraint_name,
+            "AVeryLongModelNameForTestingIdentifierTruncation_parentRef_fkey");  // what errors and drift match on
+
+  std::string sqlite_model = model;
+  sqlite_model.replace(sqlite_model.find("postgresql"), 10, "sqlite");
+  const schema lite = schema::parse(sqlite_model);
+  EXPECT_TRUE(contains(diff_schemas(nullptr, &lite, backend_kind::sqlite).script,
+                       "\"AVeryLongModelNameForTestingIdentifierTruncation_anotherExtremelyLongColumnNameForKeys_key\""));
+}
+
+TEST(schema_diff, a_cut_name_never_splits_a_utf8_character) {
+  const std::string prefix = std::string(57, 'a') + "\xC3\xA9" + "bcdef";  // é at bytes 57-58
+  EXPECT_EQ(prisma_constraint_name(prefix, "_fkey", "postgresql"), std::string(57, 'a') + "_fkey");
+  EXPECT_EQ(prisma_constraint_name(prefix, "_key", "postgresql"), std::string(57, 'a') + "\xC3\xA9" + "_key");
+}
+
+TEST(schema_diff, a_renamed_enum_value_is_renamed_not_removed_and_added) {
+  const std::string renamed = edited(k_base, "  INACTIVE\n", "  RETIRED\n");
+  const schema from = schema::parse(k_base), to = schema::parse(renamed);
+  const std::vector<enum_value_rename> renames{{"Status", "INACTIVE", "RETIRED"}};
+  const schema_diff pg = diff_schemas(&from, &to, backend_kind::postgresql, renames);
+  EXPECT_EQ(pg.script, "-- AlterEnum\nALTER TYPE \"Status\" RENAME VALUE 'INACTIVE' TO 'RETIRED';\n\n");
+  EXPECT_TRUE(pg.warnings.empty()) << pg.warnings_comment();
+  // SQLite: the CHECK changes through the rebuild, whose copy carries the rows' values across.
+  const schema_diff lite = diff_schemas(&from, &to, backend_kind::sqlite, renames);
+  EXPECT_TRUE(contains(lite.script, "SELECT \"id\", \"name\", \"notes\", CASE \"status\" WHEN 'INACTIVE' THEN 'RETIRED' ELSE \"status\" END FROM \"carriers\";"))
+      << lite.script;
+  // Without the rename, Prisma's removal and addition, with a hint at the rename.
+  const schema_diff plain = diff_schemas(&from, &to, backend_kind::postgresql);
+  EXPECT_TRUE(contains(plain.script, "CREATE TYPE \"Status_new\" AS ENUM ('ACTIVE', 'RETIRED');"));
+  EXPECT_TRUE(contains(plain.warnings_comment(), "--rename-enum-value Status.INACTIVE=RETIRED"));
+}
+
+TEST(schema_diff, a_rename_naming_no_such_value_is_refused_with_the_way_out) {
+  const schema from = schema::parse(k_base), to = schema::parse(edited(k_base, "  INACTIVE\n", "  RETIRED\n"));
+  EXPECT_THROW(diff_schemas(&from, &to, backend_kind::postgresql, {{"Status", "ACTIVE", "RETIRED"}}), configuration_error);  // ACTIVE stays
+  EXPECT_THROW(diff_schemas(&from, &to, backend_kind::postgresql, {{"Status", "INACTIVE", "GONE"}}), configuration_error);
+  EXPECT_THROW(diff_schemas(&from, &to, backend_kind::postgresql, {{"Nope", "INACTIVE", "RETIRED"}}), configuration_error);
 }

@@ -133,7 +133,7 @@ std::vector<drift_item> find_drift(const schema &s, connection &conn, const std:
     };
     report_unmatched(wanted, present, true);
     report_unmatched(present, wanted, false);
-    drift_parts::compare_foreign_keys(m, *expected.table(m.table), conn, out);
+    drift_parts::compare_foreign_keys(m, *expected.table(m.table), s.provider(), conn, out);
     drift_parts::compare_indexes(m, conn, out);
   }
   // Implicit many-to-many join tables are the schema's too (Prisma's _AToB); each is named on

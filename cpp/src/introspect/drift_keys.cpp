@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "carrierdb/schema/constraint_names.hpp"
 #include "drift_parts.hpp"
 
 namespace carrierdb::drift_parts {
@@ -139,16 +140,15 @@ std::vector<std::string> columns_of(const model_def &m, const std::vector<std::s
   return out;
 }
 
-void compare_foreign_keys(const model_def &m, const target_table &expected, connection &conn, std::vector<drift_item> &out) {
+void compare_foreign_keys(const model_def &m, const target_table &expected, const std::string &provider, connection &conn,
+                          std::vector<drift_item> &out) {
   std::vector<wanted_fk> wanted;
   for (const auto &k : expected.foreign_keys) {
     wanted_fk w;
     for (const auto &f : m.fields)
       if (f.relation && f.relation->constraint_name == k.name) w.field = f.name;
     w.key = foreign_key_info{k.name, k.columns, k.referenced_table, k.referenced_columns, k.on_delete, k.on_update};
-    std::string default_name = m.table;
-    for (const auto &c : k.columns) default_name += "_" + c;
-    w.name_mapped = k.name != default_name + "_fkey";
+    w.name_mapped = k.name != prisma_constraint_name(m.table, k.columns, "_fkey", provider);
     wanted.push_back(std::move(w));
   }
   match_foreign_keys(base_for(m), wanted, conn.foreign_keys(m.table), out);

@@ -16,7 +16,8 @@ std::string join(const std::vector<std::string> &items);
 std::vector<std::string> columns_of(const model_def &m, const std::vector<std::string> &fields);
 
 /// The foreign keys the schema gives `m`'s table (`expected`, from target_model) against the catalog's, both ways.
-void compare_foreign_keys(const model_def &m, const target_table &expected, connection &conn, std::vector<drift_item> &out);
+void compare_foreign_keys(const model_def &m, const target_table &expected, const std::string &provider, connection &conn,
+                          std::vector<drift_item> &out);
 /// @@index of `m` against the table's non-unique indexes (columns, order, method), both ways, and the
 /// database names of keys and indexes the schema maps.
 void compare_indexes(const model_def &m, connection &conn, std::vector<drift_item> &out);

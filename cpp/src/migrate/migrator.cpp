@@ -239,7 +239,7 @@ deploy_report migrator::apply_pending(connection &conn, history_table &history, 
         ctx.line = e.diag().statement_line;
         const std::string not_recorded =
             write_history([&] { history.insert_failed(m.name, m.checksum, started_wall, failure_logs(m, e, m.up_path)); });
-        const std::string failed = "migration " + m.name + " failed at line " + std::to_string(ctx.line) + " of " + m.up_path + ": " + e.what() +
+        const std::string failed = "migration " + m.name + " failed " + where_failed(ctx.line, m.up_path) + ": " + e.what() +
                                    "\nIts changes were rolled back; ";
         if (!not_recorded.empty())
           throw migration_failed_error(failed + "the failed attempt could not be recorded in " + history.name() + " (" + not_recorded +
@@ -325,6 +325,13 @@ deploy_report migrator::dry_run(connection &conn, history_table &history, const 
     for (const auto &e : status.entries)
       if (e.state == migration_state::pending || e.state == migration_state::rolled_back) pending.push_back(files.find(e.name));
   }
+  // SQLite: a rebuild turns foreign keys off, which only works before the transaction; then every
+  // migration is checked with foreign_key_check as deploy checks the rebuild, so the dry run fails
+  // where deploy would (and a rebuild's DROP TABLE fires no ON DELETE action).
+  std::string rebuild_script;
+  for (const migration_file *m : pending)
+    if (m->transactional && internal::turns_foreign_keys_off(m->up_sql)) rebuild_script = m->up_sql;
+  internal::foreign_keys_off rebuild(conn, rebuild_script);
   // Everything runs in one transaction that is always rolled back: schema and history stay as
   // they were. Each migration gets a savepoint so a failure is reported, not fatal.
   scoped_transaction tx(conn);
@@ -346,6 +353,7 @@ deploy_report migrator::dry_run(connection &conn, history_table &history, const 
         try {
           conn.execute_script(m.up_sql, [&](const script_statement &) { ++result.steps; });
           run_data_step(m_options.data_steps, m, data_step_direction::up, conn);
+          rebuild.check();
           attempt.release();
         } catch (const data_step_error &e) {
           attempt.rollback();
@@ -355,7 +363,7 @@ deploy_report migrator::dry_run(connection &conn, history_table &history, const 
         } catch (const database_error &e) {
           attempt.rollback();
           result.ok = false;
-          result.error = "line " + std::to_string(e.diag().statement_line) + " of " + m.up_path + ": " + e.what();
+          result.error = where_failed(e.diag().statement_line, m.up_path) + ": " + e.what();
           failed_before = true;
         }
         result.seconds = seconds_since(started);

@@ -105,4 +105,10 @@ inline migration_context context_for(const migration_file &m, const std::string 
   return ctx;
 }
 
+/// "at line 12 of <file>", or, for a failure no statement owns (the foreign-key check after the
+/// last one, COMMIT), "after the last statement of <file>".
+inline std::string where_failed(int line, const std::string &file) {
+  return line > 0 ? "at line " + std::to_string(line) + " of " + file : "after the last statement of " + file;
+}
+
 }  // namespace carrierdb::migrate_internal

@@ -114,7 +114,7 @@ deploy_report migrator::rollback(const rollback_options &options) {
                                      ctx, "fix what refuses the write to " + history.name() + ", then run the rollback again");
       ctx.line = e.diag().statement_line;
       ctx.cause = e.diag();
-      throw migration_failed_error("rolling back " + m.name + " failed at line " + std::to_string(ctx.line) + " of " + *m.down_path +
+      throw migration_failed_error("rolling back " + m.name + " failed " + where_failed(ctx.line, *m.down_path) +
                                        ": " + e.what() + (m.down_transactional ? "\nThat rollback was undone; " + m.name + " is still applied."
                                                                         : "\nIt ran outside a transaction: statements before it stay done."),
                                    ctx, "fix " + *m.down_path + " and run the rollback again");

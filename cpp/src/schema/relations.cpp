@@ -2,6 +2,7 @@
 // checks it as Prisma's validator does, with Prisma's defaults and naming conventions applied.
 #include <algorithm>
 
+#include "carrierdb/schema/constraint_names.hpp"
 #include "carrierdb/error.hpp"
 #include "schema_rules.hpp"
 
@@ -184,7 +185,7 @@ private:
              "make the fields optional, or choose another action");
     if (!r.on_delete) r.on_delete = f.optional ? referential_action::set_null : referential_action::restrict;
     if (!r.on_update) r.on_update = referential_action::cascade;
-    if (r.constraint_name.empty()) r.constraint_name = m.table + columns + "_fkey";
+    if (r.constraint_name.empty()) r.constraint_name = prisma_constraint_name(m.table + columns, "_fkey", m_provider);
   }
 
   // Prisma's join table: _AToB, A being the model first in alphabetical order. (For a
@@ -201,8 +202,8 @@ private:
     j.table = "_" + (f.relation->name.empty() ? j.model_a + "To" + j.model_b : f.relation->name);
     // Prisma 6 made (A, B) a primary key on PostgreSQL; SQLite keeps the unique index.
     j.key_is_primary = m_provider != "sqlite";
-    j.key_name = j.table + (j.key_is_primary ? "_AB_pkey" : "_AB_unique");
-    j.index_name = j.table + "_B_index";
+    j.key_name = prisma_constraint_name(j.table, j.key_is_primary ? "_AB_pkey" : "_AB_unique", m_provider);
+    j.index_name = prisma_constraint_name(j.table, "_B_index", m_provider);
     f.relation->join = j;
     g.relation->join = j;
   }

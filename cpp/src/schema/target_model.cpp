@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "carrierdb/schema/constraint_names.hpp"
+
 namespace carrierdb {
 
 namespace {
@@ -73,11 +75,6 @@ std::optional<std::string> default_sql(const field_def &f, const schema &s, cons
   return std::nullopt;
 }
 
-std::string joined_name(const std::string &table, const std::vector<std::string> &columns, const char *suffix) {
-  std::string name = table;
-  for (const auto &c : columns) name += "_" + c;
-  return name + suffix;
-}
 
 std::vector<std::string> columns_of(const model_def &m, const std::vector<std::string> &fields) {
   std::vector<std::string> out;
@@ -111,7 +108,7 @@ target_table target_table_of(const schema &s, const model_def &m, backend_kind b
     t.columns.push_back(std::move(c));
   }
   t.primary_key = columns_of(m, m.id_fields);
-  t.primary_key_name = m.table + "_pkey";
+  t.primary_key_name = prisma_constraint_name(m.table, "_pkey", s.provider());
   for (const auto &k : m.keys)
     if (k.what == index_def::kind::primary && !k.map.empty()) t.primary_key_name = k.map;
   for (const auto &f : m.fields)
@@ -119,7 +116,7 @@ target_table target_table_of(const schema &s, const model_def &m, backend_kind b
   // Prisma's order: @unique fields, then @@index, then @@unique, each as declared.
   for (const auto &f : m.fields)
     if (f.unique && f.is_column())
-      t.indexes.push_back(target_index{f.unique_map.empty() ? joined_name(m.table, {f.column}, "_key") : f.unique_map, {f.column}, {false}, true, ""});
+      t.indexes.push_back(target_index{f.unique_map.empty() ? prisma_constraint_name(m.table, {f.column}, "_key", s.provider()) : f.unique_map, {f.column}, {false}, true, ""});
   for (const auto what : {index_def::kind::index, index_def::kind::unique})
     for (const auto &k : m.keys) {
       if (k.what != what) continue;
@@ -128,7 +125,7 @@ target_table target_table_of(const schema &s, const model_def &m, backend_kind b
       for (const auto &kf : k.fields) i.descending.push_back(kf.descending);
       i.unique = what == index_def::kind::unique;
       i.method = upper(k.type) == "BTREE" || backend == backend_kind::sqlite ? "" : upper(k.type);
-      i.name = !k.map.empty() ? k.map : joined_name(m.table, i.columns, i.unique ? "_key" : "_idx");
+      i.name = !k.map.empty() ? k.map : prisma_constraint_name(m.table, i.columns, i.unique ? "_key" : "_idx", s.provider());
       t.indexes.push_back(std::move(i));
     }
   for (const auto &f : m.fields) {
@@ -159,13 +156,13 @@ target_table join_table_of(const schema &s, const join_table &j, backend_kind ba
     c.type = column_type_of(*id, s, backend);
     c.nullable = false;
     t.columns.push_back(std::move(c));
-    t.foreign_keys.push_back(target_foreign_key{j.table + "_" + column + "_fkey", {column}, m->table, columns_of(*m, m->id_fields), "CASCADE", "CASCADE"});
+    t.foreign_keys.push_back(target_foreign_key{prisma_constraint_name(j.table, {column}, "_fkey", s.provider()), {column}, m->table, columns_of(*m, m->id_fields), "CASCADE", "CASCADE"});
   }
   if (j.key_is_primary && backend != backend_kind::sqlite) {
     t.primary_key = {"A", "B"};
     t.primary_key_name = j.key_name;
   } else {
-    t.indexes.push_back(target_index{j.table + "_AB_unique", {"A", "B"}, {false, false}, true, ""});
+    t.indexes.push_back(target_index{prisma_constraint_name(j.table, "_AB_unique", s.provider()), {"A", "B"}, {false, false}, true, ""});
   }
   t.indexes.push_back(target_index{j.index_name, {"B"}, {false}, false, ""});
   return t;

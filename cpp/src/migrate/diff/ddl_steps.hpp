@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "carrierdb/migrate/schema_diff.hpp"
 #include "carrierdb/schema/target_model.hpp"
 
 namespace carrierdb::ddl {
@@ -50,10 +51,13 @@ struct plan {
   const target_model &to;
   std::vector<step> steps;
   std::vector<std::string> warnings;
+  std::vector<enum_value_rename> renames;  // checked against both models
+  /// `value` of enum `enum_name` as `to` names it (renamed, or unchanged).
+  std::string renamed(const std::string &enum_name, const std::string &value) const;
 };
 
 /// The steps from `from` to `to` (both one backend's models), ordered, with Prisma's warnings.
-plan plan_steps(const target_model &from, const target_model &to);
+plan plan_steps(const target_model &from, const target_model &to, const std::vector<enum_value_rename> &renames = {});
 
 /// The comment line Prisma puts above a step's SQL ("CreateTable").
 const char *step_header(step_kind k);

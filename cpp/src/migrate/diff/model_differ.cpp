@@ -3,6 +3,7 @@
 // which plans and renders in the dialect asked for.
 #include <algorithm>
 
+#include "carrierdb/error.hpp"
 #include "carrierdb/migrate/schema_diff.hpp"
 #include "ddl_steps.hpp"
 
@@ -107,22 +108,79 @@ void diff_table(plan &p, const target_table &a, const target_table &b) {
   }
 }
 
+// An enum's values in `m`: its type's on PostgreSQL, the CHECK list of a column using it on SQLite
+// (which has no enum types); null when `m` has no such enum.
+const std::vector<std::string> *enum_values(const target_model &m, const std::string &name) {
+  if (const target_enum *e = m.enumeration(name)) return &e->values;
+  for (const auto &t : m.tables)
+    for (const auto &c : t.columns)
+      if (c.enum_type == name && !c.check_values.empty()) return &c.check_values;
+  return nullptr;
+}
+
+bool has(const std::vector<std::string> &values, const std::string &v) { return std::find(values.begin(), values.end(), v) != values.end(); }
+
+void check_renames(const plan &p) {
+  for (const auto &r : p.renames) {
+    const std::string what = "renaming value " + r.from + " of enum " + r.enum_name + " to " + r.to;
+    const auto *before = enum_values(p.from, r.enum_name), *after = enum_values(p.to, r.enum_name);
+    if (!before || !after)
+      throw configuration_error(what + ": the enum is not on both sides of the diff", "name the enum as the database names it (its @@map)");
+    if (!has(*before, r.from) || has(*after, r.from))
+      throw configuration_error(what + ": " + r.from + " must be a value the enum has now and loses",
+                                "name the value as the database has it (its @map), from the current values");
+    if (!has(*after, r.to) || has(*before, r.to))
+      throw configuration_error(what + ": " + r.to + " must be a value the enum gains", "name a value the new schema adds to the enum");
+    for (const auto &other : p.renames)
+      if (&other != &r && other.enum_name == r.enum_name && (other.from == r.from || other.to == r.to))
+        throw configuration_error(what + ": the value is renamed twice", "give each value one rename");
+  }
+}
+
+// Values an enum loses (Prisma's warning), and a hint at --rename-enum-value when it also gains some.
+// On SQLite too, where the enum is a CHECK list on its columns and a lost value in use fails the
+// rebuild's copy.
+void enum_warnings(plan &p) {
+  std::vector<std::string> names;
+  for (const auto &e : p.to.enums) names.push_back(e.name);
+  for (const auto &t : p.to.tables)
+    for (const auto &c : t.columns)
+      if (!c.check_values.empty() && !has(names, c.enum_type)) names.push_back(c.enum_type);
+  for (const auto &name : names) {
+    const auto *before = enum_values(p.from, name), *after = enum_values(p.to, name);
+    if (!before || !after) continue;
+    std::vector<std::string> removed, added;
+    for (const auto &v : *before)
+      if (!has(*after, p.renamed(name, v))) removed.push_back(v);
+    for (const auto &v : *after)
+      if (!has(*before, v) && std::none_of(p.renames.begin(), p.renames.end(), [&](const enum_value_rename &r) { return r.enum_name == name && r.to == v; }))
+        added.push_back(v);
+    if (!removed.empty())
+      p.warnings.push_back("The values " + bracketed(removed) + " on the enum `" + name + "` will be removed. If these variants are still used in the database, this will fail.");
+    if (!removed.empty() && !added.empty())
+      p.warnings.push_back("If a value of the enum `" + name + "` was renamed rather than removed, say so (--rename-enum-value " + name + "." +
+                           removed.front() + "=" + added.front() + "): its rows then keep their value under the new name.");
+  }
+}
+
 }  // namespace
 
-plan plan_steps(const target_model &from, const target_model &to) {
-  plan p{from, to, {}, {}};
+std::string plan::renamed(const std::string &enum_name, const std::string &value) const {
+  for (const auto &r : renames)
+    if (r.enum_name == enum_name && r.from == value) return r.to;
+  return value;
+}
+
+plan plan_steps(const target_model &from, const target_model &to, const std::vector<enum_value_rename> &renames) {
+  plan p{from, to, {}, {}, renames};
+  check_renames(p);
+  enum_warnings(p);
   for (const auto &e : to.enums) {
     const target_enum *old = from.enumeration(e.name);
-    if (!old) {
+    if (!old)
       p.steps.push_back(make(step_kind::create_enum, nullptr, nullptr, nullptr, nullptr, nullptr, &e));
-    } else if (old->values != e.values) {
-      std::vector<std::string> removed;
-      for (const auto &v : old->values)
-        if (std::find(e.values.begin(), e.values.end(), v) == e.values.end()) removed.push_back(v);
-      if (!removed.empty())
-        p.warnings.push_back("The values " + bracketed(removed) + " on the enum `" + e.name + "` will be removed. If these variants are still used in the database, this will fail.");
+    else if (old->values != e.values)
       p.steps.push_back(make(step_kind::alter_enum, nullptr, nullptr, nullptr, nullptr, old, &e));
-    }
   }
   for (const auto &e : from.enums)
     if (!to.enumeration(e.name)) p.steps.push_back(make(step_kind::drop_enum, nullptr, nullptr, nullptr, nullptr, &e, nullptr));
@@ -208,8 +266,8 @@ std::string describe(const step &s) {
 
 }  // namespace ddl
 
-schema_diff diff_models(const target_model &from, const target_model &to) {
-  const ddl::plan p = ddl::plan_steps(from, to);
+schema_diff diff_models(const target_model &from, const target_model &to, const std::vector<enum_value_rename> &renames) {
+  const ddl::plan p = ddl::plan_steps(from, to, renames);
   schema_diff out;
   for (const auto &s : p.steps) {
     // A new table's indexes and keys are part of adding it.
@@ -231,11 +289,11 @@ std::string schema_diff::warnings_comment() const {
   return out + "\n*/\n";
 }
 
-schema_diff diff_schemas(const schema *from, const schema *to, backend_kind dialect) {
+schema_diff diff_schemas(const schema *from, const schema *to, backend_kind dialect, const std::vector<enum_value_rename> &renames) {
   const target_model empty{dialect, {}, {}};
   const target_model a = from ? target_model::of(*from, dialect) : empty;
   const target_model b = to ? target_model::of(*to, dialect) : empty;
-  return diff_models(a, b);
+  return diff_models(a, b, renames);
 }
 
 }  // namespace carrierdb

@@ -93,22 +93,42 @@ std::string alter_table(const step &s) {
 // Values only added: ALTER TYPE ... ADD VALUE. Any removed: Prisma's form, a new type the columns
 // move to, renamed into place. No BEGIN/COMMIT around it as Prisma writes: carrierdb runs the whole
 // migration in one transaction already, and a COMMIT inside would end that one.
-std::string alter_enum(const plan &p, const target_enum &a, const target_enum &b) {
+std::string alter_enum(const plan &p, const target_enum &before, const target_enum &b) {
+  // Renamed values first: the rows keep them, and what is left to add or remove is worked out from
+  // the type as renamed.
+  std::string renames;
+  target_enum a = before;
+  for (auto &v : a.values) {
+    const std::string now = p.renamed(a.name, v);
+    if (now == v) continue;
+    renames += "ALTER TYPE " + quote(a.name) + " RENAME VALUE " + quoted_values({v}).substr(1, quoted_values({v}).size() - 2) + " TO " +
+               quoted_values({now}).substr(1, quoted_values({now}).size() - 2) + ";\n";
+    v = now;
+  }
+  if (a.values == b.values) return renames.substr(0, renames.size() - 1);
   bool removed = false;
   for (const auto &v : a.values) removed = removed || std::find(b.values.begin(), b.values.end(), v) == b.values.end();
   if (!removed) {
-    std::string out, adds;
+    std::string out = renames, adds;
     int added = 0;
-    for (const auto &v : b.values)
-      if (std::find(a.values.begin(), a.values.end(), v) == a.values.end())
-        adds += "ALTER TYPE " + quote(b.name) + " ADD VALUE " + quoted_values({v}).substr(1, quoted_values({v}).size() - 2) + ";\n", ++added;
+    const auto literal = [](const std::string &v) { return quoted_values({v}).substr(1, quoted_values({v}).size() - 2); };
+    const auto existing = [&](const std::string &v) { return std::find(a.values.begin(), a.values.end(), v) != a.values.end(); };
+    for (auto v = b.values.begin(); v != b.values.end(); ++v) {
+      if (existing(*v)) continue;
+      adds += "ALTER TYPE " + quote(b.name) + " ADD VALUE " + literal(*v);
+      // Placed where the schema lists it (an enum's order is its sort order), which `down.sql`
+      // restoring a removed value needs too; Prisma writes no position and so appends.
+      const auto next = std::find_if(v + 1, b.values.end(), existing);
+      if (next != b.values.end()) adds += " BEFORE " + literal(*next);
+      adds += ";\n", ++added;
+    }
     if (added > 1)
       out = "-- This migration adds more than one value to an enum.\n-- With PostgreSQL versions 11 and earlier, this is not possible\n"
             "-- in a single migration. This can be worked around by creating\n-- multiple migrations, each migration adding only one value to\n-- the enum.\n\n\n";
     return out + adds.substr(0, adds.size() - 1);
   }
   const std::string fresh = quote(b.name + "_new");
-  std::string out = "CREATE TYPE " + fresh + " AS ENUM " + quoted_values(b.values) + ";\n";
+  std::string out = renames + "CREATE TYPE " + fresh + " AS ENUM " + quoted_values(b.values) + ";\n";
   std::string defaults;
   for (const auto &t : p.from.tables) {
     const target_table *kept = p.to.table(t.name);

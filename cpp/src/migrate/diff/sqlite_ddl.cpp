@@ -9,17 +9,19 @@ namespace carrierdb::ddl {
 
 namespace {
 
+std::string quoted(const std::string &value) {
+  std::string out = "'";
+  for (char ch : value) out += ch == '\'' ? std::string("''") : std::string(1, ch);
+  return out + "'";
+}
+
 std::string column_sql(const target_table &t, const target_column &c) {
   std::string out = quote(c.name) + " " + c.type.ddl + (c.nullable ? "" : " NOT NULL");
   if (t.primary_key.size() == 1 && t.primary_key.front() == c.name) out += c.autoincrement ? " PRIMARY KEY AUTOINCREMENT" : " PRIMARY KEY";
   if (c.default_sql) out += " DEFAULT " + *c.default_sql;
   if (!c.check_values.empty()) {
     std::string values;
-    for (const auto &v : c.check_values) {
-      values += values.empty() ? "'" : ", '";
-      for (char ch : v) values += ch == '\'' ? std::string("''") : std::string(1, ch);
-      values += "'";
-    }
+    for (const auto &v : c.check_values) values += (values.empty() ? "" : ", ") + quoted(v);
     out += " CHECK (" + quote(c.name) + " IN (" + values + "))";
   }
   return out;
@@ -45,16 +47,24 @@ std::string create_table(const target_table &t, const std::string &name) {
 // The rebuild of one table: a new table under a temporary name, the columns both versions have
 // copied across (alphabetically, as Prisma lists them), the old table dropped, the new renamed into
 // its place, and its indexes created again (DROP TABLE took them).
-std::string redefine(const target_table &a, const target_table &b) {
+// An enum column's renamed values (plan::renames) are carried over by the copy's SELECT.
+std::string redefine(const plan &p, const target_table &a, const target_table &b) {
   std::vector<std::string> copied;
   for (const auto &c : b.columns)
-    if (a.column(c.name)) copied.push_back(quote(c.name));
+    if (a.column(c.name)) copied.push_back(c.name);
   std::sort(copied.begin(), copied.end());
-  std::string list;
-  for (const auto &c : copied) list += (list.empty() ? "" : ", ") + c;
+  std::string list, select;
+  for (const auto &name : copied) {
+    list += (list.empty() ? "" : ", ") + quote(name);
+    std::string cases;
+    const target_column &old = *a.column(name);
+    for (const auto &v : old.check_values)
+      if (p.renamed(old.enum_type, v) != v) cases += " WHEN " + quoted(v) + " THEN " + quoted(p.renamed(old.enum_type, v));
+    select += (select.empty() ? "" : ", ") + (cases.empty() ? quote(name) : "CASE " + quote(name) + cases + " ELSE " + quote(name) + " END");
+  }
   const std::string fresh = "new_" + b.name;
   std::string out = create_table(b, fresh) + "\n";
-  if (!copied.empty()) out += "INSERT INTO " + quote(fresh) + " (" + list + ") SELECT " + list + " FROM " + quote(a.name) + ";\n";
+  if (!copied.empty()) out += "INSERT INTO " + quote(fresh) + " (" + list + ") SELECT " + select + " FROM " + quote(a.name) + ";\n";
   out += "DROP TABLE " + quote(a.name) + ";\n";
   out += "ALTER TABLE " + quote(fresh) + " RENAME TO " + quote(b.name) + ";\n";
   for (const auto &i : b.indexes) out += create_index_sql(b, i) + "\n";
@@ -87,7 +97,7 @@ std::string render_sqlite(const plan &p) {
         // Prisma's pragmas, plus a foreign_key_check: inside carrierdb's migration transaction
         // foreign_keys=OFF has no effect, and defer_foreign_keys leaves the check to COMMIT.
         std::string sql = "PRAGMA defer_foreign_keys=ON;\nPRAGMA foreign_keys=OFF;\n";
-        for (; n < p.steps.size() && p.steps[n].kind == step_kind::redefine_table; ++n) sql += redefine(*p.steps[n].from_table, *p.steps[n].to_table);
+        for (; n < p.steps.size() && p.steps[n].kind == step_kind::redefine_table; ++n) sql += redefine(p, *p.steps[n].from_table, *p.steps[n].to_table);
         --n;
         block(s.kind, sql + "PRAGMA foreign_key_check;\nPRAGMA foreign_keys=ON;\nPRAGMA defer_foreign_keys=OFF;");
         break;
