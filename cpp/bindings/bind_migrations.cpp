@@ -3,6 +3,7 @@
 #include <pybind11/stl.h>
 
 #include "bindings.hpp"
+#include "data_step_runner.hpp"
 #include "reports.hpp"
 #include "signal_watch.hpp"
 #include "carrierdb/error.hpp"
@@ -45,14 +46,16 @@ py::object run_operation(const char *name, Operation &&operation, LateStop &&lat
 
 void init_migrations(py::module_ &m) {
   py::class_<bound_migrator>(m, "Migrator")
-      .def(py::init([](std::shared_ptr<database> db, std::string directory, std::string table, double lock_timeout) {
+      .def(py::init([](std::shared_ptr<database> db, std::string directory, std::string table, double lock_timeout,
+                       const py::object &data_steps) {
              migrator_options options;
              options.directory = std::move(directory);
              options.table = std::move(table);
              options.lock_timeout = std::chrono::milliseconds(static_cast<long long>(lock_timeout * 1000));
+             options.data_steps = python_data_steps(data_steps, db);
              return std::make_unique<bound_migrator>(std::move(db), options);
            }),
-           py::arg("db"), py::arg("directory"), py::arg("table"), py::arg("lock_timeout"))
+           py::arg("db"), py::arg("directory"), py::arg("table"), py::arg("lock_timeout"), py::arg("data_steps") = py::none())
       .def_property_readonly("directory", [](const bound_migrator &mg) { return mg.engine.options().directory; })
       .def_property_readonly("table", [](const bound_migrator &mg) { return mg.engine.options().table; })
       .def("status", [](bound_migrator &mg) {

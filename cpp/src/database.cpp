@@ -24,6 +24,14 @@ std::string savepoint_name(int depth) { return "carrierdb_sp_" + std::to_string(
                           diagnostics{}, "leave the `with db.transaction()` block (it ends rolled back) and start again");
 }
 
+// commit() or rollback() of a lent transaction itself (database::lend_transaction): only its
+// owner may end it.
+[[noreturn]] void refuse_ending_lent(const char *operation) {
+  throw programming_error(std::string(operation) + " of the migration's own transaction inside a data step: up(db) and down(db) run "
+                              "inside it, and the migrator commits it or rolls it back",
+                          diagnostics{}, "use `with db.transaction():` for a savepoint; raise an exception to fail the migration");
+}
+
 // This thread's entry in `transactions` (a database's, its mutex held), or the error that says
 // `operation` needs one.
 template <class Transactions>
@@ -126,8 +134,8 @@ connection *database::pinned_connection() const {
   std::lock_guard<std::mutex> guard(m_tx_mutex);
   auto it = m_transactions.find(std::this_thread::get_id());
   if (it == m_transactions.end()) return nullptr;
-  if (!it->second.lease->in_transaction()) throw_transaction_lost();
-  return &*it->second.lease;
+  if (!it->second.conn().in_transaction()) throw_transaction_lost();
+  return &it->second.conn();
 }
 
 int database::transaction_depth() const {
@@ -143,7 +151,7 @@ void database::begin() {
     auto it = m_transactions.find(me);
     if (it != m_transactions.end()) {
       thread_transaction &tx = it->second;
-      connection &conn = *tx.lease;
+      connection &conn = tx.conn();
       const int depth = tx.depth + 1;
       lock.unlock();  // only this thread touches its own entry
       conn.savepoint(savepoint_name(depth));
@@ -172,14 +180,38 @@ void database::abandon_transaction(std::thread::id thread) noexcept {
     finished = std::move(it->second);
     m_transactions.erase(it);
   }
-  finished.lease->rollback_or_discard();
+  if (!finished.lent) finished.lease->rollback_or_discard();  // a lent one stays its owner's to end
 }
+
+void database::lend_transaction(connection &conn) {
+  std::lock_guard<std::mutex> guard(m_tx_mutex);
+  if (m_transactions.count(std::this_thread::get_id()))
+    throw programming_error("a migration's data step cannot run while this thread has a transaction of its own open on the database",
+                            diagnostics{}, "deploy outside `with db.transaction():`");
+  thread_transaction lent;
+  lent.depth = 1;
+  lent.lent = &conn;
+  m_transactions.emplace(std::this_thread::get_id(), std::move(lent));
+}
+
+connection *database::lent_connection() const {
+  std::lock_guard<std::mutex> guard(m_tx_mutex);
+  auto it = m_transactions.find(std::this_thread::get_id());
+  return it == m_transactions.end() ? nullptr : it->second.lent;
+}
+
+void database::end_loan() noexcept {
+  std::lock_guard<std::mutex> guard(m_tx_mutex);
+  // Savepoints the borrower left open are the owner's to end with its transaction.
+  m_transactions.erase(std::this_thread::get_id());
+}
+
 
 void database::commit() {
   std::unique_lock<std::mutex> lock(m_tx_mutex);
   const auto it = own_transaction(m_transactions, "commit()");
   thread_transaction &tx = it->second;
-  if (!tx.lease->in_transaction()) {
+  if (!tx.conn().in_transaction()) {
     // Rolled back under the block (see throw_transaction_lost): end it here, and say so.
     if (--tx.depth == 0) {
       thread_transaction finished = std::move(tx);
@@ -188,12 +220,13 @@ void database::commit() {
     throw_transaction_lost();
   }
   if (tx.depth > 1) {
-    connection &conn = *tx.lease;
+    connection &conn = tx.conn();
     lock.unlock();
     conn.release_savepoint(savepoint_name(tx.depth));
     --tx.depth;
     return;
   }
+  if (tx.lent) refuse_ending_lent("commit()");
   // Unpin before COMMIT: if COMMIT fails (a deferred constraint, a lost connection) the
   // transaction is over either way, and the connection goes back (or is discarded).
   thread_transaction finished = std::move(tx);
@@ -213,7 +246,7 @@ void database::rollback() {
   const auto it = own_transaction(m_transactions, "rollback()");
   thread_transaction &tx = it->second;
   if (tx.depth > 1) {
-    connection &conn = *tx.lease;
+    connection &conn = tx.conn();
     const int depth = tx.depth--;
     lock.unlock();
     if (!conn.in_transaction()) return;  // already rolled back as a whole (see throw_transaction_lost)
@@ -221,6 +254,7 @@ void database::rollback() {
     conn.release_savepoint(savepoint_name(depth));
     return;
   }
+  if (tx.lent) refuse_ending_lent("rollback()");
   thread_transaction finished = std::move(tx);
   m_transactions.erase(it);
   lock.unlock();

@@ -253,7 +253,8 @@ class SeedRun(_Row):
     seconds: float
 
 class Migrator:
-    def __init__(self, db: Database, directory: str, table: str, lock_timeout: float) -> None: ...
+    def __init__(self, db: Database, directory: str, table: str, lock_timeout: float,
+                 data_steps: Optional[Callable[[str, str], Optional[tuple[str, int, str]]]] = None) -> None: ...
     directory: str
     table: str
     def status(self) -> MigrationStatus: ...

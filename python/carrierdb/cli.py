@@ -149,7 +149,7 @@ def cmd_migrate_reset(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate_new(args: argparse.Namespace) -> int:
-    created = commands.migrate_new(args.name, **_connection(args), directory=args.dir, provider=args.provider)
+    created = commands.migrate_new(args.name, **_connection(args), directory=args.dir, provider=args.provider, python=args.python)
     _emit(args, created.to_json(), lambda: print(created))
     return EXIT_OK
 
@@ -406,6 +406,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = msub.add_parser("new", parents=[migrate_common], help="create <timestamp>_<name>/ with empty migration.sql and down.sql (and this database's variants)")
     p.add_argument("name", help="letters, digits and underscores")
     p.add_argument("--provider", choices=("postgresql", "sqlite"), help="for a new migration_lock.toml (default: postgresql)")
+    p.add_argument("--python", action="store_true", help="also write migration.py, a data step run after migration.sql (carrierdb only)")
     p.set_defaults(func=cmd_migrate_new)
     _add_dev_parsers(dsub, msub, migrate_common, common)
     _remember_parsers(parser)

@@ -24,6 +24,7 @@ from typing import Any, Callable, Iterator, Optional, Sequence
 
 from . import _core, _paths
 from .config import Environment, Resolution, project_root, resolve
+from .data_migrations import new_python_migration
 from .database import connect, connect_for_migrations, resolve_for_migrations
 from .lint import LintResult
 from .develop import MigrateDev
@@ -291,15 +292,18 @@ def migrate_reset(url: Optional[str] = None, env: str | Environment | None = Non
 
 
 def migrate_new(name: str, url: Optional[str] = None, env: str | Environment | None = None, *,
-                directory: Optional[str | Path] = None, provider: Optional[str] = None) -> NewMigration:
+                directory: Optional[str | Path] = None, provider: Optional[str] = None, python: bool = False) -> NewMigration:
     """Create ``<timestamp>_<name>/`` with empty migration.sql and down.sql, for ``provider``
     (default: the one migration_lock.toml names, else postgresql), plus the variants of the
-    database migrations would run on when it is another backend. Connects to nothing."""
+    database migrations would run on when it is another backend; ``python`` adds migration.py
+    (a data step) and says so in the SQL files. Connects to nothing."""
     folder = Path(directory) if directory else project_root() / "migrations"
     provider = provider or _lock_provider(folder)
     # Without those variants, status and deploy would refuse the folder on that database.
     backend = _core.parse_url(resolve_for_migrations(url, env).url)["backend"]
     path = Path(_core.create_migration(str(folder), name, provider, backend))
+    if python:
+        new_python_migration(path, name)
     return NewMigration(path, sorted(f.name for f in path.iterdir()))
 
 

@@ -8,11 +8,13 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any, Optional
 
 from . import _core
 from .config import project_root
+from .data_migrations import new_python_migration, run_step
 from .progress import Progress, progress_reporter
 from .reports import DeployReport, MigrationEntry, MigrationStatus
 
@@ -27,7 +29,8 @@ class Migrations:
     def __init__(self, db, directory: Optional[str | Path] = None, *, table: str = DEFAULT_TABLE, lock_timeout: float = 10.0):
         self.db = db
         self.directory = Path(directory) if directory is not None else project_root() / "migrations"
-        self._engine = _core.Migrator(db._db, str(self.directory), table, lock_timeout)
+        # migration.py runs with this Database lent the migrator's connection and transaction.
+        self._engine = _core.Migrator(db._db, str(self.directory), table, lock_timeout, data_steps=functools.partial(run_step, db))
 
     def status(self) -> MigrationStatus:
         return self._engine.status()
@@ -67,11 +70,14 @@ class Migrations:
         with progress_reporter(progress, "reset", "migration") as report:
             return self._engine.reset(self.db.environment.engine_name, allow_production=allow_production, progress=report)
 
-    def new(self, name: str) -> Path:
+    def new(self, name: str, *, python: bool = False) -> Path:
         """Create ``<timestamp>_<name>/`` with empty migration.sql and down.sql, and this
         database's variants (``migration.sqlite.sql``, ``down.sqlite.sql``) when
-        migration_lock.toml names another provider."""
-        return Path(_core.create_migration(str(self.directory), name, self.db.backend, self.db.backend))
+        migration_lock.toml names another provider; ``python`` adds migration.py (a data step)."""
+        folder = Path(_core.create_migration(str(self.directory), name, self.db.backend, self.db.backend))
+        if python:
+            new_python_migration(folder, name)
+        return folder
 
     def __repr__(self) -> str:
         return f"<carrierdb.Migrations {self.directory} on {self.db.url}>"

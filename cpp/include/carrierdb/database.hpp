@@ -59,16 +59,40 @@ public:
   /// Rolls back and releases the transaction `thread` left open (called when a thread ends).
   void abandon_transaction(std::thread::id thread) noexcept;
 
+  /// Until end_loan(), this thread's statements and transactions run on `conn`, inside the
+  /// transaction its owner (the migrator, for a migration's data step) holds open there:
+  /// begin() sets savepoints, and commit() or rollback() of the owner's transaction itself is
+  /// refused. Throws programming_error when this thread already has a transaction open here.
+  void lend_transaction(connection &conn);
+  /// Ends the loan: the connection and its transaction stay the owner's, untouched.
+  void end_loan() noexcept;
+  /// The connection lent to this thread, or null outside a loan.
+  connection *lent_connection() const;
+
 private:
   struct thread_transaction {
     connection_pool::lease lease;
     int depth = 0;
+    connection *lent = nullptr;  // the owner's connection, instead of `lease`, during a loan
+    connection &conn() const { return lent ? *lent : *lease; }
   };
   connection *pinned_connection() const;
 
   connection_pool m_pool;
   mutable std::mutex m_tx_mutex;
   std::unordered_map<std::thread::id, thread_transaction> m_transactions;
+};
+
+/// database::lend_transaction() for one scope.
+class lent_transaction {
+public:
+  lent_transaction(database &db, connection &conn) : m_db(db) { db.lend_transaction(conn); }
+  ~lent_transaction() { m_db.end_loan(); }
+  lent_transaction(const lent_transaction &) = delete;
+  lent_transaction &operator=(const lent_transaction &) = delete;
+
+private:
+  database &m_db;
 };
 
 /// database::begin() for one scope (a savepoint inside the thread's open transaction): rolled

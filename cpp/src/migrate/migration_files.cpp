@@ -87,14 +87,27 @@ std::string replace_all(std::string s, const std::string &from, const std::strin
   return s;
 }
 
+// A folder without migration.py keeps Prisma's checksum, so both tools agree on it.
+std::string folder_checksum(const std::string &up_sql, const std::optional<std::string> &data_step) {
+  if (!data_step) return sha256_hex(up_sql);
+  return sha256_hex(up_sql + std::string(1, '\0') + *data_step);
+}
+
 }  // namespace
 
 bool migration_file::checksum_matches(const std::string &stored) const {
   if (stored == checksum) return true;
   // The other line-ending normalisation of the same text: CRLF -> LF, and LF -> CRLF.
-  const std::string lf = replace_all(up_sql, "\r\n", "\n");
-  if (sha256_hex(lf) == stored) return true;
-  return sha256_hex(replace_all(lf, "\n", "\r\n")) == stored;
+  const auto converted = [](const std::string &text, bool to_crlf) {
+    const std::string lf = replace_all(text, "\r\n", "\n");
+    return to_crlf ? replace_all(lf, "\n", "\r\n") : lf;
+  };
+  const auto data_step = [&](bool to_crlf) -> std::optional<std::string> {
+    if (!data_step_path) return std::nullopt;
+    return converted(data_step_source, to_crlf);
+  };
+  if (folder_checksum(converted(up_sql, false), data_step(false)) == stored) return true;
+  return folder_checksum(converted(up_sql, true), data_step(true)) == stored;
 }
 
 void validate_migration_name(const std::string &name) {
@@ -146,13 +159,14 @@ migration_set migration_set::load(const std::string &directory, backend_kind bac
 
     // One listing per folder instead of a stat per candidate file: status over a thousand
     // migrations stays fast.
-    bool has_up = false, has_up_variant = false, has_down = false, has_down_variant = false;
+    bool has_up = false, has_up_variant = false, has_down = false, has_down_variant = false, has_data_step = false;
     for (const auto &file : fs::directory_iterator(entry.path())) {
       const std::string f = file.path().filename().string();
       if (f == "migration.sql") has_up = true;
       else if (f == up_variant) has_up_variant = true;
       else if (f == "down.sql") has_down = true;
       else if (f == down_variant) has_down_variant = true;
+      else if (f == k_data_step_file) has_data_step = true;
     }
     migration_file m;
     m.name = name;
@@ -172,7 +186,11 @@ migration_set migration_set::load(const std::string &directory, backend_kind bac
                                  "add migration.sql, or remove the folder");
     }
     m.up_sql = read_file(m.up_path, name);
-    m.checksum = sha256_hex(m.up_sql);
+    if (has_data_step) {
+      m.data_step_path = (entry.path() / k_data_step_file).string();
+      m.data_step_source = read_file(*m.data_step_path, name);
+    }
+    m.checksum = m.data_step_path ? folder_checksum(m.up_sql, m.data_step_source) : sha256_hex(m.up_sql);
     m.non_transactional_reason = non_transactional_reason(m.up_sql);
     m.transactional = m.non_transactional_reason.empty();
     if (has_down_variant) m.down_path = (entry.path() / down_variant).string();
@@ -180,6 +198,12 @@ migration_set migration_set::load(const std::string &directory, backend_kind bac
     if (m.down_path) {
       m.down_sql = read_file(*m.down_path, name);
       m.down_transactional = non_transactional_reason(*m.down_sql).empty();
+    }
+    if (m.data_step_path && (!m.transactional || !m.down_transactional)) {
+      ctx.file = *m.data_step_path;
+      throw migration_file_error("migration " + name + " has " + k_data_step_file + ", which runs inside the migration's transaction, but " +
+                                     (m.transactional ? *m.down_path : m.up_path) + " runs outside one",
+                                 ctx, std::string("put the data step in a migration of its own, or drop the no-transaction directive"));
     }
     set.m_migrations.push_back(std::move(m));
   }

@@ -10,6 +10,7 @@
 
 #include "carrierdb/error.hpp"
 #include "carrierdb/log.hpp"
+#include "data_steps.hpp"
 #include "foreign_keys_off.hpp"
 #include "lock_tracer.hpp"
 #include "operations.hpp"
@@ -212,6 +213,7 @@ deploy_report migrator::apply_pending(connection &conn, history_table &history, 
       try {
         tx.emplace(conn);
         conn.execute_script(m.up_sql, [&](const script_statement &) { ++steps; });
+        run_data_step(m_options.data_steps, m, data_step_direction::up, conn);  // SQL first, then Python
         rebuild.check();
         recording = true;
         history.insert_finished(m.name, m.checksum, started_wall, steps);
@@ -222,6 +224,9 @@ deploy_report migrator::apply_pending(connection &conn, history_table &history, 
         throw e.retold("deploy was interrupted while applying " + m.name + ": its changes were rolled back and it is not recorded; " +
                            completed_before(report, "applied"),
                        !report.migrations.empty(), "run `carrierdb migrate deploy` again to apply what is pending");
+      } catch (const data_step_error &e) {
+        tx.reset();
+        throw data_step_failed(conn, history, m, e, started_wall);
       } catch (const database_error &e) {
         tx.reset();  // rolled back before the failed attempt is recorded, outside it
         migration_context ctx = context_for(m, m.up_path);
@@ -360,9 +365,15 @@ deploy_report migrator::dry_run(connection &conn, history_table &history, const 
             ++result.steps;
             if (tracer) tracer->before_statement(s);
           });
+          run_data_step(m_options.data_steps, m, data_step_direction::up, conn);
           rebuild.check();
           if (tracer) report.lock_traces.push_back(tracer->end());
           attempt.release();
+        } catch (const data_step_error &e) {
+          attempt.rollback();
+          result.ok = false;
+          result.error = data_step_summary(e);
+          failed_before = true;
         } catch (const database_error &e) {
           attempt.rollback();
           result.ok = false;

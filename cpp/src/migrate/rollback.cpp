@@ -6,6 +6,7 @@
 #include "carrierdb/error.hpp"
 #include "carrierdb/migrate/data_loss.hpp"
 #include "carrierdb/migrate/migrator.hpp"
+#include "data_steps.hpp"
 #include "foreign_keys_off.hpp"
 #include "operations.hpp"
 
@@ -80,6 +81,7 @@ deploy_report migrator::rollback(const rollback_options &options) {
     std::optional<scoped_transaction> tx;
     try {
       if (m.down_transactional) tx.emplace(conn);
+      run_data_step(m_options.data_steps, m, data_step_direction::down, conn);  // the reverse of up: Python, then SQL
       conn.execute_script(*m.down_sql, [&](const script_statement &) { ++steps; });
       rebuild.check();
       recording = true;
@@ -97,6 +99,9 @@ deploy_report migrator::rollback(const rollback_options &options) {
                          std::to_string(std::max<std::int64_t>(0, steps - 1)) + " statement(s) before the stop remain applied and " +
                          m.name + " is still recorded as applied; " + completed_before(report, "rolled back"),
                      true, "complete or undo those statements by hand");
+    } catch (const data_step_error &e) {
+      tx.reset();
+      throw down_step_failed(m, e);
     } catch (const database_error &e) {
       tx.reset();
       migration_context ctx = context_for(m, *m.down_path);

@@ -212,6 +212,23 @@ seeder::seeder(std::shared_ptr<database> db, std::shared_ptr<const schema> s, st
 
 namespace {
 
+// Runs `body` inside a migration's data step (migration.py): on the migration's connection, in a
+// savepoint, so the seed sees the migration's changes and commits or rolls back with it. A
+// connection of its own would not see them and could wait forever on the migration's locks.
+// The seed lock: PostgreSQL's is a transaction-level lock taken inside the migration's
+// transaction; SQLite's is the database's one lock file, which the migration already holds.
+template <class Body>
+seed_result in_data_step(connection &conn, const seed_options &options, Body &&body) {
+  std::unique_ptr<lock_handle> lock;
+  if (conn.caps().transaction_locks) lock = conn.acquire_lock(k_seed_lock_key, std::chrono::milliseconds(30000));
+  scoped_savepoint seed(conn, "carrierdb_seed");
+  seed_result result = body(conn);
+  if (options.dry_run || result.skipped) seed.rollback();
+  else seed.release();
+  if (lock) lock->release();
+  return result;
+}
+
 // Runs `body` on a dedicated connection holding the seed lock, inside one transaction that is
 // committed unless it is a dry run or the body throws.
 template <class Body>
@@ -219,6 +236,7 @@ seed_result in_transaction(database &db, const seed_options &options, Body &&bod
   if (is_production_environment(options.environment) && !options.allow_production)
     throw configuration_error("refusing to seed the production environment without an explicit flag",
                               "pass --allow-production (Python: allow_production=True); seeding never deletes rows unless --prune");
+  if (connection *lent = db.lent_connection()) return in_data_step(*lent, options, body);
   auto lease = db.pool().acquire();
   connection &conn = *lease;
   // Before the lock (SQLite's lock file could not even be created) and before any change.

@@ -14,13 +14,20 @@ namespace carrierdb {
 /// First-line directive that runs a migration outside a transaction (CREATE INDEX CONCURRENTLY...).
 inline constexpr const char *k_no_transaction_directive = "-- carrierdb:no-transaction";
 
+/// The data step of a migration folder: Python run by carrierdb, never by Prisma.
+inline constexpr const char *k_data_step_file = "migration.py";
+
 /// One migration folder, resolved for one backend.
 struct migration_file {
   std::string name;         // <YYYYMMDDHHMMSS>_<name>, the folder name
   std::string directory;    // absolute or relative path of the folder
   std::string up_path;      // the file that is applied on this backend
   std::string up_sql;
-  std::string checksum;     // lowercase hex SHA-256 of up_sql's bytes
+  // Lowercase hex SHA-256 of up_sql's bytes (Prisma's checksum), or, with a data step, of up_sql's
+  // bytes, one NUL byte, then data_step_source's bytes: editing either makes the migration edited.
+  std::string checksum;
+  std::optional<std::string> data_step_path;  // migration.py: up(db) after up_sql, down(db) before down_sql
+  std::string data_step_source;
   std::optional<std::string> down_path;
   std::optional<std::string> down_sql;
   bool transactional = true;       // false with the no-transaction directive, or BEGIN/COMMIT of its own

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "carrierdb/database.hpp"
+#include "carrierdb/migrate/data_steps.hpp"
 #include "carrierdb/migrate/history.hpp"
 #include "carrierdb/migrate/lock_trace.hpp"
 #include "carrierdb/migrate/migration_files.hpp"
@@ -21,6 +22,7 @@ struct migrator_options {
   std::string directory = "migrations";
   std::string table = "_prisma_migrations";
   std::chrono::milliseconds lock_timeout{10000};
+  data_step_runner data_steps;  // runs migration.py (the Python package supplies it)
 };
 
 enum class migration_state { applied, edited, pending, rolled_back, failed, missing_locally };
