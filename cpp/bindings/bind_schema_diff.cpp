@@ -84,6 +84,19 @@ void init_schema_diff(py::module_ &m) {
       "db"_a, "from_schema"_a, "to_schema"_a, py::kw_only(), "accept_data_loss"_a = false, "operation"_a = "the schema change",
       "renames"_a = rename_triples{},
       "find_data_loss(), raising DataLossError (nothing changed) when it finds anything and accept_data_loss is false.");
+  m.def(
+      "data_loss_between",
+      [](database &db, const std::shared_ptr<target_model> &from, const std::shared_ptr<target_model> &to, const rename_triples &renames,
+         bool accept_data_loss, const std::string &operation) {
+        const auto findings =
+            without_gil([&] { return db.with_connection([&](connection &c) { return find_data_loss(*from, *to, c, renames_of(renames)); }); });
+        if (!accept_data_loss) refuse_schema_data_loss(findings, operation + " on " + db.url().display());
+        return findings_to_list(findings);
+      },
+      "db"_a, "from_model"_a, "to_model"_a, "renames"_a = rename_triples{}, py::kw_only(), "accept_data_loss"_a = false,
+      "operation"_a = "the schema change",
+      "What changing `db` (which holds `from_model`) to `to_model` would lose or fail on, counted there; raises DataLossError "
+      "(nothing changed) when that is anything and accept_data_loss is false.");
   // Databases read back (read_target_model, bind_introspect.cpp) meet schemas as target models.
   m.def(
       "target_model_of",

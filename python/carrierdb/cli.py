@@ -198,11 +198,13 @@ def _shown(args: argparse.Namespace, result: Any) -> int:
 def cmd_migrate_dev(args: argparse.Namespace) -> int:
     return _shown(args, commands.migrate_dev(args.name, **_connection(args), directory=args.dir, schema=args.schema,
                                              create_only=args.create_only, accept_data_loss=args.accept_data_loss,
-                                             shadow_url=args.shadow_database_url))
+                                             shadow_url=args.shadow_database_url, rename_enum_values=args.rename_enum_value,
+                                             online=args.online))
 
 
 def cmd_db_push(args: argparse.Namespace) -> int:
-    return _shown(args, commands.db_push(**_connection(args), schema=args.schema, accept_data_loss=args.accept_data_loss))
+    return _shown(args, commands.db_push(**_connection(args), schema=args.schema, accept_data_loss=args.accept_data_loss,
+                                         rename_enum_values=args.rename_enum_value))
 
 
 def cmd_schema_check(args: argparse.Namespace) -> int:
@@ -418,10 +420,14 @@ def _add_dev_parsers(dsub: Any, msub: Any, migrate_common: argparse.ArgumentPars
     change = argparse.ArgumentParser(add_help=False)
     change.add_argument("--schema", help="schema file (default: schema.prisma in the project root)")
     change.add_argument("--accept-data-loss", action="store_true", help="go ahead although the change may lose data")
+    change.add_argument("--rename-enum-value", action="append", default=[], metavar="ENUM.OLD=NEW",
+                        help="an enum value renamed, not removed and added: its rows keep it (repeatable)")
     p = msub.add_parser("dev", parents=[migrate_common, change],
                         help="write the schema's change as a migration (both dialects, down.sql) and apply it")
     p.add_argument("--name", required=True, help="the migration's name: letters, digits and underscores")
     p.add_argument("--create-only", action="store_true", help="write the migration but do not apply it")
+    p.add_argument("--online", action="store_true", help="PostgreSQL's lock-safe forms: new indexes CONCURRENTLY and foreign keys "
+                   "NOT VALID + VALIDATE, in a second, non-transactional migration")
     p.add_argument("--shadow-database-url", help="a database to reset and replay into (default: SHADOW_DATABASE_URL, "
                    "the datasource's shadowDatabaseUrl, else a temporary one)")
     p.set_defaults(func=cmd_migrate_dev)

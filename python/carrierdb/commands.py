@@ -28,6 +28,7 @@ from .data_migrations import new_python_migration
 from .database import connect, connect_for_migrations, resolve_for_migrations
 from .lint import LintResult
 from .develop import MigrateDev
+from .develop import enum_renames
 from .develop import migrate_dev as _migrate_dev
 from .push import DbPush
 from .push import db_push as _db_push
@@ -313,19 +314,6 @@ def _lock_provider(folder: Path) -> str:
     return "postgresql" if not _paths.exists(lock) or "sqlite" not in lock.read_text() else "sqlite"
 
 
-def enum_renames(renames: Sequence[str]) -> list[tuple[str, str, str]]:
-    """``Enum.OLD=NEW`` strings (``--rename-enum-value``) as (enum, old, new) triples."""
-    out = []
-    for text in renames:
-        head, _, new = text.partition("=")
-        enum, _, old = head.rpartition(".")
-        if not (enum and old and new) or "=" in new:
-            raise _core.ConfigurationError(f"--rename-enum-value {text!r}: write it as Enum.OLD_VALUE=NEW_VALUE "
-                                           "(the names the database has: @@map and @map where the schema maps them)")
-        out.append((enum, old, new))
-    return out
-
-
 def migrate_diff(*, from_empty: bool = False, from_schema: Optional[str | Path] = None, to_schema: Optional[str | Path] = None,
                  to_empty: bool = False, provider: Optional[str] = None, from_migrations: Optional[str | Path] = None,
                  from_url: Optional[str] = None, to_url: Optional[str] = None, rename_enum_values: Sequence[str] = (),
@@ -430,24 +418,27 @@ def _diff_from_migrations(folder: Path, to_empty: bool, to_schema: Optional[str 
 
 def migrate_dev(name: str, url: Optional[str] = None, env: str | Environment | None = None, *, directory: Optional[str | Path] = None,
                 schema: Optional[str | Path] = None, create_only: bool = False, accept_data_loss: bool = False,
-                shadow_url: Optional[str] = None) -> MigrateDev:
+                shadow_url: Optional[str] = None, rename_enum_values: Sequence[str] = (), online: bool = False) -> MigrateDev:
     """Prisma's ``migrate dev``: refuse a development database with drift or with an edited, failed or
     locally missing migration; apply pending migrations; replay the folder into shadow databases
     (``shadow_url``, SHADOW_DATABASE_URL or the datasource's shadowDatabaseUrl, reset; else a
     temporary one, dropped whatever happens) and write ``<timestamp>_<name>/`` with migration.sql
     (the lock file's provider, created when missing), the other dialect's variant and down.sql for
     both; then apply it (not with ``create_only``). Nothing is written when the schema needs no
-    change. Data-loss warnings refuse it unless ``accept_data_loss`` (or ``create_only``)."""
+    change. What the change would destroy or fail on is counted in the development database and
+    refuses it (DataLossError, nothing written) unless ``accept_data_loss`` (or ``create_only``,
+    which applies nothing). ``rename_enum_values`` as for migrate_diff; ``online`` (PostgreSQL)
+    writes the lock-safe forms, the concurrent part as a second, non-transactional migration."""
     return _migrate_dev(name, url, env, directory=directory, schema=schema, create_only=create_only,
-                        accept_data_loss=accept_data_loss, shadow_url=shadow_url)
+                        accept_data_loss=accept_data_loss, shadow_url=shadow_url, rename_enum_values=rename_enum_values, online=online)
 
 
 def db_push(url: Optional[str] = None, env: str | Environment | None = None, *, schema: Optional[str | Path] = None,
-            accept_data_loss: bool = False) -> DbPush:
+            accept_data_loss: bool = False, rename_enum_values: Sequence[str] = ()) -> DbPush:
     """Prisma's ``db push``: make the database match the schema in one transaction, writing no
-    migration. Refused in production; refused with the warnings when data may be lost unless
-    ``accept_data_loss``."""
-    return _db_push(url, env, schema=schema, accept_data_loss=accept_data_loss)
+    migration. Refused in production; refused, listing each finding with its row count, when rows
+    would be lost unless ``accept_data_loss``."""
+    return _db_push(url, env, schema=schema, accept_data_loss=accept_data_loss, rename_enum_values=rename_enum_values)
 
 
 # -- schema --------------------------------------------------------------------------------------

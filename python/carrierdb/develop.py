@@ -6,18 +6,19 @@ database. Refuses, before writing anything, when the development database cannot
 from __future__ import annotations
 
 import contextlib
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator, Optional, Sequence
 
 from . import _core, _paths
 from .config import Environment, project_root
 from .database import Database, connect_for_migrations
 from .shadow import HISTORY_TABLES, ShadowUnavailable, replay, shadow_database, shadow_url_for
 
-__all__ = ["DOWN_NOTE", "IN_SYNC", "MigrateDev", "migrate_dev", "refuse_data_loss"]
+__all__ = ["DOWN_NOTE", "IN_SYNC", "MigrateDev", "counted_losses", "enum_renames", "migrate_dev"]
 
 DIALECTS = ("postgresql", "sqlite")
 IN_SYNC = "Already in sync, no schema change or pending migration was found."
@@ -37,10 +38,13 @@ class MigrateDev:
     summary: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    data_loss: list[str] = field(default_factory=list)  # counted in the development database (accepted, or --create-only)
+    concurrent_folder: Optional[Path] = None            # --online: the non-transactional migration written after `folder`
 
     def to_json(self) -> dict[str, Any]:
         return {"folder": str(self.folder) if self.folder else None, "files": self.files, "applied": self.applied,
-                "summary": self.summary, "warnings": self.warnings, "notes": self.notes}
+                "summary": self.summary, "warnings": self.warnings, "notes": self.notes, "data_loss": self.data_loss,
+                "concurrent_folder": str(self.concurrent_folder) if self.concurrent_folder else None}
 
     def __str__(self) -> str:
         lines = [f"applied {name}" for name in self.applied if self.folder is None or name != self.folder.name]
@@ -50,21 +54,38 @@ class MigrateDev:
             lines.append(f"created {self.folder}/ with {', '.join(self.files)}")
             lines += [f"  {line}" for line in self.summary]
             lines += [f"warning: {w}" for w in self.warnings]
+            lines += [f"data loss ({'not applied yet' if self.folder.name not in self.applied else 'accepted'}): {d}" for d in self.data_loss]
+            if self.concurrent_folder is not None:
+                lines.append(f"created {self.concurrent_folder}/ (--online: CREATE INDEX CONCURRENTLY and VALIDATE CONSTRAINT, "
+                             "outside a transaction)")
             lines.append(f"applied {self.folder.name}" if self.folder.name in self.applied else
                          "not applied (--create-only): review it, then run `carrierdb migrate dev` or `migrate deploy`")
         lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
 
 
-def refuse_data_loss(warnings: list[str], accept_data_loss: bool, what: str) -> None:
-    """The one place that decides whether a change that may lose data goes ahead: without
-    ``accept_data_loss`` any warning refuses it (DataLossError listing them; nothing changed)."""
-    if not warnings or accept_data_loss:
-        return
-    error = _core.DataLossError(f"{what} may lose data:\n" + "\n".join(f"  - {w}" for w in warnings)
-                                + "\nNothing was changed; pass --accept-data-loss (accept_data_loss=True) to go ahead.")
-    error.losses = [{"migration": None, "table": None, "column": None, "rows": None, "warning": w} for w in warnings]
-    raise error
+def enum_renames(renames: Sequence[str]) -> list[tuple[str, str, str]]:
+    """``Enum.OLD=NEW`` strings (``--rename-enum-value``) as (enum, old, new) triples."""
+    out = []
+    for text in renames:
+        head, _, new = text.partition("=")
+        enum, _, old = head.rpartition(".")
+        if not (enum and old and new) or "=" in new:
+            raise _core.ConfigurationError(f"--rename-enum-value {text!r}: write it as Enum.OLD_VALUE=NEW_VALUE "
+                                           "(the names the database has: @@map and @map where the schema maps them)")
+        out.append((enum, old, new))
+    return out
+
+
+def counted_losses(db: Database, from_model: Any, to_model: Any, renames: list[tuple[str, str, str]], accept_data_loss: bool,
+                   what: str) -> list[str]:
+    """The one place that decides whether a change that may lose data goes ahead: what it would
+    destroy or fail on is counted in ``db`` (which holds ``from_model``); anything found refuses it
+    (DataLossError listing each finding with its row count; nothing changed) unless
+    ``accept_data_loss``. Returns the findings' messages. A change that touches no row (an empty
+    table dropped) needs no acceptance."""
+    found = _core.data_loss_between(db._db, from_model, to_model, renames, accept_data_loss=accept_data_loss, operation=what)
+    return [f["message"] for f in found]
 
 
 def _refuse_history(status: Any) -> None:
@@ -126,19 +147,20 @@ def _write(path: Path, text: str) -> None:
 
 def migrate_dev(name: str, url: Optional[str] = None, env: str | Environment | None = None, *, directory: Optional[str | Path] = None,
                 schema: Optional[str | Path] = None, create_only: bool = False, accept_data_loss: bool = False,
-                shadow_url: Optional[str] = None) -> MigrateDev:
+                shadow_url: Optional[str] = None, rename_enum_values: Sequence[str] = (), online: bool = False) -> MigrateDev:
     """See :func:`carrierdb.commands.migrate_dev`."""
+    renames = enum_renames(rename_enum_values)
     schema_file = Path(schema) if schema else project_root() / "schema.prisma"
     parsed = _core.Schema.load(str(schema_file))
     folder = Path(directory) if directory else project_root() / "migrations"
     provider = _lock_provider(folder, parsed)
     shadow_url = shadow_url_for(schema_file, env, shadow_url)
     with connect_for_migrations(url, env=env) as dev:
-        return _develop(dev, name, parsed, folder, provider, shadow_url, create_only, accept_data_loss)
+        return _develop(dev, name, parsed, folder, provider, shadow_url, create_only, accept_data_loss, renames, online)
 
 
 def _develop(dev: Database, name: str, parsed: _core.Schema, folder: Path, provider: str, shadow_url: Optional[str], create_only: bool,
-             accept_data_loss: bool) -> MigrateDev:
+             accept_data_loss: bool, renames: list[tuple[str, str, str]], online: bool) -> MigrateDev:
     migrations = dev.migrations(folder)
     status = migrations.status()
     _refuse_history(status)
@@ -165,24 +187,56 @@ def _develop(dev: Database, name: str, parsed: _core.Schema, folder: Path, provi
         notes.append(f"migration.{other}.sql and down.{other}.sql were not written: {why}; write them by hand, or run "
                      f"`carrierdb migrate diff --from-migrations {folder} --to-schema {parsed.file} --provider {other} --script` "
                      "where one can be had")
-    diffs = {d: (_core.diff_target_models(m, _core.target_model_of(parsed, d)), _core.diff_target_models(_core.target_model_of(parsed, d), m))
-             for d, m in models.items()}
+    backwards = [(enum, new, old) for enum, old, new in renames]
+    targets = {d: _core.target_model_of(parsed, d) for d in models}
+    # --online: PostgreSQL's lock-safe forms; the concurrent part becomes a migration of its own.
+    diffs = {d: (_core.diff_target_models(m, targets[d], renames, online and d == "postgresql"),
+                 _core.diff_target_models(targets[d], m, backwards)) for d, m in models.items()}
     pending = migrations.deploy().names if status.pending else []
     forward = diffs[provider][0]
     if all(not f["summary"] for f, _ in diffs.values()):
         return MigrateDev(None, applied=pending, notes=notes)
-    if not create_only:
-        refuse_data_loss(forward["warnings"], accept_data_loss, f"the migration {name}")
+    # Counted in the development database, which now holds what the shadow replay built.
+    losses = counted_losses(dev, models[dev.backend], targets[dev.backend], renames, accept_data_loss or create_only,
+                            f"the migration {name}")
     variant = next(d for d in DIALECTS if d != provider)
     path = Path(_core.create_migration(str(folder), name, provider, variant))
+    concurrent = diffs.get("postgresql", ({}, {}))[0].get("concurrent_script", "")
     for dialect, (up, down) in diffs.items():
         suffix = "" if dialect == provider else f".{dialect}"
         _write(path / f"migration{suffix}.sql", up["warnings_comment"] + up["script"])
-        _write(path / f"down{suffix}.sql", DOWN_NOTE + down["script"])
+        _write(path / f"down{suffix}.sql", DOWN_NOTE + (_dropped_if_exists(down["script"], concurrent) if dialect == "postgresql" else down["script"]))
     for dialect in DIALECTS:
         if dialect not in diffs:
             for stale in (path / f"migration.{dialect}.sql", path / f"down.{dialect}.sql"):
                 stale.unlink(missing_ok=True)
+    second = _write_concurrent(folder, name, provider, variant, concurrent, path.name) if concurrent else None
     files = sorted(f.name for f in path.iterdir())
     applied = pending + ([] if create_only else migrations.deploy().names)
-    return MigrateDev(path, files, applied, forward["summary"], forward["warnings"], notes)
+    return MigrateDev(path, files, applied, forward["summary"], forward["warnings"], notes, losses, second)
+
+
+_CONCURRENT_INDEX = re.compile(r'CREATE (?:UNIQUE )?INDEX CONCURRENTLY "((?:[^"]|"")+)"')
+
+
+def _dropped_if_exists(down: str, concurrent: str) -> str:
+    """The first folder's down.sql drops the indexes the concurrent migration creates only if they
+    are still there: rolling back that migration alone (its own down.sql) dropped them already."""
+    for index in _CONCURRENT_INDEX.findall(concurrent):
+        down = down.replace(f'DROP INDEX "{index}";', f'DROP INDEX IF EXISTS "{index}";')
+    return down
+
+
+def _write_concurrent(folder: Path, name: str, provider: str, variant: str, script: str, after: str) -> Path:
+    """--online's second migration: the statements that cannot run in a transaction (CREATE INDEX
+    CONCURRENTLY, VALIDATE CONSTRAINT), applied right after ``after``; its down.sql drops those
+    indexes concurrently. SQLite has no such locks: its variant does nothing (``after``'s did it all)."""
+    path = Path(_core.create_migration(str(folder), f"{name}_concurrently", provider, variant))
+    drops = "".join(f'DROP INDEX CONCURRENTLY IF EXISTS "{index}";\n' for index in _CONCURRENT_INDEX.findall(script))
+    pg, lite = ("", ".sqlite") if provider == "postgresql" else (".postgresql", "")
+    _write(path / f"migration{pg}.sql", script)
+    _write(path / f"down{pg}.sql", "-- carrierdb:no-transaction\n" + DOWN_NOTE + drops)
+    nothing = f"-- Nothing to do on SQLite: {after}/migration.sqlite.sql made the whole change (SQLite has no table locks to avoid).\n"
+    _write(path / f"migration{lite}.sql", nothing)
+    _write(path / f"down{lite}.sql", nothing)
+    return path

@@ -341,3 +341,82 @@ def test_the_cli_pushes_and_migrates_with_json_and_exit_codes(run_cli, carrierdb
     pushed = run_cli("db", "push", *common, "--schema", str(fleet / "schema.prisma"))
     assert pushed.returncode == 0, pushed.stderr
     assert json.loads(pushed.stdout)["summary"] and not json.loads(pushed.stdout)["in_sync"]
+
+
+def test_migrate_dev_counts_the_rows_it_would_lose_and_refuses_without_acceptance(carrierdb_url, fleet, shadow_url):
+    """Dropping a column that holds values is refused with the count from the development database,
+    and nothing is written; accepted, the count is in the result. An empty table dropped needs no
+    acceptance (nothing is lost)."""
+    add_depot(fleet)
+    dev(fleet, carrierdb_url, shadow_url, name="init")
+    with carrierdb.connect(carrierdb_url) as db:
+        db.execute("INSERT INTO tags (name) VALUES ('hazmat'), ('reefer'), ('flatbed')")
+    schema = fleet / "schema.prisma"
+    text = schema.read_text()
+    schema.write_text(text.replace('  name     String    @unique @db.VarChar(40)\n  carriers Carrier[]\n', '  carriers Carrier[]\n')
+                      .replace(DEPOT, ""))
+    before = folders(fleet)
+    with pytest.raises(carrierdb.DataLossError, match=r"column `name` on the `tags` table, which still contains 3 non-null values") as refused:
+        dev(fleet, carrierdb_url, shadow_url, name="drop_tag_name")
+    assert [(loss["table"], loss["column"], loss["rows"]) for loss in refused.value.losses] == [("tags", "name", 3)]
+    assert "depots" not in str(refused.value)  # empty: dropping it loses nothing
+    assert folders(fleet) == before  # nothing written
+    done = dev(fleet, carrierdb_url, shadow_url, name="drop_tag_name", accept_data_loss=True)
+    assert done.data_loss and "3 non-null values" in done.data_loss[0]
+    assert "accepted" in str(done)
+    with carrierdb.connect(carrierdb_url) as db:
+        assert "depots" not in db.table_names()
+
+
+def test_migrate_dev_renames_an_enum_value_keeping_its_rows(carrierdb_url, fleet, shadow_url):
+    dev(fleet, carrierdb_url, shadow_url, name="init")
+    with carrierdb.connect(carrierdb_url) as db:
+        db.execute("INSERT INTO carriers (name, mc_number, dot_number, status, updated_at) VALUES ('Acme', 'MC1', '1', 'REVOKED', CURRENT_TIMESTAMP)")
+    schema = fleet / "schema.prisma"
+    schema.write_text(schema.read_text().replace("  REVOKED\n", "  DEREGISTERED\n", 1))
+    with pytest.raises(carrierdb.DataLossError, match="REVOKED"):  # as a removal: the row holding it would fail
+        dev(fleet, carrierdb_url, shadow_url, name="rename_revoked")
+    result = dev(fleet, carrierdb_url, shadow_url, name="rename_revoked", rename_enum_values=["CarrierStatus.REVOKED=DEREGISTERED"])
+    assert result.data_loss == [] and result.folder is not None
+    with carrierdb.connect(carrierdb_url) as db:
+        assert [r["status"] for r in db.query("SELECT status FROM carriers")] == ["DEREGISTERED"]
+        db.migrations(fleet / "migrations").rollback()  # down.sql renames it back
+        assert [r["status"] for r in db.query("SELECT status FROM carriers")] == ["REVOKED"]
+    assert commands.schema_check(carrierdb_url, schema=FLEET / "schema.prisma").in_sync
+
+
+def test_migrate_dev_online_puts_concurrent_indexes_in_a_migration_of_their_own(carrierdb_backend, carrierdb_url, fleet, shadow_url):
+    """--online (PostgreSQL's lock-safe forms): a new index on an existing table goes to a second,
+    non-transactional migration as CREATE INDEX CONCURRENTLY; both apply, leave no drift, and roll
+    back one by one. On SQLite the second migration's variant does nothing (the first did it all)."""
+    dev(fleet, carrierdb_url, shadow_url, name="init")
+    schema = fleet / "schema.prisma"
+    schema.write_text(schema.read_text().replace('  @@map("tags")', '  @@index([name], map: "tags_name_idx")\n  @@map("tags")', 1))
+    result = dev(fleet, carrierdb_url, shadow_url, name="index_tag_names", online=True)
+    assert result.concurrent_folder is not None and result.concurrent_folder.name.endswith("_index_tag_names_concurrently")
+    concurrent = (result.concurrent_folder / "migration.sql").read_text()
+    assert concurrent.startswith("-- carrierdb:no-transaction") and 'CREATE INDEX CONCURRENTLY "tags_name_idx"' in concurrent
+    assert "tags_name_idx" not in (result.folder / "migration.sql").read_text()
+    assert "tags_name_idx" in (result.folder / "migration.sqlite.sql").read_text()
+    assert result.concurrent_folder.name in result.applied
+    assert commands.schema_check(carrierdb_url, schema=schema).in_sync
+    with carrierdb.connect(carrierdb_url) as db:
+        migrations = db.migrations(fleet / "migrations")
+        migrations.rollback(steps=2)
+        assert commands.schema_check(carrierdb_url, schema=FLEET / "schema.prisma").in_sync
+        assert [m.name for m in migrations.deploy().migrations] == [result.folder.name, result.concurrent_folder.name]
+    assert commands.schema_check(carrierdb_url, schema=schema).in_sync
+    if carrierdb_backend == "postgresql":
+        assert commands.migrate_lint(result.concurrent_folder.name, directory=fleet / "migrations").ok
+
+
+def test_db_push_counts_the_rows_it_would_lose(carrierdb_url, fleet, shadow_url):
+    dev(fleet, carrierdb_url, shadow_url, name="init")
+    with carrierdb.connect(carrierdb_url) as db:
+        db.execute("INSERT INTO tags (name) VALUES ('hazmat'), ('reefer')")
+    schema = fleet / "schema.prisma"
+    schema.write_text(schema.read_text().replace('  name     String    @unique @db.VarChar(40)\n  carriers Carrier[]\n', '  carriers Carrier[]\n'))
+    with pytest.raises(carrierdb.DataLossError, match="2 non-null values"):
+        commands.db_push(carrierdb_url, schema=schema)
+    pushed = commands.db_push(carrierdb_url, schema=schema, accept_data_loss=True)
+    assert pushed.data_loss and "2 non-null values" in pushed.data_loss[0]

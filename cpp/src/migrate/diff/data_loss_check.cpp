@@ -201,7 +201,7 @@ private:
     const std::string col = q(now.name);
     const std::string from = "SELECT count(*) FROM " + q(table) + " WHERE ";
     if (!now.check_values.empty() && !old.check_values.empty()) {
-      for (const auto &v : lost(old.enum_type, old.check_values, now.check_values))
+      for (const auto &v : lost(now.enum_type, lost(old.enum_type, old.check_values, now.check_values), now.check_values))  // either side may be a SQLite read back, which names no enum
         add("remove_enum_value", table, now.name, v, count(from + col + " = $1", {value(v)}));
     } else if (!now.check_values.empty()) {
       // Text becoming an enum: every value outside the list fails the new CHECK.

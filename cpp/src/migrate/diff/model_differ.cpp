@@ -113,11 +113,21 @@ void diff_table(plan &p, const target_table &a, const target_table &b) {
 
 // An enum's values in `m`: its type's on PostgreSQL, the CHECK list of a column using it on SQLite
 // (which has no enum types); null when `m` has no such enum.
-const std::vector<std::string> *enum_values(const target_model &m, const std::string &name) {
+// A SQLite database read back does not know its enums' names (a CHECK list has none): then the enum
+// is found through `named_by`, a model that names it, at the same table and column.
+const std::vector<std::string> *enum_values(const target_model &m, const std::string &name, const target_model *named_by = nullptr) {
   if (const target_enum *e = m.enumeration(name)) return &e->values;
   for (const auto &t : m.tables)
     for (const auto &c : t.columns)
       if (c.enum_type == name && !c.check_values.empty()) return &c.check_values;
+  if (named_by)
+    for (const auto &t : named_by->tables)
+      for (const auto &c : t.columns) {
+        if (c.enum_type != name || c.check_values.empty()) continue;
+        const target_table *same = m.table(t.name);
+        const target_column *column = same ? same->column(c.name) : nullptr;
+        if (column && !column->check_values.empty()) return &column->check_values;
+      }
   return nullptr;
 }
 
@@ -126,7 +136,7 @@ bool has(const std::vector<std::string> &values, const std::string &v) { return 
 void check_renames(const plan &p) {
   for (const auto &r : p.renames) {
     const std::string what = "renaming value " + r.from + " of enum " + r.enum_name + " to " + r.to;
-    const auto *before = enum_values(p.from, r.enum_name), *after = enum_values(p.to, r.enum_name);
+    const auto *before = enum_values(p.from, r.enum_name, &p.to), *after = enum_values(p.to, r.enum_name, &p.from);
     if (!before || !after)
       throw configuration_error(what + ": the enum is not on both sides of the diff", "name the enum as the database names it (its @@map)");
     if (!has(*before, r.from) || has(*after, r.from))
@@ -150,7 +160,7 @@ void enum_warnings(plan &p) {
     for (const auto &c : t.columns)
       if (!c.check_values.empty() && !has(names, c.enum_type)) names.push_back(c.enum_type);
   for (const auto &name : names) {
-    const auto *before = enum_values(p.from, name), *after = enum_values(p.to, name);
+    const auto *before = enum_values(p.from, name, &p.to), *after = enum_values(p.to, name, &p.from);
     if (!before || !after) continue;
     std::vector<std::string> removed, added;
     for (const auto &v : *before)

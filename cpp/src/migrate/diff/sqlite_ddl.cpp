@@ -57,9 +57,14 @@ std::string redefine(const plan &p, const target_table &a, const target_table &b
   for (const auto &name : copied) {
     list += (list.empty() ? "" : ", ") + quote(name);
     std::string cases;
+    // The enum as either table names it: a SQLite database read back does not know the name.
     const target_column &old = *a.column(name);
+    const auto renamed = [&](const std::string &v) {
+      const std::string by_new = p.renamed(b.column(name)->enum_type, v);
+      return by_new != v ? by_new : p.renamed(old.enum_type, v);
+    };
     for (const auto &v : old.check_values)
-      if (p.renamed(old.enum_type, v) != v) cases += " WHEN " + quoted(v) + " THEN " + quoted(p.renamed(old.enum_type, v));
+      if (renamed(v) != v) cases += " WHEN " + quoted(v) + " THEN " + quoted(renamed(v));
     select += (select.empty() ? "" : ", ") + (cases.empty() ? quote(name) : "CASE " + quote(name) + cases + " ELSE " + quote(name) + " END");
   }
   const std::string fresh = "new_" + b.name;
