@@ -64,8 +64,9 @@ void init_migrations(py::module_ &m) {
       })
       .def(
           "deploy",
-          [](bound_migrator &mg, bool dry_run, bool allow_edited, bool trace_locks, const py::object &progress) {
+          [](bound_migrator &mg, bool dry_run, bool allow_edited, bool trace_locks, bool single_transaction, const py::object &progress) {
             deploy_options options;
+            options.single_transaction = single_transaction;
             options.dry_run = dry_run;
             options.allow_edited = allow_edited;
             options.trace_locks = trace_locks;
@@ -75,7 +76,7 @@ void init_migrations(py::module_ &m) {
               return finished_work{"deploy had finished when the interrupt arrived: " + applied_list(r, "applied"), !r.migrations.empty()};
             });
           },
-          py::kw_only(), py::arg("dry_run") = false, py::arg("allow_edited") = false, py::arg("trace_locks") = false,
+          py::kw_only(), py::arg("dry_run") = false, py::arg("allow_edited") = false, py::arg("trace_locks") = false, py::arg("single_transaction") = false,
           py::arg("progress") = py::none())
       .def(
           "rollback",

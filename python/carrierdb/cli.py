@@ -102,7 +102,8 @@ def cmd_migrate_status(args: argparse.Namespace) -> int:
 
 def cmd_migrate_deploy(args: argparse.Namespace) -> int:
     report = commands.migrate_deploy(**_migration_args(args), dry_run=args.dry_run, allow_edited=args.allow_edited,
-                                     trace_locks=args.trace_locks, progress=_show_progress(args))
+                                     trace_locks=args.trace_locks, single_transaction=args.single_transaction,
+                                     progress=_show_progress(args))
     _emit(args, report.to_json(), lambda: print(report))
     return EXIT_OK if report.ok else EXIT_ERROR
 
@@ -352,6 +353,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = msub.add_parser("deploy", parents=[migrate_common], help="apply pending migrations, each in a transaction")
     p.add_argument("--dry-run", action="store_true", help="run them in one transaction and roll it back")
     p.add_argument("--allow-edited", action="store_true", help="deploy although an applied migration's file changed")
+    p.add_argument("--single-transaction", action="store_true",
+                   help="all pending migrations in one transaction: applied together or not at all")
     p.add_argument("--trace-locks", action="store_true",
                    help="with --dry-run, on PostgreSQL: list each statement's table locks, what they block and for how long")
     p.set_defaults(func=cmd_migrate_deploy)

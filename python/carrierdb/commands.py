@@ -224,11 +224,13 @@ def migrate_status(url: Optional[str] = None, env: str | Environment | None = No
 
 def migrate_deploy(url: Optional[str] = None, env: str | Environment | None = None, *, directory: Optional[str | Path] = None,
                    table: str = DEFAULT_TABLE, lock_timeout: float = 10.0, dry_run: bool = False, allow_edited: bool = False,
-                   trace_locks: bool = False, progress: Progress = None) -> DeployReport:
+                   trace_locks: bool = False, single_transaction: bool = False, progress: Progress = None) -> DeployReport:
     """Apply the pending migrations, each in its own transaction (``dry_run``: roll them back;
-    ``trace_locks`` with it, on PostgreSQL: report each statement's table locks)."""
+    ``trace_locks`` with it, on PostgreSQL: report each statement's table locks;
+    ``single_transaction``: all of them in one, applied together or not at all)."""
     with _migrations(url, env, directory, table, lock_timeout) as migrations:
-        return migrations.deploy(dry_run=dry_run, allow_edited=allow_edited, trace_locks=trace_locks, progress=progress)
+        return migrations.deploy(dry_run=dry_run, allow_edited=allow_edited, trace_locks=trace_locks,
+                                 single_transaction=single_transaction, progress=progress)
 
 
 def migrate_rollback(url: Optional[str] = None, env: str | Environment | None = None, *, directory: Optional[str | Path] = None,

@@ -36,13 +36,17 @@ class Migrations:
         return self._engine.status()
 
     def deploy(self, *, dry_run: bool = False, allow_edited: bool = False, trace_locks: bool = False,
-               progress: Progress = None) -> DeployReport:
+               single_transaction: bool = False, progress: Progress = None) -> DeployReport:
         """Apply pending migrations, each in its own transaction. ``dry_run`` runs them in one
         transaction that is rolled back. Raises MigrationError subclasses on refusal or failure.
         ``trace_locks`` (with ``dry_run``, PostgreSQL only) fills ``report.lock_traces``: per
-        statement, the table locks it took (from pg_locks), what they block, how long they are held."""
+        statement, the table locks it took (from pg_locks), what they block, how long they are held.
+        ``single_transaction``: all pending migrations in one transaction, applied together or not at
+        all (Alembic's default), when each can run in a transaction and none has a migration.py;
+        else one transaction each."""
         with progress_reporter(progress, "dry run" if dry_run else "deploy", "migration") as report:
-            return self._engine.deploy(dry_run=dry_run, allow_edited=allow_edited, trace_locks=trace_locks, progress=report)
+            return self._engine.deploy(dry_run=dry_run, allow_edited=allow_edited, trace_locks=trace_locks,
+                                       single_transaction=single_transaction, progress=report)
 
     def rollback(self, steps: int = 1, *, to: Optional[str] = None, accept_data_loss: bool = False,
                  progress: Progress = None) -> DeployReport:

@@ -170,7 +170,7 @@ def replay(db: Database, directory: Path, reset: bool, table: str = HISTORY_TABL
         if reset:
             migrations.reset(allow_production=True)  # a shadow holds no one's data
         else:
-            migrations.deploy()
+            migrations.deploy(single_transaction=True)  # one commit, not one per migration: the shadow is thrown away
     except _core.MigrationError as error:
         error.message = f"replaying the migrations into the shadow database failed: {error.message}"
         error.args = (f"replaying the migrations into the shadow database failed: {error.args[0]}", *error.args[1:])

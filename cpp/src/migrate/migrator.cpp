@@ -13,6 +13,7 @@
 #include "data_steps.hpp"
 #include "foreign_keys_off.hpp"
 #include "lock_tracer.hpp"
+#include "one_transaction.hpp"
 #include "operations.hpp"
 
 namespace carrierdb {
@@ -198,6 +199,7 @@ deploy_report migrator::apply_pending(connection &conn, history_table &history, 
     for (const auto &e : status.entries)
       if (e.state == migration_state::pending || e.state == migration_state::rolled_back) pending.push_back(files.find(e.name));
   }
+  if (options.single_transaction && fits_one_transaction(pending)) return apply_in_one_transaction(conn, history, pending, options);
   for (std::size_t k = 0; k < pending.size(); ++k) {
     const migration_file &m = *pending[k];
     notify_between(options.progress, k, pending.size(), m.name, false, 0, report, "deploy", "applied");

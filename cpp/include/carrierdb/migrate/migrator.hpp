@@ -66,6 +66,11 @@ struct deploy_options {
   /// With dry_run, on PostgreSQL only: record each statement's new locks in lock_traces. SQLite is
   /// refused (configuration_error): it has one database-wide write lock, no table locks to trace.
   bool trace_locks = false;
+  /// Every pending migration in one transaction, committed together or not at all (Alembic's
+  /// default; one commit instead of one per migration, as a shadow database's replay wants). Only
+  /// when each of them can run in a transaction and none has a data step; else one transaction per
+  /// migration, as without it.
+  bool single_transaction = false;
   progress_callback progress;
 };
 
