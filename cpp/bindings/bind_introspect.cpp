@@ -26,13 +26,13 @@ void init_introspect(py::module_ &m) {
         return std::make_shared<target_model>(
             without_gil([&] { return db->with_connection([&](connection &c) { return read_target_model(c, ignore); }); }));
       },
-      "db"_a, "ignore_tables"_a, "The database behind `db` as a target model; tables in `ignore_tables` left out. Reads only.");
+      "db"_a.none(false), "ignore_tables"_a, "The database behind `db` as a target model; tables in `ignore_tables` left out. Reads only.");
   m.def(
       "write_schema",
       [](const std::shared_ptr<target_model> &model, const std::shared_ptr<schema> &existing, const std::string &text) {
         return write_schema(*model, pull_basis{existing.get(), text});
       },
-      "model"_a, "existing"_a, "text"_a,
+      "model"_a.none(false), "existing"_a, "text"_a,
       "schema.prisma text describing `model` (db pull), keeping the names, /// comments and order of `existing` (None: a new file).");
 }
 

@@ -64,9 +64,11 @@ void init_migrations(py::module_ &m) {
       })
       .def(
           "deploy",
-          [](bound_migrator &mg, bool dry_run, bool allow_edited, bool trace_locks, bool single_transaction, const py::object &progress) {
+          [](bound_migrator &mg, bool dry_run, bool allow_edited, bool trace_locks, bool single_transaction, bool replay,
+             const py::object &progress) {
             deploy_options options;
             options.single_transaction = single_transaction;
+            options.replay = replay;
             options.dry_run = dry_run;
             options.allow_edited = allow_edited;
             options.trace_locks = trace_locks;
@@ -76,7 +78,7 @@ void init_migrations(py::module_ &m) {
               return finished_work{"deploy had finished when the interrupt arrived: " + applied_list(r, "applied"), !r.migrations.empty()};
             });
           },
-          py::kw_only(), py::arg("dry_run") = false, py::arg("allow_edited") = false, py::arg("trace_locks") = false, py::arg("single_transaction") = false,
+          py::kw_only(), py::arg("dry_run") = false, py::arg("allow_edited") = false, py::arg("trace_locks") = false, py::arg("single_transaction") = false, py::arg("replay") = false,
           py::arg("progress") = py::none())
       .def(
           "rollback",
@@ -98,16 +100,18 @@ void init_migrations(py::module_ &m) {
            py::arg("name"), py::call_guard<py::gil_scoped_release>())
       .def(
           "reset",
-          [](bound_migrator &mg, const std::string &environment, bool allow_production, const py::object &progress) {
+          [](bound_migrator &mg, const std::string &environment, bool allow_production, bool replay, const py::object &progress) {
             reset_options options;
             options.environment = environment;
             options.allow_production = allow_production;
+            options.replay = replay;
             options.progress = wrap_progress(progress);
             return run_operation("reset", [&] { return mg.engine.reset(options); }, [](const deploy_report &r) {
               return finished_work{"reset had finished when the interrupt arrived: " + applied_list(r, "reapplied"), true};
             });
           },
-          py::arg("environment"), py::kw_only(), py::arg("allow_production") = false, py::arg("progress") = py::none());
+          py::arg("environment"), py::kw_only(), py::arg("allow_production") = false, py::arg("replay") = false,
+          py::arg("progress") = py::none());
 
   m.def(
       "create_migration",

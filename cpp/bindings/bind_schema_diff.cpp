@@ -70,7 +70,7 @@ void init_schema_diff(py::module_ &m) {
       [](database &db, const std::shared_ptr<schema> &from, const std::shared_ptr<schema> &to, const rename_triples &renames) {
         return findings_to_list(data_loss_on(db, from, to, renames));
       },
-      "db"_a, "from_schema"_a, "to_schema"_a, "renames"_a = rename_triples{},
+      "db"_a.none(false), "from_schema"_a, "to_schema"_a, "renames"_a = rename_triples{},
       "What changing `db` from `from_schema` (what it holds) to `to_schema` would lose or fail on, with the rows it holds: "
       "a list of {kind, table, column, detail, rows, message}.");
   m.def(
@@ -81,7 +81,7 @@ void init_schema_diff(py::module_ &m) {
         if (!accept_data_loss) refuse_schema_data_loss(findings, operation + " on " + db.url().display());
         return findings_to_list(findings);
       },
-      "db"_a, "from_schema"_a, "to_schema"_a, py::kw_only(), "accept_data_loss"_a = false, "operation"_a = "the schema change",
+      "db"_a.none(false), "from_schema"_a, "to_schema"_a, py::kw_only(), "accept_data_loss"_a = false, "operation"_a = "the schema change",
       "renames"_a = rename_triples{},
       "find_data_loss(), raising DataLossError (nothing changed) when it finds anything and accept_data_loss is false.");
   m.def(
@@ -93,7 +93,7 @@ void init_schema_diff(py::module_ &m) {
         if (!accept_data_loss) refuse_schema_data_loss(findings, operation + " on " + db.url().display());
         return findings_to_list(findings);
       },
-      "db"_a, "from_model"_a, "to_model"_a, "renames"_a = rename_triples{}, py::kw_only(), "accept_data_loss"_a = false,
+      "db"_a.none(false), "from_model"_a.none(false), "to_model"_a.none(false), "renames"_a = rename_triples{}, py::kw_only(), "accept_data_loss"_a = false,
       "operation"_a = "the schema change",
       "What changing `db` (which holds `from_model`) to `to_model` would lose or fail on, counted there; raises DataLossError "
       "(nothing changed) when that is anything and accept_data_loss is false.");
@@ -115,7 +115,7 @@ void init_schema_diff(py::module_ &m) {
         options.online = online;
         return diff_dict(diff_models(*from, *to, renames_of(renames), options));
       },
-      "from_model"_a, "to_model"_a, "renames"_a = rename_triples{}, "online"_a = false, "The difference between two TargetModels of one backend: summary, warnings, SQL script.");
+      "from_model"_a.none(false), "to_model"_a.none(false), "renames"_a = rename_triples{}, "online"_a = false, "The difference between two TargetModels of one backend: summary, warnings, SQL script.");
 }
 
 }  // namespace carrierdb::bindings

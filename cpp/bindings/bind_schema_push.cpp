@@ -14,7 +14,7 @@ void init_schema_push(py::module_ &m) {
           return finished_work{"db push had finished when the interrupt arrived: its changes are committed", true, py::int_(steps)};
         });
       },
-      "db"_a, "script"_a, "Runs `script` in one transaction (db push); returns the statement count.");
+      "db"_a.none(false), "script"_a, "Runs `script` in one transaction (db push); returns the statement count.");
 }
 
 }  // namespace carrierdb::bindings

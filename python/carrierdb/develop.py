@@ -197,8 +197,16 @@ def _develop(dev: Database, name: str, parsed: _core.Schema, folder: Path, provi
     if all(not f["summary"] for f, _ in diffs.values()):
         return MigrateDev(None, applied=pending, notes=notes)
     # Counted in the development database, which now holds what the shadow replay built.
-    losses = counted_losses(dev, models[dev.backend], targets[dev.backend], renames, accept_data_loss or create_only,
-                            f"the migration {name}")
+    try:
+        losses = counted_losses(dev, models[dev.backend], targets[dev.backend], renames, accept_data_loss or create_only,
+                                f"the migration {name}")
+    except _core.DataLossError as refusal:
+        if pending:  # "Nothing was changed" is about the new migration: say what was applied before it
+            note = (f"\n(The pending migration(s) {', '.join(pending)} had been applied before this check; they stay applied. "
+                    "The new migration was neither written nor applied.)")
+            refusal.message = refusal.message + note
+            refusal.args = (refusal.args[0] + note, *refusal.args[1:])
+        raise
     variant = next(d for d in DIALECTS if d != provider)
     path = Path(_core.create_migration(str(folder), name, provider, variant))
     concurrent = diffs.get("postgresql", ({}, {}))[0].get("concurrent_script", "")

@@ -36,17 +36,19 @@ class Migrations:
         return self._engine.status()
 
     def deploy(self, *, dry_run: bool = False, allow_edited: bool = False, trace_locks: bool = False,
-               single_transaction: bool = False, progress: Progress = None) -> DeployReport:
+               single_transaction: bool = False, replay: bool = False, progress: Progress = None) -> DeployReport:
         """Apply pending migrations, each in its own transaction. ``dry_run`` runs them in one
         transaction that is rolled back. Raises MigrationError subclasses on refusal or failure.
         ``trace_locks`` (with ``dry_run``, PostgreSQL only) fills ``report.lock_traces``: per
         statement, the table locks it took (from pg_locks), what they block, how long they are held.
         ``single_transaction``: all pending migrations in one transaction, applied together or not at
-        all (Alembic's default), when each can run in a transaction and none has a migration.py;
-        else one transaction each."""
+        all (Alembic's default), when each can run in a transaction, none has a migration.py and none
+        needs a commit before the next (a PostgreSQL enum value added, a SQLite rebuild); else one
+        transaction each. ``replay`` (a shadow database's): the SQL only, migration.py not run, in as
+        few transactions as those commits allow."""
         with progress_reporter(progress, "dry run" if dry_run else "deploy", "migration") as report:
             return self._engine.deploy(dry_run=dry_run, allow_edited=allow_edited, trace_locks=trace_locks,
-                                       single_transaction=single_transaction, progress=report)
+                                       single_transaction=single_transaction, replay=replay, progress=report)
 
     def rollback(self, steps: int = 1, *, to: Optional[str] = None, accept_data_loss: bool = False,
                  progress: Progress = None) -> DeployReport:
@@ -68,11 +70,13 @@ class Migrations:
         else:
             self._engine.resolve_rolled_back(rolled_back)
 
-    def reset(self, *, allow_production: bool = False, progress: Progress = None) -> DeployReport:
+    def reset(self, *, allow_production: bool = False, replay: bool = False, progress: Progress = None) -> DeployReport:
         """Drop every object in the schema and apply all migrations. Refused in the production
-        environment (``db.environment.is_production``) unless ``allow_production``."""
+        environment (``db.environment.is_production``) unless ``allow_production``. ``replay`` as
+        for :meth:`deploy` (a shadow database)."""
         with progress_reporter(progress, "reset", "migration") as report:
-            return self._engine.reset(self.db.environment.engine_name, allow_production=allow_production, progress=report)
+            return self._engine.reset(self.db.environment.engine_name, allow_production=allow_production, replay=replay,
+                                      progress=report)
 
     def new(self, name: str, *, python: bool = False) -> Path:
         """Create ``<timestamp>_<name>/`` with empty migration.sql and down.sql, and this

@@ -15,6 +15,7 @@ import os
 import re
 import secrets
 import signal
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -116,19 +117,35 @@ def _created_postgres(server_url: str) -> Iterator[str]:
     with _sigterm_stops():
         admin = connect(server_url, pool_size=1, create=False)
         try:
+            # The drop is armed before the CREATE: a stop arriving as the CREATE completes (too late
+            # to cancel it) must not leave the database behind. IF EXISTS: it may never have been made.
+            failed = True
             try:
-                admin.execute(f"CREATE DATABASE {_quoted(name)}")
-            except _core.DatabaseError as error:
-                raise ShadowUnavailable(
-                    f"could not create a shadow database on {admin.url}: {error}; give one to reset instead with "
-                    f"{SHADOW_VARIABLE} or the datasource's shadowDatabaseUrl") from error
-            try:
+                try:
+                    admin.execute(f"CREATE DATABASE {_quoted(name)}")
+                except _core.DatabaseError as error:
+                    raise ShadowUnavailable(
+                        f"could not create a shadow database on {admin.url}: {error}; give one to reset instead with "
+                        f"{SHADOW_VARIABLE} or the datasource's shadowDatabaseUrl") from error
                 yield _on_database(server_url, name)
+                failed = False
             finally:
                 with _signals_deferred():
-                    admin.execute(f"DROP DATABASE IF EXISTS {_quoted(name)} WITH (FORCE)")
+                    _drop(admin, name, keep_error_raised=failed)
         finally:
             admin.close()
+
+
+def _drop(admin: Database, name: str, keep_error_raised: bool) -> None:
+    """Drops the shadow. When that fails while another error is on its way out (the replay's, a
+    stop), that error stays the one raised and the leftover database is named on stderr."""
+    try:
+        admin.execute(f"DROP DATABASE IF EXISTS {_quoted(name)} WITH (FORCE)")
+    except _core.CarrierDBError as error:
+        if not keep_error_raised:
+            raise
+        print(f"carrierdb: could not drop the shadow database {name} on {admin.url} ({error}); "
+              f'drop it with: DROP DATABASE "{name}" WITH (FORCE)', file=sys.stderr)
 
 
 @contextlib.contextmanager
@@ -168,9 +185,11 @@ def replay(db: Database, directory: Path, reset: bool, table: str = HISTORY_TABL
     migrations = db.migrations(directory, table=table)
     try:
         if reset:
-            migrations.reset(allow_production=True)  # a shadow holds no one's data
+            migrations.reset(allow_production=True, replay=True)  # a shadow holds no one's data
         else:
-            migrations.deploy(single_transaction=True)  # one commit, not one per migration: the shadow is thrown away
+            # The SQL only, in as few transactions as allowed: the shadow is thrown away, and a
+            # migration.py changes data, not the schema, and must not run (its side effects) twice.
+            migrations.deploy(replay=True)
     except _core.MigrationError as error:
         error.message = f"replaying the migrations into the shadow database failed: {error.message}"
         error.args = (f"replaying the migrations into the shadow database failed: {error.args[0]}", *error.args[1:])

@@ -81,3 +81,17 @@ def test_trace_locks_is_refused_without_dry_run_and_on_sqlite(carrierdb_url, car
             commands.migrate_deploy(carrierdb_url, directory=migrations, dry_run=True, trace_locks=True)
     with carrierdb.connect(carrierdb_url) as db:
         assert len(db.migrations(migrations).status().pending) == 3
+
+
+@pytest.mark.postgres_only
+def test_a_dropped_table_keeps_its_lock_under_its_name(carrierdb_url, tmp_path):
+    """DROP TABLE's ACCESS EXCLUSIVE lock is the one that matters, though the table's catalog row is gone."""
+    folder = tmp_path / "migrations"
+    add(folder, "20240101000000_init", INIT + 'CREATE TABLE "Old" ("id" INTEGER);\n')
+    with carrierdb.connect(carrierdb_url) as db:
+        db.migrations(folder).deploy()
+    add(folder, "20240202000000_drop", 'DROP TABLE "Old";\n')
+    report = commands.migrate_deploy(carrierdb_url, directory=folder, dry_run=True, trace_locks=True)
+    assert (1, '"Old"', "AccessExclusiveLock", False) in locks_of(report, "20240202000000_drop")
+    with carrierdb.connect(carrierdb_url) as db:
+        assert "Old" in db.table_names()

@@ -19,19 +19,28 @@ std::string text(const value &v) {
 }  // namespace
 
 lock_tracer::lock_tracer(connection &conn) : m_conn(conn) {
-  for (const auto &row : m_conn.query(std::string("SELECT c.oid::text FROM pg_class c WHERE ") + k_user_relations).rows)
+  for (const auto &row : m_conn.query(std::string("SELECT c.oid::text, c.oid::regclass::text FROM pg_class c WHERE ") + k_user_relations).rows) {
     m_existing.insert(text(row[0]));
+    m_names[text(row[0])] = text(row[1]);  // kept for a relation a statement drops
+  }
 }
 
 lock_tracer::lock_set lock_tracer::snapshot() {
   lock_set locks;
-  const result r = m_conn.query(std::string("SELECT l.relation::text, l.relation::regclass::text, l.mode FROM pg_locks l "
-                                            "JOIN pg_class c ON c.oid = l.relation "
-                                            "WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted AND ") +
-                                k_user_relations);
+  // A relation the statement dropped has no pg_class row any more, yet its lock (DROP TABLE's ACCESS
+  // EXCLUSIVE) is the one that matters: kept, under the name it had.
+  const result r = m_conn.query(std::string("SELECT l.relation::text, c.oid IS NOT NULL, l.relation::regclass::text, l.mode FROM pg_locks l "
+                                            "LEFT JOIN pg_class c ON c.oid = l.relation "
+                                            "WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted "
+                                            "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+                                            "AND (c.oid IS NULL OR ") +
+                                k_user_relations + ")");
   for (const auto &row : r.rows) {
-    m_names[text(row[0])] = text(row[1]);
-    locks.insert({text(row[0]), text(row[2])});
+    const std::string oid = text(row[0]);
+    const auto *present = std::get_if<bool>(&row[1]);
+    if (present && *present) m_names[oid] = text(row[2]);
+    else if (!m_names.count(oid)) m_names[oid] = "relation " + oid + " (dropped)";
+    locks.insert({oid, text(row[3])});
   }
   return locks;
 }

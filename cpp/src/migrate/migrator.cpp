@@ -199,7 +199,18 @@ deploy_report migrator::apply_pending(connection &conn, history_table &history, 
     for (const auto &e : status.entries)
       if (e.state == migration_state::pending || e.state == migration_state::rolled_back) pending.push_back(files.find(e.name));
   }
-  if (options.single_transaction && fits_one_transaction(pending)) return apply_in_one_transaction(conn, history, pending, options);
+  if ((options.single_transaction || options.replay) && each_fits_a_transaction(pending, options.replay)) {
+    const std::vector<migration_run> runs = one_transaction_runs(pending, conn.caps().foreign_keys_pragma);
+    if (options.replay) {
+      for (const migration_run &run : runs) {
+        const std::string before = report.migrations.empty() ? "" : describe_migrations(report) + ", committed before it, stay applied";
+        deploy_report part = apply_in_one_transaction(conn, history, run, options, before);
+        report.migrations.insert(report.migrations.end(), part.migrations.begin(), part.migrations.end());
+      }
+      return report;
+    }
+    if (runs.size() == 1) return apply_in_one_transaction(conn, history, pending, options);
+  }
   for (std::size_t k = 0; k < pending.size(); ++k) {
     const migration_file &m = *pending[k];
     notify_between(options.progress, k, pending.size(), m.name, false, 0, report, "deploy", "applied");
@@ -215,7 +226,7 @@ deploy_report migrator::apply_pending(connection &conn, history_table &history, 
       try {
         tx.emplace(conn);
         conn.execute_script(m.up_sql, [&](const script_statement &) { ++steps; });
-        run_data_step(m_options.data_steps, m, data_step_direction::up, conn);  // SQL first, then Python
+        if (!options.replay) run_data_step(m_options.data_steps, m, data_step_direction::up, conn);  // SQL first, then Python
         rebuild.check();
         recording = true;
         history.insert_finished(m.name, m.checksum, started_wall, steps);
@@ -376,6 +387,7 @@ deploy_report migrator::dry_run(connection &conn, history_table &history, const 
           result.ok = false;
           result.error = data_step_summary(e);
           failed_before = true;
+          if (tracer) report.lock_traces.push_back(tracer->end("it fails: " + result.error));
         } catch (const database_error &e) {
           attempt.rollback();
           result.ok = false;
@@ -408,6 +420,7 @@ deploy_report migrator::reset(const reset_options &options) {
   }
   deploy_options deploy;
   deploy.progress = options.progress;
+  deploy.replay = options.replay;
   deploy_report report;
   try {
     session.history().create();

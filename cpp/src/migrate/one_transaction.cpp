@@ -1,8 +1,10 @@
 // one_transaction: all pending migrations in one transaction, committed together or not at all.
 #include "one_transaction.hpp"
 
+#include <cctype>
 #include <optional>
 
+#include "backend/sql_script.hpp"
 #include "carrierdb/error.hpp"
 #include "carrierdb/interrupt.hpp"
 #include "foreign_keys_off.hpp"
@@ -10,16 +12,47 @@
 
 namespace carrierdb::migrate_internal {
 
-bool fits_one_transaction(const std::vector<const migration_file *> &pending) {
+using internal::split_postgres_script;
+using internal::statement_span;
+
+namespace {
+
+// An `ALTER TYPE ... ADD VALUE` statement (comments and strings do not count).
+bool adds_enum_value(const std::string &script) {
+  for (const statement_span &span : split_postgres_script(script)) {
+    std::string squeezed;
+    for (char c : std::string_view(script).substr(span.offset, span.length))
+      if (!std::isspace(static_cast<unsigned char>(c))) squeezed += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (squeezed.rfind("ALTERTYPE", 0) == 0 && squeezed.find("ADDVALUE") != std::string::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<migration_run> one_transaction_runs(const migration_run &pending, bool foreign_keys_pragma) {
+  std::vector<migration_run> runs(1);
+  for (const migration_file *m : pending) {
+    const bool alone = foreign_keys_pragma && internal::turns_foreign_keys_off(m->up_sql);
+    if (alone && !runs.back().empty()) runs.emplace_back();
+    runs.back().push_back(m);
+    if (alone || adds_enum_value(m->up_sql)) runs.emplace_back();
+  }
+  if (runs.back().empty()) runs.pop_back();
+  return runs;
+}
+
+bool each_fits_a_transaction(const migration_run &pending, bool without_data_steps) {
   for (const migration_file *m : pending)
-    if (!m->transactional || m->data_step_path) return false;
+    if (!m->transactional || (m->data_step_path && !without_data_steps)) return false;
   return true;
 }
 
-deploy_report apply_in_one_transaction(connection &conn, history_table &history, const std::vector<const migration_file *> &pending,
-                                       const deploy_options &options) {
+deploy_report apply_in_one_transaction(connection &conn, history_table &history, const migration_run &pending, const deploy_options &options,
+                                       const std::string &before) {
   deploy_report report;
-  const std::string none = "none of the run's " + std::to_string(pending.size()) + " migration(s) is applied and nothing is recorded";
+  const std::string none = "none of the " + std::to_string(pending.size()) + " migration(s) of that transaction is applied and nothing of it is recorded" +
+                           (before.empty() ? "" : "; " + before);
   // SQLite: a rebuild turns foreign keys off, which only works before BEGIN; then every migration
   // is checked, as deploy checks a rebuild (see foreign_keys_off.hpp).
   std::string rebuild_script;
@@ -40,15 +73,16 @@ deploy_report apply_in_one_transaction(connection &conn, history_table &history,
       history.insert_finished(m.name, m.checksum, started_wall, steps);
     } catch (const interrupted_error &e) {
       tx.reset();
-      throw e.retold("deploy was interrupted while applying " + m.name + ", in the run's one transaction: it was rolled back, so " + none,
-                     false, "run `carrierdb migrate deploy` again");
+      throw e.retold("deploy was interrupted while applying " + m.name + ", in a transaction of several migrations: it was rolled back, so " +
+                         none,
+                     !before.empty(), "run `carrierdb migrate deploy` again");
     } catch (const database_error &e) {
       tx.reset();
       migration_context ctx = context_for(m, m.up_path);
       ctx.cause = e.diag();
       ctx.line = e.diag().statement_line;
       throw migration_failed_error("migration " + m.name + " failed " + where_failed(ctx.line, m.up_path) + ": " + e.what() +
-                                       "\nThe run was one transaction: it was rolled back, so " + none + ".",
+                                       "\nIt ran in one transaction with the others: that was rolled back, so " + none + ".",
                                    ctx, "fix the migration and deploy again");
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -60,11 +94,11 @@ deploy_report apply_in_one_transaction(connection &conn, history_table &history,
   } catch (const database_error &e) {
     tx.reset();
     if (!conn.healthy())
-      throw migration_failed_error(std::string("lost the connection while committing the run's one transaction: ") + e.what() +
+      throw migration_failed_error(std::string("lost the connection while committing the migrations' one transaction: ") + e.what() +
                                        "\nWhether it was committed is unknown.",
                                    migration_context{}, "run `carrierdb migrate status`: it shows what is applied");
-    throw migration_failed_error(std::string("committing the run's one transaction failed: ") + e.what() + "\nIt was rolled back, so " + none +
-                                     ".",
+    throw migration_failed_error(std::string("committing the migrations' one transaction failed: ") + e.what() + "\nIt was rolled back, so " +
+                                     none + ".",
                                  migration_context{}, "fix what refused the commit, then deploy again");
   }
   return report;

@@ -67,10 +67,13 @@ struct deploy_options {
   /// refused (configuration_error): it has one database-wide write lock, no table locks to trace.
   bool trace_locks = false;
   /// Every pending migration in one transaction, committed together or not at all (Alembic's
-  /// default; one commit instead of one per migration, as a shadow database's replay wants). Only
-  /// when each of them can run in a transaction and none has a data step; else one transaction per
-  /// migration, as without it.
+  /// default). Only when each of them can run in a transaction, none has a data step, and none needs
+  /// a commit before the next (a PostgreSQL enum value added, a SQLite rebuild turning foreign keys
+  /// off); else one transaction per migration, as without it.
   bool single_transaction = false;
+  /// A shadow database's replay: the SQL only (data steps change data, not the schema, and must not
+  /// run twice), in as few transactions as those commits allow.
+  bool replay = false;
   progress_callback progress;
 };
 
@@ -104,6 +107,7 @@ struct rollback_options {
 struct reset_options {
   std::string environment;
   bool allow_production = false;
+  bool replay = false;  // deploy_options::replay for the migrations applied again (a shadow database)
   progress_callback progress;
 };
 
