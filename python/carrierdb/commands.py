@@ -332,7 +332,7 @@ def migrate_diff(*, from_empty: bool = False, from_schema: Optional[str | Path] 
     (``shadow_url``, Prisma's ``--shadow-database-url``; else as ``migrate_dev`` finds one)."""
     renames = enum_renames(rename_enum_values)
     if from_migrations is not None:
-        return _diff_from_migrations(Path(from_migrations), to_empty, to_schema, provider, renames, online, shadow_url)
+        return _diff_from_migrations(Path(from_migrations), to_empty, to_schema, to_url, provider, renames, online, shadow_url)
     if from_url is not None or to_url is not None:
         return _migrate_diff_with_urls(from_empty, from_schema, from_url, to_empty, to_schema, to_url, provider, renames, online)
     if from_empty == (from_schema is not None):
@@ -401,19 +401,27 @@ def _migrate_diff_with_urls(from_empty: bool, from_schema: Optional[str | Path],
                       result["concurrent_script"])
 
 
-def _diff_from_migrations(folder: Path, to_empty: bool, to_schema: Optional[str | Path], provider: Optional[str],
+def _diff_from_migrations(folder: Path, to_empty: bool, to_schema: Optional[str | Path], to_url: Optional[str], provider: Optional[str],
                           renames: list[tuple[str, str, str]], online: bool, shadow_url: Optional[str]) -> SchemaDiff:
     """``migrate diff --from-migrations``: the folder replayed into a shadow database of the
     provider's dialect (created on DATABASE_URL's server, or SHADOW_DATABASE_URL, reset), then
-    diffed; the shadow is gone on return, and no other database is written."""
-    if to_empty == (to_schema is not None):
-        raise _core.ConfigurationError("migrate diff: give exactly one of to_schema or to_empty")
-    after = None if to_empty else _core.Schema.load(str(to_schema))
+    diffed against a schema, the empty database or a live one (``to_url``, read only, in its own
+    dialect); the shadow is gone on return, and no other database is written."""
+    if sum((to_empty, to_schema is not None, to_url is not None)) != 1:
+        raise _core.ConfigurationError("migrate diff: give exactly one of to_schema, to_empty or to_url")
+    after = None if to_empty or to_url else _core.Schema.load(str(to_schema))
+    target = None
+    if to_url is not None:
+        with connect(to_url, create=False, pool_size=1) as db:
+            target = _core.read_target_model(db._db, [DEFAULT_TABLE, "_carrierdb_seeds"])
+        if provider and provider != target.backend:
+            raise _core.ConfigurationError(f"migrate diff: --to-url is a {target.backend} database, diffed in its own dialect; drop --provider")
+        provider = target.backend
     provider = provider or (after.provider if after is not None else "") or "postgresql"
     server = resolve_for_migrations().url
-    before = replayed_model(provider, folder, server_url=server, dev_url=server,
+    before = replayed_model(provider, folder, server_url=server, dev_url=to_url or server,
                             shadow_url=shadow_url_for(Path(to_schema) if to_schema else None, None, shadow_url))
-    result = _core.diff_target_models(before, _core.target_model_of(after, provider), renames, online)
+    result = _core.diff_target_models(before, target if target is not None else _core.target_model_of(after, provider), renames, online)
     return SchemaDiff(provider, result["summary"], result["warnings"], result["script"], result["warnings_comment"],
                       result["concurrent_script"])
 

@@ -180,7 +180,8 @@ def _develop(dev: Database, name: str, parsed: _core.Schema, folder: Path, provi
     other = next(d for d in DIALECTS if d != dev.backend)
     try:
         models[other] = _replayed(other, folder, None, server_url=server, shadow_url=shadow_url, dev_url=server or "")[1]
-    except ShadowUnavailable as why:
+    except (ShadowUnavailable, _core.ProviderMismatch) as why:
+        # A folder Prisma wrote has no migration.<other>.sql: that variant is then not written either.
         if other == provider:
             raise ShadowUnavailable(f"migrate dev needs a {provider} shadow database to write migration.sql (the lock file's "
                                     f"provider): {why}") from why

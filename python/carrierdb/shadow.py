@@ -148,6 +148,28 @@ def _drop(admin: Database, name: str, keep_error_raised: bool) -> None:
               f'drop it with: DROP DATABASE "{name}" WITH (FORCE)', file=sys.stderr)
 
 
+def _same_database(shadow: Database, shadow_url: str, dev_url: str) -> bool:
+    """Whether ``shadow`` is the database behind ``dev_url``, however the two URLs spell it
+    (localhost or 127.0.0.1, other parameters, a relative SQLite path). PostgreSQL: an advisory lock
+    taken on the development database, tried from the shadow; advisory locks conflict only within
+    one database of one server."""
+    if _backend(dev_url) != shadow.backend:
+        return False
+    if shadow.backend == "sqlite":
+        here, there = Path(_core.parse_url(shadow_url)["path"]), Path(_core.parse_url(dev_url)["path"])
+        return here.exists() and there.exists() and os.path.samefile(here, there)
+    key = secrets.randbelow(2**62)
+    with connect(dev_url, pool_size=1, create=False) as dev:
+        dev.query("SELECT pg_advisory_lock($1)", [key])
+        try:
+            free = shadow.query("SELECT pg_try_advisory_lock($1) AS free", [key])[0]["free"]
+            if free:
+                shadow.query("SELECT pg_advisory_unlock($1)", [key])
+            return not free
+        finally:
+            dev.query("SELECT pg_advisory_unlock($1)", [key])
+
+
 @contextlib.contextmanager
 def shadow_database(dialect: str, *, server_url: Optional[str], shadow_url: Optional[str], dev_url: Optional[str] = None
                     ) -> Iterator[tuple[Database, bool]]:
@@ -156,10 +178,10 @@ def shadow_database(dialect: str, *, server_url: Optional[str], shadow_url: Opti
     PostgreSQL needs ``server_url`` (a PostgreSQL URL whose server may create databases).
     Raises ShadowUnavailable when neither gives one."""
     if shadow_url is not None and _backend(shadow_url) == dialect:
-        if dev_url is not None and _core.parse_url(shadow_url) == _core.parse_url(dev_url):
-            raise _core.ConfigurationError("the shadow database URL is the development database's: migrate dev resets the shadow "
-                                           f"database, so it must be another database; point {SHADOW_VARIABLE} elsewhere")
         with connect(shadow_url, pool_size=1) as db:
+            if dev_url and _same_database(db, shadow_url, dev_url):
+                raise _core.ConfigurationError("the shadow database is the development database: migrate dev resets the shadow "
+                                               f"database, so it must be another database; point {SHADOW_VARIABLE} elsewhere")
             yield db, True
         return
     if dialect == "sqlite":

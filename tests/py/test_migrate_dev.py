@@ -420,3 +420,50 @@ def test_db_push_counts_the_rows_it_would_lose(carrierdb_url, fleet, shadow_url)
         commands.db_push(carrierdb_url, schema=schema)
     pushed = commands.db_push(carrierdb_url, schema=schema, accept_data_loss=True)
     assert pushed.data_loss and "2 non-null values" in pushed.data_loss[0]
+
+
+def test_a_shadow_url_naming_the_development_database_is_refused_however_it_is_spelled(carrierdb_backend, carrierdb_url, fleet):
+    """migrate dev resets a configured shadow: one that is the development database under another
+    spelling (extra parameters and localhost for 127.0.0.1; a path through "."), must be refused,
+    its rows untouched."""
+    commands.migrate_deploy(carrierdb_url, directory=fleet / "migrations")
+    if carrierdb_backend == "postgresql":
+        same = (carrierdb_url + ("&" if "?" in carrierdb_url else "?") + "connect_timeout=5").replace("127.0.0.1", "localhost")
+    else:
+        path = Path(carrierdb_url.split(":", 1)[1])
+        same = f"sqlite:{path.parent}/./{path.name}"
+    assert same != carrierdb_url
+    with carrierdb.connect(carrierdb_url) as db:
+        db.execute("INSERT INTO tags (name) VALUES ('hazmat')")
+    add_depot(fleet)
+    with pytest.raises(carrierdb.ConfigurationError, match="the shadow database is the development database"):
+        dev(fleet, carrierdb_url, same, create_only=True)
+    with carrierdb.connect(carrierdb_url) as db:
+        assert [r["name"] for r in db.query("SELECT name FROM tags")] == ["hazmat"]
+
+
+@pytest.mark.postgres_only
+def test_a_prisma_folder_without_sqlite_variants_still_migrates(carrierdb_url, fleet):
+    """A team arriving from Prisma has migration.sql only: the SQLite variant is then not written
+    (a note says so), and migrate dev still writes and applies the PostgreSQL migration."""
+    for variant in (fleet / "migrations").glob("*/*.sqlite.sql"):
+        variant.unlink()
+    add_depot(fleet)
+    result = dev(fleet, carrierdb_url, None)
+    assert result.folder is not None and result.folder.name in result.applied
+    assert any("migration.sqlite.sql" in note for note in result.notes), result.notes
+    assert commands.schema_check(carrierdb_url, schema=fleet / "schema.prisma").in_sync
+
+
+def test_diff_from_migrations_to_a_live_database(carrierdb_backend, carrierdb_url, fleet, shadow_url, monkeypatch):
+    """--from-migrations --to-url: what the folder builds against what a database holds (read only),
+    in that database's dialect: nothing for one deployed from it; a hand-made table shows."""
+    monkeypatch.setenv("DATABASE_URL", carrierdb_url)
+    if shadow_url:
+        monkeypatch.setenv("SHADOW_DATABASE_URL", shadow_url)
+    commands.migrate_deploy(carrierdb_url, directory=fleet / "migrations")
+    assert commands.migrate_diff(from_migrations=fleet / "migrations", to_url=carrierdb_url).empty
+    with carrierdb.connect(carrierdb_url) as db:
+        db.execute("CREATE TABLE extra (id INTEGER PRIMARY KEY)")
+    diff = commands.migrate_diff(from_migrations=fleet / "migrations", to_url=carrierdb_url)
+    assert diff.summary == ["Added table extra"] and diff.provider == carrierdb_backend
