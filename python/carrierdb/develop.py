@@ -213,7 +213,11 @@ def _develop(dev: Database, name: str, parsed: _core.Schema, folder: Path, provi
     concurrent = diffs.get("postgresql", ({}, {}))[0].get("concurrent_script", "")
     for dialect, (up, down) in diffs.items():
         suffix = "" if dialect == provider else f".{dialect}"
-        _write(path / f"migration{suffix}.sql", up["warnings_comment"] + up["script"])
+        script = up["script"] or (f"-- Nothing here: --online put this change's statements in {name}_concurrently/ (they cannot run\n"
+                                  "-- in a transaction).\n" if up.get("concurrent_script") else
+                                  f"-- No change on {dialect}: what this migration changes is the same there (e.g. VARCHAR lengths\n"
+                                  "-- on SQLite, where they are all TEXT).\n")
+        _write(path / f"migration{suffix}.sql", up["warnings_comment"] + script)
         _write(path / f"down{suffix}.sql", DOWN_NOTE + (_dropped_if_exists(down["script"], concurrent) if dialect == "postgresql" else down["script"]))
     for dialect in DIALECTS:
         if dialect not in diffs:

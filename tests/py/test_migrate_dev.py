@@ -378,6 +378,7 @@ def test_migrate_dev_renames_an_enum_value_keeping_its_rows(carrierdb_url, fleet
         dev(fleet, carrierdb_url, shadow_url, name="rename_revoked")
     result = dev(fleet, carrierdb_url, shadow_url, name="rename_revoked", rename_enum_values=["CarrierStatus.REVOKED=DEREGISTERED"])
     assert result.data_loss == [] and result.folder is not None
+    assert not any("will be cast" in w for w in result.warnings), result.warnings  # SQLite: TEXT stays TEXT
     with carrierdb.connect(carrierdb_url) as db:
         assert [r["status"] for r in db.query("SELECT status FROM carriers")] == ["DEREGISTERED"]
         db.migrations(fleet / "migrations").rollback()  # down.sql renames it back
@@ -397,6 +398,7 @@ def test_migrate_dev_online_puts_concurrent_indexes_in_a_migration_of_their_own(
     concurrent = (result.concurrent_folder / "migration.sql").read_text()
     assert concurrent.startswith("-- carrierdb:no-transaction") and 'CREATE INDEX CONCURRENTLY "tags_name_idx"' in concurrent
     assert "tags_name_idx" not in (result.folder / "migration.sql").read_text()
+    assert "--online put this change's statements in" in (result.folder / "migration.sql").read_text()  # not an empty file
     assert "tags_name_idx" in (result.folder / "migration.sqlite.sql").read_text()
     assert result.concurrent_folder.name in result.applied
     assert commands.schema_check(carrierdb_url, schema=schema).in_sync

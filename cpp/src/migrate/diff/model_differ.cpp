@@ -65,7 +65,7 @@ void diff_table(plan &p, const target_table &a, const target_table &b) {
     change.type = old->type.ddl != c.type.ddl || old->autoincrement != c.autoincrement || old->check_values != c.check_values;
     change.nullability = old->nullable != c.nullable;
     change.default_ = old->default_sql != c.default_sql;
-    if (change.type && old->enum_type.empty() != c.enum_type.empty())
+    if (change.type && old->enum_type.empty() != c.enum_type.empty() && old->type.ddl != c.type.ddl)
       p.warnings.push_back("The column `" + c.name + "` on the `" + b.name + "` table will be cast from `" + old->type.ddl + "` to `" + c.type.ddl + "`. This may fail or lose data.");
     if (change.nullability && !c.nullable)
       p.warnings.push_back("Made the column `" + c.name + "` on table `" + b.name + "` required, but there are existing NULL values.");
