@@ -1,7 +1,8 @@
 """migrate diff for column defaults that need a backend's own spelling: scalar-list defaults
-(PostgreSQL's typed array constructor, SQLite's JSON text). What a user relies on: the from-empty script deploys on
+(PostgreSQL's typed array constructor, SQLite's JSON text) and a BigInt autoincrement id (SQLite
+counts only an INTEGER PRIMARY KEY). What a user relies on: the from-empty script deploys on
 both backends, `schema check` finds no drift, a diff against the deployed database is empty, and
-a row created without the field gets the schema's default."""
+a row created without the field gets the schema's default (or the next id)."""
 
 from __future__ import annotations
 
@@ -32,9 +33,22 @@ model Account {
 """
 
 
-def deploy_from_empty(url: str, backend: str, tmp_path: Path) -> tuple[Path, str]:
+COUNTER = """
+datasource db {
+  provider = "postgresql"
+  url      = env("DATABASE_URL")
+}
+
+model Ticket {
+  id   BigInt @id @default(autoincrement())
+  name String
+}
+"""
+
+
+def deploy_from_empty(url: str, backend: str, tmp_path: Path, text: str = SCHEMA) -> tuple[Path, str]:
     schema = tmp_path / "schema.prisma"
-    schema.write_text(SCHEMA)
+    schema.write_text(text)
     script = commands.migrate_diff(from_empty=True, to_schema=schema, provider=backend).script
     folder = tmp_path / "migrations"
     (folder / "20240101000000_init").mkdir(parents=True)
@@ -71,3 +85,16 @@ def test_list_defaults_deploy_without_drift_and_fill_new_rows(carrierdb_url, car
     again = commands.migrate_diff(from_url=carrierdb_url, to_schema=schema)
     assert again.empty, again.script
 
+
+def test_bigint_autoincrement_id_counts_on_both_backends(carrierdb_url, carrierdb_backend, tmp_path):
+    schema, script = deploy_from_empty(carrierdb_url, carrierdb_backend, tmp_path, COUNTER)
+    if carrierdb_backend == "postgresql":
+        assert '"id" BIGSERIAL NOT NULL' in script
+    else:
+        assert '"id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT' in script
+    with carrierdb.connect(carrierdb_url, schema=carrierdb.Schema.load(str(schema))) as db:
+        assert db.schema_drift() == []
+        first = db.model("Ticket").create({"name": "a"})["id"]
+        second = db.model("Ticket").create({"name": "b"})["id"]
+        assert second == first + 1
+    assert commands.migrate_diff(from_url=carrierdb_url, to_schema=schema).empty
