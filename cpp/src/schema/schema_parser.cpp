@@ -429,19 +429,21 @@ private:
         d.what = default_value::kind::literal;
         d.text = v.text;
       } else if (v.what == expr::kind::array) {
-        // As JSON text, so a string element keeps its quotes apart from an enum value or number.
+        // As JSON text ("[1, 2]", "[\"a\", \"b\"]"), so a string element keeps its quotes apart from
+        // an enum value or a number.
         d.what = default_value::kind::list_literal;
-        nlohmann::json list = nlohmann::json::array();
         for (const auto &item : v.items) {
+          nlohmann::json element;
           if (item.what == expr::kind::string || (item.what == expr::kind::ident && item.text != "true" && item.text != "false"))
-            list.push_back(item.text);
+            element = item.text;
           else if (item.what == expr::kind::number || item.what == expr::kind::ident)
-            list.push_back(nlohmann::json::parse(item.text, nullptr, false));
+            element = nlohmann::json::parse(item.text, nullptr, false);
           else
             throw schema_error("unsupported element in a @default list", m_file, item.line, item.column, "write strings, numbers, true/false or enum values");
-          if (list.back().is_discarded()) throw schema_error("unsupported number " + item.text + " in a @default list", m_file, item.line, item.column);
+          if (element.is_discarded()) throw schema_error("unsupported number " + item.text + " in a @default list", m_file, item.line, item.column);
+          d.text += (d.text.empty() ? "" : ", ") + element.dump();
         }
-        d.text = list.dump();
+        d.text = "[" + d.text + "]";
       } else {
         throw schema_error("unsupported @default value", m_file, v.line, v.column);
       }
