@@ -154,6 +154,30 @@ TEST(schema_diff, sqlite_creates_tables_with_inline_keys_and_enum_checks) {
   EXPECT_FALSE(contains(sql, "CREATE TYPE"));
 }
 
+TEST(schema_diff, list_defaults_and_bigint_counter_in_each_dialect) {
+  const schema s = schema::parse(k_datasource + R"(
+enum Role {
+  ADMIN
+  USER  @map("user")
+}
+model Account {
+  id    BigInt   @id @default(autoincrement())
+  tags  String[] @default(["a", "b's"])
+  roles Role[]   @default([ADMIN, USER])
+  codes Int[]    @default([1, 2])
+}
+)");
+  const std::string pg = diff_schemas(nullptr, &s, backend_kind::postgresql).script;
+  EXPECT_TRUE(contains(pg, "\"id\" BIGSERIAL NOT NULL,")) << pg;
+  EXPECT_TRUE(contains(pg, "\"tags\" TEXT[] DEFAULT ARRAY['a', 'b''s']::TEXT[],")) << pg;
+  EXPECT_TRUE(contains(pg, "\"roles\" \"Role\"[] DEFAULT ARRAY['ADMIN', 'user']::\"Role\"[],")) << pg;
+  EXPECT_TRUE(contains(pg, "\"codes\" INTEGER[] DEFAULT ARRAY[1, 2]::INTEGER[],")) << pg;
+  const std::string lite = diff_schemas(nullptr, &s, backend_kind::sqlite).script;
+  EXPECT_TRUE(contains(lite, "\"id\" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,")) << lite;
+  EXPECT_TRUE(contains(lite, "\"tags\" TEXT DEFAULT '[\"a\",\"b''s\"]',")) << lite;
+  EXPECT_TRUE(contains(lite, "\"roles\" TEXT DEFAULT '[\"ADMIN\",\"user\"]',")) << lite;
+}
+
 TEST(schema_diff, sqlite_rebuilds_a_table_for_a_new_foreign_key) {
   const std::string a = edited(edited(k_base, "  carrier   Carrier @relation(fields: [carrierId], references: [id], onDelete: Cascade)\n", ""), "  trucks Truck[]\n", "");
   const std::string sql = diff(a, k_base, backend_kind::sqlite).script;

@@ -123,7 +123,7 @@ sqlite_connection::~sqlite_connection() {
 void sqlite_connection::begin() { execute("BEGIN IMMEDIATE", {}); }
 
 // A compiled statement borrowed from the cache for one use, reset and unbound on return.
-// SQLite recompiles a cached statement by itself when the schema changes.
+// SQLite recompiles a cached statement by itself when the schema changes, at its next step.
 class sqlite_connection::cached_statement {
 public:
   cached_statement(sqlite_connection &owner, const std::string &sql) : m_owner(owner) {
@@ -163,15 +163,20 @@ result sqlite_connection::query(const std::string &sql, const params &args) {
   cached_statement stmt(*this, sql);
   bind(stmt.get(), args, sql);
   result out;
-  const int ncols = sqlite3_column_count(stmt.get());
-  out.columns.reserve(ncols);
-  for (int c = 0; c < ncols; ++c)
-    out.columns.push_back(column{sqlite3_column_name(stmt.get(), c), kind_of_decltype(sqlite3_column_decltype(stmt.get(), c))});
+  int ncols = 0;
   arm_timeout();
-  for (;;) {
+  for (bool first = true;; first = false) {
     const int rc = sqlite3_step(stmt.get());
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) throw_sqlite_error(m_db, rc, sql, *this);
+    // Only the first step finds out that another connection changed the schema (and recompiles
+    // the statement, `SELECT *` included): the columns are the statement's after it, not before.
+    if (first) {
+      ncols = sqlite3_column_count(stmt.get());
+      out.columns.reserve(ncols);
+      for (int c = 0; c < ncols; ++c)
+        out.columns.push_back(column{sqlite3_column_name(stmt.get(), c), kind_of_decltype(sqlite3_column_decltype(stmt.get(), c))});
+    }
     if (rc == SQLITE_DONE) break;
-    if (rc != SQLITE_ROW) throw_sqlite_error(m_db, rc, sql, *this);
     std::vector<value> cells;
     cells.reserve(ncols);
     for (int c = 0; c < ncols; ++c) cells.push_back(read(stmt.get(), c, out.columns[c]));

@@ -121,6 +121,8 @@ std::optional<std::string> postgres_default(const std::string &sql, const std::s
       if (!e.empty()) elements += (elements.empty() ? "" : ", ") + without_casts(e);
     return "ARRAY[" + elements + "]::" + ddl_type;
   }
+  // An empty ARRAY[]::TEXT[] is stored as the array text '{}'.
+  if (expr == "'{}'" && ddl_type.size() > 2 && ddl_type.compare(ddl_type.size() - 2, 2, "[]") == 0) return "ARRAY[]::" + ddl_type;
   if (expr.size() >= 2 && expr.front() == '\'' && expr.back() == '\'' && numeric_ddl(ddl_type) && sql_literal::is_numeral(expr.substr(1, expr.size() - 2)))
     return expr.substr(1, expr.size() - 2);
   return expr;

@@ -86,7 +86,10 @@ column_type column_type_of(const field_def &f, const schema &s, backend_kind bac
   if (backend == backend_kind::sqlite) {
     switch (f.type) {
       case scalar_type::int_: return same("INTEGER");
-      case scalar_type::bigint: return same("BIGINT");
+      case scalar_type::bigint:
+        // SQLite counts only an INTEGER PRIMARY KEY (the rowid, 64-bit anyway): BIGINT ... AUTOINCREMENT is refused.
+        if (f.id && f.default_ && f.default_->what == default_value::kind::autoincrement) return same("INTEGER");
+        return same("BIGINT");
       case scalar_type::float_: return same("REAL");
       case scalar_type::decimal: return same("DECIMAL");
       case scalar_type::boolean: return same("BOOLEAN");

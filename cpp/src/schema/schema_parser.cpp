@@ -5,6 +5,8 @@
 #include <set>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "carrierdb/error.hpp"
 #include "carrierdb/schema/schema.hpp"
 #include "doc_rules.hpp"
@@ -427,8 +429,20 @@ private:
         d.what = default_value::kind::literal;
         d.text = v.text;
       } else if (v.what == expr::kind::array) {
+        // As JSON text ("[1, 2]", "[\"a\", \"b\"]"), so a string element keeps its quotes apart from
+        // an enum value or a number.
         d.what = default_value::kind::list_literal;
-        for (const auto &item : v.items) d.text += (d.text.empty() ? "" : ", ") + item.text;
+        for (const auto &item : v.items) {
+          nlohmann::json element;
+          if (item.what == expr::kind::string || (item.what == expr::kind::ident && item.text != "true" && item.text != "false"))
+            element = item.text;
+          else if (item.what == expr::kind::number || item.what == expr::kind::ident)
+            element = nlohmann::json::parse(item.text, nullptr, false);
+          else
+            throw schema_error("unsupported element in a @default list", m_file, item.line, item.column, "write strings, numbers, true/false or enum values");
+          if (element.is_discarded()) throw schema_error("unsupported number " + item.text + " in a @default list", m_file, item.line, item.column);
+          d.text += (d.text.empty() ? "" : ", ") + element.dump();
+        }
         d.text = "[" + d.text + "]";
       } else {
         throw schema_error("unsupported @default value", m_file, v.line, v.column);

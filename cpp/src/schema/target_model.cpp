@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include <nlohmann/json.hpp>
+
 #include "carrierdb/schema/constraint_names.hpp"
 
 namespace carrierdb {
@@ -26,26 +28,28 @@ std::string quoted_literal(const std::string &text) {
   return out + "'";
 }
 
-// `@default([...])` on a scalar list, as PostgreSQL's array constructor: ["a", "b"] -> ARRAY['a', 'b']::TEXT[].
-std::string array_default(const std::string &written, const std::string &type) {
-  std::string inner = written;
-  if (inner.size() >= 2 && inner.front() == '[' && inner.back() == ']') inner = inner.substr(1, inner.size() - 2);
+// `@default([...])` on a scalar list (JSON text, enum elements by schema name): on PostgreSQL the array
+// constructor Prisma writes (["a", "b"] -> ARRAY['a', 'b']::TEXT[]); on SQLite, where carrierdb stores
+// a list as JSON text, that text as the repository writes it ('["a","b"]').
+std::string list_default(const field_def &f, const schema &s, const column_type &type, backend_kind backend) {
+  nlohmann::json list = nlohmann::json::parse(f.default_->text, nullptr, false);
+  if (!list.is_array()) list = nlohmann::json::array();
+  if (const enum_def *e = s.enumeration(f.type_name))
+    for (auto &item : list)
+      for (std::size_t i = 0; item.is_string() && i < e->values.size() && i < e->db_values.size(); ++i)
+        if (e->values[i] == item.get<std::string>()) {
+          item = e->db_values[i];
+          break;
+        }
+  if (backend == backend_kind::sqlite) return quoted_literal(list.dump());
   std::string out;
-  for (std::size_t i = 0; i < inner.size(); ++i) {
-    if (inner[i] != '"') {
-      out += inner[i];
-      continue;
-    }
-    std::string text;
-    for (++i; i < inner.size() && inner[i] != '"'; ++i) text += inner[i] == '\\' && i + 1 < inner.size() ? inner[++i] : inner[i];
-    out += quoted_literal(text);
-  }
-  return "ARRAY[" + out + "]::" + type;
+  for (const auto &item : list) out += (out.empty() ? "" : ", ") + (item.is_string() ? quoted_literal(item.get<std::string>()) : item.dump());
+  return "ARRAY[" + out + "]::" + type.ddl;
 }
 
 // What a field's @default becomes in DDL; nullopt when the database has no default (uuid(),
 // cuid() and autoincrement(), which is the column's type instead).
-std::optional<std::string> default_sql(const field_def &f, const schema &s, const column_type &type) {
+std::optional<std::string> default_sql(const field_def &f, const schema &s, const column_type &type, backend_kind backend) {
   if (!f.default_) return std::nullopt;
   const default_value &d = *f.default_;
   switch (d.what) {
@@ -54,7 +58,7 @@ std::optional<std::string> default_sql(const field_def &f, const schema &s, cons
     case default_value::kind::cuid: return std::nullopt;
     case default_value::kind::now: return std::string("CURRENT_TIMESTAMP");
     case default_value::kind::db_generated: return d.text.empty() ? std::nullopt : std::optional<std::string>(d.text);
-    case default_value::kind::list_literal: return array_default(d.text, type.ddl);
+    case default_value::kind::list_literal: return list_default(f, s, type, backend);
     case default_value::kind::enum_value: {
       std::string stored = d.text;
       if (const enum_def *e = s.enumeration(f.type_name))
@@ -100,10 +104,12 @@ target_table target_table_of(const schema &s, const model_def &m, backend_kind b
     c.type = column_type_of(f, s, backend);
     c.nullable = f.optional || f.list;  // Prisma creates scalar lists nullable
     c.autoincrement = f.default_ && f.default_->what == default_value::kind::autoincrement;
-    c.default_sql = default_sql(f, s, c.type);
-    if (const enum_def *e = f.kind == field_kind::enum_ ? s.enumeration(f.type_name) : nullptr) {
+    c.default_sql = default_sql(f, s, c.type, backend);
+    // On SQLite an enum list is JSON text with no CHECK: neither the enum's name nor its values are
+    // in the database, so the column read back has none (and a diff against it is empty).
+    if (const enum_def *e = f.kind == field_kind::enum_ ? s.enumeration(f.type_name) : nullptr; e && !(backend == backend_kind::sqlite && f.list)) {
       c.enum_type = e->db_name;
-      if (backend == backend_kind::sqlite && !f.list) c.check_values = e->db_values;
+      if (backend == backend_kind::sqlite) c.check_values = e->db_values;
     }
     t.columns.push_back(std::move(c));
   }
