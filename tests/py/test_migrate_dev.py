@@ -212,8 +212,8 @@ def test_a_stopped_migrate_dev_drops_its_shadow(carrierdb_url, carrierdb_admin_u
         deadline = time.monotonic() + 60
         with carrierdb.connect(carrierdb_admin_url, pool_size=1) as admin:
             # Mid-replay: the shadow exists and runs the slow migration.
-            while not admin.query("SELECT 1 FROM pg_stat_activity WHERE starts_with(datname, $1) AND query LIKE 'SELECT pg_sleep%'",
-                                  [PREFIX]):
+            # (The replay sends the history as one batch, whose text pg_stat_activity cuts: the wait tells.)
+            while not admin.query("SELECT 1 FROM pg_stat_activity WHERE starts_with(datname, $1) AND wait_event = 'PgSleep'", [PREFIX]):
                 assert child.poll() is None and time.monotonic() < deadline, child.communicate()
                 time.sleep(0.05)
         child.send_signal(signum)

@@ -54,6 +54,7 @@ public:
   result query(const std::string &sql, const params &args) override;
   std::int64_t execute(const std::string &sql, const params &args) override;
   void execute_script(const std::string &sql, const std::function<void(const script_statement &)> &before) override;
+  void execute_batch(const std::string &sql) override;
 
   // How SQL is spelled (postgres_dialect.cpp).
   std::string sql_type(logical_type type, int length) const override;

@@ -218,6 +218,11 @@ void postgres_connection::execute_script(const std::string &sql, const std::func
   }
 }
 
+void postgres_connection::execute_batch(const std::string &sql) {
+  if (m_options.statements_run) ++*m_options.statements_run;
+  run([&](pqxx::nontransaction &tx) { return tx.exec(sql); }, sql);
+}
+
 pqxx::result postgres_connection::exec_params(const std::string &sql, const params &args) {
   text_params p(args);
   const std::string *prepared = prepared_name(sql);

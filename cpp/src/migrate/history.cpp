@@ -87,6 +87,24 @@ void history_table::insert_finished(const std::string &name, const std::string &
                   m_conn.timestamp_value(started), steps});
 }
 
+void history_table::insert_finished(const std::vector<finished> &rows) {
+  constexpr std::size_t k_per_statement = 500;  // 3,000 parameters: within both servers' limits
+  const value now = m_conn.timestamp_value(std::chrono::system_clock::now());
+  for (std::size_t first = 0; first < rows.size(); first += k_per_statement) {
+    std::string sql = "INSERT INTO " + m_quoted +
+                      " (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count) VALUES ";
+    params args;
+    for (std::size_t k = first; k < std::min(rows.size(), first + k_per_statement); ++k) {
+      const std::size_t n = args.size();
+      sql += (k == first ? "(" : ", (") + std::string("$") + std::to_string(n + 1) + ", $" + std::to_string(n + 2) + ", $" +
+             std::to_string(n + 3) + ", $" + std::to_string(n + 4) + ", NULL, NULL, $" + std::to_string(n + 5) + ", $" +
+             std::to_string(n + 6) + ")";
+      args.insert(args.end(), {uuid_v4(), rows[k].checksum, now, rows[k].name, m_conn.timestamp_value(rows[k].started), rows[k].steps});
+    }
+    m_conn.execute(sql, args);
+  }
+}
+
 std::string history_table::insert_started(const std::string &name, const std::string &checksum,
                                           std::chrono::system_clock::time_point started) {
   std::string id = uuid_v4();

@@ -48,6 +48,36 @@ bool each_fits_a_transaction(const migration_run &pending, bool without_data_ste
   return true;
 }
 
+namespace {
+
+// A shadow database's replay of `run`: all its SQL in one batch (one round trip on PostgreSQL) and
+// its history rows in one statement, under a savepoint. False when it failed (rolled back to the
+// savepoint): the caller then runs the migrations one by one, which names the failing statement.
+bool replayed_as_one_batch(connection &conn, history_table &history, const migration_run &run, deploy_report &report) {
+  std::string all;
+  std::vector<history_table::finished> rows;
+  const auto started = std::chrono::system_clock::now();
+  for (const migration_file *m : run) {
+    all += m->up_sql + "\n;\n";  // a last line comment or a missing semicolon ends with its file
+    rows.push_back({m->name, m->checksum, started, static_cast<std::int64_t>(split_postgres_script(m->up_sql).size())});
+  }
+  scoped_savepoint attempt(conn, "carrierdb_replay");
+  try {
+    conn.execute_batch(all);
+    history.insert_finished(rows);
+  } catch (const interrupted_error &) {
+    throw;  // the caller's transaction rolls back
+  } catch (const database_error &) {
+    attempt.rollback();
+    return false;
+  }
+  attempt.release();
+  for (const auto &row : rows) report.migrations.push_back(applied_migration{row.name, 0, row.steps, true, false, {}});
+  return true;
+}
+
+}  // namespace
+
 deploy_report apply_in_one_transaction(connection &conn, history_table &history, const migration_run &pending, const deploy_options &options,
                                        const std::string &before) {
   deploy_report report;
@@ -61,7 +91,24 @@ deploy_report apply_in_one_transaction(connection &conn, history_table &history,
   internal::foreign_keys_off rebuild(conn, rebuild_script);
   std::optional<scoped_transaction> tx;
   tx.emplace(conn);
-  for (std::size_t k = 0; k < pending.size(); ++k) {
+  bool batched = false;
+  if (options.replay) {
+    try {
+      batched = replayed_as_one_batch(conn, history, pending, report);
+      if (batched) rebuild.check();
+    } catch (const interrupted_error &e) {
+      tx.reset();
+      throw e.retold("the replay was interrupted: its transaction was rolled back, so " + none, !before.empty(),
+                     "run the command again");
+    } catch (const database_error &) {
+      // The foreign-key check refused the batch: redo it one migration at a time, which names the one.
+      tx.reset();
+      tx.emplace(conn);
+      report.migrations.clear();
+      batched = false;
+    }
+  }
+  for (std::size_t k = 0; k < pending.size() && !batched; ++k) {
     const migration_file &m = *pending[k];
     notify(options.progress, k, pending.size(), m.name, false, 0);
     const auto started_wall = std::chrono::system_clock::now();

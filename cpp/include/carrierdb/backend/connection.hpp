@@ -169,6 +169,10 @@ public:
   /// called ahead of each statement (may be empty).
   virtual void execute_script(const std::string &sql,
                               const std::function<void(const script_statement &)> &before = {}) = 0;
+  /// Runs a multi-statement script as one batch where the server takes one (PostgreSQL's simple
+  /// query: one round trip), else as execute_script. No statement is reported, and an error names
+  /// no statement: for callers that can redo the work statement by statement to find it.
+  virtual void execute_batch(const std::string &sql) { execute_script(sql); }
 
   /// Starts a bulk load of `columns` into `table`: COPY FROM STDIN on PostgreSQL (caps().copy),
   /// one prepared INSERT reused row after row on SQLite. Values use the parameter forms. Use it

@@ -47,6 +47,13 @@ public:
   /// A finished attempt (transactional migrations: written inside their transaction).
   void insert_finished(const std::string &name, const std::string &checksum, std::chrono::system_clock::time_point started,
                        std::int64_t steps);
+  struct finished {
+    std::string name, checksum;
+    std::chrono::system_clock::time_point started;
+    std::int64_t steps = 0;
+  };
+  /// insert_finished for each of `rows`, in few statements (a batch of migrations in one transaction).
+  void insert_finished(const std::vector<finished> &rows);
   /// An attempt that has started but not finished (non-transactional migrations); returns its id.
   std::string insert_started(const std::string &name, const std::string &checksum, std::chrono::system_clock::time_point started);
   void mark_finished(const std::string &id, std::int64_t steps);
