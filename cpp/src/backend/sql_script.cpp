@@ -177,4 +177,15 @@ bool is_transaction_control(std::string_view statement) {
   return false;
 }
 
+std::vector<std::string> squeezed_statements(std::string_view sql) {
+  std::vector<std::string> out;
+  for (const statement_span &span : split_postgres_script(sql)) {
+    std::string squeezed;
+    for (char c : sql.substr(span.offset, span.length))
+      if (!std::isspace(static_cast<unsigned char>(c))) squeezed += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out.push_back(std::move(squeezed));
+  }
+  return out;
+}
+
 }  // namespace carrierdb::internal

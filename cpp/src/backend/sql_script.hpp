@@ -1,6 +1,7 @@
 // Splitting a PostgreSQL script into statements, the way psql does.
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -17,6 +18,10 @@ struct statement_span {
 /// Statements made only of comments and blanks are dropped. Never throws on malformed input:
 /// an unterminated quote or comment runs to the end and reaches the server, which reports it.
 std::vector<statement_span> split_postgres_script(std::string_view sql);
+
+/// Each statement of `sql` (as split_postgres_script finds them: comments and strings do not make
+/// one) without whitespace and in lowercase, for recognising a statement's form ("pragmaforeign_keys=off").
+std::vector<std::string> squeezed_statements(std::string_view sql);
 
 /// True when the statement controls the transaction itself (BEGIN, START TRANSACTION, COMMIT,
 /// END, ROLLBACK, ABORT; not ROLLBACK TO SAVEPOINT): such a script cannot run inside a

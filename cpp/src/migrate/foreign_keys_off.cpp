@@ -11,14 +11,9 @@
 namespace carrierdb::internal {
 
 bool turns_foreign_keys_off(const std::string &script) {
-  // Statement by statement, so a pragma in a comment or a string literal does not count.
-  for (const statement_span &span : split_postgres_script(script)) {
-    std::string squeezed;
-    for (char c : std::string_view(script).substr(span.offset, span.length))
-      if (!std::isspace(static_cast<unsigned char>(c))) squeezed += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const std::string &statement : squeezed_statements(script))
     for (const char *off : {"pragmaforeign_keys=off", "pragmaforeign_keys=0", "pragmaforeign_keys=false", "pragmaforeign_keys=no"})
-      if (squeezed == off || squeezed == std::string("pragmamain.") + (off + 6)) return true;
-  }
+      if (statement == off || statement == std::string("pragmamain.") + (off + 6)) return true;
   return false;
 }
 

@@ -1,7 +1,6 @@
 // one_transaction: all pending migrations in one transaction, committed together or not at all.
 #include "one_transaction.hpp"
 
-#include <cctype>
 #include <optional>
 
 #include "backend/sql_script.hpp"
@@ -13,18 +12,13 @@
 namespace carrierdb::migrate_internal {
 
 using internal::split_postgres_script;
-using internal::statement_span;
 
 namespace {
 
 // An `ALTER TYPE ... ADD VALUE` statement (comments and strings do not count).
 bool adds_enum_value(const std::string &script) {
-  for (const statement_span &span : split_postgres_script(script)) {
-    std::string squeezed;
-    for (char c : std::string_view(script).substr(span.offset, span.length))
-      if (!std::isspace(static_cast<unsigned char>(c))) squeezed += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    if (squeezed.rfind("ALTERTYPE", 0) == 0 && squeezed.find("ADDVALUE") != std::string::npos) return true;
-  }
+  for (const std::string &statement : internal::squeezed_statements(script))
+    if (statement.rfind("altertype", 0) == 0 && statement.find("addvalue") != std::string::npos) return true;
   return false;
 }
 

@@ -9,13 +9,16 @@ namespace carrierdb::ddl {
 
 namespace {
 
+// 'value', quotes doubled.
+std::string literal(const std::string &value) {
+  std::string out = "'";
+  for (char c : value) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
+
 std::string quoted_values(const std::vector<std::string> &values) {
   std::string out;
-  for (const auto &v : values) {
-    out += out.empty() ? "'" : ", '";
-    for (char c : v) out += c == '\'' ? std::string("''") : std::string(1, c);
-    out += "'";
-  }
+  for (const auto &v : values) out += (out.empty() ? "" : ", ") + literal(v);
   return "(" + out + ")";
 }
 
@@ -101,8 +104,7 @@ std::string alter_enum(const plan &p, const target_enum &before, const target_en
   for (auto &v : a.values) {
     const std::string now = p.renamed(a.name, v);
     if (now == v) continue;
-    renames += "ALTER TYPE " + quote(a.name) + " RENAME VALUE " + quoted_values({v}).substr(1, quoted_values({v}).size() - 2) + " TO " +
-               quoted_values({now}).substr(1, quoted_values({now}).size() - 2) + ";\n";
+    renames += "ALTER TYPE " + quote(a.name) + " RENAME VALUE " + literal(v) + " TO " + literal(now) + ";\n";
     v = now;
   }
   if (a.values == b.values) return renames.substr(0, renames.size() - 1);
@@ -111,7 +113,6 @@ std::string alter_enum(const plan &p, const target_enum &before, const target_en
   if (!removed) {
     std::string out = renames, adds;
     int added = 0;
-    const auto literal = [](const std::string &v) { return quoted_values({v}).substr(1, quoted_values({v}).size() - 2); };
     const auto existing = [&](const std::string &v) { return std::find(a.values.begin(), a.values.end(), v) != a.values.end(); };
     for (auto v = b.values.begin(); v != b.values.end(); ++v) {
       if (existing(*v)) continue;
