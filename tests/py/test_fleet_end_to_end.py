@@ -11,7 +11,6 @@ value kept); what they return is compared with the seed files and with plain SQL
 
 from __future__ import annotations
 
-import ast
 import json
 import os
 import re
@@ -25,6 +24,7 @@ import pytest
 
 import carrierdb
 from carrierdb.pytest_plugin import empty_database
+from readme_blocks import readme_blocks, run_block
 from test_fleet_seeding import by_natural_keys, counts, expected_references, set_rows
 from test_fleet_seeding import read as read_csv
 
@@ -33,34 +33,6 @@ FLEET = REPO / "examples" / "fleet"
 CLI = Path(sys.executable).with_name("carrierdb")  # the console script `pip install` puts beside the interpreter
 MIGRATIONS = sorted(p.name for p in (FLEET / "migrations").iterdir() if p.is_dir())
 EXPORTED = ["Carrier", "InsurancePolicy", "Truck", "Driver", "Inspection", "Load", "Tag"]  # TruckDriver: no single-field id to page by
-
-
-def readme_blocks(path: Path, heading: str, language: str) -> list[str]:
-    """The fenced ``language`` blocks of the section under ``heading``, up to the next heading."""
-    blocks, inside, fence, fence_language = [], False, None, ""
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if fence is None and line.startswith("```"):
-            fence, fence_language = [], line[3:]
-        elif fence is not None and line.startswith("```"):
-            if inside and fence_language == language:
-                blocks.append("\n".join(fence))
-            fence = None
-        elif fence is not None:
-            fence.append(line)
-        elif line.startswith("#"):
-            inside = line == heading
-    return blocks
-
-
-def run_block(code: str, namespace: dict) -> list:
-    """Runs ``code`` statement by statement in ``namespace``; returns each top-level expression's value."""
-    values = []
-    for statement in ast.parse(code).body:
-        if isinstance(statement, ast.Expr):
-            values.append(eval(compile(ast.Expression(statement.value), "README.md", "eval"), namespace))
-        else:
-            exec(compile(ast.Module([statement], []), "README.md", "exec"), namespace)
-    return values
 
 
 @pytest.fixture
