@@ -204,3 +204,14 @@ def test_readme_pandas_and_dbapi_examples_run_as_written(carrierdb_migrated_db):
     assert rowcount == 1 and described == ("name", "text") and fetched == [(1, "Acme Freight Lines")]
     assert read.to_dict("list") == {"id": [1], "name": ["Acme Freight Lines"]}
     assert db.query("SELECT name FROM carriers") == [{"name": "Acme Freight Lines"}] and not db.in_transaction
+
+
+def test_inside_an_open_transaction_block_commit_ends_only_a_savepoint(carrierdb_db, conn, observer):
+    with pytest.raises(KeyError):
+        with carrierdb_db.transaction():
+            inner = carrierdb_db.dbapi()
+            inner.cursor().execute("INSERT INTO t (id, note) VALUES (?, ?)", [1, "inside the block"])
+            inner.commit()  # releases the savepoint; the block's transaction decides
+            assert notes(observer) == []
+            raise KeyError("the block fails")
+    assert notes(observer) == [] and notes(carrierdb_db) == []
