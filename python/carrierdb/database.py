@@ -13,8 +13,10 @@ from typing import Any, Iterator, Sequence
 
 from . import _core
 from .config import Environment, Resolution, project_root, resolve
+from .dbapi_connection import Connection
 from .migrate import Migrations
 from .models import Model
+from .query_result import QueryResult
 from .seeds import Seeds
 
 __all__ = ["Database", "connect", "connect_for_migrations", "resolve_for_migrations"]
@@ -179,9 +181,17 @@ class Database:
         )
 
     # -- statements ------------------------------------------------------------------------
-    def query(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
-        """Run one statement and return its rows as dicts."""
-        return self._db.query(sql, params)
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> QueryResult:
+        """Run one statement and return its rows as dicts: a :class:`QueryResult`, a list that
+        also knows its columns' types (``.columns``, ``.to_pandas()``), rows or not."""
+        rows, columns, _ = self._db.query_described(sql, params)
+        return QueryResult(rows, columns, database=self)
+
+    def dbapi(self) -> Connection:
+        """A DB-API 2.0 (PEP 249) connection over this handle, for ``pandas.read_sql`` and other
+        DB-API tools: ``?`` placeholders, an implicit transaction (this thread's, the one
+        ``with db.transaction()`` uses) ended by ``commit()`` or ``rollback()``."""
+        return Connection(self)
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> int:
         """Run one statement and return the number of rows it changed."""
