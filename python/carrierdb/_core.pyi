@@ -296,6 +296,8 @@ class Repository:
     table: str
     def create(self, data: dict[str, Any]) -> dict[str, Any]: ...
     def create_many(self, rows: Iterable[dict[str, Any]], skip_duplicates: bool = False, returning: bool = False) -> Any: ...
+    def create_many_streamed(self, rows: list[dict[str, Any]], chunk_size: int = 2000) -> int:
+        """create_many validated and written ``chunk_size`` rows at a time, in one transaction; the count inserted."""
     def find_many(self, where: Any = None, order_by: Any = None, skip: Optional[int] = None, take: Optional[int] = None,
                   cursor: Any = None, distinct: Any = None) -> list[dict[str, Any]]: ...
     def aggregate(self, where: Any = None, _count: Any = None, _sum: Any = None, _avg: Any = None, _min: Any = None,
@@ -352,6 +354,8 @@ def data_loss_between(db: Database, from_model: TargetModel, to_model: TargetMod
                       accept_data_loss: bool = False, operation: str = ...) -> list[dict[str, Any]]: ...
 def lint_migrations(directory: str, selected: list[str] = ...) -> dict[str, Any]: ...  # findings, linted, notes
 lint_rule_names: list[str]
+def push_script(db: Database, script: str) -> int:
+    """Runs ``script`` in one transaction (db push); returns the statement count."""
 def find_drift(db: Database, schema: Schema, ignore_tables: list[str]) -> list[dict[str, Any]]: ...
 
 class TargetModel:
