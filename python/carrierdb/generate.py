@@ -116,8 +116,9 @@ def generate(schema: Optional[str | Path] = None, output: Optional[str | Path] =
     if not folder.name.isidentifier() or keyword.iskeyword(folder.name):
         raise _core.ConfigurationError(f"generate: the output folder's name {folder.name!r} is not a Python package name; "
                                        "give --output a folder named like carrierdb_client")
+    source = render(parsed, package=folder.name)  # before any file is written: a clash leaves nothing behind
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "__init__.py").write_text(render(parsed, package=folder.name), encoding="utf-8")
+    (folder / "__init__.py").write_text(source, encoding="utf-8")
     (folder / "py.typed").write_text("", encoding="utf-8")
     return GeneratedClient(str(schema_path), str(folder), [str(folder / "__init__.py"), str(folder / "py.typed")],
                            list(parsed.model_names))
@@ -133,7 +134,7 @@ def render(schema: _core.Schema, package: str = DEFAULT_PACKAGE) -> str:
                            models=tuple(m["name"] for m in models)))
     enums = schema.enums
     for name, values in enums.items():
-        out.raw(f"\n{name} = _t.Literal[{', '.join(repr(v) for v in values)}]\n")
+        out.define(name, f"\n{name} = _t.Literal[{', '.join(repr(v) for v in values)}]\n")
     for type_name, operators in _FILTER_OPERATORS.items():
         _scalar_filter(out, f"{type_name}Filter", _INPUT_TYPES[type_name], operators)
     for name in enums:
@@ -144,12 +145,23 @@ def render(schema: _core.Schema, package: str = DEFAULT_PACKAGE) -> str:
         _delegate(out, model)
     _client(out, models)
     out.raw(_FOOTER)
+    out.names += ["SCHEMA_MODELS", "SortOrder", "QueryMode", "Client", "typed", "connect"]
+    clashes = sorted({n for n in out.names if out.names.count(n) > 1})
+    if clashes:
+        raise _core.ConfigurationError(f"generate: {', '.join(clashes)} would be defined twice in the typed client "
+                                       f"(a model or enum named like a generated type); rename the model or enum "
+                                       f"(@@map keeps its table)")
     return out.text()
 
 
 class _Writer:
     def __init__(self) -> None:
         self._parts: list[str] = []
+        self.names: list[str] = []  # every top-level name defined, to refuse a clash
+
+    def define(self, name: str, text: str) -> None:
+        self.names.append(name)
+        self._parts.append(text)
 
     def raw(self, text: str) -> None:
         self._parts.append(text)
@@ -160,10 +172,10 @@ class _Writer:
         if all(k.isidentifier() and not keyword.iskeyword(k) for k, _, _ in keys):
             body = [f"    {k}: {t if req else f'_NotRequired[{t}]'}" for k, t, req in keys] or ["    pass"]
             doc_line = [f'    """{doc}"""', ""] if doc else []
-            self._parts.append(f"\n\nclass {name}(_t.TypedDict):\n" + "\n".join(doc_line + body) + "\n")
+            self.define(name, f"\n\nclass {name}(_t.TypedDict):\n" + "\n".join(doc_line + body) + "\n")
         else:
             items = ", ".join(f"{k!r}: {(t if req else f'_NotRequired[{t}]')!r}" for k, t, req in keys)
-            self._parts.append(f"\n\n{name} = _t.TypedDict({name!r}, {{{items}}})\n")
+            self.define(name, f"\n\n{name} = _t.TypedDict({name!r}, {{{items}}})\n")
 
     def text(self) -> str:
         return "".join(self._parts)
@@ -199,7 +211,7 @@ def _model_types(out: _Writer, model: dict[str, Any], enums: Any) -> None:
     name = model["name"]
     columns, relations = _columns(model), _relations(model)
     out.raw(f"\n\n# -- {name} " + "-" * max(3, 90 - len(name)) + "\n")
-    out.raw(f"\n{name}ScalarField = _t.Literal[{', '.join(repr(f['name']) for f in columns) or repr('')}]\n")
+    out.define(f"{name}ScalarField", f"\n{name}ScalarField = _t.Literal[{', '.join(repr(f['name']) for f in columns) or repr('')}]\n")
 
     record = [(f["name"], _value_type(f, _RECORD_TYPES, enums), True) for f in columns]
     for r in relations:
@@ -241,7 +253,7 @@ def _model_types(out: _Writer, model: dict[str, Any], enums: Any) -> None:
 
     compound = [k for k in model["keys"] if k["kind"] in ("id", "unique") and len(k["fields"]) > 1]
     unique = [(k["name"] or "_".join(k["fields"]), "_t.Mapping[str, _t.Any]", False) for k in compound]
-    out.raw(f"\n\nclass {name}WhereUniqueInput({name}WhereInput, total=False):\n"
+    out.define(f"{name}WhereUniqueInput", f"\n\nclass {name}WhereUniqueInput({name}WhereInput, total=False):\n"
             f'    """An @id or @unique field, or a compound key by Prisma\'s name for it (other filters may join)."""\n'
             + "".join(f"    {k}: {t}\n" for k, t, _ in unique))
 
@@ -319,7 +331,7 @@ class {m}Delegate(_t.Protocol):
 
 def _delegate(out: _Writer, model: dict[str, Any]) -> None:
     m = model["name"]
-    out.raw(_DELEGATE.format(m=m, accessor=_accessor(m), order=f"_t.Union[{m}OrderByInput, _t.Sequence[{m}OrderByInput]]",
+    out.define(f"{m}Delegate", _DELEGATE.format(m=m, accessor=_accessor(m), order=f"_t.Union[{m}OrderByInput, _t.Sequence[{m}OrderByInput]]",
                              distinct=f"_t.Union[{m}ScalarField, _t.Sequence[{m}ScalarField]]"))
 
 

@@ -187,3 +187,75 @@ def test_readme_typed_client_runs_and_type_checks(fleet_url: str, tmp_path: Path
     for number, line in enumerate(lines, start=3):
         for fragment in line.split("# error: ")[1].split(" ..."):
             assert fragment in by_line.get(number, ""), (line, errors)
+
+
+EDGE_SCHEMA = '''
+datasource db {
+  provider = "postgresql"
+  url      = env("DATABASE_URL")
+}
+enum Kind {
+  A
+  B
+}
+model Thing {
+  id     String   @id @default(uuid())
+  from   String
+  class  Int?
+  tags   String[]
+  kinds  Kind[]
+  data   Json?
+  blob   Bytes
+  big    BigInt   @default(0)
+  price  Decimal?
+  hidden Int?     @ignore
+  owner  Owner?   @relation(fields: [ownerA, ownerB], references: [a, b])
+  ownerA Int?
+  ownerB Int?
+}
+model Owner {
+  a      Int
+  b      Int
+  things Thing[]
+  @@id([a, b])
+}
+model Schema {
+  id Int @id
+}
+'''
+
+EDGE_USE = '''
+from carrierdb_client import connect
+
+db = connect()
+thing = db.thing.create({"from": "x", "blob": b"1", "kinds": ["A"], "owner": {"connect": {"a_b": {"a": 1, "b": 2}}}})
+keyword_field: str = thing["from"]
+db.thing.find_many(where={"class": {"in": [1, 2]}, "tags": {"has": "t"}, "owner": {"is": {"a": 1}}})
+db.owner.find_unique({"a_b": {"a": 1, "b": 2}}, include={"things": True})
+db.model("Schema").count()
+db.thing.create({"from": "x", "blob": b"1", "hidden": 1})
+'''
+
+
+def test_generated_client_handles_keywords_lists_compound_keys_and_taken_names(tmp_path: Path) -> None:
+    """Fields named like Python keywords (functional TypedDicts), scalar lists, Json/Bytes/BigInt,
+    an @ignore'd field (not in any type), a compound @@id, and a model whose accessor Database has."""
+    (tmp_path / "schema.prisma").write_text(EDGE_SCHEMA, encoding="utf-8")
+    commands.generate(schema=tmp_path / "schema.prisma")
+    text = (tmp_path / "carrierdb_client" / "__init__.py").read_text(encoding="utf-8")
+    assert "    # Schema: db.model('Schema') (db.schema is Database's own)" in text
+    (tmp_path / "use.py").write_text(EDGE_USE, encoding="utf-8")
+    status, errors = mypy(tmp_path, "carrierdb_client", "use.py")
+    assert [e.split("error: ")[1] for e in errors] == [
+        'Extra key "hidden" for TypedDict "ThingCreateInput"  [typeddict-unknown-key]']
+
+
+@pytest.mark.parametrize("name", ["Client", "CarrierWhereInput"])
+def test_generate_refuses_a_model_named_like_a_generated_type(tmp_path: Path, name: str) -> None:
+    (tmp_path / "schema.prisma").write_text(
+        'datasource db {\n  provider = "sqlite"\n  url = "file:dev.db"\n}\n'
+        "model Carrier {\n  id Int @id\n}\n"
+        f"model {name} {{\n  id Int @id\n}}\n", encoding="utf-8")
+    with pytest.raises(carrierdb.ConfigurationError, match=f"{name} would be defined twice"):
+        commands.generate(schema=tmp_path / "schema.prisma")
+    assert not (tmp_path / "carrierdb_client").exists()

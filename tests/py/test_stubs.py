@@ -207,3 +207,25 @@ def test_mypy_strict_accepts_a_script_using_the_public_api(tmp_path: Path) -> No
     (tmp_path / "script.py").write_text(USER_SCRIPT, encoding="utf-8")
     status, errors = mypy(tmp_path, "script.py")
     assert (status, errors) == (0, [])
+
+
+MISUSE_SCRIPT = '''
+import carrierdb
+
+db = carrierdb.connect()
+db.carrier.fnd_many()
+db.migrations().deplyo()
+db.seeds.aply("testing")
+'''
+
+
+def test_mypy_strict_rejects_a_misspelt_method_without_the_generated_client(tmp_path: Path) -> None:
+    """db.carrier is a Model to mypy (not Any): a misspelt method is an error even before `carrierdb generate`."""
+    (tmp_path / "misuse.py").write_text(MISUSE_SCRIPT, encoding="utf-8")
+    status, errors = mypy(tmp_path, "misuse.py")
+    assert status == 1
+    assert [(line.split(":")[1], line.split("error: ")[1].split("  [")[0]) for line in errors] == [
+        ("5", '"Model" has no attribute "fnd_many"; maybe "find_many"?'),
+        ("6", '"Migrations" has no attribute "deplyo"; maybe "deploy"?'),
+        ("7", '"Seeds" has no attribute "aply"; maybe "apply"?'),
+    ]
