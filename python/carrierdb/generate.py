@@ -121,13 +121,12 @@ def generate(schema: Optional[str | Path] = None, output: Optional[str | Path] =
     (folder / "__init__.py").write_text(source, encoding="utf-8")
     (folder / "py.typed").write_text("", encoding="utf-8")
     return GeneratedClient(str(schema_path), str(folder), [str(folder / "__init__.py"), str(folder / "py.typed")],
-                           list(parsed.model_names))
+                           [m["name"] for m in _typed_models(parsed)])
 
 
 def render(schema: _core.Schema, package: str = DEFAULT_PACKAGE) -> str:
     """The typed client's source for ``schema``."""
-    models = [schema.model(name) for name in schema.model_names]
-    models = [m for m in models if not m["ignored"]]  # Prisma's client leaves @@ignore'd models out
+    models = _typed_models(schema)
     out = _Writer()
     example = _accessor(models[0]["name"]) if models else "model"
     out.raw(_HEADER.format(schema_file=Path(schema.file).name, package=package, example=example,
@@ -152,6 +151,11 @@ def render(schema: _core.Schema, package: str = DEFAULT_PACKAGE) -> str:
                                        f"(a model or enum named like a generated type); rename the model or enum "
                                        f"(@@map keeps its table)")
     return out.text()
+
+
+def _typed_models(schema: _core.Schema) -> list[dict[str, Any]]:
+    models = [schema.model(name) for name in schema.model_names]
+    return [m for m in models if not m["ignored"]]  # Prisma's client leaves @@ignore'd models out
 
 
 class _Writer:
