@@ -74,16 +74,17 @@ def installed(tmp_path_factory) -> dict:
     site = subprocess.run([venv / "bin" / "python", "-c", "import carrierdb._core as c; print(c.__file__)"],
                           env=env, capture_output=True, text=True, check=True, cwd=home)
     extension = Path(site.stdout.strip())
-    return {"home": home, "env": env, "venv": venv, "blocks": blocks, "build_log": built.stderr,
+    wheel = re.search(r"^dist/carrierdb-\S+\.whl$", built.stdout, re.M)
+    assert wheel, f"scripts/wheel printed no wheel path:\n{built.stdout}"
+    return {"home": home, "env": env, "venv": venv, "blocks": blocks, "wheel": REPO / wheel.group(0),
             "extension": extension, "libs": extension.parent.parent / "carrierdb.libs"}
 
 
 def test_the_wheel_has_an_honest_manylinux_tag(installed):
-    wheels = list((REPO / "dist").glob("carrierdb-*.whl"))
-    assert len(wheels) == 1, wheels
-    tag = re.fullmatch(r"carrierdb-[^-]+-cp\d+-cp\d+-(manylinux_2_\d+_x86_64)\.whl", wheels[0].name)
-    assert tag, f"{wheels[0].name}: not a manylinux wheel (auditwheel repair did not run?)"
-    show = subprocess.run([REPO / ".venv" / "bin" / "auditwheel", "show", wheels[0]],
+    wheel = installed["wheel"]
+    tag = re.fullmatch(r"carrierdb-[^-]+-cp\d+-cp\d+-(manylinux_2_\d+_x86_64)\.whl", wheel.name)
+    assert tag, f"{wheel.name}: not a manylinux wheel (auditwheel repair did not run?)"
+    show = subprocess.run([REPO / ".venv" / "bin" / "auditwheel", "show", wheel],
                           capture_output=True, text=True, check=True)
     assert f'"{tag.group(1)}"' in " ".join(show.stdout.split()), show.stdout
 
