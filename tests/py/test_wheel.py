@@ -74,6 +74,7 @@ def installed(tmp_path_factory) -> dict:
     site = subprocess.run([venv / "bin" / "python", "-c", "import carrierdb._core as c; print(c.__file__)"],
                           env=env, capture_output=True, text=True, check=True, cwd=home)
     extension = Path(site.stdout.strip())
+    assert extension.is_relative_to(venv), f"{extension}: not the venv's own copy"
     wheel = re.search(r"^dist/carrierdb-\S+\.whl$", built.stdout, re.M)
     assert wheel, f"scripts/wheel printed no wheel path:\n{built.stdout}"
     return {"home": home, "env": env, "venv": venv, "blocks": blocks, "wheel": REPO / wheel.group(0),
