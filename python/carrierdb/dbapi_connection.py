@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import threading
 from typing import Any, Iterator, Sequence
 
 from .dbapi_types import (
@@ -43,6 +44,7 @@ class Connection:
         self._closed = False
         self._in_transaction = False
         self._depth = 0  # the Database's transaction depth our begin() made
+        self._thread = 0  # the thread whose transaction that is
         self.autocommit = False
 
     @property
@@ -79,6 +81,16 @@ class Connection:
             if self._owns_database:
                 self._database.close()
 
+    def __del__(self) -> None:
+        # `pandas.read_sql(sql, db.dbapi())` drops its connection unclosed. Its implicit transaction
+        # is this thread's on the shared Database: left open, everything `db` ran next would join it
+        # and never commit. PEP 249: a connection closed without commit rolls back.
+        if getattr(self, "_in_transaction", False) and not self._closed and threading.get_ident() == self._thread:
+            try:
+                self.close()
+            except Error:
+                pass  # a `with db.transaction()` block opened since: its end decides
+
     def __enter__(self) -> "Connection":
         self._check_open()
         return self
@@ -107,6 +119,7 @@ class Connection:
         self._database._db.begin()
         self._in_transaction = True
         self._depth = self._database._db.transaction_depth
+        self._thread = threading.get_ident()
 
     def _end_transaction(self, end) -> None:
         depth = self._database._db.transaction_depth

@@ -188,6 +188,18 @@ def test_pandas_read_sql_through_the_connection(conn):
     assert list(empty.columns) == ["id", "note"] and len(empty) == 0
 
 
+def test_a_connection_dropped_unclosed_leaves_no_transaction_open(carrierdb_db, observer):
+    """The notebook idiom pd.read_sql(sql, db.dbapi()) never closes its connection: what db
+    writes afterwards must still commit on its own."""
+    carrierdb_db.execute("CREATE TABLE u (id INTEGER PRIMARY KEY)")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=PANDAS_WARNING, category=UserWarning)
+        assert pd.read_sql("SELECT count(*) AS n FROM u", carrierdb_db.dbapi()).to_dict("list") == {"n": [0]}
+    assert not carrierdb_db.in_transaction
+    carrierdb_db.execute("INSERT INTO u (id) VALUES (1)")
+    assert observer.query("SELECT count(*) AS n FROM u") == [{"n": 1}]
+
+
 def test_readme_pandas_and_dbapi_examples_run_as_written(carrierdb_migrated_db):
     db = carrierdb_migrated_db
     frames, dbapi_block = readme_blocks(REPO / "README.md", "## pandas and DB-API", "python")
