@@ -6,7 +6,8 @@ Fixtures (README, "Testing with pytest"):
                           backend (``@pytest.mark.carrierdb_backends("postgresql")`` narrows it)
   carrierdb_url           the URL of the test's own database: empty, or a clone of the migrated or
                           seeded template when the test also asks for carrierdb_migrated_db or
-                          carrierdb_seeded_db (then all of them are the same database)
+                          carrierdb_seeded_db (then all of them are the same database); on SQLite
+                          a file in the session's folder on tmpfs, removed after the test
   carrierdb_db            a connected carrierdb.Database on carrierdb_url
   carrierdb_migrated_db   the same, with the project's migrations deployed
   carrierdb_seeded_db     the same, migrated and seeded with the testing set (seeds/testing)
@@ -101,7 +102,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if hasattr(config, "workerinput"):
         return
     for base in servers.sweep_servers():
-        _say(config, f"carrierdb: stopped and removed the PostgreSQL of a dead test session: {base}")
+        what = "stopped and removed the PostgreSQL" if Path(base).name.startswith(servers.DIR_PREFIX) else "removed the SQLite databases"
+        _say(config, f"carrierdb: {what} of a dead test session: {base}")
     url = _configured_url(config)
     if url and "postgresql" in _selected(config):
         import carrierdb
@@ -196,19 +198,21 @@ def _template_kind(request: pytest.FixtureRequest) -> str | None:
 
 
 @pytest.fixture
-def carrierdb_url(carrierdb_backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+def carrierdb_url(carrierdb_backend: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    databases = _databases(request) if carrierdb_backend == "sqlite" else _postgres(request)
     kind = _template_kind(request)
-    if kind is None and carrierdb_backend == "sqlite":
-        yield f"sqlite:{tmp_path / 'test.db'}"
-    elif carrierdb_backend == "sqlite":
-        yield _databases(request).sqlite_clone(_project_root(), kind, tmp_path / "test.db")
-    else:
-        databases = _postgres(request)
-        url = databases.postgres_clone(_project_root(), kind)
+    if carrierdb_backend == "sqlite":
+        path = databases.sqlite_file()
         try:
-            yield url
+            yield f"sqlite:{path}" if kind is None else databases.sqlite_clone(_project_root(), kind, path)
         finally:
-            databases.give_back(url)
+            databases.remove_sqlite(path)
+        return
+    url = databases.postgres_clone(_project_root(), kind)
+    try:
+        yield url
+    finally:
+        databases.give_back(url)
 
 
 @contextlib.contextmanager
@@ -227,10 +231,8 @@ def empty_database(backend: str, tmp_path: Path, request: pytest.FixtureRequest,
 
 
 @pytest.fixture
-def carrierdb_db(carrierdb_url: str) -> Iterator["carrierdb.Database"]:  # noqa: F821
-    import carrierdb
-
-    db = carrierdb.connect(carrierdb_url)
+def carrierdb_db(carrierdb_url: str, request: pytest.FixtureRequest) -> Iterator["carrierdb.Database"]:  # noqa: F821
+    db = _databases(request).connect(carrierdb_url)
     try:
         yield db
     finally:
@@ -250,12 +252,12 @@ def carrierdb_seeded_db(carrierdb_migrated_db):
 
 
 @pytest.fixture
-def carrierdb_tx_db(carrierdb_backend: str, request: pytest.FixtureRequest, tmp_path_factory) -> Iterator["carrierdb.Database"]:  # noqa: F821
+def carrierdb_tx_db(carrierdb_backend: str, request: pytest.FixtureRequest) -> Iterator["carrierdb.Database"]:  # noqa: F821
     """The session's migrated, seeded database, inside a transaction rolled back after the test: the
     test's own ``with db.transaction()`` blocks are savepoints in it. Nothing it writes is ever
     committed, so it suits tests that need no commit (and no second connection seeing their rows)."""
     databases = _postgres(request) if carrierdb_backend == "postgresql" else _databases(request)
-    db = databases.transaction_database(carrierdb_backend, _project_root(), tmp_path_factory.getbasetemp())
+    db = databases.transaction_database(carrierdb_backend, _project_root())
     # The private handle: Database.transaction() is a context manager that commits on success,
     # and this transaction must end in a rollback whatever the test does.
     db._db.begin()

@@ -1,10 +1,11 @@
 """Databases cloned from templates before a test asks, and dropped after it, off the test's path.
 
-One background thread makes every clone: it keeps ``depth`` clones of each template in use ready,
-and drops the databases tests gave back when no clone is wanted. A test takes a ready clone (a
-deque pop) or waits for the one being made; with one producer, two ``CREATE DATABASE`` never
-compete for the machine's cores. ``close()`` stops the thread and drops every database the pool
-made, handed out or not: nothing stays on the server.
+Background threads (two: the machine has two cores) make every clone: they keep ``depth`` clones
+of each template in use ready, each with a connected handle (a PostgreSQL login is a backend fork
+and an authentication: as costly as the clone here), and drop the databases tests gave back when
+no clone is wanted. A test takes a ready clone (a deque pop) or waits for one being made.
+``close()`` stops the threads and drops every database the pool made, handed out or not: nothing
+stays on the server.
 """
 
 from __future__ import annotations
@@ -13,27 +14,34 @@ import collections
 import threading
 
 from carrierdb.testing.owners import new_name, quoted
+from carrierdb.testing.urls import with_database
 
 
 class ClonePool:
-    def __init__(self, admin_url: str, depth: int = 2):
+    def __init__(self, admin_url: str, depth: int = 3, workers: int = 2, drops_held: int = 16):
         import carrierdb
 
+        self.admin_url = admin_url
         self.depth = depth
-        # Only the background thread uses this connection after __init__; close() after joining it.
-        self._admin = carrierdb.connect(admin_url, pool_size=1)
-        self._ready: dict[str, collections.deque[str]] = {}
+        self.drops_held = drops_held
+        # The workers' connections (one each); close() uses the first after joining them.
+        self._admins = [carrierdb.connect(admin_url, pool_size=1) for _ in range(workers)]
+        self._making: collections.Counter[str] = collections.Counter()
+        self._ready: dict[str, collections.deque[tuple[str, object]]] = {}
         self._failed: dict[str, BaseException] = {}
         self._drops: collections.deque[str] = collections.deque()
         self._made: set[str] = set()  # every database created and not dropped yet
         self._wake = threading.Condition()
         self._closing = False
-        self._thread = threading.Thread(target=self._work, name="carrierdb-clone-pool", daemon=True)
-        self._thread.start()
+        self._threads = [threading.Thread(target=self._work, args=(admin,), name="carrierdb-clone-pool", daemon=True)
+                         for admin in self._admins]
+        for thread in self._threads:
+            thread.start()
 
-    def take(self, template: str) -> str:
-        """The name of a new database cloned from ``template``, for the caller alone; raises what
-        cloning raised (a template that does not exist, a server that went away)."""
+    def take(self, template: str) -> tuple[str, object]:
+        """The name of a new database cloned from ``template``, for the caller alone, and a
+        ``carrierdb._core.Database`` connected to it (the caller closes it); raises what cloning
+        raised (a template that does not exist, a server that went away)."""
         with self._wake:
             ready = self._ready.setdefault(template, collections.deque())
             self._wake.notify_all()
@@ -41,7 +49,7 @@ class ClonePool:
                 error = self._failed.pop(template, None)
                 if error is not None:
                     raise error
-                if self._closing or not self._thread.is_alive():
+                if self._closing or not any(thread.is_alive() for thread in self._threads):
                     raise RuntimeError("carrierdb's clone pool is closed: the test session is ending")
                 self._wake.wait()
             name = ready.popleft()
@@ -55,17 +63,24 @@ class ClonePool:
             self._wake.notify_all()
 
     def _next_job(self) -> tuple[str, str] | None:
-        """(what, name) to do next, clones first; None once closing. Called holding the lock."""
+        """(what, name) to do next; None once closing. Called holding the lock. Clones come first,
+        drops wait for a moment without one, unless ``drops_held`` databases already wait (each
+        holds the template's size on tmpfs)."""
         while not self._closing:
+            if len(self._drops) > self.drops_held:
+                return "drop", self._drops.popleft()
             for template, ready in self._ready.items():
-                if len(ready) < self.depth and template not in self._failed:
+                if len(ready) + self._making[template] < self.depth and template not in self._failed:
+                    self._making[template] += 1
                     return "clone", template
             if self._drops:
                 return "drop", self._drops.popleft()
             self._wake.wait()
         return None
 
-    def _work(self) -> None:
+    def _work(self, admin) -> None:
+        from carrierdb import _core
+
         while True:
             with self._wake:
                 job = self._next_job()
@@ -74,16 +89,17 @@ class ClonePool:
             what, name = job
             try:
                 if what == "drop":
-                    self._admin.execute(f"DROP DATABASE IF EXISTS {quoted(name)} WITH (FORCE)")
+                    admin.execute(f"DROP DATABASE IF EXISTS {quoted(name)} WITH (FORCE)")
                     with self._wake:
                         self._made.discard(name)
                     continue
                 clone = new_name("t")
                 with self._wake:
                     self._made.add(clone)
-                self._admin.execute(f"CREATE DATABASE {quoted(clone)} TEMPLATE {quoted(name)}")
+                admin.execute(f"CREATE DATABASE {quoted(clone)} TEMPLATE {quoted(name)}")
+                handle = _core.Database.open(with_database(self.admin_url, clone))
                 with self._wake:
-                    self._ready[name].append(clone)
+                    self._ready[name].append((clone, handle))
                     self._wake.notify_all()
             except BaseException as error:  # noqa: BLE001  (handed to the test that waits for this template)
                 with self._wake:
@@ -91,6 +107,10 @@ class ClonePool:
                         self._failed[name] = error
                         self._ready.pop(name, None)  # asked for again by the next take()
                     self._wake.notify_all()
+            finally:
+                if what == "clone":
+                    with self._wake:
+                        self._making[name] -= 1
 
     def close(self) -> list[str]:
         """Stops the background thread and drops every database this pool made; returns the names
@@ -98,12 +118,17 @@ class ClonePool:
         with self._wake:
             self._closing = True
             self._wake.notify_all()
-        self._thread.join(timeout=120)
+        for thread in self._threads:
+            thread.join(timeout=120)
+        for ready in self._ready.values():
+            for _, handle in ready:
+                handle.close()
         left = []
         for name in sorted(self._made):
             try:
-                self._admin.execute(f"DROP DATABASE IF EXISTS {quoted(name)} WITH (FORCE)")
+                self._admins[0].execute(f"DROP DATABASE IF EXISTS {quoted(name)} WITH (FORCE)")
             except Exception:  # noqa: BLE001  (the server may be gone already)
                 left.append(name)
-        self._admin.close()
+        for admin in self._admins:
+            admin.close()
         return left

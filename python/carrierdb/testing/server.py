@@ -3,8 +3,10 @@
 The data directory lives on tmpfs (``/dev/shm`` where there is one: ``CREATE DATABASE ... TEMPLATE``
 is mostly the file system creating files, 16 to 31 ms there against 100 to 440 ms on disk), with
 ``fsync``, ``synchronous_commit`` and ``full_page_writes`` off: nothing in it needs to survive a
-crash. As root the server runs as ``postgres`` (initdb refuses root). TCP logins need a password
-(scram), so wrong-password handling is tested for real; the unix socket stays trust.
+crash. As root the server runs as ``postgres`` (initdb refuses root). TCP logins need a password,
+so wrong-password handling is tested for real; the unix socket stays trust. The password is
+checked with md5, not scram as scripts/pg-server does: every test logs in to its own database,
+and scram's 4,096 PBKDF2 rounds on both sides cost 10 ms of a busy 2-core machine per login.
 
 The directory is named ``carrierdb-pg.<pid>.*`` after the process that started it: a session
 killed with SIGKILL leaves its server running, and the next session stops it (``sweep_servers``).
@@ -13,6 +15,7 @@ killed with SIGKILL leaves its server running, and the next session stops it (``
 from __future__ import annotations
 
 import atexit
+import hashlib
 import os
 import secrets
 import shutil
@@ -26,6 +29,7 @@ from carrierdb.testing.owners import pid_alive
 INSTALL_HINT = ("install the PostgreSQL server (Debian/Ubuntu: apt-get install postgresql-15; scripts/bootstrap --test does it) "
                 "or set CARRIERDB_PG_BIN to the folder holding initdb and pg_ctl")
 DIR_PREFIX = "carrierdb-pg."
+SQLITE_PREFIX = "carrierdb-sqlite."  # a session's SQLite test databases, also named after its pid
 
 
 def server_bin() -> Path | None:
@@ -93,19 +97,26 @@ class Server:
             for path in (self.base, pwfile):
                 shutil.chown(path, "postgres", "postgres")
         data = self.base / "data"
-        init = self._run(str(self.bin_dir / "initdb"), "-D", str(data), "--auth-local=trust", "--auth-host=scram-sha-256",
+        init = self._run(str(self.bin_dir / "initdb"), "-D", str(data), "--auth-local=trust", "--auth-host=md5",
                          f"--pwfile={pwfile}", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8")
         if init.returncode != 0:
             raise RuntimeError(f"initdb failed in {data}: {init.stdout}{init.stderr}")
         port = _free_port()
         options = (f"-p {port} -k {self.base} -c listen_addresses=127.0.0.1 -c max_connections=200 "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c password_encryption=md5")
         log = self.base / "server.log"
         started = self._run(str(self.bin_dir / "pg_ctl"), "-D", str(data), "-w", "-t", "60", "-l", str(log), "start", "-o", options)
         if started.returncode != 0:
             text = log.read_text(errors="replace") if log.exists() else ""
             raise RuntimeError(f"PostgreSQL did not start from {data}: {started.stderr.strip()}\n{text[-2000:]}")
         self.url = f"postgresql://postgres:{password}@127.0.0.1:{port}/postgres"
+        # initdb stored the password as scram (its default), which md5 logins then use: store its md5
+        # hash instead (the hash, so the password itself appears in no statement).
+        import carrierdb
+
+        md5 = "md5" + hashlib.md5((password + "postgres").encode()).hexdigest()
+        with carrierdb.connect(self.url, pool_size=1) as admin:
+            admin.execute(admin.query("SELECT format('ALTER ROLE postgres PASSWORD %L', $1::text) AS s", [md5])[0]["s"])
         return self.url
 
     def stop(self) -> None:
@@ -125,13 +136,18 @@ def stop_directory(bin_dir: Path, base: Path) -> None:
 
 
 def sweep_servers() -> list[str]:
-    """Stops and removes the servers of dead sessions on this machine; returns what it removed."""
+    """Stops and removes the servers (and SQLite folders) of dead sessions on this machine; returns
+    what it removed."""
     bin_dir = server_bin()
     removed = []
-    for base in scratch_root().glob(f"{DIR_PREFIX}*.*"):
-        pid = base.name[len(DIR_PREFIX):].split(".", 1)[0]
-        if not pid.isdigit() or pid_alive(int(pid)) or bin_dir is None:
-            continue
-        stop_directory(bin_dir, base)
-        removed.append(str(base))
+    for prefix in (DIR_PREFIX, SQLITE_PREFIX):
+        for base in scratch_root().glob(f"{prefix}*.*"):
+            pid = base.name[len(prefix):].split(".", 1)[0]
+            if not pid.isdigit() or pid_alive(int(pid)) or (bin_dir is None and prefix == DIR_PREFIX):
+                continue
+            if prefix == DIR_PREFIX:
+                stop_directory(bin_dir, base)
+            else:
+                shutil.rmtree(base, ignore_errors=True)
+            removed.append(str(base))
     return removed
