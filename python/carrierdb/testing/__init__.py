@@ -5,4 +5,5 @@
   templates    migrated (and seeded) template databases keyed by the project files' checksums
   clone_pool   databases cloned from templates ahead of need, dropped after use, in the background
   session      one test session's (one xdist worker's) server, templates, pools and transactions
+  urls         pointing a server URL at another database
 """
