@@ -19,8 +19,10 @@ Fixtures (README, "Testing with pytest"):
 PostgreSQL: ``--carrierdb-url`` or CARRIERDB_TEST_DATABASE_URL names an existing server; without
 either the plugin starts a throwaway one from the local server binaries (on tmpfs, fsync off) on
 first use and stops it at the end of the session, also after a failure or Ctrl-C. Under
-pytest-xdist the controller starts one server for all workers; each worker clones its own
-databases (names carry host and pid) from templates shared by all. At session start a sweep removes
+pytest-xdist each worker starts its own server (on first use): a test that looks at the whole
+server (its locks, its sessions, a standby replaying its WAL) sees only its own worker's tests, as
+in a serial run. With a configured URL the workers share that server, each with its own databases
+(names carry host and pid) cloned from templates shared by all. At session start a sweep removes
 what dead sessions left (their servers and databases) and says so. Without server binaries the
 PostgreSQL cases are skipped with the way to install them, except under CI=true, where that is an
 error: CI must never pass by skipping a backend.
@@ -42,8 +44,6 @@ from carrierdb.testing.urls import with_database
 __all__ = ["BACKENDS", "PG_ENV", "empty_database", "with_database"]
 
 BACKENDS = ("sqlite", "postgresql")
-_WORKER_URL = "carrierdb_admin_url"
-_WORKER_UNAVAILABLE = "carrierdb_unavailable"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -66,9 +66,6 @@ def _selected(config: pytest.Config) -> list[str]:
 
 
 def _configured_url(config: pytest.Config) -> str | None:
-    worker = getattr(config, "workerinput", None)
-    if worker is not None and worker.get(_WORKER_URL):
-        return worker[_WORKER_URL]
     return config.getoption("--carrierdb-url") or os.environ.get(PG_ENV) or None
 
 
@@ -78,12 +75,6 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "carrierdb_backends(*names): run the test on these backends only (sqlite, postgresql)")
     cache = Path(config.cache.mkdir("carrierdb")) if config.cache is not None else Path(str(config.rootpath)) / ".carrierdb-cache"
     config._carrierdb = TestDatabases(_configured_url(config), cache)  # type: ignore[attr-defined]
-    worker = getattr(config, "workerinput", {})
-    if worker.get(_WORKER_URL):
-        os.environ[PG_ENV] = worker[_WORKER_URL]  # the controller's server, for subprocesses as in the controller
-    unavailable = worker.get(_WORKER_UNAVAILABLE)
-    if unavailable:
-        config._carrierdb._unavailable = unavailable  # type: ignore[attr-defined]
     if (os.environ.get("CI") == "true" and "postgresql" in _selected(config) and not _configured_url(config)
             and servers.server_bin() is None):
         raise pytest.UsageError(f"CI=true, no {PG_ENV} and no PostgreSQL server binaries ({servers.INSTALL_HINT}): "
@@ -116,18 +107,6 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             return
         for name in removed:
             _say(config, f"carrierdb: dropped database {name}, left by a dead test session")
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_configure_node(node) -> None:
-    """xdist controller: one server for all workers, started before the first one."""
-    databases: TestDatabases = node.config._carrierdb
-    if "postgresql" not in _selected(node.config):
-        return
-    try:
-        node.workerinput[_WORKER_URL] = databases.admin_url()
-    except Unavailable as error:
-        node.workerinput[_WORKER_UNAVAILABLE] = str(error)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

@@ -147,14 +147,18 @@ def test_without_a_url_the_plugin_starts_a_server_on_tmpfs_and_removes_it(tmp_pa
         assert scratch_root() == Path("/dev/shm")
 
 
-def test_xdist_suite_leaves_nothing_on_the_server(tmp_path, carrierdb_admin_url):
+@pytest.mark.parametrize("shared", [True, False], ids=["a configured server", "a server per worker"])
+def test_xdist_suite_leaves_nothing_on_the_server(tmp_path, carrierdb_admin_url, shared):
     suite = WRITES_ITS_URL + """
     import pytest
+
+    @pytest.fixture(autouse=True)
+    def which_worker():
+        pathlib.Path(f"ran_on_{os.environ['PYTEST_XDIST_WORKER']}").touch()
 
     @pytest.mark.parametrize("n", range(4))
     def test_many(carrierdb_seeded_db, carrierdb_tx_db, n):
         assert carrierdb_seeded_db.carrier.count() == 225
-        pathlib.Path(f"ran_on_{os.environ['PYTEST_XDIST_WORKER']}").touch()
         carrierdb_tx_db.carrier.delete_many()
         assert carrierdb_tx_db.carrier.count() == 0
 
@@ -162,12 +166,17 @@ def test_xdist_suite_leaves_nothing_on_the_server(tmp_path, carrierdb_admin_url)
         assert False, "a failing test drops its database too"
     """
     project = make_project(tmp_path, suite)
-    result = run_suite(project, carrierdb_admin_url, "-n", "2")
+    before = own_servers()
+    result = run_suite(project, carrierdb_admin_url if shared else None, "-n", "2")
     assert result.returncode == 1, result.stdout + result.stderr
     assert "2 failed, 11 passed" in result.stdout, result.stdout
     assert sorted(p.name for p in project.glob("ran_on_*")) == ["ran_on_gw0", "ran_on_gw1"]
-    left = test_databases(carrierdb_admin_url)
-    assert owners.stale(left) == [], left  # every database of the finished session is gone
+    if shared:
+        left = test_databases(carrierdb_admin_url)
+        assert owners.stale(left) == [], left  # every database of the finished session is gone
+    else:
+        assert (project / "admin_url").read_text() != carrierdb_admin_url
+        assert own_servers() <= before  # each worker's server stopped and removed
 
 
 def test_an_interrupted_session_stops_its_server(tmp_path):

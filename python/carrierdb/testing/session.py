@@ -1,9 +1,8 @@
 """One test process's databases: where PostgreSQL comes from, the templates, the clone pool and the
 transaction fixture's databases; ``close()`` leaves nothing behind.
 
-PostgreSQL comes from ``--carrierdb-url``, else ``CARRIERDB_TEST_DATABASE_URL``, else (under
-pytest-xdist) the server the controller started for all its workers, else a server this process
-starts on first use (``server.Server``). The URL of a started server is exported as
+PostgreSQL comes from ``--carrierdb-url``, else ``CARRIERDB_TEST_DATABASE_URL``, else a server
+this process (each pytest-xdist worker) starts on first use (``server.Server``). The URL of a started server is exported as
 ``CARRIERDB_TEST_DATABASE_URL`` for the session, so subprocesses (the CLI under test) and nested
 pytest runs use the same server.
 """
