@@ -76,8 +76,9 @@ class Server:
     """One PostgreSQL server: ``start()`` sets ``url`` (the admin URL); ``stop()`` removes everything.
     Stopped at interpreter exit too, by the process that started it only."""
 
-    def __init__(self, bin_dir: Path):
+    def __init__(self, bin_dir: Path, scratch: Path | None = None):
         self.bin_dir = bin_dir
+        self.scratch = scratch  # where the data directory goes: default scratch_root()
         self.base: Path | None = None
         self.url = ""
         self._owner = os.getpid()
@@ -87,7 +88,7 @@ class Server:
         return subprocess.run([*prefix, *args], capture_output=True, text=True, timeout=timeout, **options)
 
     def start(self) -> str:
-        self.base = Path(tempfile.mkdtemp(prefix=f"{DIR_PREFIX}{os.getpid()}.", dir=scratch_root()))
+        self.base = Path(tempfile.mkdtemp(prefix=f"{DIR_PREFIX}{os.getpid()}.", dir=self.scratch or scratch_root()))
         atexit.register(self.stop)
         self.base.chmod(0o755)
         password = secrets.token_hex(12)
