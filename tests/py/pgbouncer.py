@@ -1,6 +1,6 @@
 """A real PgBouncer in transaction mode in front of the test server, for the whole session.
 
-`pgbouncer_url(url)` turns a URL of the test server (CARRIERDB_TEST_DATABASE_URL, or a per-test
+`pgbouncer_url(url)` turns a URL of the test server (carrierdb_admin_url, or a per-test
 database on it) into the same database reached through PgBouncer. Server connections are few
 (`default_pool_size`), so clients really do share them: a session lock, a named prepared statement
 or a session SET made by one client lands on a server connection the next client may get.
@@ -24,8 +24,6 @@ from typing import Callable, Iterator
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import pytest
-
-from carrierdb.pytest_plugin import PG_ENV
 
 POOL_SIZE = 3  # server connections per (database, user): small enough that clients share them
 
@@ -104,12 +102,8 @@ def _start(admin_url: str, workdir: Path) -> tuple[subprocess.Popen, Pooler]:
 
 
 @pytest.fixture(scope="session")
-def pgbouncer() -> Iterator[Pooler]:
-    admin_url = os.environ.get(PG_ENV)
-    if not admin_url:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{PG_ENV} is not set: the PgBouncer tests would not run")
-        pytest.skip(f"{PG_ENV} is not set (scripts/test starts a PostgreSQL server and sets it)")
+def pgbouncer(carrierdb_admin_url: str) -> Iterator[Pooler]:
+    admin_url = carrierdb_admin_url
     workdir = Path(tempfile.mkdtemp(prefix="carrierdb-pgbouncer."))
     proc, pooler = _start(admin_url, workdir)
     try:

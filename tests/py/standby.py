@@ -1,6 +1,6 @@
 """A real streaming standby of the test server, for tests of read-only targets.
 
-``pg_standby`` (session-scoped) copies the server behind CARRIERDB_TEST_DATABASE_URL with
+``pg_standby`` (session-scoped) copies the test server (``carrierdb_admin_url``) with
 ``pg_basebackup -R`` and starts the copy as a hot standby on a free loopback port. Every database
 the tests create on the primary appears on the standby once it has replayed that far:
 ``standby.url_for(primary_url)`` points a URL at the standby, ``standby.catch_up()`` waits for
@@ -83,10 +83,8 @@ class Standby:
 
 
 @pytest.fixture(scope="session")
-def pg_standby() -> Iterator[Standby]:
-    primary_url = os.environ.get("CARRIERDB_TEST_DATABASE_URL")
-    if not primary_url:
-        _unavailable("CARRIERDB_TEST_DATABASE_URL is not set (scripts/test starts a server and sets it)")
+def pg_standby(carrierdb_admin_url: str) -> Iterator[Standby]:
+    primary_url = carrierdb_admin_url
     bin_dir = _server_bin()
     if bin_dir is None:
         _unavailable("pg_basebackup / pg_ctl not found under /usr/lib/postgresql (apt-get install postgresql-15)")
