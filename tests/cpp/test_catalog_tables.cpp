@@ -21,7 +21,12 @@ namespace {
 std::vector<std::string> described(const table_catalog &t) {
   const auto list = [](const auto &items) {
     std::string out;
-    for (const auto &i : items) out += std::string(out.empty() ? "" : ",") + (std::is_same_v<std::decay_t<decltype(i)>, bool> ? (i ? "desc" : "asc") : std::string(i));
+    for (const auto &i : items) {
+      if constexpr (std::is_same_v<std::decay_t<decltype(i)>, bool>)
+        out += std::string(out.empty() ? "" : ",") + (i ? "desc" : "asc");
+      else
+        out += std::string(out.empty() ? "" : ",") + i;
+    }
     return out;
   };
   std::vector<std::string> out{"table " + t.name, "primary key " + t.primary_key_name + " (" + list(t.primary_key) + ")"};
