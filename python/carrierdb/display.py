@@ -51,13 +51,14 @@ def html_table(caption: Any, headers: Sequence[str], rows: Iterable[Sequence[Any
 
 
 def text_table(headers: Sequence[str], rows: Iterable[Sequence[Any]], indent: str = "  ", limit: int = 60) -> list[str]:
-    """A table as aligned text lines (a header, then one line per row), each cell cut to ``limit``
-    characters so one long value does not push every other column off the screen."""
+    """A table as aligned text lines (a header, then one line per row), each cell but the last cut
+    to ``limit`` characters so one long value does not push the other columns off the screen (the
+    last, a message, is read whole and pushes nothing)."""
 
-    def cut(value: Any) -> str:
+    def cut(value: Any, last: bool) -> str:
         text = cell_text(value)
-        return text if len(text) <= limit else text[: limit - 3] + "..."
+        return text if last or len(text) <= limit else text[: limit - 3] + "..."
 
-    cells = [[cut(h) for h in headers]] + [[cut(c) for c in row] for row in rows]
+    cells = [[cut(c, i == len(row) - 1) for i, c in enumerate(row)] for row in [list(headers), *rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     return [indent + "  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]

@@ -223,7 +223,7 @@ class MigrationStatus:
 # -- seeding -----------------------------------------------------------------------------------------
 
 _FILE_HEADERS = ("file", "rows", "inserted", "updated", "unchanged", "rejected", "model")
-_REJECT_HEADERS = ("row", "field", "code", "message", "value")
+_REJECT_HEADERS = ("row", "field", "code", "value", "message")  # the message last: never cut
 _REJECTS_SHOWN = 20
 
 
@@ -257,7 +257,7 @@ class SeedReport:
         return [(f.file, f.rows, f.inserted, f.updated, f.unchanged, f.rejected, f.model) for f in self.files]
 
     def _reject_rows(self) -> list[tuple]:
-        return [(i.row, i.field, i.code, i.message, i.value) for i in self.issues[:_REJECTS_SHOWN]]
+        return [(i.row, i.field, i.code, i.value, i.message) for i in self.issues[:_REJECTS_SHOWN]]
 
     def __str__(self) -> str:
         if self.skipped:
@@ -299,9 +299,9 @@ class ValidationReport:
             row, path = path[0], path[1:]
         return row, ".".join(path)
 
-    def rows(self) -> list[tuple[str, str, str, str, Any]]:
-        """(row, field, code, message, value) per issue, in the order they were found."""
-        return [(*self._row_and_field(i), i.get("code", ""), i.get("message", ""), i.get("value", i.get("received")))
+    def rows(self) -> list[tuple[str, str, str, Any, str]]:
+        """(row, field, code, value, message) per issue, in the order they were found."""
+        return [(*self._row_and_field(i), i.get("code", ""), i.get("value", i.get("received")), i.get("message", ""))
                 for i in self.issues]
 
     @property

@@ -81,7 +81,7 @@ def test_a_seed_report_tabulates_files_and_rejected_rows_escaped(fleet):
     assert text[1].split() == ["file", "rows", "inserted", "updated", "unchanged", "rejected", "model"]
     assert text[2].split()[1:] == ["3", "2", "0", "0", "1", "Carrier"]
     reject = text[text.index("rejected rows:") + 2]
-    assert reject.split()[1:3] == ["mcNumber", "invalid_string"] and reject.endswith("<MC>")
+    assert reject.split()[1:4] == ["mcNumber", "invalid_string", "<MC>"] and reject.endswith("MC number must be MC followed by 1 to 8 digits")
     page = report._repr_html_()
     assert "<td>3</td><td>2</td><td>0</td><td>0</td><td>1</td><td>Carrier</td>" in page
     assert "<td>&lt;MC&gt;</td>" in page and "<MC>" not in page
@@ -103,7 +103,8 @@ def test_a_validation_error_shows_every_bad_row_as_a_report(fleet):
     assert [r[:2] for r in report.rows()] == [("1", "dotNumber"), ("3", "name")]
     text = str(report).splitlines()
     assert text[0] == "2 validation issue(s) for Carrier in 2 row(s)"
-    assert text[1].split() == ["row", "field", "code", "message", "value"] and text[2].split()[:3] == ["1", "dotNumber", "invalid_string"]
+    assert text[1].split() == ["row", "field", "code", "value", "message"] and text[2].split()[:3] == ["1", "dotNumber", "invalid_string"]
+    assert text[2].endswith("USDOT number must be 1 to 8 digits")
     assert list(report.to_pandas()["field"]) == ["dotNumber", "name"]
     page = error._repr_html_()
     assert page.startswith("<p><b>ValidationError</b>: 2 validation issues for Carrier:</p>")
@@ -121,7 +122,7 @@ def test_a_strict_seed_refusal_reports_rows_and_values_escaped(fleet):
         db.seeds.records("Carrier", rows, key=["mcNumber"])
     report = caught.value.report
     assert report.bad_rows == ["records:Carrier:3"] and report.rows()[0][1:3] == ("dotNumber", "invalid_string")
-    assert str(report).splitlines()[2].endswith("<12>")
+    assert str(report).splitlines()[2].split()[1:4] == ["dotNumber", "invalid_string", "<12>"]
     page = caught.value._repr_html_()
     assert "<td>records:Carrier:3</td><td>dotNumber</td>" in page and "<td>&lt;12&gt;</td>" in page and "<12>" not in page
     assert report._repr_html_().startswith("<p>1 validation issue(s) for seed records:Carrier in 1 row(s)</p>")
@@ -130,7 +131,8 @@ def test_a_strict_seed_refusal_reports_rows_and_values_escaped(fleet):
 def test_query_results_show_as_an_aligned_table_escaped_in_html(fleet):
     db, migrations = fleet
     migrations.deploy()
-    db.carrier.create_many(carriers(25, name=lambda k: SNEAKY if k == 0 else f"Carrier {k}"))
+    long_name = "Long Haul " * 8  # 80 characters: cut in the terminal's table, whole in the notebook's
+    db.carrier.create_many(carriers(25, name=lambda k: {0: SNEAKY, 1: long_name}.get(k, f"Carrier {k}")))
     rows = db.carrier.find_many(order_by={"mcNumber": "asc"}, include={"trucks": True})
     assert repr(rows).startswith("[{")  # still the list of dicts it always was
     text = str(rows).splitlines()
@@ -138,10 +140,11 @@ def test_query_results_show_as_an_aligned_table_escaped_in_html(fleet):
     column = text[0].index("mcNumber")
     assert text[1][column:].split()[0] == "MC100" and text[2][column:].split()[0] == "MC101"
     assert SNEAKY in text[1] and len(text) == 1 + 20 + 1 and text[-1] == "25 rows, 5 not shown"
+    assert f" {long_name[:57]}... " in text[2] and long_name.strip() not in text[2]
     assert pretty(rows) == str(rows)
     page = rows._repr_html_()
     assert "<td>Acme &lt;b&gt;Freight&lt;/b&gt; &amp; Sons</td>" in page and "<b>" not in page
-    assert page.count("<tr>") == 21 and page.endswith("<p>25 rows, 5 not shown</p>")
+    assert page.count("<tr>") == 21 and page.endswith("<p>25 rows, 5 not shown</p>") and f"<td>{long_name.strip()}</td>" in page
 
 
 def test_the_readme_notebooks_example_runs_as_written(monkeypatch, capsys):
