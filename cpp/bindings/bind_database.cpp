@@ -50,6 +50,31 @@ std::string completed_statement(const std::string &what, bool autocommit) {
          (autocommit ? ": its changes are committed" : ", inside your open transaction: nothing of it is committed yet");
 }
 
+const char *kind_name(column_kind kind) {
+  switch (kind) {
+    case column_kind::text: return "text";
+    case column_kind::integer: return "integer";
+    case column_kind::real: return "real";
+    case column_kind::boolean: return "boolean";
+    case column_kind::numeric: return "numeric";
+    case column_kind::timestamp: return "timestamp";
+    case column_kind::timestamptz: return "timestamptz";
+    case column_kind::date: return "date";
+    case column_kind::json: return "json";
+    case column_kind::bytes: return "bytes";
+    case column_kind::other: break;
+  }
+  return "other";
+}
+
+// (rows, columns, affected_rows): the columns (name, kind, PostgreSQL type oid, is_list) are there
+// even when no row came back, so an empty DataFrame or a DB-API description still has its types.
+py::tuple described(const result &r, bool tuples) {
+  py::list columns;
+  for (const auto &c : r.columns) columns.append(py::make_tuple(c.name, kind_name(c.kind), c.type_oid, c.is_list));
+  return py::make_tuple(tuples ? rows_to_tuples(r) : rows_to_dicts(r), columns, r.affected_rows);
+}
+
 }  // namespace
 
 void init_database(py::module_ &m) {
@@ -93,6 +118,17 @@ void init_database(py::module_ &m) {
             });
           },
           py::arg("sql"), py::arg("params") = py::none())
+      .def(
+          "query_described",
+          [](database &db, const std::string &sql, const py::object &args, bool tuples) {
+            const params p = to_params(args);
+            const bool autocommit = db.transaction_depth() == 0;
+            return run_watched([&] { return db.query(sql, p); }, [&](const result &r) {
+              return finished_work{completed_statement("statement", autocommit), autocommit, described(r, tuples)};
+            });
+          },
+          py::arg("sql"), py::arg("params") = py::none(), py::arg("tuples") = false,
+          "Like query(), returning (rows, columns, affected_rows); rows are dicts, or tuples with tuples=True.")
       .def(
           "execute",
           [](database &db, const std::string &sql, const py::object &args) {

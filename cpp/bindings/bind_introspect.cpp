@@ -23,8 +23,12 @@ void init_introspect(py::module_ &m) {
   m.def(
       "read_target_model",
       [](std::shared_ptr<database> db, const std::vector<std::string> &ignore) {
-        return std::make_shared<target_model>(
-            without_gil([&] { return db->with_connection([&](connection &c) { return read_target_model(c, ignore); }); }));
+        // Ctrl-C cancels the catalog read (it only reads).
+        return run_watched([&] { return db->with_connection([&](connection &c) { return read_target_model(c, ignore); }); },
+                           [](target_model model) {
+                             return finished_work{"the catalog read had finished (it only reads: nothing was changed)", false,
+                                                  py::cast(std::make_shared<target_model>(std::move(model)))};
+                           });
       },
       "db"_a.none(false), "ignore_tables"_a, "The database behind `db` as a target model; tables in `ignore_tables` left out. Reads only.");
   m.def(

@@ -3,7 +3,10 @@
 // change, counted on a Database (its connection used without the GIL).
 #include <pybind11/stl.h>
 
+#include <functional>
+
 #include "bindings.hpp"
+#include "signal_watch.hpp"
 #include "carrierdb/database.hpp"
 #include "carrierdb/error.hpp"
 #include "carrierdb/migrate/diff_data_loss.hpp"
@@ -30,12 +33,24 @@ std::vector<enum_value_rename> renames_of(const rename_triples &renames) {
   return out;
 }
 
-std::vector<data_loss_finding> data_loss_on(database &db, const std::shared_ptr<schema> &from, const std::shared_ptr<schema> &to,
-                                            const rename_triples &renames) {
+// What going from `a` to `b` loses in `db`, counted there without the GIL; Ctrl-C cancels the count
+// (it only reads). `check` sees the findings first, with the GIL held, and may refuse them.
+py::object counted_loss(database &db, const target_model &a, const target_model &b, const rename_triples &renames,
+                        const std::function<void(const std::vector<data_loss_finding> &)> &check) {
+  return run_watched([&] { return db.with_connection([&](connection &c) { return find_data_loss(a, b, c, renames_of(renames)); }); },
+                     [&](const std::vector<data_loss_finding> &findings) {
+                       check(findings);
+                       return finished_work{"the data-loss count had finished (it only reads: nothing was changed)", false,
+                                            findings_to_list(findings)};
+                     });
+}
+
+py::object data_loss_on(database &db, const std::shared_ptr<schema> &from, const std::shared_ptr<schema> &to, const rename_triples &renames,
+                        const std::function<void(const std::vector<data_loss_finding> &)> &check) {
   const target_model empty{db.kind(), {}, {}};
   const target_model a = from ? target_model::of(*from, db.kind()) : empty;
   const target_model b = to ? target_model::of(*to, db.kind()) : empty;
-  return without_gil([&] { return db.with_connection([&](connection &c) { return find_data_loss(a, b, c, renames_of(renames)); }); });
+  return counted_loss(db, a, b, renames, check);
 }
 
 backend_kind dialect_of(const std::string &provider) {
@@ -68,7 +83,7 @@ void init_schema_diff(py::module_ &m) {
   m.def(
       "find_data_loss",
       [](database &db, const std::shared_ptr<schema> &from, const std::shared_ptr<schema> &to, const rename_triples &renames) {
-        return findings_to_list(data_loss_on(db, from, to, renames));
+        return data_loss_on(db, from, to, renames, [](const auto &) {});
       },
       "db"_a.none(false), "from_schema"_a, "to_schema"_a, "renames"_a = rename_triples{},
       "What changing `db` from `from_schema` (what it holds) to `to_schema` would lose or fail on, with the rows it holds: "
@@ -77,9 +92,9 @@ void init_schema_diff(py::module_ &m) {
       "check_data_loss",
       [](database &db, const std::shared_ptr<schema> &from, const std::shared_ptr<schema> &to, bool accept_data_loss, const std::string &operation,
          const rename_triples &renames) {
-        const auto findings = data_loss_on(db, from, to, renames);
-        if (!accept_data_loss) refuse_schema_data_loss(findings, operation + " on " + db.url().display());
-        return findings_to_list(findings);
+        return data_loss_on(db, from, to, renames, [&](const auto &findings) {
+          if (!accept_data_loss) refuse_schema_data_loss(findings, operation + " on " + db.url().display());
+        });
       },
       "db"_a.none(false), "from_schema"_a, "to_schema"_a, py::kw_only(), "accept_data_loss"_a = false, "operation"_a = "the schema change",
       "renames"_a = rename_triples{},
@@ -88,10 +103,9 @@ void init_schema_diff(py::module_ &m) {
       "data_loss_between",
       [](database &db, const std::shared_ptr<target_model> &from, const std::shared_ptr<target_model> &to, const rename_triples &renames,
          bool accept_data_loss, const std::string &operation) {
-        const auto findings =
-            without_gil([&] { return db.with_connection([&](connection &c) { return find_data_loss(*from, *to, c, renames_of(renames)); }); });
-        if (!accept_data_loss) refuse_schema_data_loss(findings, operation + " on " + db.url().display());
-        return findings_to_list(findings);
+        return counted_loss(db, *from, *to, renames, [&](const auto &findings) {
+          if (!accept_data_loss) refuse_schema_data_loss(findings, operation + " on " + db.url().display());
+        });
       },
       "db"_a.none(false), "from_model"_a.none(false), "to_model"_a.none(false), "renames"_a = rename_triples{}, py::kw_only(), "accept_data_loss"_a = false,
       "operation"_a = "the schema change",

@@ -285,4 +285,15 @@ py::list rows_to_dicts(const result &r) {
   return out;
 }
 
+py::list rows_to_tuples(const result &r) {
+  py::list out(r.rows.size());
+  for (std::size_t k = 0; k < r.rows.size(); ++k) {
+    const auto &cells = r.rows[k];
+    py::tuple row(cells.size());
+    for (std::size_t c = 0; c < cells.size(); ++c) row[c] = to_python(cells[c], r.columns[c].kind);
+    out[k] = std::move(row);
+  }
+  return out;
+}
+
 }  // namespace carrierdb::bindings

@@ -77,6 +77,8 @@ find_options find_arguments(const py::object &where, const py::object &order_by,
                             const py::object &cursor, const py::object &distinct);
 /// A result -> list of dicts keyed by column name, values typed by column kind.
 py::list rows_to_dicts(const result &r);
+/// A result -> list of tuples in column order (DB-API rows: duplicate column names survive).
+py::list rows_to_tuples(const result &r);
 /// One cell -> a Python object, typed by its column kind.
 py::object to_python(const value &v, column_kind kind);
 

@@ -44,8 +44,10 @@ from .config import Environment, current_env, resolve
 from .database import Database, connect, connect_for_migrations, refresh_logging
 from .migrate import DeployReport, MigrationStatus, Migrations
 from .models import Model, RecordList
+from .query_result import QueryColumn, QueryResult
 from .seeds import SeedReport, Seeds
 from .summary import summarize
+from . import dbapi  # carrierdb.dbapi.connect(url): PEP 249
 
 __version__ = "0.1.0"
 
@@ -67,6 +69,8 @@ __all__ = [
     "MigrationStatus",
     "Migrations",
     "ProviderMismatch",
+    "QueryColumn",
+    "QueryResult",
     "Model",
     "NotFound",
     "RecordList",
@@ -97,6 +101,7 @@ __all__ = [
     "UniqueViolation",
     "connect",
     "current_env",
+    "dbapi",
     "mask_url",
     "refresh_logging",
     "resolve",

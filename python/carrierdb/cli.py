@@ -277,6 +277,13 @@ def cmd_db_pull(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_generate(args: argparse.Namespace) -> int:
+    """Write the typed client (TypedDicts and typed model accessors) for schema.prisma."""
+    generated = commands.generate(schema=args.schema, output=args.output)
+    _emit(args, generated.to_json(), lambda: print(generated))
+    return EXIT_OK
+
+
 def _add_db_commands(sub: Any, common: argparse.ArgumentParser) -> Any:
     db = sub.add_parser("db", help="work on the database without migrations (db pull, db push)")
     dsub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
@@ -307,6 +314,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("info", parents=[common], help="connect and report backend and version")
     p.set_defaults(func=cmd_info)
     dsub = _add_db_commands(sub, common)
+    p = sub.add_parser("generate", help="write the typed Python client for schema.prisma (as prisma generate)")
+    p.add_argument("--schema", metavar="FILE", help="schema file (default: schema.prisma in the project root)")
+    p.add_argument("--output", metavar="DIR", help="package folder to write (default: carrierdb_client/ next to the schema)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_generate)
 
     migrate_common = argparse.ArgumentParser(add_help=False, parents=[common])
     migrate_common.add_argument("--dir", help="migrations folder (default: migrations/ in the project root)")

@@ -25,6 +25,8 @@ from typing import Any, Callable, Iterator, Optional, Sequence
 from . import _core, _paths
 from .config import Environment, Resolution, project_root, resolve
 from .data_migrations import new_python_migration
+from .generate import GeneratedClient
+from .generate import generate as _generate
 from .database import connect, connect_for_migrations, resolve_for_migrations
 from .lint import LintResult
 from .develop import MigrateDev
@@ -39,7 +41,7 @@ from .seeds import SeedReport
 from .summary import summarize
 
 __all__ = [
-    "DbPush", "MigrateDev", "NotConfirmed", "PulledSchema", "SchemaDiff", "db_pull", "db_push", "env", "info", "migrate_deploy", "migrate_dev",
+    "DbPush", "GeneratedClient", "MigrateDev", "NotConfirmed", "PulledSchema", "SchemaDiff", "db_pull", "db_push", "env", "generate", "info", "migrate_deploy", "migrate_dev",
     "migrate_diff", "migrate_lint", "migrate_new", "migrate_reset", "migrate_resolve",
     "migrate_rollback", "migrate_status", "schema_check", "seed", "seed_export", "seed_status", "summary",
 ]
@@ -462,6 +464,12 @@ def schema_check(url: Optional[str] = None, env: str | Environment | None = None
     parsed = _core.Schema.load(str(schema or project_root() / "schema.prisma"))
     with connect(url, env=env, schema=parsed, create=False) as db:
         return SchemaCheck(parsed, db.url, db.schema_drift(ignore_tables=[table, "_carrierdb_seeds"]))
+
+
+def generate(*, schema: Optional[str | Path] = None, output: Optional[str | Path] = None) -> GeneratedClient:
+    """Write the typed client for schema.prisma (``schema``, default the project's) into
+    ``output`` (default: ``carrierdb_client/`` next to the schema); needs no database."""
+    return _generate(schema, output)
 
 
 # -- db pull -------------------------------------------------------------------------------------

@@ -9,12 +9,15 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from . import _core
 from .config import Environment, Resolution, project_root, resolve
+from .dbapi_connection import Connection
 from .migrate import Migrations
 from .models import Model
+from .query_result import QueryResult
 from .seeds import Seeds
 
 __all__ = ["Database", "connect", "connect_for_migrations", "resolve_for_migrations"]
@@ -72,7 +75,7 @@ def connect(url: str | None = None, **options: Any) -> "Database":
     return Database(handle, resolution, schema=schema)
 
 
-def _remove_if_empty(folder) -> None:
+def _remove_if_empty(folder: Path) -> None:
     try:
         folder.rmdir()
     except OSError:
@@ -122,14 +125,15 @@ class Database:
     nested blocks become savepoints.
     """
 
-    def __init__(self, handle: _core.Database, resolution: Resolution | None = None, schema=None):
+    def __init__(self, handle: _core.Database, resolution: Resolution | None = None,
+                 schema: str | os.PathLike[str] | _core.Schema | None = None) -> None:
         self._db = handle
         self.resolution = resolution
         self._environment = resolution.environment if resolution else Environment.resolve()
         self._schema_source = schema
         self._schema: _core.Schema | None = None
-        self._models: dict[str, Any] = {}
-        self._model_attributes: dict[str, Any] = {}  # db.carrier -> its Model
+        self._models: dict[str, Model] = {}
+        self._model_attributes: dict[str, Model] = {}  # db.carrier -> its Model
 
     # -- identity --------------------------------------------------------------------------
     @property
@@ -179,9 +183,17 @@ class Database:
         )
 
     # -- statements ------------------------------------------------------------------------
-    def query(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
-        """Run one statement and return its rows as dicts."""
-        return self._db.query(sql, params)
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> QueryResult:
+        """Run one statement and return its rows as dicts: a :class:`QueryResult`, a list that
+        also knows its columns' types (``.columns``, ``.to_pandas()``), rows or not."""
+        rows, columns, _ = self._db.query_described(sql, params)
+        return QueryResult(rows, columns, database=self)
+
+    def dbapi(self) -> Connection:
+        """A DB-API 2.0 (PEP 249) connection over this handle, for ``pandas.read_sql`` and other
+        DB-API tools: ``?`` placeholders, an implicit transaction (this thread's, the one
+        ``with db.transaction()`` uses) ended by ``commit()`` or ``rollback()``."""
+        return Connection(self)
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> int:
         """Run one statement and return the number of rows it changed."""
@@ -230,12 +242,12 @@ class Database:
                 self._schema = _core.Schema.load(str(source or (root / "schema.prisma")))
         return self._schema
 
-    def schema_drift(self, ignore_tables: Sequence[str] = ("_prisma_migrations", "_carrierdb_seeds")) -> list[dict]:
+    def schema_drift(self, ignore_tables: Sequence[str] = ("_prisma_migrations", "_carrierdb_seeds")) -> list[dict[str, Any]]:
         """Differences between schema.prisma and this database (tables, columns, types,
         nullability, primary and unique keys), each as "schema says X, database has Y"."""
         return _core.find_drift(self._db, self.schema, list(ignore_tables))
 
-    def model(self, name: str):
+    def model(self, name: str) -> Model:
         """Validated CRUD for one model: ``db.model("Carrier")`` (or ``db.carrier``)."""
         # Cached by the name asked for: describing a model (schema.model) builds its whole field
         # list, which cost more than the INSERT's own client work when done on every db.carrier.
@@ -246,7 +258,7 @@ class Database:
             self._models[key] = self._models[name] = model
         return model
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Model:
         # db.carrier -> db.model("Carrier"); only lowerCamel names of the schema's models.
         if name.startswith("_") or not name[:1].islower():
             raise AttributeError(name)
@@ -264,7 +276,7 @@ class Database:
         raise AttributeError(f"{type(self).__name__} has no attribute {name!r} (and the schema has no model {name[:1].upper() + name[1:]!r})")
 
     # -- engine parts ----------------------------------------------------------------------
-    def migrations(self, directory=None, *, table: str = "_prisma_migrations", lock_timeout: float = 10.0) -> Migrations:
+    def migrations(self, directory: str | Path | None = None, *, table: str = "_prisma_migrations", lock_timeout: float = 10.0) -> Migrations:
         """The migrations folder (default: ``migrations/`` in the project root) on this database."""
         return Migrations(self, directory, table=table, lock_timeout=lock_timeout)
 

@@ -26,17 +26,19 @@ DEFAULT_TABLE = "_prisma_migrations"
 class Migrations:
     """The migrations folder applied to one database."""
 
-    def __init__(self, db, directory: Optional[str | Path] = None, *, table: str = DEFAULT_TABLE, lock_timeout: float = 10.0):
+    # db is the carrierdb.Database (not imported: database imports this module).
+    def __init__(self, db: Any, directory: Optional[str | Path] = None, *, table: str = DEFAULT_TABLE,
+                 lock_timeout: float = 10.0) -> None:
         self.db = db
         self.directory = Path(directory) if directory is not None else project_root() / "migrations"
         # migration.py runs with this Database lent the migrator's connection and transaction.
         self._engine = _core.Migrator(db._db, str(self.directory), table, lock_timeout, data_steps=functools.partial(run_step, db))
 
-    def status(self) -> MigrationStatus:
+    def status(self) -> _core.MigrationStatus:
         return self._engine.status()
 
     def deploy(self, *, dry_run: bool = False, allow_edited: bool = False, trace_locks: bool = False,
-               single_transaction: bool = False, replay: bool = False, progress: Progress = None) -> DeployReport:
+               single_transaction: bool = False, replay: bool = False, progress: Progress = None) -> _core.DeployReport:
         """Apply pending migrations, each in its own transaction. ``dry_run`` runs them in one
         transaction that is rolled back. Raises MigrationError subclasses on refusal or failure.
         ``trace_locks`` (with ``dry_run``, PostgreSQL only) fills ``report.lock_traces``: per
@@ -51,7 +53,7 @@ class Migrations:
                                        single_transaction=single_transaction, replay=replay, progress=report)
 
     def rollback(self, steps: int = 1, *, to: Optional[str] = None, accept_data_loss: bool = False,
-                 progress: Progress = None) -> DeployReport:
+                 progress: Progress = None) -> _core.DeployReport:
         """Run down.sql of the latest ``steps`` applied migrations, or of all applied after ``to``.
 
         Down scripts that drop tables or columns holding rows are refused with DataLossError
@@ -70,7 +72,7 @@ class Migrations:
         else:
             self._engine.resolve_rolled_back(rolled_back)
 
-    def reset(self, *, allow_production: bool = False, replay: bool = False, progress: Progress = None) -> DeployReport:
+    def reset(self, *, allow_production: bool = False, replay: bool = False, progress: Progress = None) -> _core.DeployReport:
         """Drop every object in the schema and apply all migrations. Refused in the production
         environment (``db.environment.is_production``) unless ``allow_production``. ``replay`` as
         for :meth:`deploy` (a shadow database)."""

@@ -10,25 +10,28 @@ Filters use Prisma's operators::
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Optional, Sequence
+from typing import Any, Iterable, Mapping, Literal, Optional, Sequence, TypeVar, Union, cast, overload
 
 from . import _core
 from .display import html_table, pretty_as_text, text_table
 
 __all__ = ["Model", "RecordList"]
 
+_R = TypeVar("_R")
 
-class RecordList(list):
-    """A list of records (dicts) that converts to a DataFrame and shows as a table in notebooks."""
 
-    def __init__(self, rows: Iterable[dict], fields: Sequence[str], *, model: Optional[Mapping[str, Any]] = None,
-                 schema: Optional[_core.Schema] = None):
+class RecordList(list[_R]):
+    """A list of records (dicts) that converts to a DataFrame and shows as a table in notebooks.
+    Generic for the typed client (``RecordList[Carrier]``); plain ``RecordList`` holds dicts."""
+
+    def __init__(self, rows: Iterable[_R], fields: Sequence[str], *, model: Optional[Mapping[str, Any]] = None,
+                 schema: Optional[_core.Schema] = None) -> None:
         super().__init__(rows)
         self.fields = list(fields)
         self._model = model  # schema.model(...) of the rows, for relation frames
         self._schema = schema
 
-    def to_pandas(self, relation: Optional[str] = None):
+    def to_pandas(self, relation: Optional[str] = None) -> Any:
         """A DataFrame of the records. Included single relations flatten into prefixed columns
         (``carrier.name``, ``carrier.parent.name``) and ``_count`` into ``_count.trucks``; list
         relations are left out. ``relation="trucks"`` (or a path, ``"trucks.inspections"``) gives
@@ -37,13 +40,16 @@ class RecordList(list):
         from ._relation_frames import flat_frame, relation_frame
 
         if relation is None:
-            return flat_frame(list(self), self.fields)
-        return relation_frame(list(self), relation, self._model, self._schema)
+            return flat_frame(self._rows(), self.fields)
+        return relation_frame(self._rows(), relation, None if self._model is None else dict(self._model), self._schema)
+
+    def _rows(self) -> list[dict[str, Any]]:
+        return cast("list[dict[str, Any]]", list(self))  # records are dicts, whatever the typed client calls them
 
     _SHOWN = 20  # rows a notebook or print() shows; the list holds them all
 
     def _cells(self) -> list[list[Any]]:
-        return [[r.get(f) for f in self.fields] for r in self[: self._SHOWN]]
+        return [[r.get(f) for f in self.fields] for r in self._rows()[: self._SHOWN]]
 
     def _footer(self) -> str:
         more = f", {len(self) - self._SHOWN} not shown" if len(self) > self._SHOWN else ""
@@ -59,11 +65,12 @@ class RecordList(list):
     _repr_pretty_ = pretty_as_text
 
 
-def _records_from(data: Any) -> list[dict]:
+def _records_from(data: Any) -> list[dict[str, Any]]:
     """Rows from a list of dicts or a pandas DataFrame (pandas is imported only for one)."""
     if hasattr(data, "to_dict") and hasattr(data, "columns"):
         frame = data.astype(object).where(data.notna(), None)  # NaN/NaT -> None, numpy scalars -> Python
-        return frame.to_dict("records")
+        records: list[dict[str, Any]] = frame.to_dict("records")
+        return records
     return list(data)
 
 
@@ -71,7 +78,8 @@ class Model:
     """One model of the schema on one database. Every write is validated first; every call
     joins the open ``with db.transaction():`` block of this thread, if any."""
 
-    def __init__(self, db, schema: _core.Schema, name: str):
+    # db is the carrierdb.Database (not imported: database imports this module).
+    def __init__(self, db: Any, schema: _core.Schema, name: str) -> None:
         self.db = db
         self._repo = _core.Repository(db._db, schema, name)
         self._schema = schema
@@ -84,20 +92,26 @@ class Model:
     def __repr__(self) -> str:
         return f"<carrierdb.Model {self.name} ({self._repo.table}) on {self.db.url}>"
 
-    def validate(self, data: Mapping[str, Any], *, partial: bool = False) -> list[dict]:
+    def validate(self, data: Mapping[str, Any], *, partial: bool = False) -> list[dict[str, Any]]:
         """Every issue with ``data`` (empty when valid), without touching the database."""
         if self._relations.intersection(data):
             return self._repo.check_with_relations(dict(data), partial)
         return self._schema.validate(self.name, dict(data), partial)
 
-    def create(self, data: Mapping[str, Any]) -> dict:
+    def create(self, data: Mapping[str, Any]) -> dict[str, Any]:
         """Insert one record. Relation fields take Prisma's nested writes (``create``, ``createMany``,
         ``connect``, ``connectOrCreate``), all validated first and written in one transaction."""
         if self._relations.intersection(data):
             return self._repo.create_with_relations(dict(data))
         return self._repo.create(dict(data))
 
-    def create_many(self, data: Any, *, skip_duplicates: bool = False, return_records: bool = False):
+    @overload
+    def create_many(self, data: Any, *, skip_duplicates: bool = False, return_records: Literal[False] = False) -> int: ...
+    @overload
+    def create_many(self, data: Any, *, skip_duplicates: bool = False,
+                    return_records: Literal[True]) -> RecordList[dict[str, Any]]: ...
+    def create_many(self, data: Any, *, skip_duplicates: bool = False,
+                    return_records: bool = False) -> Union[int, RecordList[dict[str, Any]]]:
         """Insert many records (list of dicts or a DataFrame) in one transaction, in batched
         multi-row INSERTs. All are validated first: one bad record means nothing is written.
         Returns the number inserted, or the records with ``return_records=True``."""
@@ -107,19 +121,19 @@ class Model:
         result = self._repo.create_many(rows, skip_duplicates, return_records)
         return RecordList(result, self.fields) if return_records else result
 
-    def get(self, id: Any) -> dict:
+    def get(self, id: Any) -> dict[str, Any]:
         """The record with this id; raises NotFound."""
         return self._repo.get(id)
 
     def find_unique(self, where: Mapping[str, Any], *, include: Optional[Mapping[str, Any]] = None,
-                    select: Optional[Mapping[str, Any]] = None) -> Optional[dict]:
+                    select: Optional[Mapping[str, Any]] = None) -> Optional[dict[str, Any]]:
         if include is None and select is None:
             return self._repo.find_unique(dict(where))
         return self._repo.find_unique_tree(dict(where), include, select)
 
     def find_first(self, where: Optional[Mapping[str, Any]] = None, *, order_by: Any = None, skip: Optional[int] = None,
                    include: Optional[Mapping[str, Any]] = None, select: Optional[Mapping[str, Any]] = None,
-                   cursor: Optional[Mapping[str, Any]] = None, distinct: Any = None) -> Optional[dict]:
+                   cursor: Optional[Mapping[str, Any]] = None, distinct: Any = None) -> Optional[dict[str, Any]]:
         rows = self.find_many(where, order_by=order_by, skip=skip, take=1, include=include, select=select, cursor=cursor,
                               distinct=distinct)
         return rows[0] if rows else None
@@ -127,7 +141,7 @@ class Model:
     def find_many(self, where: Optional[Mapping[str, Any]] = None, *, order_by: Any = None, skip: Optional[int] = None,
                   take: Optional[int] = None, include: Optional[Mapping[str, Any]] = None,
                   select: Optional[Mapping[str, Any]] = None, cursor: Optional[Mapping[str, Any]] = None,
-                  distinct: Any = None) -> RecordList:
+                  distinct: Any = None) -> RecordList[dict[str, Any]]:
         """Records matching ``where``. ``include={"trucks": True}`` adds related records (nested,
         with ``where``/``orderBy``/``take``/``skip`` inside, and ``_count``); ``select`` names the
         fields and relations to return. Related records load in one statement per relation and
@@ -141,14 +155,14 @@ class Model:
         return RecordList(rows, fields, model=self._info, schema=self._schema)
 
     def aggregate(self, where: Optional[Mapping[str, Any]] = None, *, _count: Any = None, _sum: Any = None, _avg: Any = None,
-                  _min: Any = None, _max: Any = None) -> dict:
+                  _min: Any = None, _max: Any = None) -> dict[str, Any]:
         """Prisma's aggregate: ``aggregate(_count={"_all": True}, _avg={"modelYear": True})`` gives
         ``{"_count": {"_all": 3}, "_avg": {"modelYear": 2019.3}}``; sums and averages of no rows are None."""
         return self._repo.aggregate(where, _count, _sum, _avg, _min, _max)
 
     def group_by(self, by: Any, *, where: Optional[Mapping[str, Any]] = None, having: Optional[Mapping[str, Any]] = None,
                  order_by: Any = None, _count: Any = None, _sum: Any = None, _avg: Any = None, _min: Any = None, _max: Any = None,
-                 skip: Optional[int] = None, take: Optional[int] = None) -> list[dict]:
+                 skip: Optional[int] = None, take: Optional[int] = None) -> list[dict[str, Any]]:
         """Prisma's groupBy: one dict per group with the ``by`` fields and the aggregates asked for.
         ``having`` filters groups (``{"modelYear": {"_avg": {"gt": 2015}}}``); ``take``/``skip`` need ``order_by``."""
         return self._repo.group_by(by, where, having, order_by, _count, _sum, _avg, _min, _max, skip, take)
@@ -156,7 +170,7 @@ class Model:
     def count(self, where: Optional[Mapping[str, Any]] = None) -> int:
         return self._repo.count(where)
 
-    def update(self, where: Mapping[str, Any], data: Mapping[str, Any]) -> dict:
+    def update(self, where: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:
         """Update the record found by a unique ``where``; raises NotFound. Partial: only the given
         fields are validated and written; ``@updatedAt`` fields are set. Relation fields take Prisma's
         nested writes (also ``disconnect``, ``set``, ``update``, ``upsert``, ``updateMany``, ``delete``,
@@ -168,10 +182,10 @@ class Model:
     def update_many(self, where: Optional[Mapping[str, Any]], data: Mapping[str, Any]) -> int:
         return self._repo.update_many(where, dict(data))
 
-    def upsert(self, where: Mapping[str, Any], create: Mapping[str, Any], update: Mapping[str, Any]) -> dict:
+    def upsert(self, where: Mapping[str, Any], create: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
         return self._repo.upsert(dict(where), dict(create), dict(update))
 
-    def delete(self, where: Mapping[str, Any]) -> dict:
+    def delete(self, where: Mapping[str, Any]) -> dict[str, Any]:
         """Delete the record found by a unique ``where`` and return it; raises NotFound."""
         return self._repo.delete(dict(where))
 

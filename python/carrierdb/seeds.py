@@ -68,7 +68,7 @@ def _options(environment: Environment, **kwargs: Any) -> dict[str, Any]:
     return options
 
 
-def _column_values(series) -> list:
+def _column_values(series: Any) -> list[Any]:
     """A pandas column as Python values: datetimes as datetime, NaT as None, NaN left for the core."""
     if str(series.dtype).startswith("datetime"):
         return [None if value is None or value != value else value.to_pydatetime() for value in series.astype(object)]
@@ -82,10 +82,11 @@ class Seeds:
     its production rule (:attr:`Environment.is_production`) guards every write.
     """
 
-    def __init__(self, db):
+    # db is the carrierdb.Database (not imported: database imports this module).
+    def __init__(self, db: Any) -> None:
         self.db = db
 
-    def _seeder(self):
+    def _seeder(self) -> _core.Seeder:
         return _core.Seeder(self.db._db, self.db.schema)
 
     def _environment(self, env: str | Environment | None) -> Environment:
@@ -97,7 +98,7 @@ class Seeds:
 
     def apply(self, env: str | Environment | None = None, *, directory: Optional[str | Path] = None, dry_run: bool = False,
               lenient: bool = False, rejects: Optional[str | Path] = None, allow_production: bool = False, prune: bool = False,
-              force: bool = False, progress: Any = None) -> SeedReport:
+              force: bool = False, progress: Any = None) -> _core.SeedReport:
         """Apply the seed set of ``env`` (default: the database's environment) from ``directory``
         (default: ``seeds/`` in the project root) in one transaction.
 
@@ -118,7 +119,7 @@ class Seeds:
 
     def records(self, model: str, records: Any, *, key: Optional[Sequence[str]] = None, env: str | Environment | None = None,
                 label: Optional[str] = None, dry_run: bool = False, lenient: bool = False, rejects: Optional[str | Path] = None,
-                allow_production: bool = False, prune: bool = False) -> SeedReport:
+                allow_production: bool = False, prune: bool = False) -> _core.SeedReport:
         """Upsert records (list of dicts or a DataFrame) of ``model`` by ``key`` (default: the model's
         first unique key), with the validation and idempotency of a seed file."""
         rejects_path = str(rejects) if lenient and rejects else None
@@ -137,7 +138,7 @@ class Seeds:
         deterministic pseudonyms (same input and salt, same output, so keys stay joinable)."""
         return _core.export_csv(self.db._db, self.db.schema, model, str(to), where, list(anonymize), salt or "")
 
-    def status(self) -> list[dict]:
+    def status(self) -> list[dict[str, Any]]:
         """Every seed run recorded in ``_carrierdb_seeds``, oldest first."""
         return [run.to_json() for run in self._seeder().history()]
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from .database import Database
+
 __all__ = ["summarize"]
 
 
-def summarize(db, sample: int = 5) -> dict[str, Any]:
+def summarize(db: Database, sample: int = 5) -> dict[str, Any]:
     """Per model of ``db.schema`` whose table exists: ``count``, ``by`` (per enum field, the count
     of each value) and ``sample``, the first ``sample`` rows by id."""
     out: dict[str, Any] = {}

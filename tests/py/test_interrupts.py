@@ -465,33 +465,39 @@ def test_statements_after_a_caught_interrupt_never_commit_on_their_own(carrierdb
     db.close()
 
 
+@contextlib.contextmanager
+def another_session_holding(url: str, statement: str):
+    """Another session runs ``statement`` in a transaction it keeps open for the block, holding its locks."""
+    other = carrierdb.connect(url)
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with other.transaction():
+            other.execute(statement)
+            holding.set()
+            release.wait(30)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert holding.wait(10)
+    try:
+        yield
+    finally:
+        release.set()
+        holder.join()
+        other.close()
+
+
 def test_ctrl_c_while_waiting_for_another_writer_stops_at_once(carrierdb_url, carrierdb_backend):
     db = carrierdb.connect(carrierdb_url, busy_timeout=20)
     db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER)")
     db.execute("INSERT INTO t VALUES (1, 0)")
-    other = carrierdb.connect(carrierdb_url)
-    holding = threading.Event()
-    release = threading.Event()
-
-    def hold_the_row() -> None:
-        with other.transaction():
-            other.execute("UPDATE t SET n = 1 WHERE id = 1")
-            holding.set()
-            release.wait(30)
-
-    holder = threading.Thread(target=hold_the_row)
-    holder.start()
-    assert holding.wait(10)
-    try:
+    with another_session_holding(carrierdb_url, "UPDATE t SET n = 1 WHERE id = 1"):
         with ctrl_c(after=0.3) as outcome:
             db.execute("UPDATE t SET n = 2 WHERE id = 1")  # waits for the other writer
         assert isinstance(outcome.raised, carrierdb.Interrupted), outcome.raised
         assert outcome.seconds < 1.3
-    finally:
-        release.set()
-        holder.join()
     assert db.query("SELECT n FROM t") == [{"n": 1}]
-    other.close()
     db.close()
 
 
@@ -517,4 +523,24 @@ def test_ctrl_c_raised_in_a_progress_callback_stops_between_migrations(carrierdb
     assert "20300101000000_first" in stop.message and "between migrations" in stop.message
     status = migrations.status()
     assert "20300101000000_first" in status.applied and status.by_state("pending") == ["20300101000001_second"]
+    db.close()
+
+
+@pytest.mark.postgres_only  # a SQLite reader never waits (WAL): only PostgreSQL's count can be held up
+def test_ctrl_c_stops_a_data_loss_count_waiting_on_a_lock(carrierdb_url):
+    """migrate dev counts rows in the development database before it writes anything: a count held
+    up by another session's lock stops at Ctrl-C, not when the lock goes."""
+    from carrierdb import _core
+
+    db = carrierdb.connect(carrierdb_url)
+    db.execute('CREATE TABLE "Depot" (id INTEGER PRIMARY KEY, name TEXT)')
+    before = _core.Schema.parse('datasource db {\n  provider = "postgresql"\n  url = env("X")\n}\n'
+                                "model Depot {\n  id   Int @id\n  name String?\n}\n", "schema.prisma")
+    with another_session_holding(carrierdb_url, 'LOCK TABLE "Depot" IN ACCESS EXCLUSIVE MODE'):
+        with ctrl_c(after=0.3) as outcome:
+            _core.find_data_loss(db._db, before, None)  # dropping Depot: counts its rows, waits for the lock
+        assert isinstance(outcome.raised, carrierdb.Interrupted), outcome.raised
+        assert outcome.seconds < 1.3
+        assert outcome.raised.committed is False
+    assert db.query('SELECT count(*) AS n FROM "Depot"') == [{"n": 0}]  # the connection is usable again
     db.close()

@@ -291,6 +291,24 @@ def test_sqlite_provider_refuses_scalar_lists_at_their_position(tmp_path: Path):
         db.close()
 
 
+def test_sqlite_database_under_a_postgresql_schema_reads_rows_with_an_enum_list_column(tmp_path: Path):
+    """A postgresql schema run on SQLite (the embedded default): rows read, the list column as NULL;
+    writing a list is refused with the reason, not a syntax error from a PostgreSQL cast."""
+    path = tmp_path / "schema.prisma"
+    path.write_text(DATASOURCE + "enum Role {\n  DRIVER\n  DISPATCHER\n}\nmodel Person {\n  id Int @id @default(autoincrement())\n"
+                    "  name String\n  roles Role[]\n}\n")
+    db = carrierdb.connect(f"sqlite:{tmp_path / 'x.db'}", schema=str(path))
+    try:
+        db.execute('CREATE TABLE "Person" ("id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, "name" TEXT NOT NULL, "roles" TEXT)')
+        db.execute("""INSERT INTO "Person" ("name") VALUES ('Ann')""")
+        assert db.person.find_many() == [{"id": 1, "name": "Ann", "roles": None}]
+        assert db.person.create({"name": "Bo"}) == {"id": 2, "name": "Bo", "roles": None}
+        with pytest.raises(carrierdb.ProgrammingError, match="SQLite cannot store"):
+            db.person.create({"name": "Cy", "roles": ["DRIVER"]})
+    finally:
+        db.close()
+
+
 # -- Bytes (both backends) ------------------------------------------------------------------------
 
 

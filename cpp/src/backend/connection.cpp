@@ -27,6 +27,13 @@ std::string connection::quote_standard_identifier(std::string_view name) {
 
 void connection::begin() { execute("BEGIN"); }
 
+std::vector<table_catalog> connection::read_tables(const std::vector<std::string> &tables) {
+  std::vector<table_catalog> out;
+  for (const auto &name : tables)
+    out.push_back(table_catalog{name, table_columns(name), primary_key(name), primary_key_name(name), indexes(name), foreign_keys(name)});
+  return out;
+}
+
 void connection::rollback_or_discard() noexcept {
   try {
     rollback();

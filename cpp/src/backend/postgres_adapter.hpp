@@ -83,6 +83,7 @@ public:
   std::vector<index_info> indexes(const std::string &table) override;
   std::vector<enum_type_info> enum_types() override;
   std::vector<enum_type_info> value_list_checks(const std::string &table) override;
+  std::vector<table_catalog> read_tables(const std::vector<std::string> &tables) override;  // postgres_catalog_tables.cpp
   void drop_all_objects() override;
   std::vector<std::string> schema_snapshot() override;
 

@@ -1,5 +1,5 @@
-// The PostgreSQL adapter's catalog queries: the tables, columns, keys, foreign keys, indexes and enum types of the current schema,
-// its canonical snapshot (for comparing two states), secondary indexes dropped around a bulk load,
+// The PostgreSQL adapter's catalog queries: the tables, unique keys and enum types of the current schema (columns, primary
+// and foreign keys, indexes: postgres_catalog_tables.cpp), its canonical snapshot (for comparing two states), secondary indexes dropped around a bulk load,
 // and dropping every object for a reset.
 #include "postgres_adapter.hpp"
 
@@ -15,36 +15,8 @@ std::vector<std::string> postgres_connection::table_names() {
   return out;
 }
 
-std::vector<column_info> postgres_connection::table_columns(const std::string &table) {
-  std::vector<column_info> out;
-  const result r = query(
-      "SELECT a.attname::text, lower(replace(format_type(a.atttypid, a.atttypmod), '\"', '')), NOT a.attnotnull, "
-      "coalesce(pg_get_expr(d.adbin, d.adrelid), ''), a.attidentity <> '' FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
-      "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
-      "WHERE c.relnamespace = current_schema()::regnamespace AND c.relname = $1 AND a.attnum > 0 AND NOT a.attisdropped "
-      "ORDER BY a.attnum",
-      {table});
-  for (const auto &row : r.rows) {
-    const auto &default_sql = std::get<std::string>(row[3]);
-    out.push_back(column_info{std::get<std::string>(row[0]), std::get<std::string>(row[1]), std::get<bool>(row[2]), default_sql,
-                              std::get<bool>(row[4]) || default_sql.rfind("nextval(", 0) == 0});
-  }
-  return out;
-}
-
 std::vector<std::vector<std::string>> postgres_connection::unique_keys(const std::string &table) {
   return index_keys(table, "i.indisunique AND NOT i.indisprimary");
-}
-
-std::vector<std::string> postgres_connection::primary_key(const std::string &table) {
-  auto keys = index_keys(table, "i.indisprimary");
-  return keys.empty() ? std::vector<std::string>{} : keys.front();
-}
-
-std::string postgres_connection::primary_key_name(const std::string &table) {
-  const result r = query("SELECT k.conname::text FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
-                         "WHERE k.contype = 'p' AND c.relnamespace = current_schema()::regnamespace AND c.relname = $1", {table});
-  return r.rows.empty() ? std::string() : std::get<std::string>(r.rows[0][0]);
 }
 
 // The keys of `table`'s indexes that meet `condition` (SQL on pg_index i), each as its columns in key order.
@@ -130,48 +102,6 @@ void postgres_connection::drop_all_objects() {
   scoped_transaction tx(*this);
   for (const auto &row : query(listing, {}).rows) execute(std::get<std::string>(row[0]), {});
   tx.commit();
-}
-
-std::vector<foreign_key_info> postgres_connection::foreign_keys(const std::string &table) {
-  // pg_constraint's action codes, spelled as SQL writes them.
-  const auto spelled = [](const std::string &code) {
-    return "CASE " + code + " WHEN 'c' THEN 'CASCADE' WHEN 'r' THEN 'RESTRICT' WHEN 'n' THEN 'SET NULL' WHEN 'd' THEN 'SET DEFAULT' "
-           "ELSE 'NO ACTION' END";
-  };
-  return foreign_keys_from_rows(query(
-      "SELECT k.oid::bigint, k.conname::text, a.attname::text, rt.relname::text, ra.attname::text, " + spelled("k.confdeltype") + ", " +
-          spelled("k.confupdtype") +
-          " FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_class rt ON rt.oid = k.confrelid "
-          "JOIN LATERAL unnest(k.conkey, k.confkey) WITH ORDINALITY AS u(attnum, refnum, ord) ON true "
-          "JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.attnum "
-          "JOIN pg_attribute ra ON ra.attrelid = k.confrelid AND ra.attnum = u.refnum "
-          "WHERE k.contype = 'f' AND c.relnamespace = current_schema()::regnamespace AND c.relname = $1 ORDER BY k.conname, k.oid, u.ord",
-      {table}));
-}
-
-std::vector<index_info> postgres_connection::indexes(const std::string &table) {
-  // Key columns only (not INCLUDE ones); indoption bit 1 is DESC.
-  const result r = query(
-      "SELECT x.relname::text, coalesce(a.attname::text, ''), (i.indoption[(k.ord - 1)::int]::int & 1) = 1, i.indisunique, "
-      "am.amname::text FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_class x ON x.oid = i.indexrelid "
-      "JOIN pg_am am ON am.oid = x.relam JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) ON true "
-      "LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum AND k.attnum > 0 "
-      "WHERE c.relnamespace = current_schema()::regnamespace AND c.relname = $1 AND NOT i.indisprimary "
-      "AND k.ord <= i.indnkeyatts ORDER BY x.relname, k.ord",
-      {table});
-  std::vector<index_info> out;
-  for (const auto &row : r.rows) {
-    const auto &name = std::get<std::string>(row[0]);
-    if (out.empty() || out.back().name != name) {
-      out.emplace_back();
-      out.back().name = name;
-      out.back().unique = std::get<bool>(row[3]);
-      out.back().method = std::get<std::string>(row[4]);
-    }
-    out.back().columns.push_back(std::get<std::string>(row[1]));
-    out.back().descending.push_back(std::get<bool>(row[2]));
-  }
-  return out;
 }
 
 std::vector<enum_type_info> postgres_connection::enum_types() {

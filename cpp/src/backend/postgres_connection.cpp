@@ -185,8 +185,9 @@ result postgres_connection::query(const std::string &sql, const params &args) {
   std::vector<char> arrays;  // a list column's kind is its elements' kind
   for (pqxx::row::size_type c = 0; c < ncols; ++c) {
     column_kind k = kind_of_oid(r.column_type(c));
-    arrays.push_back(array_element_kind(r.column_type(c), k));
-    out.columns.push_back(column{r.column_name(c), k});
+    const bool is_list = array_element_kind(r.column_type(c), k);
+    arrays.push_back(is_list);
+    out.columns.push_back(column{r.column_name(c), k, static_cast<std::uint32_t>(r.column_type(c)), is_list});
     kinds.push_back(k);
   }
   out.rows.reserve(r.size());

@@ -165,6 +165,8 @@ result sqlite_connection::query(const std::string &sql, const params &args) {
   result out;
   int ncols = 0;
   arm_timeout();
+  // changes64() keeps the count of the last INSERT/UPDATE/DELETE across a SELECT or DDL: compare totals.
+  const auto changes_before = sqlite3_total_changes64(m_db);
   for (bool first = true;; first = false) {
     const int rc = sqlite3_step(stmt.get());
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) throw_sqlite_error(m_db, rc, sql, *this);
@@ -185,7 +187,7 @@ result sqlite_connection::query(const std::string &sql, const params &args) {
   // Expressions have no declared type: take the kind from what the first rows hold.
   for (auto &col : out.columns)
     if (col.kind == column_kind::other) col.kind = column_kind::text;
-  out.affected_rows = sqlite3_changes64(m_db);
+  out.affected_rows = sqlite3_total_changes64(m_db) == changes_before ? 0 : sqlite3_changes64(m_db);
   return out;
 }
 

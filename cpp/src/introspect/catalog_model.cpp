@@ -134,12 +134,13 @@ const std::vector<std::string> *values_of(const std::vector<enum_type_info> &che
   return nullptr;
 }
 
-target_table read_table(connection &conn, const std::string &name, const std::vector<enum_type_info> &enums) {
+target_table read_table(connection &conn, const table_catalog &catalog, const std::vector<enum_type_info> &enums) {
   const bool sqlite = !conn.caps().enum_types;
+  const std::string &name = catalog.name;
   target_table t;
   t.name = name;
   const std::vector<enum_type_info> checks = sqlite ? conn.value_list_checks(name) : std::vector<enum_type_info>{};
-  for (const auto &info : conn.table_columns(name)) {
+  for (const auto &info : catalog.columns) {
     target_column c;
     c.name = info.name;
     c.nullable = info.nullable;
@@ -158,16 +159,16 @@ target_table read_table(connection &conn, const std::string &name, const std::ve
     }
     t.columns.push_back(std::move(c));
   }
-  t.primary_key = conn.primary_key(name);
+  t.primary_key = catalog.primary_key;
   // SQLite keeps no name for a primary key; carrierdb's target names it <table>_pkey there too.
-  if (!t.primary_key.empty()) t.primary_key_name = conn.primary_key_name(name);
+  if (!t.primary_key.empty()) t.primary_key_name = catalog.primary_key_name;
   if (!t.primary_key.empty() && t.primary_key_name.empty()) t.primary_key_name = name + "_pkey";
-  for (const auto &i : conn.indexes(name)) {
+  for (const auto &i : catalog.indexes) {
     // The DDL writes no USING for PostgreSQL's default method (and SQLite has only one).
     const std::string method = i.method.empty() || i.method == "btree" ? std::string() : upper(i.method);
     t.indexes.push_back(target_index{i.name, i.columns, i.descending, i.unique, method});
   }
-  for (const auto &k : conn.foreign_keys(name)) {
+  for (const auto &k : catalog.foreign_keys) {
     // SQLite keeps a foreign key's name only where CONSTRAINT "name" was written; one without is
     // read as the name a schema would give it (<table>_<columns>_fkey), as is a nameless primary key.
     std::string key_name = k.name;
@@ -188,8 +189,10 @@ target_model read_target_model(connection &conn, const std::vector<std::string> 
   out.backend = conn.kind();
   const std::vector<enum_type_info> enums = conn.caps().enum_types ? conn.enum_types() : std::vector<enum_type_info>{};
   for (const auto &e : enums) out.enums.push_back(target_enum{e.name, e.values});
+  std::vector<std::string> names;
   for (const auto &name : conn.table_names())
-    if (std::find(ignore_tables.begin(), ignore_tables.end(), name) == ignore_tables.end()) out.tables.push_back(read_table(conn, name, enums));
+    if (std::find(ignore_tables.begin(), ignore_tables.end(), name) == ignore_tables.end()) names.push_back(name);
+  for (const auto &catalog : conn.read_tables(names)) out.tables.push_back(read_table(conn, catalog, enums));
   return out;
 }
 

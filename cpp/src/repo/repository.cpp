@@ -45,7 +45,8 @@ std::string repository::select_list() const {
     // money's text follows the server's lc_monetary ('$12.50', '12,50 €'): numeric reads the same everywhere.
     if (f.native_type == "Money") out += "::numeric";
     // An enum array has a type of its own, which the adapter cannot tell from text: read as text[].
-    if (f.list && f.kind == field_kind::enum_) out += "::text[]";
+    // (SQLite has no arrays and no :: casts; a list column there holds no list to read.)
+    if (f.list && f.kind == field_kind::enum_ && m_db->kind() == backend_kind::postgresql) out += "::text[]";
     out += " AS " + connection::quote_standard_identifier(f.name);
   }
   return out;

@@ -125,6 +125,16 @@ struct enum_type_info {
   std::vector<std::string> values;
 };
 
+/// One table's catalog, as the per-table reads (table_columns, primary_key, ...) give it.
+struct table_catalog {
+  std::string name;
+  std::vector<column_info> columns;
+  std::vector<std::string> primary_key;
+  std::string primary_key_name;
+  std::vector<index_info> indexes;
+  std::vector<foreign_key_info> foreign_keys;
+};
+
 /// Where a statement of a script starts, for error reports and progress.
 struct script_statement {
   std::size_t index = 0;  // 0-based
@@ -270,6 +280,9 @@ public:
   /// those values: how the project's SQLite migrations declare an enum column. Checks of any other
   /// form are not read. PostgreSQL keeps enums as types (enum_types) and reports none here.
   virtual std::vector<enum_type_info> value_list_checks(const std::string &table) = 0;
+  /// The catalogs of `tables` (each as the per-table reads above give it; a missing table reads as
+  /// empty). This default asks table by table; PostgreSQL reads the whole schema in four queries.
+  virtual std::vector<table_catalog> read_tables(const std::vector<std::string> &tables);
   /// Drops every table, view, index, trigger, sequence and type in the current schema.
   virtual void drop_all_objects() = 0;
   /// A canonical, sorted description of the current schema (tables, columns, types,

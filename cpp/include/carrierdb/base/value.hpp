@@ -58,6 +58,8 @@ enum class column_kind {
 struct column {
   std::string name;
   column_kind kind = column_kind::text;
+  std::uint32_t type_oid = 0;  // PostgreSQL's type oid (enums have their own; callers look them up); 0 on SQLite
+  bool is_list = false;        // PostgreSQL arrays: each value is a list of `kind`
 };
 
 /// A materialised result: rows of values in column order, plus the affected-row count.
