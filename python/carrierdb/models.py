@@ -10,10 +10,10 @@ Filters use Prisma's operators::
 
 from __future__ import annotations
 
-import html
 from typing import Any, Iterable, Mapping, Literal, Optional, Sequence, TypeVar, Union, cast, overload
 
 from . import _core
+from .display import html_table, pretty_as_text, text_table
 
 __all__ = ["Model", "RecordList"]
 
@@ -46,15 +46,23 @@ class RecordList(list[_R]):
     def _rows(self) -> list[dict[str, Any]]:
         return cast("list[dict[str, Any]]", list(self))  # records are dicts, whatever the typed client calls them
 
+    _SHOWN = 20  # rows a notebook or print() shows; the list holds them all
+
+    def _cells(self) -> list[list[Any]]:
+        return [[r.get(f) for f in self.fields] for r in self._rows()[: self._SHOWN]]
+
+    def _footer(self) -> str:
+        more = f", {len(self) - self._SHOWN} not shown" if len(self) > self._SHOWN else ""
+        return f"{len(self)} rows{more}"
+
+    def __str__(self) -> str:
+        """The records as an aligned table (``print(rows)``); ``repr()`` stays the list's."""
+        return "\n".join(text_table(self.fields, self._cells(), indent="") + [self._footer()])
+
     def _repr_html_(self) -> str:
-        shown = self._rows()[:20]
-        head = "".join(f"<th>{html.escape(f)}</th>" for f in self.fields)
-        body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape('' if r.get(f) is None else str(r.get(f)))}</td>" for f in self.fields) + "</tr>"
-            for r in shown
-        )
-        more = f"<p>{len(self) - 20} more rows</p>" if len(self) > 20 else ""
-        return f"<table><tr>{head}</tr>{body}</table><p>{len(self)} rows</p>{more}"
+        return html_table("", self.fields, self._cells(), self._footer())
+
+    _repr_pretty_ = pretty_as_text
 
 
 def _records_from(data: Any) -> list[dict[str, Any]]:

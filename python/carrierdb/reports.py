@@ -10,11 +10,12 @@ CLI's output) and as HTML (a notebook's) is written once, below, on the class it
 from __future__ import annotations
 
 import html
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 from . import _core
+from .display import Markup, html_table, pretty_as_text, text_table
 
-__all__ = ["AppliedMigration", "DeployReport", "MigrationLocks", "StatementLocks", "TracedLock", "MigrationEntry", "MigrationStatus", "SeedFileResult", "SeedPruneEntry", "SeedReject", "SeedReport", "SeedRun"]
+__all__ = ["ValidationReport", "AppliedMigration", "DeployReport", "MigrationLocks", "StatementLocks", "TracedLock", "MigrationEntry", "MigrationStatus", "SeedFileResult", "SeedPruneEntry", "SeedReject", "SeedReport", "SeedRun"]
 
 
 # -- what every report shares, from its bound fields -------------------------------------------
@@ -61,13 +62,6 @@ def _keys(self) -> tuple[str, ...]:
     return type(self).__fields__
 
 
-def _html_table(caption: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], after: str = "") -> str:
-    """A report in a notebook: a caption (HTML), a table of rows (cells as HTML), then ``after``."""
-    head = "".join(f"<th>{h}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
-    return f"<p>{caption}</p><table><tr>{head}</tr>{body}</table>{after}"
-
-
 def _report(bound: type) -> type:
     """Gives a bound report class what every report has, from its fields."""
     bound.to_json = _to_json
@@ -84,6 +78,7 @@ def _shows(bound: type):
         for name, member in vars(members).items():
             if name not in ("__module__", "__qualname__", "__dict__", "__weakref__", "__doc__"):
                 setattr(bound, name, member)
+        bound._repr_pretty_ = pretty_as_text
         return _report(bound)
 
     return attach
@@ -154,8 +149,9 @@ class DeployReport:
 
     def __str__(self) -> str:
         lines = [self._headline()]
+        width = max((len(m.name) for m in self.migrations), default=0)
         for m in self.migrations:
-            line = f"  {self._mark(m)} {m.name}  {m.seconds * 1000:.1f} ms"
+            line = f"  {self._mark(m)} {m.name:<{width}}  {m.seconds * 1000:8.1f} ms"
             if m.error:
                 line += f"\n       {m.error}"
             lines.append(line)
@@ -164,10 +160,10 @@ class DeployReport:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        rows = ((html.escape(self._mark(m).strip()), f"<code>{html.escape(m.name)}</code>", f"{m.seconds * 1000:.1f} ms",
-                 html.escape(m.error or "")) for m in self.migrations)
-        warnings = "".join(f"<p>warning: {html.escape(w)}</p>" for w in self.warnings)
-        return _html_table(html.escape(self._headline()), ("result", "migration", "time", "error"), rows, warnings)
+        rows = ((self._mark(m).strip(), Markup(f"<code>{html.escape(m.name)}</code>"), f"{m.seconds * 1000:.1f} ms", m.error)
+                for m in self.migrations)
+        warnings = Markup("".join(f"<p>warning: {html.escape(w)}</p>" for w in self.warnings))
+        return html_table(self._headline(), ("result", "migration", "time", "error"), rows, warnings)
 
 
 @_shows(_core.MigrationStatus)
@@ -213,10 +209,10 @@ class MigrationStatus:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        rows = ((f"<span style='color:{_STATE_COLOUR.get(e.state, 'inherit')}'>{html.escape(e.state)}</span>",
-                 f"<code>{html.escape(e.name)}</code>", html.escape(e.applied_at or e.rolled_back_at or "")) for e in self.entries)
-        caption = f"migrations in <code>{html.escape(self.directory)}</code> against <code>{html.escape(self.url)}</code>"
-        return _html_table(caption, ("state", "migration", "when"), rows, f"<p>{html.escape(self.advice())}</p>")
+        rows = ((Markup(f"<span style='color:{_STATE_COLOUR.get(e.state, 'inherit')}'>{html.escape(e.state)}</span>"),
+                 Markup(f"<code>{html.escape(e.name)}</code>"), e.applied_at or e.rolled_back_at) for e in self.entries)
+        caption = Markup(f"migrations in <code>{html.escape(self.directory)}</code> against <code>{html.escape(self.url)}</code>")
+        return html_table(caption, ("state", "migration", "when"), rows, Markup(f"<p>{html.escape(self.advice())}</p>"))
 
     def to_pandas(self):
         import pandas as pd
@@ -226,31 +222,129 @@ class MigrationStatus:
 
 # -- seeding -----------------------------------------------------------------------------------------
 
+_FILE_HEADERS = ("file", "rows", "inserted", "updated", "unchanged", "rejected", "model")
+_REJECT_HEADERS = ("row", "field", "code", "value", "message")  # the message last: never cut
+_REJECTS_SHOWN = 20
+
+
 @_shows(_core.SeedReport)
 class SeedReport:
-    def __str__(self) -> str:
+    def _headline(self) -> str:
         if self.skipped:
             return (f"seed set {self.seed_set} version {self.version} is already applied to {self.environment}: "
                     f"nothing to do (pass force=True / --force to apply it again)")
         head = "dry run (nothing was written)" if self.dry_run else "seeded"
-        lines = [f"{head}: {self.seed_set} {self.version} into {self.environment} in {self.seconds:.2f} s: "
-                 f"{self.inserted} inserted, {self.updated} updated, {self.unchanged} unchanged, {self.rejected} rejected"]
-        for f in self.files:
-            lines.append(f"  {f.file} ({f.model}): {f.rows} rows, {f.inserted} inserted, {f.updated} updated, "
-                         f"{f.unchanged} unchanged, {f.rejected} rejected")
+        return (f"{head}: {self.seed_set} {self.version} into {self.environment} in {self.seconds:.2f} s: "
+                f"{self.inserted} inserted, {self.updated} updated, {self.unchanged} unchanged, {self.rejected} rejected")
+
+    def _notes(self) -> list[str]:
+        """What happened beside the files: prune, the rejects file, rejects not listed."""
+        notes = []
         if self.pruned:
-            lines.append(f"  {'would prune' if self.dry_run else 'pruned'} {self.pruned} row(s) whose keys are not in the seed")
+            notes.append(f"{'would prune' if self.dry_run else 'pruned'} {self.pruned} row(s) whose keys are not in the seed")
         elif self.prune_candidates:
-            lines.append(f"  {self.prune_candidates} row(s) in the database are not in the seed (kept; --prune removes them)")
+            notes.append(f"{self.prune_candidates} row(s) in the database are not in the seed (kept; --prune removes them)")
         if len(self.prune_order) > 1:
             order = ", then ".join(f"{e.rows} {e.model}" for e in self.prune_order)
-            lines.append(f"  prune {'removed' if self.pruned and not self.dry_run else 'would remove'}, children first: {order}")
+            notes.append(f"prune {'removed' if self.pruned and not self.dry_run else 'would remove'}, children first: {order}")
         if self.rejects_path and self.rejected:
-            lines.append(f"  rejected rows written to {self.rejects_path}")
-        for issue in self.issues[:20]:
-            lines.append(f"  reject {issue.row}: {issue.field}: {issue.message} [{issue.code}] value={issue.value!r}")
+            notes.append(f"rejected rows written to {self.rejects_path}")
+        if len(self.issues) > _REJECTS_SHOWN:
+            notes.append(f"{len(self.issues) - _REJECTS_SHOWN} more rejected row(s) not shown (report.issues has them all)")
+        return notes
+
+    def _file_rows(self) -> list[tuple]:
+        return [(f.file, f.rows, f.inserted, f.updated, f.unchanged, f.rejected, f.model) for f in self.files]
+
+    def _reject_rows(self) -> list[tuple]:
+        return [(i.row, i.field, i.code, i.value, i.message) for i in self.issues[:_REJECTS_SHOWN]]
+
+    def __str__(self) -> str:
+        if self.skipped:
+            return self._headline()
+        lines = [self._headline()]
+        if self.files:
+            lines += text_table(_FILE_HEADERS, self._file_rows())
+        lines += [f"  {note}" for note in self._notes()]
+        if self.issues:
+            lines.append("rejected rows:")
+            lines += text_table(_REJECT_HEADERS, self._reject_rows())
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        rows = ((html.escape(f.file), f.rows, f.inserted, f.updated, f.unchanged, f.rejected) for f in self.files)
-        return _html_table(html.escape(str(self).splitlines()[0]), ("file", "rows", "inserted", "updated", "unchanged", "rejected"), rows)
+        page = html_table(self._headline(), _FILE_HEADERS, self._file_rows())
+        page += "".join(f"<p>{html.escape(note)}</p>" for note in self._notes())
+        if self.issues:
+            page += html_table("rejected rows", _REJECT_HEADERS, self._reject_rows())
+        return page
+
+
+# -- validation --------------------------------------------------------------------------------------
+
+class ValidationReport:
+    """Every issue of a ValidationError as a table (``error.report``): which row, which field, the
+    rule (zod's code), the message and the value given. Rows are where the data came from: a seed
+    file's ``file:line``, a DataFrame's or list's ``records:Model:N``, or the list index of a
+    ``create_many`` record."""
+
+    def __init__(self, model: str, issues: Sequence[dict]):
+        self.model = model
+        self.issues = list(issues)
+
+    @staticmethod
+    def _row_and_field(issue: dict) -> tuple[str, str]:
+        path = [str(p) for p in issue.get("path", [])]
+        row = issue.get("row") or ""
+        if not row and path and path[0].isdigit():  # create_many: the record's index leads the path
+            row, path = path[0], path[1:]
+        return row, ".".join(path)
+
+    def rows(self) -> list[tuple[str, str, str, Any, str]]:
+        """(row, field, code, value, message) per issue, in the order they were found."""
+        return [(*self._row_and_field(i), i.get("code", ""), i.get("value", i.get("received")), i.get("message", ""))
+                for i in self.issues]
+
+    @property
+    def bad_rows(self) -> list[str]:
+        """The rows with at least one issue, each once, in order."""
+        return list(dict.fromkeys(row for row, *_ in self.rows() if row))
+
+    def _headline(self) -> str:
+        rows = f" in {len(self.bad_rows)} row(s)" if self.bad_rows else ""
+        return f"{len(self.issues)} validation issue(s) for {self.model}{rows}"
+
+    def __str__(self) -> str:
+        return "\n".join([self._headline()] + text_table(_REJECT_HEADERS, self.rows()))
+
+    def __repr__(self) -> str:
+        return f"<carrierdb.ValidationReport {self._headline()}>"
+
+    def _repr_html_(self) -> str:
+        return html_table(self._headline(), _REJECT_HEADERS, self.rows())
+
+    _repr_pretty_ = pretty_as_text
+
+    def to_pandas(self):
+        import pandas as pd
+
+        return pd.DataFrame(self.rows(), columns=list(_REJECT_HEADERS))
+
+
+def _validation_report(error: Any) -> ValidationReport:
+    return ValidationReport(getattr(error, "model", ""), getattr(error, "issues", []))
+
+
+def _validation_text(error: Any, printer: Any, cycle: bool) -> None:
+    printer.text(f"{type(error).__name__}: {error}\n{_validation_report(error)}")
+
+
+def _validation_html(error: Any) -> str:
+    message = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return f"<p><b>{type(error).__name__}</b>: {html.escape(message)}</p>" + html_table("", _REJECT_HEADERS, _validation_report(error).rows())
+
+
+# The exception class is the binding's (bind_errors.cpp); how it shows in a notebook is written here,
+# beside the other reports. ``str(error)`` stays the engine's message.
+_core.ValidationError.report = property(_validation_report, doc="The issues as a ValidationReport (a table).")
+_core.ValidationError._repr_html_ = _validation_html
+_core.ValidationError._repr_pretty_ = _validation_text
