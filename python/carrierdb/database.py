@@ -190,10 +190,27 @@ class Database:
         return QueryResult(rows, columns, database=self)
 
     def dbapi(self) -> Connection:
-        """A DB-API 2.0 (PEP 249) connection over this handle, for ``pandas.read_sql`` and other
-        DB-API tools: ``?`` placeholders, an implicit transaction (this thread's, the one
-        ``with db.transaction()`` uses) ended by ``commit()`` or ``rollback()``."""
-        return Connection(self)
+        """A DB-API 2.0 (PEP 249) connection to this database, for ``pandas.read_sql`` and other
+        DB-API tools: ``?`` placeholders, an implicit transaction ended by ``commit()`` or
+        ``rollback()``. Like every DB-API driver's connection it is a session of its own (a
+        separate database handle on the same URL and schema, closed with it): its transaction is
+        not ``db``'s, and dropping it unclosed rolls back only its own uncommitted work."""
+        from .dbapi_types import _error
+
+        if self.url == "sqlite::memory:":
+            raise _error(
+                _core.ConfigurationError,
+                "db.dbapi(): an in-memory SQLite database is private to its one connection, so a DB-API connection of its own cannot see it",
+                "use a SQLite file (sqlite:///path.db), or carrierdb.dbapi.connect('sqlite::memory:') for a DB-API-only in-memory database",
+            )
+        if self.resolution is None:
+            raise _error(
+                _core.ConfigurationError,
+                "db.dbapi(): this Database was built from a bare handle and does not know its URL",
+                "open it with carrierdb.connect(url), or use carrierdb.dbapi.connect(url)",
+            )
+        own = connect(self.resolution.url, env=self._environment, schema=self._schema_source, pool_size=1)
+        return Connection(own, owns_database=True)
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> int:
         """Run one statement and return the number of rows it changed."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as _dt
-import threading
 from typing import Any, Iterator, Sequence
 
 from .dbapi_types import (
@@ -25,10 +24,10 @@ __all__ = ["Connection", "Cursor"]
 
 
 class Connection:
-    """PEP 249 connection over a :class:`carrierdb.Database`.
+    """PEP 249 connection owning a :class:`carrierdb.Database` of its own (pool size 1 from
+    ``db.dbapi()``): a session separate from any other handle, as every DB-API driver's is.
 
-    The first statement begins a transaction (the Database's, for this thread: a savepoint when
-    one is already open there); ``commit()`` or ``rollback()`` ends it. ``autocommit = True`` runs
+    The first statement begins a transaction; ``commit()`` or ``rollback()`` ends it. ``autocommit = True`` runs
     each statement on its own instead. ``close()`` rolls back what is not committed. As a context
     manager it commits on success, rolls back on an exception, then closes.
     """
@@ -43,8 +42,6 @@ class Connection:
         self._owns_database = owns_database
         self._closed = False
         self._in_transaction = False
-        self._depth = 0  # the Database's transaction depth our begin() made
-        self._thread = 0  # the thread whose transaction that is
         self.autocommit = False
 
     @property
@@ -82,14 +79,13 @@ class Connection:
                 self._database.close()
 
     def __del__(self) -> None:
-        # `pandas.read_sql(sql, db.dbapi())` drops its connection unclosed. Its implicit transaction
-        # is this thread's on the shared Database: left open, everything `db` ran next would join it
-        # and never commit. PEP 249: a connection closed without commit rolls back.
-        if getattr(self, "_in_transaction", False) and not self._closed and threading.get_ident() == self._thread:
+        # `pandas.read_sql(sql, db.dbapi())` drops its connection unclosed. PEP 249: a connection
+        # closed without commit rolls back; the handle is its own, so nothing of db's is touched.
+        if not getattr(self, "_closed", True):
             try:
                 self.close()
-            except Error:
-                pass  # a `with db.transaction()` block opened since: its end decides
+            except Exception:
+                pass  # interpreter shutdown or a dead server: the server ends the session anyway
 
     def __enter__(self) -> "Connection":
         self._check_open()
@@ -118,17 +114,8 @@ class Connection:
             return
         self._database._db.begin()
         self._in_transaction = True
-        self._depth = self._database._db.transaction_depth
-        self._thread = threading.get_ident()
 
     def _end_transaction(self, end) -> None:
-        depth = self._database._db.transaction_depth
-        if depth != self._depth:
-            raise _error(
-                ProgrammingError,
-                f"this connection's transaction is at depth {self._depth} but the thread's is at depth {depth}",
-                "commit or roll back on the thread that ran the statements, after closing any `with db.transaction()` block opened since",
-            )
         try:
             end()
         finally:

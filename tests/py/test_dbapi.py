@@ -4,6 +4,7 @@ description, rowcount, the exception tree) and pandas.read_sql through it, on bo
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import warnings
 from decimal import Decimal
 from pathlib import Path
@@ -188,9 +189,9 @@ def test_pandas_read_sql_through_the_connection(conn):
     assert list(empty.columns) == ["id", "note"] and len(empty) == 0
 
 
-def test_a_connection_dropped_unclosed_leaves_no_transaction_open(carrierdb_db, observer):
+def test_a_connection_dropped_unclosed_discards_only_its_own_uncommitted_work(carrierdb_db, observer):
     """The notebook idiom pd.read_sql(sql, db.dbapi()) never closes its connection: what db
-    writes afterwards must still commit on its own."""
+    writes afterwards commits on its own, and what the dropped connection wrote is rolled back."""
     carrierdb_db.execute("CREATE TABLE u (id INTEGER PRIMARY KEY)")
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=PANDAS_WARNING, category=UserWarning)
@@ -198,6 +199,33 @@ def test_a_connection_dropped_unclosed_leaves_no_transaction_open(carrierdb_db, 
     assert not carrierdb_db.in_transaction
     carrierdb_db.execute("INSERT INTO u (id) VALUES (1)")
     assert observer.query("SELECT count(*) AS n FROM u") == [{"n": 1}]
+    # Read through a kept connection, write with db, then drop the connection: db's row stays.
+    conn = carrierdb_db.dbapi()
+    assert conn.cursor().execute("SELECT count(*) FROM u").fetchall() == [(1,)]
+    if carrierdb_db.backend == "postgresql":  # SQLite: db's write would wait for the reader's lock
+        carrierdb_db.execute("INSERT INTO u (id) VALUES (2)")
+    conn.cursor().execute("INSERT INTO u (id) VALUES (?)", [3])
+    conn = None
+    gc.collect()
+    expected = [1, 2] if carrierdb_db.backend == "postgresql" else [1]
+    assert [r["id"] for r in observer.query("SELECT id FROM u ORDER BY id")] == expected
+    assert [r["id"] for r in carrierdb_db.query("SELECT id FROM u ORDER BY id")] == expected
+
+
+def test_a_connection_failing_in_pandas_leaves_db_writes_their_own(carrierdb_db, observer):
+    """A failed pd.read_sql keeps its connection alive in the traceback: db must not join it."""
+    carrierdb_db.execute("CREATE TABLE u (id INTEGER PRIMARY KEY)")
+    conn = carrierdb_db.dbapi()
+    with pytest.raises(carrierdb.CarrierDBError), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=PANDAS_WARNING, category=UserWarning)
+        pd.read_sql("SELECT no_such_column FROM u", conn)
+    conn.rollback()  # PostgreSQL: the failed statement aborted conn's transaction
+    conn.cursor().execute("SELECT count(*) FROM u")
+    if carrierdb_db.backend == "sqlite":
+        conn.rollback()  # SQLite: one writer at a time, a reader's open transaction would make db wait
+    carrierdb_db.execute("INSERT INTO u (id) VALUES (1)")
+    assert not carrierdb_db.in_transaction and observer.query("SELECT count(*) AS n FROM u") == [{"n": 1}]
+    conn.close()
 
 
 def test_readme_pandas_and_dbapi_examples_run_as_written(carrierdb_migrated_db):
@@ -218,12 +246,37 @@ def test_readme_pandas_and_dbapi_examples_run_as_written(carrierdb_migrated_db):
     assert db.query("SELECT name FROM carriers") == [{"name": "Acme Freight Lines"}] and not db.in_transaction
 
 
-def test_inside_an_open_transaction_block_commit_ends_only_a_savepoint(carrierdb_db, conn, observer):
-    with pytest.raises(KeyError):
+def test_a_dbapi_transaction_is_separate_from_db_transaction_blocks(carrierdb_db, conn, observer):
+    """A DB-API connection is a session of its own: neither transaction joins the other."""
+    conn.cursor().execute("INSERT INTO t (id, note) VALUES (?, ?)", [1, "dbapi, uncommitted"])
+    assert notes(carrierdb_db) == [] and not carrierdb_db.in_transaction  # invisible to db
+    if carrierdb_db.backend == "postgresql":  # SQLite has one writer: db would wait for conn's lock
         with carrierdb_db.transaction():
-            inner = carrierdb_db.dbapi()
-            inner.cursor().execute("INSERT INTO t (id, note) VALUES (?, ?)", [1, "inside the block"])
-            inner.commit()  # releases the savepoint; the block's transaction decides
-            assert notes(observer) == []
-            raise KeyError("the block fails")
-    assert notes(observer) == [] and notes(carrierdb_db) == []
+            carrierdb_db.execute("INSERT INTO t (id, note) VALUES (2, 'db')")
+            conn.cursor().execute("SELECT 1")
+        assert notes(observer) == ["db"]  # the block committed at its own end
+        conn.rollback()
+        assert notes(observer) == ["db"]
+    else:
+        conn.rollback()
+        carrierdb_db.execute("INSERT INTO t (id, note) VALUES (2, 'db')")  # commits on its own
+        assert conn.cursor().execute("SELECT note FROM t").fetchall() == [("db",)]
+        conn.rollback()
+        assert notes(observer) == ["db"]
+    if carrierdb_db.backend == "postgresql":
+        with pytest.raises(KeyError):
+            with carrierdb_db.transaction():
+                inner = carrierdb_db.dbapi()
+                inner.cursor().execute("INSERT INTO t (id, note) VALUES (?, ?)", [3, "dbapi, committed"])
+                inner.commit()  # its own transaction: committed whatever the block does
+                inner.close()
+                carrierdb_db.execute("INSERT INTO t (id, note) VALUES (4, 'rolled back')")
+                raise KeyError("the block fails")
+        assert notes(observer) == ["db", "dbapi, committed"]
+
+
+def test_dbapi_on_an_in_memory_sqlite_database_is_refused_with_the_reason():
+    with carrierdb.connect("sqlite::memory:") as memory:
+        with pytest.raises(carrierdb.ConfigurationError, match="in-memory.*private") as caught:
+            memory.dbapi()
+    assert "carrierdb.dbapi.connect" in str(caught.value)
