@@ -186,8 +186,8 @@ class Database:
     def query(self, sql: str, params: Sequence[Any] | None = None) -> QueryResult:
         """Run one statement and return its rows as dicts: a :class:`QueryResult`, a list that
         also knows its columns' types (``.columns``, ``.to_pandas()``), rows or not."""
-        rows, columns, _ = self._db.query_described(sql, params)
-        return QueryResult(rows, columns, database=self)
+        rows, columns, _ = self._db.query_described(sql, params, tuples=True)
+        return QueryResult.from_tuples(rows, columns, database=self)
 
     def dbapi(self) -> Connection:
         """A DB-API 2.0 (PEP 249) connection to this database, for ``pandas.read_sql`` and other

@@ -6,8 +6,9 @@ The types come from the engine (PostgreSQL's type oids, SQLite's declared types)
 
 from __future__ import annotations
 
-import html
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, NamedTuple, Sequence
+
+from .display import html_table, pretty_as_text, text_table
 
 if TYPE_CHECKING:  # pandas is optional: imported only by to_pandas()
     import pandas
@@ -35,14 +36,33 @@ class QueryResult(list):
     """The rows of one statement as dicts (a real ``list``: compare it, slice it, index it),
     plus ``columns`` (:class:`QueryColumn`) and :meth:`to_pandas`."""
 
-    def __init__(self, rows: Iterable[dict[str, Any]] = (), columns: Sequence[QueryColumn] = (), *, database=None):
+    def __init__(self, rows: Iterable[dict[str, Any]] = (), columns: Sequence[QueryColumn] = (), *, database=None,
+                 tuples: Sequence[tuple] | None = None):
         super().__init__(rows)
         self.columns: list[QueryColumn] = [QueryColumn(*c) for c in columns]
         self._database = database  # the _core handle, to read enum labels from PostgreSQL's catalog
+        # Rows by position, kept only when two columns share a name (`SELECT a.id, b.id`): a dict
+        # holds one of them, to_pandas() and the tables show both.
+        self._tuples = tuples
+
+    @classmethod
+    def from_tuples(cls, tuples: Sequence[tuple], columns: Sequence[Any], *, database=None) -> "QueryResult":
+        """A result from rows as tuples: dicts for the list (the last of same-named columns wins,
+        as in any dict), the tuples kept when names repeat."""
+        names = [c[0] for c in columns]
+        repeated = len(set(names)) != len(names)
+        return cls([dict(zip(names, t)) for t in tuples], columns, database=database, tuples=list(tuples) if repeated else None)
 
     def __reduce__(self):
         # Pickled and copied without the database handle, which cannot travel.
-        return (QueryResult, (list(self), self.columns))
+        return (_rebuild, (list(self), self.columns, self._tuples))
+
+    def _positional(self) -> list[tuple]:
+        """The rows as tuples in column order (both of two same-named columns)."""
+        if self._tuples is not None:
+            return self._tuples
+        names = self.column_names
+        return [tuple(row.get(name) for name in names) for row in self]
 
     @property
     def column_names(self) -> list[str]:
@@ -68,8 +88,9 @@ class QueryResult(list):
             raise ValueError(f"categories names columns the result does not have: {sorted(unknown)}; it has {self.column_names}")
         enum_labels = self._enum_labels()
         data = {}
+        positional = self._positional()
         for index, column in enumerate(self.columns):
-            values = [row[column.name] for row in self]
+            values = [row[index] for row in positional]
             labels = wanted.get(column.name)
             if isinstance(labels, str):
                 labels = self._schema_enum(labels)
@@ -114,20 +135,27 @@ class QueryResult(list):
             labels.setdefault(row["oid"], []).append(row["enumlabel"])
         return labels
 
+    _SHOWN = 20  # rows print() or a notebook shows; the list holds them all
+
+    def _cells(self) -> list[tuple]:
+        return self._positional()[: self._SHOWN]
+
+    def _footer(self) -> str:
+        more = f", {len(self) - self._SHOWN} not shown" if len(self) > self._SHOWN else ""
+        return f"{len(self)} rows{more}"
+
+    def __str__(self) -> str:
+        """The rows as an aligned table (``print(rows)``); ``repr()`` stays the list's."""
+        return "\n".join(text_table(self.column_names, self._cells(), indent="") + [self._footer()])
+
     def _repr_html_(self) -> str:
-        """A plain table for notebooks (the first 50 rows)."""
-        shown = 50
-        head = "".join(f"<th>{html.escape(name)}</th>" for name in self.column_names)
-        body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(_cell_text(row[name]))}</td>" for name in self.column_names) + "</tr>"
-            for row in self[:shown]
-        )
-        more = f"<p>{len(self)} rows, first {shown} shown</p>" if len(self) > shown else f"<p>{len(self)} rows</p>"
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}"
+        return html_table("", self.column_names, self._cells(), self._footer())
+
+    _repr_pretty_ = pretty_as_text
 
 
-def _cell_text(value: Any) -> str:
-    return "NULL" if value is None else str(value)
+def _rebuild(rows: list, columns: list, tuples: list | None) -> QueryResult:
+    return QueryResult(rows, columns, tuples=tuples)
 
 
 def _series(pd, column: QueryColumn, values: list, decimal: str) -> "pandas.Series":
@@ -142,12 +170,19 @@ def _series(pd, column: QueryColumn, values: list, decimal: str) -> "pandas.Seri
         except (TypeError, ValueError):  # SQLite stores what it is given: text in an INTEGER column stays as it is
             return pd.Series(values, dtype=object, name=name)
     if kind == "real" or (kind == "numeric" and decimal == "float"):
-        return pd.Series([None if v is None else float(v) for v in values], dtype="float64", name=name)
+        try:
+            return pd.Series([None if v is None else float(v) for v in values], dtype="float64", name=name)
+        except (TypeError, ValueError):  # SQLite stores what it is given: text in a REAL column stays as it is
+            return pd.Series(values, dtype=object, name=name)
     if kind == "numeric":
         return pd.Series(values, dtype=object, name=name)
     if kind in ("timestamp", "timestamptz"):
         # Naive values are UTC (Prisma writes DateTime as UTC without a zone); aware ones convert.
-        return pd.Series(pd.to_datetime(values, utc=True, errors="coerce"), name=name).astype("datetime64[ns, UTC]")
+        series = pd.Series(pd.to_datetime(values, utc=True, errors="coerce"), name=name)
+        try:
+            return series.astype("datetime64[ns, UTC]")
+        except pd.errors.OutOfBoundsDatetime:  # 0001-01-01, 9999-12-31: microseconds hold every datetime
+            return series.astype("datetime64[us, UTC]")
     if any(v is not None and not isinstance(v, str) for v in values):
         return pd.Series(values, dtype=object, name=name)  # SQLite expressions may mix storage classes
     return pd.Series(pd.array(values, dtype="string"), name=name)

@@ -112,3 +112,48 @@ def test_repr_html_shows_the_rows_escaped(db):
     db.execute("UPDATE things SET note = $1 WHERE id = 2", ["<b>&</b>"])
     page = db.query("SELECT id, note FROM things ORDER BY id")._repr_html_()
     assert "<th>note</th>" in page and "&lt;b&gt;&amp;&lt;/b&gt;" in page and "2 rows" in page
+
+
+def test_to_pandas_keeps_both_columns_of_the_same_name(db):
+    rows = db.query("SELECT a.id, b.id, a.note FROM things a JOIN things b ON b.id = a.id + 1")
+    frame = rows.to_pandas()
+    assert list(frame.columns) == ["id", "id", "note"]
+    assert frame.iloc[0].tolist() == [1, 2, "first"]
+    assert "1   2   first" in str(rows)  # the text table shows both too
+
+
+def test_to_pandas_holds_the_first_and_last_representable_timestamps(db):
+    db.execute("INSERT INTO things (id, created) VALUES (3, $1), (4, $2)",
+               [dt.datetime(1, 1, 1), dt.datetime(9999, 12, 31, 23, 59, 59)])
+    created = db.query("SELECT created FROM things WHERE id >= 3 ORDER BY id").to_pandas()["created"]
+    assert str(created.dtype) == "datetime64[us, UTC]"
+    assert created.iloc[0] == pd.Timestamp("0001-01-01", tz="UTC") and created.iloc[1].year == 9999
+
+
+@pytest.mark.sqlite_only  # only SQLite lets text into a REAL column
+def test_text_in_a_sqlite_real_column_stays_as_it_is(db):
+    db.execute("INSERT INTO things (id, ratio) VALUES (3, 'n/a')")
+    ratio = db.query("SELECT ratio FROM things ORDER BY id").to_pandas()["ratio"]
+    assert str(ratio.dtype) == "object" and ratio.tolist() == [0.25, None, "n/a"]
+
+
+def test_query_result_prints_as_a_table_and_shows_escaped_html(db):
+    db.execute("UPDATE things SET note = $1 WHERE id = 2", ["<b>&</b>"])
+    for i in range(3, 25):
+        db.execute("INSERT INTO things (id, note) VALUES ($1, $2)", [i, f"n{i}"])
+    rows = db.query("SELECT id, note FROM things ORDER BY id")
+    text = str(rows).splitlines()
+    assert text[0].split() == ["id", "note"] and text[1].split() == ["1", "first"] and text[2].split() == ["2", "<b>&</b>"]
+    assert len(text) == 1 + 20 + 1 and text[-1] == "24 rows, 4 not shown"
+    assert text[1].index("first") == text[0].index("note")  # aligned
+
+    class Printer:
+        def text(self, value):
+            self.value = value
+
+    printer = Printer()
+    rows._repr_pretty_(printer, False)
+    assert printer.value == str(rows)
+    page = rows._repr_html_()
+    assert "<b>&" not in page and "&lt;b&gt;&amp;&lt;/b&gt;" in page and "24 rows, 4 not shown" in page
+    assert page.count("<tr>") == 21
