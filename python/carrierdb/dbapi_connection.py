@@ -124,7 +124,8 @@ class Connection:
     def _run(self, sql: str, params: Sequence[Any] | None):
         """(rows as tuples, columns, affected rows) of one statement, in this connection's transaction."""
         self._check_open()
-        numbered, wanted = qmark_to_numbered(sql, brackets=self._database.backend == "sqlite")
+        sqlite = self._database.backend == "sqlite"
+        numbered, wanted = qmark_to_numbered(sql, brackets=sqlite, nested_comments=not sqlite)
         values = _parameters(params)
         if len(values) != wanted:
             raise _error(

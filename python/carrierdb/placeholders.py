@@ -9,11 +9,12 @@ from __future__ import annotations
 __all__ = ["qmark_to_numbered"]
 
 
-def qmark_to_numbered(sql: str, *, brackets: bool = False) -> tuple[str, int]:
+def qmark_to_numbered(sql: str, *, brackets: bool = False, nested_comments: bool = True) -> tuple[str, int]:
     """``sql`` with each placeholder ``?`` replaced by ``$n`` (n counting from 1), and that count.
 
     ``brackets``: ``[...]`` quotes an identifier (SQLite); on PostgreSQL it is an array subscript,
-    whose ``?`` is a placeholder. An unterminated quote or comment runs to the end unchanged: the
+    whose ``?`` is a placeholder. ``nested_comments``: ``/* /* */ */`` is one comment (PostgreSQL);
+    SQLite's end at the first ``*/``, so ``/* dir/*.csv */`` does not open a second one. An unterminated quote or comment runs to the end unchanged: the
     database reports it.
     """
     out: list[str] = []
@@ -21,7 +22,7 @@ def qmark_to_numbered(sql: str, *, brackets: bool = False) -> tuple[str, int]:
     i, n = 0, len(sql)
     while i < n:
         c = sql[i]
-        end = _quoted_end(sql, i, brackets)
+        end = _quoted_end(sql, i, brackets, nested_comments)
         if end > i:
             out.append(sql[i:end])
             i = end
@@ -39,13 +40,16 @@ def qmark_to_numbered(sql: str, *, brackets: bool = False) -> tuple[str, int]:
     return "".join(out), count
 
 
-def _quoted_end(sql: str, i: int, brackets: bool) -> int:
+def _quoted_end(sql: str, i: int, brackets: bool, nested_comments: bool) -> int:
     """Where the literal, quoted identifier or comment starting at ``i`` ends; ``i`` if none starts there."""
     c, n = sql[i], len(sql)
     if c == "-" and sql.startswith("--", i):
         end = sql.find("\n", i)
         return n if end < 0 else end
     if c == "/" and sql.startswith("/*", i):
+        if not nested_comments:
+            end = sql.find("*/", i + 2)
+            return n if end < 0 else end + 2
         depth, j = 0, i
         while j < n:
             if sql.startswith("/*", j):

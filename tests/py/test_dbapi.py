@@ -102,6 +102,15 @@ def test_question_marks_in_literals_and_comments_are_not_placeholders(conn):
         cur.execute("SELECT ?", {"a": 1})
 
 
+def test_sqlite_comments_do_not_nest(conn):
+    # SQLite ends a comment at the first */; PostgreSQL nests them.
+    assert qmark_to_numbered("/* dir/*.csv */ SELECT ?", nested_comments=False) == ("/* dir/*.csv */ SELECT $1", 1)
+    if conn.database.backend == "sqlite":
+        assert conn.cursor().execute("/* files in dir/*.csv */ SELECT ?", ["x"]).fetchall() == [("x",)]
+    else:
+        assert conn.cursor().execute("/* files in dir/*.csv */ */ SELECT ?", ["x"]).fetchall() == [("x",)]
+
+
 def test_placeholder_rewriting_skips_quotes_of_each_backend():
     assert qmark_to_numbered("SELECT ?, ?") == ("SELECT $1, $2", 2)
     assert qmark_to_numbered("SELECT $$ ? $$, $tag$ ?$ $tag$, ?") == ("SELECT $$ ? $$, $tag$ ?$ $tag$, $1", 1)
