@@ -8,6 +8,7 @@ import gc
 import warnings
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pandas as pd
 import pytest
@@ -289,3 +290,23 @@ def test_dbapi_on_an_in_memory_sqlite_database_is_refused_with_the_reason():
         with pytest.raises(carrierdb.ConfigurationError, match="in-memory.*private") as caught:
             memory.dbapi()
     assert "carrierdb.dbapi.connect" in str(caught.value)
+
+
+def test_a_password_in_the_url_shows_in_no_repr_and_no_connection_error(carrierdb_admin_url):
+    password = urlsplit(carrierdb_admin_url).password
+    assert password  # the plugin's server takes TCP logins with a password
+    with carrierdb.connect(carrierdb_admin_url) as db:
+        conn = db.dbapi()
+        try:
+            shown = [repr(db), db._repr_html_(), repr(conn), str(conn)]
+        finally:
+            conn.close()
+    missing = carrierdb_admin_url.rsplit("/", 1)[0] + "/no_such_database_here"
+    with pytest.raises(carrierdb.CarrierDBError) as caught:
+        carrierdb.connect(missing, connect_retries=0)
+    with pytest.raises(carrierdb.CarrierDBError) as caught_dbapi:
+        dbapi.connect(missing, connect_retries=0)
+    shown += [str(caught.value), repr(caught.value), str(caught_dbapi.value)]
+    assert "no_such_database_here" in shown[-1]  # the error does name the database it tried
+    for text in shown:
+        assert password not in text, text
