@@ -123,6 +123,12 @@ void init_schema(py::module_ &m) {
         for (const auto &e : s.enums()) d[py::str(e.name)] = e.values;
         return d;
       })
+      // Each enum's values as the database stores them (a value's @map, else the value).
+      .def_property_readonly("enum_db_values", [](const schema &s) {
+        py::dict d;
+        for (const auto &e : s.enums()) d[py::str(e.name)] = e.db_values;
+        return d;
+      })
       .def("model", [](const schema &s, const std::string &name) {
         const model_def *mdl = s.model_by_accessor(name);
         if (!mdl) throw configuration_error("no model '" + name + "' in " + s.file());

@@ -279,6 +279,8 @@ class Schema:
     url_env: str
     model_names: list[str]
     enums: dict[str, list[str]]
+    enum_db_values: dict[str, list[str]]
+    """Each enum's values as the database stores them (a value's @map, else the value)."""
     unsupported: list[dict[str, str]]
     """Declarations read but not usable yet (view, type, @@schema models): keyword, name, message, where."""
     def model(self, name: str) -> dict[str, Any]:

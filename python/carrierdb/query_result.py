@@ -75,7 +75,8 @@ class QueryResult(list):
         numerics ``Decimal`` objects (``decimal="decimal"``, exact) or ``float64``
         (``decimal="float"``), PostgreSQL enums ``category`` with the type's labels in order.
         ``categories`` maps a column to its categories: a list of labels, or the name of an enum
-        in the schema (``{"status": "CarrierStatus"}``): the way to get ``category`` on SQLite,
+        in the schema (``{"status": "CarrierStatus"}``, its values as stored, ``@map`` applied, as
+        ``db.query`` returns them): the way to get ``category`` on SQLite,
         where an enum is TEXT with a CHECK.
         """
         import pandas as pd
@@ -111,7 +112,8 @@ class QueryResult(list):
         enums = self._schema.enums
         if name not in enums:
             raise ValueError(f"categories: the schema has no enum {name!r} (it has {sorted(enums)})")
-        return list(enums[name])
+        # The values as stored (an @map'ed value's database name): what db.query returns.
+        return list(self._schema.enum_db_values[name])
 
     @property
     def _schema(self):

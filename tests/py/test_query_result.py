@@ -157,3 +157,15 @@ def test_query_result_prints_as_a_table_and_shows_escaped_html(db):
     page = rows._repr_html_()
     assert "<b>&" not in page and "&lt;b&gt;&amp;&lt;/b&gt;" in page and "24 rows, 4 not shown" in page
     assert page.count("<tr>") == 21
+
+
+def test_categories_from_a_schema_enum_use_the_values_as_stored(carrierdb_db, carrierdb_url, tmp_path):
+    """db.query returns what the database stores: an enum value's @map, so those are the categories."""
+    schema = tmp_path / "schema.prisma"
+    schema.write_text('datasource db {\n  provider = "sqlite"\n  url = "file:x.db"\n}\n\n'
+                      'enum ThingStatus {\n  ACTIVE @map("active")\n  INACTIVE @map("inactive")\n  SUSPENDED\n}\n')
+    with carrierdb.connect(carrierdb_url, schema=str(schema)) as other:
+        rows = other.query("SELECT 'active' AS status UNION ALL SELECT 'SUSPENDED' ORDER BY 1")
+        status = rows.to_pandas(categories={"status": "ThingStatus"})["status"]
+    assert list(status.cat.categories) == ["active", "inactive", "SUSPENDED"]
+    assert status.tolist() == ["SUSPENDED", "active"] and [r["status"] for r in rows] == ["SUSPENDED", "active"]
