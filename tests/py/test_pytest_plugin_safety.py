@@ -126,11 +126,13 @@ def test_empty_database_is_dropped_with_a_query_in_the_admin_url(carrierdb_admin
     databases = TestDatabases(with_database(carrierdb_admin_url, "postgres") + "?sslmode=disable", tmp_path)
     request = SimpleNamespace(config=SimpleNamespace(_carrierdb=databases))
     try:
+        made = "SELECT datname FROM pg_database WHERE starts_with(datname, $1)"
         with empty_database("postgresql", tmp_path, request, stem="leakcheck") as url:
-            name = database_of(url)
             assert url.endswith("?sslmode=disable")
+            with carrierdb.connect(carrierdb_admin_url, pool_size=1) as admin:
+                assert len(admin.query(made, [owners.owner_prefix() + "leakcheck_"])) == 1
         with carrierdb.connect(carrierdb_admin_url, pool_size=1) as admin:
-            assert not admin.query("SELECT 1 AS x FROM pg_database WHERE datname = $1", [name])
+            assert admin.query(made, [owners.owner_prefix() + "leakcheck_"]) == []
     finally:
         databases.close()
         databases.stop_server()
