@@ -154,7 +154,7 @@ def stop_directory(bin_dir: Path, base: Path) -> str:
     it did. pg_ctl runs only when the postmaster.pid there names that data directory (a planted
     one naming another server's is left alone)."""
     data = base / "data"
-    done = []
+    stopped = note = ""
     try:
         lines = (data / "postmaster.pid").read_text(errors="replace").splitlines()
     except OSError:
@@ -162,14 +162,13 @@ def stop_directory(bin_dir: Path, base: Path) -> str:
     if lines:
         if len(lines) > 1 and Path(lines[1]).resolve() == data.resolve():
             prefix, options = _as_server_user()
-            stopped = subprocess.run([*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
-                                     capture_output=True, timeout=60, **options)
-            done.append("stopped" if stopped.returncode == 0 else "found no running server in")
+            result = subprocess.run([*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+                                    capture_output=True, timeout=60, **options)
+            stopped, note = ("stopped and ", "") if result.returncode == 0 else ("", " (its server was not running)")
         else:
-            done.append("did not stop (its postmaster.pid names another data directory)")
+            stopped = "did not stop (its postmaster.pid names another data directory) and "
     shutil.rmtree(base, ignore_errors=True)
-    done.append("could not remove" if base.exists() else "removed")
-    return " and ".join(done) + " the PostgreSQL"
+    return f"{stopped}{'could not remove' if base.exists() else 'removed'} the PostgreSQL{note}"
 
 
 def _ours(path: Path) -> bool:
