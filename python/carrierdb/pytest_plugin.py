@@ -39,7 +39,7 @@ import pytest
 
 from carrierdb.testing import owners, server as servers
 from carrierdb.testing.session import PG_ENV, TestDatabases, Unavailable
-from carrierdb.testing.urls import with_database
+from carrierdb.testing.urls import database_of, with_database
 
 __all__ = ["BACKENDS", "PG_ENV", "empty_database", "with_database"]
 
@@ -73,7 +73,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "postgres_only: behaviour that exists on PostgreSQL only")
     config.addinivalue_line("markers", "sqlite_only: behaviour that exists on SQLite only")
     config.addinivalue_line("markers", "carrierdb_backends(*names): run the test on these backends only (sqlite, postgresql)")
-    cache = Path(config.cache.mkdir("carrierdb")) if config.cache is not None else Path(str(config.rootpath)) / ".carrierdb-cache"
+    cache = Path(config.cache.mkdir("carrierdb")) if getattr(config, "cache", None) is not None else Path(str(config.rootpath)) / ".carrierdb-cache"
     config._carrierdb = TestDatabases(_configured_url(config), cache)  # type: ignore[attr-defined]
     if (os.environ.get("CI") == "true" and "postgresql" in _selected(config) and not _configured_url(config)
             and servers.server_bin() is None):
@@ -92,8 +92,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     config = session.config
     if hasattr(config, "workerinput"):
         return
-    for base in servers.sweep_servers():
-        what = "stopped and removed the PostgreSQL" if Path(base).name.startswith(servers.DIR_PREFIX) else "removed the SQLite databases"
+    for base, what in servers.sweep_servers():
         _say(config, f"carrierdb: {what} of a dead test session: {base}")
     url = _configured_url(config)
     if url and "postgresql" in _selected(config):
@@ -205,7 +204,7 @@ def empty_database(backend: str, tmp_path: Path, request: pytest.FixtureRequest,
     try:
         yield url
     finally:
-        admin.execute(f"DROP DATABASE IF EXISTS {owners.quoted(url.rsplit('/', 1)[1])} WITH (FORCE)")
+        admin.execute(f"DROP DATABASE IF EXISTS {owners.quoted(database_of(url))} WITH (FORCE)")
         admin.close()
 
 

@@ -104,13 +104,18 @@ class ClonePool:
                 admin.execute(f"CREATE DATABASE {quoted(clone)} TEMPLATE {quoted(name)}{self._strategy}")
                 handle = _core.Database.open(with_database(self.admin_url, clone))
                 with self._wake:
-                    self._ready[name].append((clone, handle))
+                    # A concurrent clone of this template may have failed and removed its deque:
+                    # make a new one (a KeyError here would report the template as broken).
+                    self._ready.setdefault(name, collections.deque()).append((clone, handle))
                     self._wake.notify_all()
             except BaseException as error:  # noqa: BLE001  (handed to the test that waits for this template)
                 with self._wake:
                     if what == "clone":
                         self._failed[name] = error
-                        self._ready.pop(name, None)  # asked for again by the next take()
+                        # Asked for again by the next take(); the ready clones' connections close.
+                        for discarded, handle in self._ready.pop(name, ()):
+                            handle.close()
+                            self._drops.append(discarded)
                     self._wake.notify_all()
             finally:
                 if what == "clone":

@@ -14,11 +14,11 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from carrierdb.testing import owners, templates
 from carrierdb.testing import server as servers
-from carrierdb.testing import templates
 from carrierdb.testing.clone_pool import ClonePool
 from carrierdb.testing.owners import new_name, quoted
-from carrierdb.testing.urls import with_database
+from carrierdb.testing.urls import database_of, with_database
 
 PG_ENV = "CARRIERDB_TEST_DATABASE_URL"
 
@@ -43,6 +43,7 @@ class TestDatabases:
         self._handles: dict[str, object] = {}
         self._sqlite_dir: Path | None = None
         self._sqlite_count = 0
+        self._owner_lock = None  # the connection holding this session's owner lock
 
     # -- the server ----------------------------------------------------------------------------
     def admin_url(self) -> str:
@@ -53,6 +54,7 @@ class TestDatabases:
             raise Unavailable(self._unavailable)
         if self.configured_url:
             self._url = self.configured_url
+            self._hold_owner_lock()
             return self._url
         bin_dir = servers.server_bin()
         if bin_dir is None:
@@ -68,7 +70,13 @@ class TestDatabases:
             raise Unavailable(self._unavailable) from error
         os.environ[PG_ENV] = self._url
         self._exported = True
+        self._hold_owner_lock()
         return self._url
+
+    def _hold_owner_lock(self) -> None:
+        """Marks this session live on the server (owners.hold_lock) until stop_server()."""
+        if self._owner_lock is None:
+            self._owner_lock = owners.hold_lock(self._url)
 
     # -- databases for one test ----------------------------------------------------------------
     def pool(self) -> ClonePool:
@@ -112,7 +120,7 @@ class TestDatabases:
         handle = self._handles.pop(url, None)
         if handle is not None:
             handle.close()
-        self.pool().give_back(url.rsplit("/", 1)[1].split("?", 1)[0])
+        self.pool().give_back(database_of(url))
 
     def sqlite_file(self) -> Path:
         """A new path for a test's SQLite database, on tmpfs where there is one (a file created in
@@ -128,7 +136,12 @@ class TestDatabases:
         template = self._templates.get(key)
         if template is None:
             template = self._templates[key] = templates.sqlite_template(self.sqlite_cache, root, kind)
-        shutil.copyfile(template, path)
+        try:
+            shutil.copyfile(template, path)
+        except FileNotFoundError:
+            # Another session of this project, with other files, removed it: build ours again.
+            template = self._templates[key] = templates.sqlite_template(self.sqlite_cache, root, kind)
+            shutil.copyfile(template, path)
         return f"sqlite:{path}"
 
     @staticmethod
@@ -181,6 +194,9 @@ class TestDatabases:
         if self._exported:
             os.environ.pop(PG_ENV, None)
             self._exported = False
+        if self._owner_lock is not None:
+            self._owner_lock.close()
+            self._owner_lock = None
         if self.server is not None:
             self.server.stop()
             self.server = None

@@ -2,7 +2,7 @@
 then copied for each test.
 
 A template's name carries the project's folder and a checksum of everything that shapes it
-(``migrations/``, ``seeds/``, ``schema.prisma``): a repeated session against the same server reuses
+(``migrations/``, the ``testing`` seed set, ``schema.prisma``, carrierdb's version): a repeated session against the same server reuses
 it, a changed file makes a new one and the project's stale one of that kind is removed. On PostgreSQL it is a database marked
 ``IS_TEMPLATE`` that accepts no connections (``CREATE DATABASE ... TEMPLATE`` fails while anyone is
 connected to the source); on SQLite a file in pytest's cache directory.
@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import json
 import os
 import zlib
 from pathlib import Path
@@ -26,22 +27,39 @@ SEED_SET = "testing"
 _fingerprints: dict[str, str] = {}
 
 
+def _visible(folder: Path) -> list[Path]:
+    """The files under ``folder``, without hidden ones (.DS_Store) and __pycache__ (written while a
+    template is built: counting them would make every next session build it again)."""
+    return sorted(p for p in folder.rglob("*") if p.is_file() and not any(
+        part.startswith(".") or part == "__pycache__" for part in p.relative_to(folder).parts))
+
+
 def _inputs(root: Path) -> list[Path]:
+    """What a template is made of: schema.prisma, the migrations, the testing seed set's manifest
+    and the files it lists (all of seeds/testing when the manifest cannot be read)."""
     files = [root / "schema.prisma"] if (root / "schema.prisma").is_file() else []
-    for folder in ("migrations", "seeds"):
-        if (root / folder).is_dir():
-            files += sorted(p for p in (root / folder).rglob("*") if p.is_file() and p.name != "rejects.csv")
-    return files
+    if (root / "migrations").is_dir():
+        files += _visible(root / "migrations")
+    seeds = root / "seeds" / SEED_SET
+    try:
+        listed = json.loads((seeds / "manifest.json").read_text())["files"]
+        files += [seeds / "manifest.json"] + [(seeds / entry["path"]).resolve() for entry in listed]
+    except (OSError, ValueError, KeyError, TypeError):
+        files += _visible(seeds) if seeds.is_dir() else []
+    return [path for path in files if path.is_file()]
 
 
 def fingerprint(root: Path) -> str:
-    """A checksum of the files that shape a template of ``root``'s project, read once per session
-    (per process): statting them for every test cost a millisecond, half the SQLite budget."""
+    """A checksum of carrierdb's version and the files that shape a template of ``root``'s project,
+    read once per session (per process): statting them for every test cost a millisecond, half
+    the SQLite budget."""
     cached = _fingerprints.get(str(root))
     if cached is None:
-        digest = hashlib.sha256()
+        import carrierdb
+
+        digest = hashlib.sha256(carrierdb.__version__.encode() + b"\0")
         for path in _inputs(root):
-            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+            digest.update(os.path.relpath(path, root).encode() + b"\0" + path.read_bytes() + b"\0")
         cached = _fingerprints[str(root)] = digest.hexdigest()[:16]
     return cached
 
