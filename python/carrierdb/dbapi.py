@@ -1,6 +1,6 @@
 """A DB-API 2.0 (PEP 249) face of carrierdb: ``carrierdb.dbapi.connect(url)`` or ``db.dbapi()``.
 
-For tools that speak DB-API (``pandas.read_sql``, notebooks' SQL magics): ``qmark`` placeholders on
+For tools that speak DB-API (``pandas.read_sql`` and others; notebooks' SQL magics are not tested): ``qmark`` placeholders on
 both backends, rows as tuples, PEP 249's implicit transactions (each connection is a session of
 its own, as with any DB-API driver), and its exception names, which are carrierdb's own classes.
 The objects live in ``dbapi_types`` and ``dbapi_connection`` (which ``Database.dbapi()`` uses);
