@@ -73,7 +73,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "postgres_only: behaviour that exists on PostgreSQL only")
     config.addinivalue_line("markers", "sqlite_only: behaviour that exists on SQLite only")
     config.addinivalue_line("markers", "carrierdb_backends(*names): run the test on these backends only (sqlite, postgresql)")
-    cache = Path(config.cache.mkdir("carrierdb")) if getattr(config, "cache", None) is not None else Path(str(config.rootpath)) / ".carrierdb-cache"
+    if getattr(config, "cache", None) is not None:
+        cache = Path(config.cache.mkdir("carrierdb"))
+    else:  # -p no:cacheprovider: a folder of our own, which git ignores as it does .pytest_cache
+        cache = Path(str(config.rootpath)) / ".carrierdb-cache"
+        cache.mkdir(exist_ok=True)
+        (cache / ".gitignore").write_text("# created by carrierdb's pytest plugin (pytest ran without its cache)\n*\n")
     config._carrierdb = TestDatabases(_configured_url(config), cache)  # type: ignore[attr-defined]
     if (os.environ.get("CI") == "true" and "postgresql" in _selected(config) and not _configured_url(config)
             and servers.server_bin() is None):

@@ -299,6 +299,17 @@ def test_the_backends_marker_narrows_the_parametrization(tmp_path):
                                               "test_suite.py::test_both[postgresql]"]
 
 
+def test_a_session_without_pytests_cache_keeps_its_templates_in_a_folder_git_ignores(tmp_path, carrierdb_admin_url):
+    project = make_project(tmp_path, """
+        def test_seeded(carrierdb_seeded_db, carrierdb_backend):
+            assert carrierdb_seeded_db.query('SELECT count(*) AS n FROM carriers')[0]["n"] > 0
+    """)
+    result = run_suite(project, carrierdb_admin_url, "-p", "no:cacheprovider")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 passed" in result.stdout
+    assert (project / ".carrierdb-cache" / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
 def test_the_readme_example_runs_as_written(tmp_path, carrierdb_admin_url):
     (code,) = readme_blocks(REPO / "README.md", "## Testing with pytest", "python")
     project = make_project(tmp_path, code)
