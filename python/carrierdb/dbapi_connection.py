@@ -252,4 +252,5 @@ class Cursor:
     def _check_result(self) -> None:
         self._check_open()
         if self.description is None:
-            raise _error(ProgrammingError, "no result to fetch: the last statement returned no result set (or none was executed)")
+            # psycopg's wording, which tools that fetch after any statement (JupySQL's %sql) recognise.
+            raise _error(ProgrammingError, "no results to fetch: the last statement returned no result set (or none was executed)")
