@@ -240,7 +240,10 @@ void init_errors(py::module_ &m) {
       if (p) std::rethrow_exception(p);
     } catch (const interrupted_error &e) {
       // Python's handler runs now; unless it raised something else, the stop stands as Interrupted.
-      if (take_keyboard_interrupt(e.signal()) >= 0) raise_interrupted(e.what(), e.hint(), e.committed(), e.signal() ? e.signal() : SIGINT, py::none());
+      // A stop seen on a worker thread (a seed's COPY) carries no signal: the one Python's handler
+      // names (the CLI's SIGTERM handler raises KeyboardInterrupt("SIGTERM")) is the one to report.
+      const int taken = take_keyboard_interrupt(e.signal());
+      if (taken >= 0) raise_interrupted(e.what(), e.hint(), e.committed(), taken > 0 ? taken : e.signal() ? e.signal() : SIGINT, py::none());
     } catch (const error &e) {
       for (const auto &entry : mappings()) {
         if (entry.matches(e)) {
