@@ -91,7 +91,11 @@ def test_a_hand_made_database_is_described_exactly(carrierdb_url, carrierdb_back
 
 def test_second_pull_keeps_the_files_comments_names_and_order(fleet_url, carrierdb_backend, tmp_path):
     target = tmp_path / "schema.prisma"
-    shutil.copy(FLEET / "schema.prisma", target)
+    # Carrier's two @@index lines swapped: the file's order is not the catalog's (by index name).
+    first, second = "  @@index([parentId])\n", '  @@index([status, name], map: "carriers_status_name_idx")\n'
+    fleet = (FLEET / "schema.prisma").read_text()
+    assert first + second in fleet
+    target.write_text(fleet.replace(first + second, second + first))
     original = target.read_text()
     with carrierdb.connect(fleet_url) as db:
         db.execute("ALTER TABLE tags ADD COLUMN color TEXT")
@@ -109,6 +113,8 @@ def test_second_pull_keeps_the_files_comments_names_and_order(fleet_url, carrier
     fields = [line.split()[0] for line in tag[: tag.index("\n}")].splitlines()[1:] if line.strip() and not line.strip().startswith(("///", "@@"))]
     assert fields == ["id", "name", "carriers", "color"]
     assert "color    String?" in tag
+    carrier = text[text.index("model Carrier {"):text.index("model InsurancePolicy {")]
+    assert carrier.index("@@index([status, name]") < carrier.index("@@index([parentId])")  # the file's order, kept
     # A third pull changes nothing.
     assert commands.db_pull(fleet_url, schema=target).text == text
 

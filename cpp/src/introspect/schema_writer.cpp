@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <deque>
 #include <map>
 #include <set>
@@ -280,21 +281,29 @@ private:
     const target_table &t = *m.table;
     if (t.primary_key.size() > 1)
       m.block_attributes.push_back("@@id(" + field_list(m, t.primary_key) + (t.primary_key_name == t.name + "_pkey" ? "" : ", map: " + quoted(t.primary_key_name)) + ")");
+    // Keys in the file's order (a re-pull keeps it); keys the file lacks follow, unique ones first.
+    std::vector<std::pair<std::size_t, std::string>> keys;
     for (const bool unique : {true, false})
       for (const auto &i : t.indexes) {
         if (i.unique != unique || m_unique_field.count(&i)) continue;
         std::string out = std::string(unique ? "@@unique(" : "@@index(") + field_list(m, i.columns, i.descending);
+        std::size_t rank = SIZE_MAX;
         if (m.existing)  // the client's name for a compound key: only the file knows it
-          for (const auto &k : m.existing->keys) {
+          for (std::size_t k = 0; k < m.existing->keys.size(); ++k) {
+            const auto &key = m.existing->keys[k];
             std::vector<std::string> columns;
-            for (const auto &name : k.field_names())
+            for (const auto &name : key.field_names())
               if (const field_def *f = m.existing->field(name)) columns.push_back(f->column);
-            if (!k.name.empty() && k.what == (unique ? index_def::kind::unique : index_def::kind::index) && columns == i.columns) out += ", name: " + quoted(k.name);
+            if (key.what != (unique ? index_def::kind::unique : index_def::kind::index) || columns != i.columns) continue;
+            rank = std::min(rank, k);
+            if (!key.name.empty()) out += ", name: " + quoted(key.name);
           }
         if (i.name != default_name(t.name, i.columns, unique ? "_key" : "_idx")) out += ", map: " + quoted(i.name);
         if (!i.method.empty()) out += ", type: " + index_type(i.method);
-        m.block_attributes.push_back(out + ")");
+        keys.emplace_back(rank, out + ")");
       }
+    std::stable_sort(keys.begin(), keys.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+    for (auto &key : keys) m.block_attributes.push_back(std::move(key.second));
     if (t.primary_key.empty() && std::none_of(t.indexes.begin(), t.indexes.end(), [](const target_index &i) { return i.unique; }))
       m.block_attributes.push_back("@@ignore");  // Prisma's client needs a unique way to name a row
     if (m.name != t.name) m.block_attributes.push_back("@@map(" + quoted(t.name) + ")");
