@@ -62,3 +62,29 @@ def text_table(headers: Sequence[str], rows: Iterable[Sequence[Any]], indent: st
     cells = [[cut(c, i == len(row) - 1) for i, c in enumerate(row)] for row in [list(headers), *rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     return [indent + "  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
+
+
+class ShownAsTable:
+    """A list of rows that print(), IPython and notebooks show as one table: the first rows and a
+    count; ``repr()`` stays the list's. The class gives ``_shown_columns()`` and ``_cells(limit)``."""
+
+    _SHOWN = 20  # rows shown; the list holds them all
+
+    def _shown_columns(self) -> list[str]:
+        raise NotImplementedError
+
+    def _cells(self, limit: int) -> list[Any]:
+        raise NotImplementedError
+
+    def _footer(self) -> str:
+        count = len(self)  # type: ignore[arg-type]
+        more = f", {count - self._SHOWN} not shown" if count > self._SHOWN else ""
+        return f"{count} rows{more}"
+
+    def __str__(self) -> str:
+        return "\n".join(text_table(self._shown_columns(), self._cells(self._SHOWN), indent="") + [self._footer()])
+
+    def _repr_html_(self) -> str:
+        return html_table("", self._shown_columns(), self._cells(self._SHOWN), self._footer())
+
+    _repr_pretty_ = pretty_as_text

@@ -13,14 +13,14 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping, Literal, Optional, Sequence, TypeVar, Union, cast, overload
 
 from . import _core
-from .display import html_table, pretty_as_text, text_table
+from .display import ShownAsTable
 
 __all__ = ["Model", "RecordList"]
 
 _R = TypeVar("_R")
 
 
-class RecordList(list[_R]):
+class RecordList(ShownAsTable, list[_R]):
     """A list of records (dicts) that converts to a DataFrame and shows as a table in notebooks.
     Generic for the typed client (``RecordList[Carrier]``); plain ``RecordList`` holds dicts."""
 
@@ -46,23 +46,11 @@ class RecordList(list[_R]):
     def _rows(self) -> list[dict[str, Any]]:
         return cast("list[dict[str, Any]]", list(self))  # records are dicts, whatever the typed client calls them
 
-    _SHOWN = 20  # rows a notebook or print() shows; the list holds them all
+    def _shown_columns(self) -> list[str]:
+        return list(self.fields)
 
-    def _cells(self) -> list[list[Any]]:
-        return [[r.get(f) for f in self.fields] for r in self._rows()[: self._SHOWN]]
-
-    def _footer(self) -> str:
-        more = f", {len(self) - self._SHOWN} not shown" if len(self) > self._SHOWN else ""
-        return f"{len(self)} rows{more}"
-
-    def __str__(self) -> str:
-        """The records as an aligned table (``print(rows)``); ``repr()`` stays the list's."""
-        return "\n".join(text_table(self.fields, self._cells(), indent="") + [self._footer()])
-
-    def _repr_html_(self) -> str:
-        return html_table("", self.fields, self._cells(), self._footer())
-
-    _repr_pretty_ = pretty_as_text
+    def _cells(self, limit: int) -> list[list[Any]]:
+        return [[r.get(f) for f in self.fields] for r in self._rows()[:limit]]
 
 
 def _records_from(data: Any) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, NamedTuple, Sequence
 
-from .display import html_table, pretty_as_text, text_table
+from .display import ShownAsTable
 
 if TYPE_CHECKING:  # pandas is optional: imported only by to_pandas()
     import pandas
@@ -32,7 +32,7 @@ class QueryColumn(NamedTuple):
     is_list: bool = False
 
 
-class QueryResult(list):
+class QueryResult(ShownAsTable, list):
     """The rows of one statement as dicts (a real ``list``: compare it, slice it, index it),
     plus ``columns`` (:class:`QueryColumn`) and :meth:`to_pandas`."""
 
@@ -137,23 +137,11 @@ class QueryResult(list):
             labels.setdefault(row["oid"], []).append(row["enumlabel"])
         return labels
 
-    _SHOWN = 20  # rows print() or a notebook shows; the list holds them all
+    def _shown_columns(self) -> list[str]:
+        return self.column_names
 
-    def _cells(self) -> list[tuple]:
-        return self._positional()[: self._SHOWN]
-
-    def _footer(self) -> str:
-        more = f", {len(self) - self._SHOWN} not shown" if len(self) > self._SHOWN else ""
-        return f"{len(self)} rows{more}"
-
-    def __str__(self) -> str:
-        """The rows as an aligned table (``print(rows)``); ``repr()`` stays the list's."""
-        return "\n".join(text_table(self.column_names, self._cells(), indent="") + [self._footer()])
-
-    def _repr_html_(self) -> str:
-        return html_table("", self.column_names, self._cells(), self._footer())
-
-    _repr_pretty_ = pretty_as_text
+    def _cells(self, limit: int) -> list[tuple]:
+        return self._positional()[:limit]
 
 
 def _rebuild(rows: list, columns: list, tuples: list | None) -> QueryResult:
